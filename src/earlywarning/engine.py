@@ -1,0 +1,273 @@
+"""Evaluation: rules applied as whole-column operations.
+
+There is one path. :func:`evaluate` scores a DataFrame of profiles column by column;
+:func:`score_frame` formats its result as a DataFrame and :func:`score` is the one-row case, so a
+single profile and the same profile inside a frame can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from earlywarning.explain import Assessment, Contribution, describe_level
+from earlywarning.profile import FIELD_NAMES, CouncilProfile, ProfileColumns, profile_columns
+from earlywarning.rules import BAND_NAMES, Ruleset, load_ruleset
+
+_BANDS = np.array(BAND_NAMES, dtype=object)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A ruleset turned into arrays, once, so each evaluation is a handful of numpy calls."""
+
+    edges: tuple[np.ndarray, ...]  # per indicator: the 'from' of every level after the first
+    points: tuple[np.ndarray, ...]  # per indicator: points per level
+    flags: tuple[np.ndarray, ...]  # per indicator: red-flag band index per level, -1 for none
+    weights: np.ndarray
+    band_edges: np.ndarray
+    codes: np.ndarray  # reason code per column of the points matrix (indicators, then combinations)
+
+
+@lru_cache(maxsize=16)
+def _compile(rules: Ruleset) -> _Compiled:
+    def flag(name: str | None) -> int:
+        return BAND_NAMES.index(name) if name else -1
+
+    return _Compiled(
+        edges=tuple(
+            np.array([lv.from_ for lv in ind.levels[1:]], dtype=float) for ind in rules.indicators
+        ),
+        points=tuple(np.array([lv.points for lv in ind.levels]) for ind in rules.indicators),
+        flags=tuple(np.array([flag(lv.red_flag) for lv in ind.levels]) for ind in rules.indicators),
+        weights=np.array([ind.weight for ind in rules.indicators], dtype=float),
+        band_edges=np.array([b.from_ for b in rules.bands[1:]], dtype=float),
+        codes=np.array(
+            [ind.id for ind in rules.indicators] + [c.id for c in rules.combinations], dtype=object
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything one evaluation computed, row by row, before any text is built.
+
+    ``points`` has one column per indicator then one per combination; ``level`` is the level
+    index of each indicator (-1 where the measure is missing). Failed rows have ``error`` set,
+    NaN score and band index -1.
+    """
+
+    ruleset: Ruleset
+    columns: ProfileColumns
+    values: np.ndarray
+    level: np.ndarray
+    points: np.ndarray
+    score: np.ndarray
+    band: np.ndarray
+    flag_band: np.ndarray
+    coverage: np.ndarray
+
+    @property
+    def error(self) -> np.ndarray:
+        """The error message of each row, or None."""
+        return self.columns.error
+
+    def reason_codes(self) -> list[str]:
+        """For each row, its reason codes joined by '; ', most points first, mitigations last."""
+        comp = _compile(self.ruleset)
+        pts = self.points
+        # risks by points descending, then mitigations by size; ties keep ruleset order
+        key = np.where(pts > 0, -pts, np.where(pts < 0, 1e9 + pts, np.inf))
+        order = np.argsort(key, axis=1, kind="stable")
+        counts = np.count_nonzero(pts, axis=1)
+        codes = comp.codes[order]
+        failed = ~pd.isna(self.error)
+        # rows with the same ordered contributions share one string; build each string once
+        width = codes.shape[1]
+        trimmed = np.where(np.arange(width)[None, :] < counts[:, None], order, -1)
+        keys, inverse = np.unique(trimmed, axis=0, return_inverse=True)
+        texts = ["; ".join(comp.codes[k[k >= 0]]) for k in keys]
+        out = [texts[i] for i in inverse.ravel()]
+        return [None if f else t for f, t in zip(failed, out, strict=True)]  # type: ignore[misc]
+
+
+def evaluate(frame: pd.DataFrame, ruleset: Ruleset | None = None) -> Evaluation:
+    """Score every row of ``frame`` against ``ruleset`` (the bundled default if None)."""
+    rules = ruleset if ruleset is not None else _default()
+    comp = _compile(rules)
+    cols = profile_columns(frame)
+    n = len(frame)
+    k = len(rules.indicators)
+    values = np.empty((n, k))
+    level = np.empty((n, k), dtype=np.int64)
+    points = np.zeros((n, k + len(rules.combinations)))
+    flag_band = np.full(n, -1, dtype=np.int64)
+    present_weight = np.zeros(n)
+    for j, ind in enumerate(rules.indicators):
+        v = cols.measures[ind.measure]
+        missing = np.isnan(v)
+        idx = np.searchsorted(comp.edges[j], v, side="right")
+        idx = np.minimum(idx, len(comp.points[j]) - 1)  # NaN sorts past the end
+        values[:, j] = v
+        level[:, j] = np.where(missing, -1, idx)
+        points[:, j] = np.where(missing, 0.0, comp.points[j][idx])
+        flag_band = np.maximum(flag_band, np.where(missing, -1, comp.flags[j][idx]))
+        present_weight += np.where(missing, 0.0, comp.weights[j])
+    for c, combo in enumerate(rules.combinations):
+        tests = []
+        for cond in combo.conditions:
+            v = cols.measures[cond.measure]
+            # comparisons with NaN are False: a missing measure never fires a combination
+            with np.errstate(invalid="ignore"):
+                tests.append(v >= cond.from_ if cond.from_ is not None else v < cond.below)
+        fired = np.logical_and.reduce(tests) if combo.all is not None else np.logical_or.reduce(tests)
+        points[:, k + c] = np.where(fired, combo.points, 0.0)
+        if combo.red_flag:
+            flag_band = np.maximum(flag_band, np.where(fired, BAND_NAMES.index(combo.red_flag), -1))
+    failed = ~pd.isna(cols.error)
+    score = np.clip(points.sum(axis=1), 0.0, 100.0)
+    band = np.searchsorted(comp.band_edges, score, side="right")
+    band = np.maximum(band, flag_band)
+    total_weight = comp.weights.sum()
+    coverage = present_weight / total_weight if total_weight else np.ones(n)
+    score = np.where(failed, np.nan, np.round(score, 6))
+    band = np.where(failed, -1, band)
+    coverage = np.where(failed, np.nan, coverage)
+    return Evaluation(rules, cols, values, level, points, score, band, flag_band, coverage)
+
+
+@lru_cache(maxsize=1)
+def _default() -> Ruleset:
+    return load_ruleset()
+
+
+def score_frame(frame: pd.DataFrame, ruleset: Ruleset | None = None) -> pd.DataFrame:
+    """Score every row of a DataFrame of profiles.
+
+    Columns must be :class:`CouncilProfile` field names (others are refused, so that a misspelt
+    column cannot silently read as missing). A row with a bad value is kept: it gets an ``error``
+    naming the field and value and no score, and the other rows are scored as usual.
+
+    Returns:
+        A DataFrame with the same index and row count and the columns ``score``, ``band``,
+        ``coverage``, ``reasons`` (reason codes, most points first, joined by '; '), ``error``,
+        and ``red_flag`` (the band a red flag lifted the row to, if any).
+
+    Example:
+        >>> import pandas as pd, earlywarning as ew
+        >>> df = pd.DataFrame({"council": ["A", "B"], "year": [2020, 2020],
+        ...                    "agency_rate_pct": [30.0, 140.0]})
+        >>> out = ew.score_frame(df)
+        >>> out.loc[1, "error"]
+        'agency_rate_pct: 140.0 is above the maximum of 100'
+    """
+    ev = evaluate(frame, ruleset)
+    band = np.where(ev.band >= 0, _BANDS[np.maximum(ev.band, 0)], None)
+    lifted = (ev.flag_band >= 0) & (ev.band == ev.flag_band)
+    lifted &= ev.flag_band > np.searchsorted(_compile(ev.ruleset).band_edges, np.nan_to_num(ev.score))
+    red = np.where(lifted, _BANDS[np.maximum(ev.flag_band, 0)], None)
+    return pd.DataFrame(
+        {
+            "score": ev.score,
+            "band": band,
+            "coverage": ev.coverage,
+            "reasons": ev.reason_codes(),
+            "error": ev.error,
+            "red_flag": red,
+        },
+        index=frame.index,
+    )
+
+
+def score(
+    profile: CouncilProfile | Mapping[str, Any], ruleset: Ruleset | None = None
+) -> Assessment:
+    """Score one council profile (a :class:`CouncilProfile` or a plain dict).
+
+    This is :func:`score_frame` on a one-row frame, then the row's detail kept as an
+    :class:`Assessment` with its contributions and explanation.
+
+    Raises:
+        ProfileError: naming the field and the refused value.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> a = ew.score({"council": "Derbyshire", "year": 2016, "budget_baseline_gbp_m": 131,
+        ...               "budget_current_gbp_m": 90, "dcs_changes": 2})
+        >>> a.band in ("low", "moderate", "high", "severe")
+        True
+    """
+    if not isinstance(profile, CouncilProfile):
+        profile = CouncilProfile.model_validate(dict(profile))
+    # The derived cut is dropped: the engine derives it again from the two budgets.
+    row = profile.model_dump()
+    if row["budget_baseline_gbp_m"] is not None and row["budget_current_gbp_m"] is not None:
+        row["budget_cut_pct"] = None
+    frame = pd.DataFrame([{k: row[k] for k in FIELD_NAMES}], dtype=object)
+    ev = evaluate(frame, ruleset)
+    return _assessment(ev, 0, profile)
+
+
+def _assessment(ev: Evaluation, i: int, profile: CouncilProfile) -> Assessment:
+    rules = ev.ruleset
+    contributions: list[Contribution] = []
+    missing: list[str] = []
+    k = len(rules.indicators)
+    for j, ind in enumerate(rules.indicators):
+        lv = int(ev.level[i, j])
+        if lv < 0:
+            missing.append(ind.id)
+            continue
+        value = float(ev.values[i, j])
+        level = ind.levels[lv]
+        contributions.append(
+            Contribution(
+                indicator=ind.id,
+                measure=ind.measure,
+                kind=ind.kind,
+                value=value,
+                level=lv,
+                points=float(ev.points[i, j]),
+                reason=describe_level(ind, level, value),
+                red_flag=level.red_flag,
+            )
+        )
+    for c, combo in enumerate(rules.combinations):
+        pts = float(ev.points[i, k + c])
+        if pts:
+            contributions.append(
+                Contribution(
+                    indicator=combo.id,
+                    measure=None,
+                    kind="combination",
+                    value=None,
+                    level=None,
+                    points=pts,
+                    reason=f"{combo.label}, +{pts:g}",
+                    red_flag=combo.red_flag,
+                )
+            )
+    codes = ev.reason_codes()[0]
+    band_from_score = int(np.searchsorted(_compile(rules).band_edges, ev.score[i], side="right"))
+    band = BAND_NAMES[int(ev.band[i])]
+    return Assessment(
+        council=profile.council,
+        year=profile.year,
+        score=float(ev.score[i]),
+        band=band,  # type: ignore[arg-type]
+        band_from_score=BAND_NAMES[band_from_score],  # type: ignore[arg-type]
+        coverage=float(ev.coverage[i]),
+        contributions=contributions,
+        reasons=codes.split("; ") if codes else [],
+        missing=missing,
+        ruleset_id=rules.id,
+        ruleset_version=rules.version,
+        ruleset_hash=rules.content_hash,
+        labels={ind.id: ind.label for ind in rules.indicators}
+        | {c.id: c.label for c in rules.combinations},
+    )

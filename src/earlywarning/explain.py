@@ -1,0 +1,142 @@
+"""From contributions to ranked reasons and a paragraph a director can read."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from earlywarning.profile import FLAG_MEASURES
+from earlywarning.rules import Indicator, Level
+
+BandName = Literal["low", "moderate", "high", "severe"]
+
+
+class Contribution(BaseModel):
+    """What one rule did for one profile: the value it saw, the level reached and the points.
+
+    ``reason`` states the threshold crossed, e.g. "Budget cut 31.3% (30% or more): +12".
+    Combinations have no single value or level.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    indicator: str
+    value: float | None
+    points: float
+    reason: str
+    measure: str | None = None
+    kind: Literal["risk", "mitigation", "combination"] = "risk"
+    level: int | None = None
+    red_flag: BandName | None = None
+
+
+class Assessment(BaseModel):
+    """The result of scoring one profile.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> a = ew.score({"council": "Example", "year": 2020, "agency_rate_pct": 28})
+        >>> 0 <= a.score <= 100 and 0 < a.coverage < 1
+        True
+        >>> ew.Assessment.model_validate_json(a.model_dump_json()) == a
+        True
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    council: str
+    year: int
+    score: float
+    band: BandName
+    band_from_score: BandName
+    coverage: float
+    contributions: list[Contribution]
+    reasons: list[str]
+    missing: list[str]
+    ruleset_id: str
+    ruleset_version: str
+    ruleset_hash: str
+    labels: dict[str, str]
+
+    @property
+    def red_flags(self) -> list[Contribution]:
+        """The contributions that raised a red flag."""
+        return [c for c in self.contributions if c.red_flag]
+
+    def explain(self) -> str:
+        """A short paragraph: the score and band, the main drivers, mitigations and missing data.
+
+        Example:
+            >>> import earlywarning as ew
+            >>> a = ew.score({"council": "Example", "year": 2020, "dcs_changes": 3})
+            >>> print(a.explain().splitlines()[0])  # doctest: +ELLIPSIS
+            Example (2020) scores ...
+        """
+        by_id = {c.indicator: c for c in self.contributions}
+        lines = [
+            f"{self.council} ({self.year}) scores {self.score:.0f} out of 100: "
+            f"{self.band} risk."
+        ]
+        drivers = [by_id[r] for r in self.reasons if by_id[r].points > 0]
+        if drivers:
+            top = drivers[:4]
+            parts = [f"{c.reason}" for c in top]
+            more = f" and {len(drivers) - 4} smaller signals" if len(drivers) > 4 else ""
+            lines.append("The main drivers are: " + "; ".join(parts) + more + ".")
+        else:
+            lines.append("No risk indicator reached a scoring level.")
+        mitigations = [by_id[r] for r in self.reasons if by_id[r].points < 0]
+        if mitigations:
+            lines.append("Offsetting this: " + "; ".join(c.reason for c in mitigations) + ".")
+        if self.band != self.band_from_score:
+            flags = [c for c in self.red_flags if c.red_flag == self.band]
+            names = ", ".join(self.labels.get(c.indicator, c.indicator) for c in flags)
+            lines.append(
+                f"The points alone give {self.band_from_score}; a red flag on {names} lifts the "
+                f"band to {self.band} on its own."
+            )
+        if self.missing:
+            names = ", ".join(self.labels.get(m, m) for m in self.missing)
+            lines.append(
+                f"No data for: {names}. The score covers {self.coverage:.0%} of the ruleset's "
+                "weight; missing data scores nothing, so the true risk may be higher."
+            )
+        else:
+            lines.append("Every indicator had data (coverage 100%).")
+        lines.append(f"Ruleset {self.ruleset_id} {self.ruleset_version} ({self.ruleset_hash}).")
+        return "\n".join(lines)
+
+
+def _num(x: float) -> str:
+    return f"{x:g}" if abs(x) >= 1 or x == 0 else f"{x:.2g}"
+
+
+def describe_level(ind: Indicator, level: Level, value: float) -> str:
+    """The reason text for one indicator at one level: label, value, the band of values, points.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> ind = ew.load_ruleset().indicator("agency_rate")
+        >>> lv = ind.levels[-1]
+        >>> describe_level(ind, lv, 31.0)  # doctest: +ELLIPSIS
+        'Agency social workers 31%...'
+    """
+    unit = ind.unit
+    shown = f"{value:.1f}".rstrip("0").rstrip(".") + unit
+    if ind.measure in FLAG_MEASURES:
+        # a yes/no measure reads better as its level's label than as "1"
+        sign = "+" if level.points >= 0 else "−"
+        return f"{ind.label}: {level.label or ('yes' if value else 'no')}, {sign}{abs(level.points):g}"
+    if level.label:
+        where = level.label
+    elif level.from_ is None and level.below is not None:
+        where = f"below {_num(level.below)}{unit}"
+    elif level.below is None and level.from_ is not None:
+        where = f"{_num(level.from_)}{unit} or more"
+    elif level.from_ is not None and level.below is not None:
+        where = f"{_num(level.from_)}{unit} to under {_num(level.below)}{unit}"
+    else:
+        where = "any value"
+    sign = "+" if level.points >= 0 else "−"
+    return f"{ind.label} {shown} ({where}), {sign}{abs(level.points):g}"

@@ -1,0 +1,530 @@
+"""The council profile: the fields a user supplies, their checks, and the measures derived from them.
+
+The field table :data:`FIELDS` is the single statement of what each field accepts. It drives both
+the pydantic model (one profile) and :func:`profile_columns` (a whole DataFrame at once), so a value
+refused in one place is refused in the other with the same message.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from earlywarning.errors import ProfileError
+
+Kind = Literal["text", "integer", "number", "flag", "rating"]
+
+RATINGS: tuple[str, ...] = ("outstanding", "good", "requires_improvement", "inadequate")
+"""Ofsted overall judgements, best first. Their position + 1 is the grade used by the rules."""
+
+# Ofsted has used several spellings over three frameworks; all of them mean one of four grades.
+# "Adequate" was the third grade of the pre-2013 frameworks and is read as requires improvement.
+_RATING_SPELLINGS: dict[str, str] = {
+    "outstanding": "outstanding",
+    "1": "outstanding",
+    "good": "good",
+    "2": "good",
+    "requires improvement": "requires_improvement",
+    "requires improvement to be good": "requires_improvement",
+    "requires_improvement": "requires_improvement",
+    "requires-improvement": "requires_improvement",
+    "ri": "requires_improvement",
+    "adequate": "requires_improvement",
+    "3": "requires_improvement",
+    "inadequate": "inadequate",
+    "4": "inadequate",
+}
+
+_TRUE = {"true", "yes", "y", "1", "t"}
+_FALSE = {"false", "no", "n", "0", "f"}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What one profile field accepts."""
+
+    name: str
+    kind: Kind
+    description: str
+    minimum: float | None = None
+    maximum: float | None = None
+    # True when the minimum itself is refused (a caseload target of 0 cannot be divided by).
+    exclusive_minimum: bool = False
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("council", "text", "council name"),
+    FieldSpec("year", "integer", "the year the profile describes", 1990, 2100),
+    FieldSpec("la_code", "text", "ONS local authority code, e.g. E10000007"),
+    FieldSpec("previous_rating", "rating", "last Ofsted overall judgement"),
+    FieldSpec("budget_baseline_gbp_m", "number", "children's services budget at the start, £m", 0),
+    FieldSpec("budget_current_gbp_m", "number", "children's services budget now, £m", 0),
+    FieldSpec("budget_cut_pct", "number", "cut in the budget since the baseline, %", None, 100),
+    FieldSpec(
+        "management_reduction_pct",
+        "number",
+        "reduction in leadership and management posts, % (negative for an increase)",
+        -100,
+        100,
+    ),
+    FieldSpec("dcs_changes", "integer", "changes of director of children's services, 3 years", 0, 50),
+    FieldSpec("interim_dcs", "flag", "an interim director of children's services in post now"),
+    FieldSpec("avg_caseload", "number", "cases per FTE case-holding social worker", 0, 1000),
+    FieldSpec("caseload_target", "number", "the council's own caseload target", 0, 1000, True),
+    FieldSpec("agency_rate_pct", "number", "agency social workers, % of FTE", 0, 100),
+    FieldSpec("turnover_rate_pct", "number", "social worker turnover, % a year", 0, 100),
+    FieldSpec("vacancy_rate_pct", "number", "social worker vacancies, % of posts", 0, 100),
+    FieldSpec("absence_rate_pct", "number", "sickness absence, % of working days", 0, 100),
+    FieldSpec("demand_change_pct", "number", "change in referrals over the lookback, %", -100, 1000),
+    FieldSpec("cla_rate_per_10k", "number", "looked-after children per 10,000 children", 0, 10000),
+    FieldSpec("cin_rate_per_10k", "number", "children in need per 10,000 children", 0, 10000),
+    FieldSpec(
+        "early_help_spend_change_pct",
+        "number",
+        "change in early-help spend per child over the lookback, %",
+        -100,
+        1000,
+    ),
+    FieldSpec("restructure", "flag", "a major restructure during the lookback"),
+    FieldSpec(
+        "practice_concerns_raised",
+        "flag",
+        "serious concerns about social work practice raised in the lookback by the safeguarding "
+        "partnership, an external review, an audit or an Ofsted visit",
+    ),
+    FieldSpec("reinvestment_pct", "number", "new recurrent investment, % of budget", 0, 100),
+)
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
+_SPEC = {f.name: f for f in FIELDS}
+
+DERIVED_MEASURES: dict[str, str] = {
+    "previous_rating_grade": "previous_rating as a grade: 1 outstanding, 2 good, "
+    "3 requires improvement, 4 inadequate",
+    "caseload_above_target_pct": "how far avg_caseload is above caseload_target, % of the target",
+    "budget_cut_pct": "given directly, or derived from budget_baseline_gbp_m and budget_current_gbp_m",
+}
+"""Measures the engine computes from the fields; rule files may refer to them by these names."""
+
+FLAG_MEASURES: frozenset[str] = frozenset(f.name for f in FIELDS if f.kind == "flag")
+"""Yes/no measures: 1 for yes, 0 for no."""
+
+MEASURES: tuple[str, ...] = tuple(
+    sorted(
+        {f.name for f in FIELDS if f.kind in ("integer", "number", "flag")}
+        | set(DERIVED_MEASURES)
+    )
+)
+"""Every name a rule file may use as a measure."""
+
+# A cut given directly and one derived from the two budgets may differ by rounding in a report.
+_CUT_TOLERANCE_PCT = 0.5
+
+
+def _problem(spec: FieldSpec, x: float) -> str | None:
+    """The reason a finite number is refused for ``spec``, or None when it is accepted."""
+    if spec.kind == "integer" and x != int(x):
+        return "is not a whole number"
+    if spec.minimum is not None:
+        if spec.exclusive_minimum and x <= spec.minimum:
+            return f"must be above {spec.minimum:g}"
+        if x < spec.minimum:
+            return f"is below the minimum of {spec.minimum:g}"
+    if spec.maximum is not None and x > spec.maximum:
+        return f"is above the maximum of {spec.maximum:g}"
+    return None
+
+
+def check_value(name: str, value: Any) -> Any:
+    """Check one field's value and return it in canonical form (None when missing).
+
+    Raises:
+        ProfileError: naming the field and the refused value.
+
+    Example:
+        >>> check_value("previous_rating", "Requires improvement to be good")
+        'requires_improvement'
+        >>> check_value("interim_dcs", "yes")
+        True
+    """
+    spec = _SPEC.get(name)
+    if spec is None:
+        raise ProfileError(name, value, "is not a profile field")
+    if _is_missing(value):
+        return None
+    if spec.kind == "text":
+        if not isinstance(value, str) or not value.strip():
+            raise ProfileError(name, value, "must be non-empty text")
+        return value.strip()
+    if spec.kind == "rating":
+        key = str(value).strip().lower().replace("_", " ") if isinstance(value, str) else value
+        rating = _RATING_SPELLINGS.get(key) if isinstance(key, str) else None
+        if rating is None and isinstance(key, str):
+            rating = _RATING_SPELLINGS.get(key.replace(" ", "_"))
+        if rating is None:
+            raise ProfileError(
+                name, value, "is not an Ofsted judgement (outstanding, good, "
+                "requires improvement, inadequate)"
+            )
+        return rating
+    if spec.kind == "flag":
+        if isinstance(value, bool | np.bool_):
+            return bool(value)
+        if isinstance(value, int | float | np.integer | np.floating) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        raise ProfileError(name, value, "is not yes/no (true/false, 1/0)")
+    # numbers: a bool is not a number here, and text must parse completely
+    if isinstance(value, bool | np.bool_):
+        raise ProfileError(name, value, "is not a number")
+    try:
+        x = float(value.strip().replace(",", "")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        raise ProfileError(name, value, "is not a number") from None
+    if not math.isfinite(x):
+        raise ProfileError(name, value, "is not a finite number")
+    problem = _problem(spec, x)
+    if problem:
+        raise ProfileError(name, value, problem)
+    return int(x) if spec.kind == "integer" else x
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str) and value.strip() == "":
+        return True
+    return value is pd.NA or value is pd.NaT
+
+
+def derive_budget_cut(
+    baseline: float | None, current: float | None, given: float | None
+) -> float | None:
+    """The budget cut %, from the two budgets when both are known, else the figure given.
+
+    Raises:
+        ProfileError: when the baseline is zero, or a given cut contradicts the two budgets.
+
+    Example:
+        >>> round(derive_budget_cut(131, 90, None), 1)
+        31.3
+    """
+    if baseline is None or current is None:
+        return given
+    if baseline <= 0:
+        raise ProfileError("budget_baseline_gbp_m", baseline, "must be above 0 to derive a cut")
+    derived = (baseline - current) / baseline * 100.0
+    if given is not None and abs(given - derived) > _CUT_TOLERANCE_PCT:
+        raise ProfileError(
+            "budget_cut_pct",
+            given,
+            f"contradicts the budgets given ({baseline:g} to {current:g} is a {derived:.1f}% cut)",
+        )
+    if derived > 100:  # pragma: no cover - current >= 0 keeps this impossible
+        raise ProfileError("budget_current_gbp_m", current, "gives a cut above 100%")
+    return derived
+
+
+class CouncilProfile(BaseModel):
+    """What is known about one council's children's services at one point in time.
+
+    Only ``council`` and ``year`` are required. A field left out is missing, never zero: it
+    scores nothing, lowers coverage and is named in the explanation. Units are in the names.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> p = ew.CouncilProfile(council="Derbyshire", year=2016,
+        ...                       budget_baseline_gbp_m=131, budget_current_gbp_m=90)
+        >>> round(p.budget_cut_pct, 1)
+        31.3
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    council: str
+    year: int
+    la_code: str | None = None
+    previous_rating: Literal["outstanding", "good", "requires_improvement", "inadequate"] | None = (
+        None
+    )
+    budget_baseline_gbp_m: float | None = None
+    budget_current_gbp_m: float | None = None
+    budget_cut_pct: float | None = None
+    management_reduction_pct: float | None = None
+    dcs_changes: int | None = None
+    interim_dcs: bool | None = None
+    avg_caseload: float | None = None
+    caseload_target: float | None = None
+    agency_rate_pct: float | None = None
+    turnover_rate_pct: float | None = None
+    vacancy_rate_pct: float | None = None
+    absence_rate_pct: float | None = None
+    demand_change_pct: float | None = None
+    cla_rate_per_10k: float | None = None
+    cin_rate_per_10k: float | None = None
+    early_help_spend_change_pct: float | None = None
+    restructure: bool | None = None
+    practice_concerns_raised: bool | None = None
+    reinvestment_pct: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        unknown = [k for k in data if k not in _SPEC]
+        if unknown:
+            raise ProfileError(unknown[0], data[unknown[0]], _unknown_hint(unknown[0]))
+        out = {k: check_value(k, v) for k, v in data.items()}
+        for required in ("council", "year"):
+            if out.get(required) is None:
+                raise ProfileError(required, data.get(required), "is required")
+        out["budget_cut_pct"] = derive_budget_cut(
+            out.get("budget_baseline_gbp_m"),
+            out.get("budget_current_gbp_m"),
+            out.get("budget_cut_pct"),
+        )
+        return out
+
+
+def _unknown_hint(name: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, FIELD_NAMES, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"is not a profile field{hint}"
+
+
+# ----------------------------------------------------------------------------------------------
+# Whole columns at once
+
+
+@dataclass(frozen=True)
+class ProfileColumns:
+    """A frame of profiles checked column by column.
+
+    ``measures`` holds one float column per name in :data:`MEASURES` (NaN where missing, and NaN
+    for the whole of a row that failed). ``error`` holds the first problem of each failed row, or
+    None. ``council`` and ``year`` are kept for labelling results.
+    """
+
+    measures: dict[str, np.ndarray]
+    error: np.ndarray  # object array of str | None
+    council: np.ndarray
+    year: np.ndarray
+
+
+def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
+    """Check every row of ``frame`` and turn it into numeric measure columns.
+
+    A bad value fails only its own row: the row keeps its place, gets an error message naming
+    the field and value, and scores nothing. Columns that are not profile fields are refused
+    (with a suggestion), because a misspelt column would otherwise silently read as missing.
+
+    Example:
+        >>> import pandas as pd
+        >>> cols = profile_columns(pd.DataFrame({"council": ["A", "B"], "year": [2020, 2020],
+        ...                                      "agency_rate_pct": [12, 140]}))
+        >>> list(cols.error)
+        [None, 'agency_rate_pct: 140 is above the maximum of 100']
+    """
+    n = len(frame)
+    errors = np.full(n, None, dtype=object)
+    unknown = [c for c in frame.columns if c not in _SPEC]
+    if unknown:
+        raise ProfileError(str(unknown[0]), "<column>", _unknown_hint(str(unknown[0])))
+
+    def fail(mask: np.ndarray, messages: np.ndarray | str) -> None:
+        # keep the first problem found for each row
+        todo = mask & pd.isna(errors)
+        if isinstance(messages, str):
+            errors[todo] = messages
+        else:
+            errors[todo] = messages[todo]
+
+    values: dict[str, np.ndarray] = {}
+    for spec in FIELDS:
+        if spec.kind in ("text", "rating") or spec.name not in frame.columns:
+            continue
+        raw = frame[spec.name]
+        values[spec.name] = _numeric_column(spec, raw, fail)
+
+    grade = np.full(n, np.nan)
+    if "previous_rating" in frame.columns:
+        grade = _rating_column(frame["previous_rating"], fail)
+
+    council = _text_column("council", frame, fail, required=True)
+    year = values.get("year", np.full(n, np.nan))
+    fail(np.isnan(year), _messages("year", frame.get("year"), n, "is required"))
+
+    nan = np.full(n, np.nan)
+    baseline = values.get("budget_baseline_gbp_m", nan)
+    current = values.get("budget_current_gbp_m", nan)
+    given = values.get("budget_cut_pct", nan)
+    both = ~np.isnan(baseline) & ~np.isnan(current)
+    zero_base = both & (baseline <= 0)
+    fail(zero_base, _messages("budget_baseline_gbp_m", baseline, n, "must be above 0 to derive a cut"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        derived = np.where(both & ~zero_base, (baseline - current) / baseline * 100.0, np.nan)
+    conflict = ~np.isnan(given) & ~np.isnan(derived) & (np.abs(given - derived) > _CUT_TOLERANCE_PCT)
+    if conflict.any():
+        msgs = np.full(n, None, dtype=object)
+        for i in np.flatnonzero(conflict):
+            msgs[i] = (
+                f"budget_cut_pct: {_scalar(frame['budget_cut_pct'].iloc[i])!r} contradicts the "
+                f"budgets given ({baseline[i]:g} to {current[i]:g} is a {derived[i]:.1f}% cut)"
+            )
+        fail(conflict, msgs)
+    cut = np.where(np.isnan(derived), given, derived)
+
+    avg = values.get("avg_caseload", nan)
+    target = values.get("caseload_target", nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        above_target = (avg / target - 1.0) * 100.0
+
+    measures: dict[str, np.ndarray] = {}
+    for name in MEASURES:
+        if name == "previous_rating_grade":
+            col = grade
+        elif name == "caseload_above_target_pct":
+            col = above_target
+        elif name == "budget_cut_pct":
+            col = cut
+        else:
+            col = values.get(name, nan)
+        measures[name] = col
+    failed = ~pd.isna(errors)
+    if failed.any():
+        for name in measures:
+            measures[name] = np.where(failed, np.nan, measures[name])
+    return ProfileColumns(measures=measures, error=errors, council=council, year=year)
+
+
+def _scalar(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _messages(name: str, raw: Any, n: int, problem: str) -> np.ndarray:
+    out = np.full(n, None, dtype=object)
+    if raw is None:
+        out[:] = f"{name}: None {problem}"
+        return out
+    seq = raw.tolist() if hasattr(raw, "tolist") else list(raw)
+    for i, v in enumerate(seq):
+        v = None if _is_missing(v) else v
+        out[i] = f"{name}: {_scalar(v)!r} {problem}"
+    return out
+
+
+def _numeric_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
+    n = len(raw)
+    if spec.kind == "flag":
+        return _flag_column(spec, raw, fail)
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        fail(np.ones(n, dtype=bool), _messages(spec.name, raw, n, "is not a number"))
+        return np.full(n, np.nan)
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        x = raw.to_numpy(dtype=float, na_value=np.nan)
+        present = ~pd.isna(raw).to_numpy()
+    else:
+        obj = raw.astype(object)
+        present = ~obj.map(_is_missing).to_numpy(dtype=bool)
+        cleaned = obj.map(lambda v: v.strip().replace(",", "") if isinstance(v, str) else v)
+        is_bool = obj.map(lambda v: isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
+        x = pd.to_numeric(cleaned.where(~is_bool, None), errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
+        x = np.where(present, x, np.nan)
+    not_number = present & np.isnan(x)
+    fail(not_number, _messages(spec.name, raw, n, "is not a number"))
+    infinite = present & np.isinf(x)
+    fail(infinite, _messages(spec.name, raw, n, "is not a finite number"))
+    finite = present & np.isfinite(x)
+    for problem, mask in _range_problems(spec, x, finite):
+        fail(mask, _messages(spec.name, raw, n, problem))
+    return np.where(finite, x, np.nan)
+
+
+def _range_problems(spec: FieldSpec, x: np.ndarray, ok: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    out: list[tuple[str, np.ndarray]] = []
+    with np.errstate(invalid="ignore"):
+        if spec.kind == "integer":
+            out.append(("is not a whole number", ok & (x != np.floor(x))))
+        if spec.minimum is not None:
+            if spec.exclusive_minimum:
+                out.append((f"must be above {spec.minimum:g}", ok & (x <= spec.minimum)))
+            else:
+                out.append((f"is below the minimum of {spec.minimum:g}", ok & (x < spec.minimum)))
+        if spec.maximum is not None:
+            out.append((f"is above the maximum of {spec.maximum:g}", ok & (x > spec.maximum)))
+    return out
+
+
+def _flag_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
+    n = len(raw)
+    if pd.api.types.is_bool_dtype(raw.dtype) and not raw.isna().any():
+        return raw.to_numpy(dtype=float)
+
+    def parse(v: Any) -> float:
+        if _is_missing(v):
+            return np.nan
+        if isinstance(v, bool | np.bool_):
+            return float(v)
+        if isinstance(v, int | float | np.integer | np.floating) and v in (0, 1):
+            return float(v)
+        if isinstance(v, str) and v.strip().lower() in _TRUE | _FALSE:
+            return 1.0 if v.strip().lower() in _TRUE else 0.0
+        return -1.0  # refused below
+
+    x = raw.astype(object).map(parse).to_numpy(dtype=float)
+    bad = x == -1.0
+    fail(bad, _messages(spec.name, raw, n, "is not yes/no (true/false, 1/0)"))
+    return np.where(bad, np.nan, x)
+
+
+def _rating_column(raw: pd.Series, fail: Any) -> np.ndarray:
+    n = len(raw)
+
+    def grade(v: Any) -> float:
+        if _is_missing(v):
+            return np.nan
+        try:
+            return float(RATINGS.index(check_value("previous_rating", v)) + 1)
+        except ProfileError:
+            return -1.0
+
+    # ratings repeat a lot: parse each distinct spelling once
+    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+    table = np.array([grade(u) for u in uniques] + [np.nan])
+    x = table[codes]  # code -1 (missing) picks the trailing NaN
+    bad = x == -1.0
+    fail(
+        bad,
+        _messages(
+            "previous_rating",
+            raw,
+            n,
+            "is not an Ofsted judgement (outstanding, good, requires improvement, inadequate)",
+        ),
+    )
+    return np.where(bad, np.nan, x)
+
+
+def _text_column(name: str, frame: pd.DataFrame, fail: Any, required: bool) -> np.ndarray:
+    n = len(frame)
+    if name not in frame.columns:
+        if required:
+            fail(np.ones(n, dtype=bool), f"{name}: None is required")
+        return np.full(n, None, dtype=object)
+    raw = frame[name].astype(object)
+    missing = raw.map(_is_missing).to_numpy(dtype=bool)
+    if required:
+        fail(missing, f"{name}: None is required")
+    return raw.map(lambda v: None if _is_missing(v) else str(v).strip()).to_numpy(dtype=object)
