@@ -125,7 +125,9 @@ def evaluate(frame: pd.DataFrame, ruleset: Ruleset | None = None) -> Evaluation:
             # comparisons with NaN are False: a missing measure never fires a combination
             with np.errstate(invalid="ignore"):
                 tests.append(v >= cond.from_ if cond.from_ is not None else v < cond.below)
-        fired = np.logical_and.reduce(tests) if combo.all is not None else np.logical_or.reduce(tests)
+        fired = (
+            np.logical_and.reduce(tests) if combo.all is not None else np.logical_or.reduce(tests)
+        )
         points[:, k + c] = np.where(fired, combo.points, 0.0)
         if combo.red_flag:
             flag_band = np.maximum(flag_band, np.where(fired, BAND_NAMES.index(combo.red_flag), -1))
@@ -169,7 +171,9 @@ def score_frame(frame: pd.DataFrame, ruleset: Ruleset | None = None) -> pd.DataF
     ev = evaluate(frame, ruleset)
     band = np.where(ev.band >= 0, _BANDS[np.maximum(ev.band, 0)], None)
     lifted = (ev.flag_band >= 0) & (ev.band == ev.flag_band)
-    lifted &= ev.flag_band > np.searchsorted(_compile(ev.ruleset).band_edges, np.nan_to_num(ev.score))
+    lifted &= ev.flag_band > np.searchsorted(
+        _compile(ev.ruleset).band_edges, np.nan_to_num(ev.score)
+    )
     red = np.where(lifted, _BANDS[np.maximum(ev.flag_band, 0)], None)
     return pd.DataFrame(
         {
@@ -259,8 +263,8 @@ def _assessment(ev: Evaluation, i: int, profile: CouncilProfile) -> Assessment:
         council=profile.council,
         year=profile.year,
         score=float(ev.score[i]),
-        band=band,  # type: ignore[arg-type]
-        band_from_score=BAND_NAMES[band_from_score],  # type: ignore[arg-type]
+        band=band,
+        band_from_score=BAND_NAMES[band_from_score],
         coverage=float(ev.coverage[i]),
         contributions=contributions,
         reasons=codes.split("; ") if codes else [],

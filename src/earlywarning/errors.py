@@ -56,7 +56,7 @@ class RuleProblem:
 
 
 class RuleFileError(EarlyWarningError):
-    """One or more rule files are broken. ``problems`` lists every problem found, not just the first.
+    """One or more rule files are broken; ``problems`` lists every problem found, not the first.
 
     Example:
         >>> import earlywarning as ew

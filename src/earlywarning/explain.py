@@ -75,8 +75,7 @@ class Assessment(BaseModel):
         """
         by_id = {c.indicator: c for c in self.contributions}
         lines = [
-            f"{self.council} ({self.year}) scores {self.score:.0f} out of 100: "
-            f"{self.band} risk."
+            f"{self.council} ({self.year}) scores {self.score:.0f} out of 100: {self.band} risk."
         ]
         drivers = [by_id[r] for r in self.reasons if by_id[r].points > 0]
         if drivers:
@@ -123,14 +122,15 @@ def describe_level(ind: Indicator, level: Level, value: float) -> str:
         'Agency social workers 31%...'
     """
     unit = ind.unit
-    shown = f"{value:.1f}".rstrip("0").rstrip(".") + unit
-    if ind.measure in FLAG_MEASURES:
-        # a yes/no measure reads better as its level's label than as "1"
-        sign = "+" if level.points >= 0 else "−"
-        return f"{ind.label}: {level.label or ('yes' if value else 'no')}, {sign}{abs(level.points):g}"
+    sign = "+" if level.points >= 0 else "−"
+    points = f"{sign}{abs(level.points):g}"
     if level.label:
-        where = level.label
-    elif level.from_ is None and level.below is not None:
+        # a labelled level (a judgement, a count in words) reads better than its code number
+        return f"{ind.label}: {level.label}, {points}"
+    if ind.measure in FLAG_MEASURES:
+        return f"{ind.label}: {'yes' if value else 'no'}, {points}"
+    shown = f"{value:.1f}".rstrip("0").rstrip(".") + unit
+    if level.from_ is None and level.below is not None:
         where = f"below {_num(level.below)}{unit}"
     elif level.below is None and level.from_ is not None:
         where = f"{_num(level.from_)}{unit} or more"
@@ -138,5 +138,4 @@ def describe_level(ind: Indicator, level: Level, value: float) -> str:
         where = f"{_num(level.from_)}{unit} to under {_num(level.below)}{unit}"
     else:
         where = "any value"
-    sign = "+" if level.points >= 0 else "−"
-    return f"{ind.label} {shown} ({where}), {sign}{abs(level.points):g}"
+    return f"{ind.label} {shown} ({where}), {points}"

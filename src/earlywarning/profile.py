@@ -1,4 +1,4 @@
-"""The council profile: the fields a user supplies, their checks, and the measures derived from them.
+"""The council profile: the fields a user supplies, their checks, and the measures derived.
 
 The field table :data:`FIELDS` is the single statement of what each field accepts. It drives both
 the pydantic model (one profile) and :func:`profile_columns` (a whole DataFrame at once), so a value
@@ -72,7 +72,9 @@ FIELDS: tuple[FieldSpec, ...] = (
         -100,
         100,
     ),
-    FieldSpec("dcs_changes", "integer", "changes of director of children's services, 3 years", 0, 50),
+    FieldSpec(
+        "dcs_changes", "integer", "changes of director of children's services, 3 years", 0, 50
+    ),
     FieldSpec("interim_dcs", "flag", "an interim director of children's services in post now"),
     FieldSpec("avg_caseload", "number", "cases per FTE case-holding social worker", 0, 1000),
     FieldSpec("caseload_target", "number", "the council's own caseload target", 0, 1000, True),
@@ -80,7 +82,9 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("turnover_rate_pct", "number", "social worker turnover, % a year", 0, 100),
     FieldSpec("vacancy_rate_pct", "number", "social worker vacancies, % of posts", 0, 100),
     FieldSpec("absence_rate_pct", "number", "sickness absence, % of working days", 0, 100),
-    FieldSpec("demand_change_pct", "number", "change in referrals over the lookback, %", -100, 1000),
+    FieldSpec(
+        "demand_change_pct", "number", "change in referrals over the lookback, %", -100, 1000
+    ),
     FieldSpec("cla_rate_per_10k", "number", "looked-after children per 10,000 children", 0, 10000),
     FieldSpec("cin_rate_per_10k", "number", "children in need per 10,000 children", 0, 10000),
     FieldSpec(
@@ -106,7 +110,7 @@ DERIVED_MEASURES: dict[str, str] = {
     "previous_rating_grade": "previous_rating as a grade: 1 outstanding, 2 good, "
     "3 requires improvement, 4 inadequate",
     "caseload_above_target_pct": "how far avg_caseload is above caseload_target, % of the target",
-    "budget_cut_pct": "given directly, or derived from budget_baseline_gbp_m and budget_current_gbp_m",
+    "budget_cut_pct": "given directly, or derived from the baseline and current budgets",
 }
 """Measures the engine computes from the fields; rule files may refer to them by these names."""
 
@@ -115,8 +119,7 @@ FLAG_MEASURES: frozenset[str] = frozenset(f.name for f in FIELDS if f.kind == "f
 
 MEASURES: tuple[str, ...] = tuple(
     sorted(
-        {f.name for f in FIELDS if f.kind in ("integer", "number", "flag")}
-        | set(DERIVED_MEASURES)
+        {f.name for f in FIELDS if f.kind in ("integer", "number", "flag")} | set(DERIVED_MEASURES)
     )
 )
 """Every name a rule file may use as a measure."""
@@ -167,8 +170,9 @@ def check_value(name: str, value: Any) -> Any:
             rating = _RATING_SPELLINGS.get(key.replace(" ", "_"))
         if rating is None:
             raise ProfileError(
-                name, value, "is not an Ofsted judgement (outstanding, good, "
-                "requires improvement, inadequate)"
+                name,
+                value,
+                "is not an Ofsted judgement (outstanding, good, requires improvement, inadequate)",
             )
         return rating
     if spec.kind == "flag":
@@ -370,10 +374,15 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     given = values.get("budget_cut_pct", nan)
     both = ~np.isnan(baseline) & ~np.isnan(current)
     zero_base = both & (baseline <= 0)
-    fail(zero_base, _messages("budget_baseline_gbp_m", baseline, n, "must be above 0 to derive a cut"))
+    fail(
+        zero_base,
+        _messages("budget_baseline_gbp_m", baseline, n, "must be above 0 to derive a cut"),
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         derived = np.where(both & ~zero_base, (baseline - current) / baseline * 100.0, np.nan)
-    conflict = ~np.isnan(given) & ~np.isnan(derived) & (np.abs(given - derived) > _CUT_TOLERANCE_PCT)
+    conflict = (
+        ~np.isnan(given) & ~np.isnan(derived) & (np.abs(given - derived) > _CUT_TOLERANCE_PCT)
+    )
     if conflict.any():
         msgs = np.full(n, None, dtype=object)
         for i in np.flatnonzero(conflict):

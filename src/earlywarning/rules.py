@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from earlywarning.errors import RuleFileError, RuleProblem
 from earlywarning.profile import MEASURES
@@ -157,7 +157,11 @@ class Ruleset(_Model):
         data = self.to_data()
         data.update(
             {
-                k: (v.to_data() if isinstance(v, BaseModel) else v)
+                k: (
+                    v.model_dump(mode="json", by_alias=True, exclude_none=True)
+                    if isinstance(v, BaseModel)
+                    else v
+                )
                 for k, v in changes.items()
             }
         )
@@ -216,8 +220,9 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
         for key in doc:
             if key not in allowed:
                 problems.append(
-                    _problem(file, node, [key], f"unknown key {key!r}; expected one of "
-                             f"{sorted(allowed)}")
+                    _problem(
+                        file, node, [key], f"unknown key {key!r}; expected one of {sorted(allowed)}"
+                    )
                 )
         for key in ("id", "version", "title", "description", "bands"):
             if is_header and key in doc:
@@ -268,10 +273,13 @@ def _line(node: Any, path: Iterable[str | int]) -> int | None:
                     child = value
                     line = key.start_mark.line + 1
                     break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-            if 0 <= step < len(node.value):
-                child = node.value[step]
-                line = child.start_mark.line + 1
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(step, int)
+            and 0 <= step < len(node.value)
+        ):
+            child = node.value[step]
+            line = child.start_mark.line + 1
         if child is None:
             break
         node = child
@@ -328,7 +336,9 @@ def ruleset_from_data(
         for err in exc.errors():
             loc = tuple(_alias(x) for x in err["loc"])
             file, node, path = locate(loc)
-            given = f" (got {err['input']!r})" if "input" in err and err["type"] != "missing" else ""
+            given = (
+                f" (got {err['input']!r})" if "input" in err and err["type"] != "missing" else ""
+            )
             if err["type"] == "extra_forbidden":
                 given = ""
             problems.append(_problem(file, node, path, f"{err['msg']}{given}"))
@@ -379,8 +389,13 @@ def check_ruleset(rules: Ruleset) -> list[tuple[tuple[str | int, ...], str]]:
         elif not combo.conditions:
             out.append((at, "needs at least one condition"))
         if combo.points <= 0:
-            out.append(((*at, "points"), f"must be above 0 (got {combo.points:g}); a "
-                        "combination adds risk, mitigations are indicators of kind mitigation"))
+            out.append(
+                (
+                    (*at, "points"),
+                    f"must be above 0 (got {combo.points:g}); a "
+                    "combination adds risk, mitigations are indicators of kind mitigation",
+                )
+            )
         out += _check_text(combo.rationale, combo.evidence, at)
         out += _check_range(combo.points, combo.points_range, (*at, "points_range"))
         key = "all" if combo.all is not None else "any"
@@ -394,18 +409,35 @@ def check_ruleset(rules: Ruleset) -> list[tuple[tuple[str | int, ...], str]]:
             # switch the combination off and lower the score.
             direction = directions.get(cond.measure)
             if direction == "higher_is_worse" and cond.below is not None:
-                out.append((cat, f"{cond.measure} is higher_is_worse, so a condition on it must "
-                            "use 'from' (fire when the value is high)"))
+                out.append(
+                    (
+                        cat,
+                        f"{cond.measure} is higher_is_worse, so a condition on it must "
+                        "use 'from' (fire when the value is high)",
+                    )
+                )
             if direction == "higher_is_better" and cond.from_ is not None:
-                out.append((cat, f"{cond.measure} is higher_is_better, so a condition on it must "
-                            "use 'below' (fire when the value is low)"))
+                out.append(
+                    (
+                        cat,
+                        f"{cond.measure} is higher_is_better, so a condition on it must "
+                        "use 'below' (fire when the value is low)",
+                    )
+                )
             if direction is None and cond.measure in MEASURES:
-                out.append((cat, f"no risk indicator declares a direction for {cond.measure!r}; "
-                            "add one so the condition's direction can be checked"))
+                out.append(
+                    (
+                        cat,
+                        f"no risk indicator declares a direction for {cond.measure!r}; "
+                        "add one so the condition's direction can be checked",
+                    )
+                )
     return out
 
 
-def _check_measure(measure: str, at: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+def _check_measure(
+    measure: str, at: tuple[str | int, ...]
+) -> list[tuple[tuple[str | int, ...], str]]:
     if measure in MEASURES:
         return []
     import difflib
@@ -422,7 +454,9 @@ def _check_text(
     if not rationale.strip():
         out.append(((*at, "rationale"), "a rationale is required"))
     if not evidence or not all(e.strip() for e in evidence):
-        out.append(((*at, "evidence"), "at least one piece of evidence (a case or source) is required"))
+        out.append(
+            ((*at, "evidence"), "at least one piece of evidence (a case or source) is required")
+        )
     return out
 
 
@@ -439,42 +473,79 @@ def _check_range(
     return []
 
 
-def _check_levels(ind: Indicator, at: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+def _check_levels(
+    ind: Indicator, at: tuple[str | int, ...]
+) -> list[tuple[tuple[str | int, ...], str]]:
     out: list[tuple[tuple[str | int, ...], str]] = []
     levels = ind.levels
     if not levels:
         return [((*at, "levels"), "at least one level is required")]
     if levels[0].from_ is not None:
-        out.append(((*at, "levels", 0, "from"), "the first level must have no 'from', so that "
-                    "every low value falls in a level"))
+        out.append(
+            (
+                (*at, "levels", 0, "from"),
+                "the first level must have no 'from', so that every low value falls in a level",
+            )
+        )
     if levels[-1].below is not None:
-        out.append(((*at, "levels", len(levels) - 1, "below"), "the last level must have no "
-                    "'below', so that every high value falls in a level"))
+        out.append(
+            (
+                (*at, "levels", len(levels) - 1, "below"),
+                "the last level must have no 'below', so that every high value falls in a level",
+            )
+        )
     for j in range(len(levels) - 1):
         lo, hi = levels[j], levels[j + 1]
         lat: tuple[str | int, ...] = (*at, "levels", j + 1)
         if lo.below is None or hi.from_ is None:
-            out.append((lat, "levels between the first and last need 'from', and all but the "
-                        "last need 'below'"))
+            out.append(
+                (
+                    lat,
+                    "levels between the first and last need 'from', and all but the "
+                    "last need 'below'",
+                )
+            )
         elif hi.from_ > lo.below:
-            out.append((lat, f"gap: level {j} ends below {lo.below:g} but level {j + 1} starts "
-                        f"from {hi.from_:g}"))
+            out.append(
+                (
+                    lat,
+                    f"gap: level {j} ends below {lo.below:g} but level {j + 1} starts "
+                    f"from {hi.from_:g}",
+                )
+            )
         elif hi.from_ < lo.below:
-            out.append((lat, f"overlap: level {j} runs below {lo.below:g} but level {j + 1} "
-                        f"starts from {hi.from_:g}"))
+            out.append(
+                (
+                    lat,
+                    f"overlap: level {j} runs below {lo.below:g} but level {j + 1} "
+                    f"starts from {hi.from_:g}",
+                )
+            )
         if hi.from_ is not None and hi.below is not None and hi.below <= hi.from_:
             out.append((lat, f"empty level: from {hi.from_:g} below {hi.below:g}"))
-        worse = hi.points >= lo.points if ind.direction == "higher_is_worse" else (
-            hi.points <= lo.points
+        worse = (
+            hi.points >= lo.points
+            if ind.direction == "higher_is_worse"
+            else (hi.points <= lo.points)
         )
         if not worse:
-            out.append(((*lat, "points"), f"points go {lo.points:g} then {hi.points:g}, against "
-                        f"the declared direction {ind.direction}"))
+            out.append(
+                (
+                    (*lat, "points"),
+                    f"points go {lo.points:g} then {hi.points:g}, against "
+                    f"the declared direction {ind.direction}",
+                )
+            )
     for j, level in enumerate(levels):
         lat = (*at, "levels", j)
         if ind.kind == "risk" and level.points < 0:
-            out.append(((*lat, "points"), f"a risk indicator cannot give negative points "
-                        f"({level.points:g}); use kind: mitigation"))
+            out.append(
+                (
+                    (*lat, "points"),
+                    f"a risk indicator cannot give negative points "
+                    f"({level.points:g}); use kind: mitigation",
+                )
+            )
         if ind.kind == "mitigation" and level.points > 0:
             out.append(((*lat, "points"), f"a mitigation cannot add points ({level.points:g})"))
         if ind.kind == "mitigation" and level.red_flag:
@@ -490,8 +561,9 @@ def _check_levels(ind: Indicator, at: tuple[str | int, ...]) -> list[tuple[tuple
         flags = flags[::-1]
     for j in range(len(flags) - 1):
         if flags[j + 1] < flags[j]:
-            out.append(((*at, "levels"), "red flags must stay raised (or rise) as the measure "
-                        "gets worse"))
+            out.append(
+                ((*at, "levels"), "red flags must stay raised (or rise) as the measure gets worse")
+            )
             break
     if not ind.weight and ind.kind == "risk":
         out.append(((*at, "levels"), "every level scores 0, so the indicator can never matter"))
@@ -502,17 +574,28 @@ def _check_bands(bands: tuple[Band, ...]) -> list[tuple[tuple[str | int, ...], s
     out: list[tuple[tuple[str | int, ...], str]] = []
     names = tuple(b.name for b in bands)
     if names != BAND_NAMES:
-        out.append((("bands",), f"bands must be {list(BAND_NAMES)} in that order (got {list(names)})"))
+        out.append(
+            (("bands",), f"bands must be {list(BAND_NAMES)} in that order (got {list(names)})")
+        )
         return out
     if bands[0].from_ != 0:
-        out.append((("bands", 0, "from"), f"the first band must start from 0 (got {bands[0].from_:g})"))
+        out.append(
+            (("bands", 0, "from"), f"the first band must start from 0 (got {bands[0].from_:g})")
+        )
     if bands[-1].below is not None:
         out.append((("bands", len(bands) - 1, "below"), "the last band must have no 'below'"))
     for j in range(len(bands) - 1):
         lo, hi = bands[j], bands[j + 1]
         if lo.below is None or lo.below != hi.from_:
-            out.append((("bands", j + 1, "from"), f"band {hi.name!r} must start where "
-                        f"{lo.name!r} ends (below {lo.below}), with no gap or overlap"))
+            out.append(
+                (
+                    ("bands", j + 1, "from"),
+                    f"band {hi.name!r} must start where "
+                    f"{lo.name!r} ends (below {lo.below}), with no gap or overlap",
+                )
+            )
         elif not lo.from_ < lo.below <= 100:
-            out.append((("bands", j, "below"), f"band {lo.name!r} must be non-empty and within 0..100"))
+            out.append(
+                (("bands", j, "below"), f"band {lo.name!r} must be non-empty and within 0..100")
+            )
     return out
