@@ -36,7 +36,7 @@ from pydantic import (
     model_validator,
 )
 
-from earlywarning.errors import EarlyWarningError, RuleFileError, RuleProblem
+from earlywarning.errors import EarlyWarningError, ProfileError, RuleFileError, RuleProblem
 from earlywarning.profile import FIELD_NAMES, FIELDS, RATINGS, CouncilProfile, check_value
 
 __all__ = [
@@ -304,16 +304,17 @@ def _cross_checks(doc: dict[str, Any]) -> _Found:
     if not isinstance(profile, dict):
         return found
     la_code = doc.get("la_code")
+    model: CouncilProfile | None = None
     try:
-        model: CouncilProfile | None = CouncilProfile(**{"la_code": la_code, **profile})
-    except EarlyWarningError as exc:
-        field = getattr(exc, "field", None)
-        at: tuple[str | int, ...] = ("profile", str(field)) if field in profile else ("profile",)
-        found.append((at, str(exc)))
-        model = None
-    except (ValidationError, TypeError) as exc:  # pragma: no cover - ProfileError comes first
-        found.append((("profile",), str(exc)))
-        model = None
+        model = CouncilProfile(**{"la_code": la_code, **profile})
+    except (EarlyWarningError, ValidationError, TypeError) as exc:
+        cause = _profile_error(exc)
+        if cause is None:
+            found.append((("profile",), str(exc)))
+        else:
+            field = cause.field
+            at: tuple[str | int, ...] = ("profile", field) if field in profile else ("profile",)
+            found.append((at, str(cause)))
 
     if model is not None:
         council = doc.get("council")
@@ -388,6 +389,18 @@ def _cross_checks(doc: dict[str, Any]) -> _Found:
     return found
 
 
+def _profile_error(exc: Exception) -> ProfileError | None:
+    """The :class:`ProfileError` behind ``exc``: itself, or the one pydantic wrapped."""
+    if isinstance(exc, ProfileError):
+        return exc
+    if isinstance(exc, ValidationError):
+        for err in exc.errors():
+            cause = (err.get("ctx") or {}).get("error")
+            if isinstance(cause, ProfileError):
+                return cause
+    return None
+
+
 def _is_number(x: Any) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
@@ -446,29 +459,35 @@ def load_cases(path: str | Path | None = None) -> list[Case]:
     cases: list[Case] = []
     seen: dict[str, Path] = {}
     for file in files:
-        case = _load_one(file, problems)
-        if case is None:
-            continue
-        if case.id != file.stem:
-            problems.append(
-                RuleProblem(
-                    str(file), "id", f"{case.id!r} must match the file name ({file.stem!r})", None
-                )
-            )
-        if case.id in seen:
-            problems.append(
-                RuleProblem(str(file), "id", f"{case.id!r} is also the id in {seen[case.id]}")
-            )
-        seen.setdefault(case.id, file)
-        cases.append(case)
+        case_id, line, case = _load_one(file, problems)
+        if case_id is not None:
+            if case_id != file.stem:
+                message = f"{case_id!r} must match the file name ({file.stem!r})"
+                problems.append(RuleProblem(str(file), "id", message, line))
+            if case_id in seen:
+                message = f"{case_id!r} is also the id in {seen[case_id]}"
+                problems.append(RuleProblem(str(file), "id", message, line))
+            seen.setdefault(case_id, file)
+        if case is not None:
+            cases.append(case)
     if problems:
         raise RuleFileError(problems)
     return sorted(cases, key=lambda c: c.id)
 
 
-def _load_one(file: Path, problems: list[RuleProblem]) -> Case | None:
-    """Read and check one case file, adding its problems to ``problems``."""
-    text = file.read_text(encoding="utf-8")
+def _load_one(
+    file: Path, problems: list[RuleProblem]
+) -> tuple[str | None, int | None, Case | None]:
+    """Read and check one case file, adding its problems to ``problems``.
+
+    Returns the id written in the file (when it is text), the line of that id, and the case
+    (when it is valid).
+    """
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(RuleProblem(str(file), "", f"cannot be read as UTF-8 text: {exc}"))
+        return None, None, None
     try:
         doc = yaml.safe_load(text)
         # compose builds the node tree (for line numbers) without constructing any object
@@ -477,11 +496,13 @@ def _load_one(file: Path, problems: list[RuleProblem]) -> Case | None:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problems.append(RuleProblem(str(file), "", f"not valid YAML: {exc}", line))
-        return None
+        return None, None, None
     if not isinstance(doc, dict):
         problems.append(RuleProblem(str(file), "", "must be a mapping of keys to values", 1))
-        return None
+        return None, None, None
 
+    case_id = doc.get("id") if isinstance(doc.get("id"), str) else None
+    id_line = _line(node, ["id"])
     for path, msg in _cross_checks(doc):
         problems.append(_problem(file, node, path, msg))
     try:
@@ -490,8 +511,8 @@ def _load_one(file: Path, problems: list[RuleProblem]) -> Case | None:
         for err in exc.errors():
             loc = tuple(step for step in err["loc"] if not _is_internal(step))
             problems.append(_problem(file, node, loc, _message(err)))
-        return None
-    return case
+        return case_id, id_line, None
+    return case_id, id_line, case
 
 
 def _is_internal(step: Any) -> bool:
@@ -506,7 +527,7 @@ def _message(err: Any) -> str:
     if err["type"] in ("missing", "extra_forbidden"):
         return msg.lower() if err["type"] == "missing" else "unknown key (not allowed here)"
     value = err.get("input")
-    if isinstance(value, dict | list):
+    if isinstance(value, dict | list) or repr(value) in msg:
         return msg
     return f"{value!r}: {msg}"
 

@@ -47,6 +47,7 @@ from earlywarning.profile import RATINGS, check_value
 
 __all__ = [
     "OUTCOMES_CUTOFF",
+    "OUTCOME_COLUMNS",
     "PROFILE_COLUMNS",
     "england_panel",
     "england_profiles",
@@ -211,7 +212,7 @@ def england_panel() -> pd.DataFrame:
     Example:
         >>> from earlywarning.datasets import england_panel
         >>> panel = england_panel()
-        >>> len(panel), panel["year"].min(), panel["year"].max()
+        >>> len(panel), int(panel["year"].min()), int(panel["year"].max())
         (2491, 2010, 2025)
     """
     return _panel().copy()
@@ -387,9 +388,10 @@ def profiles_at(
     Example:
         >>> import datetime as dt
         >>> from earlywarning.datasets import profiles_at
-        >>> p = profiles_at(["E10000007"], [dt.date(2019, 6, 30)], provenance=True)
-        >>> p.loc[0, ["council", "previous_rating", "census_year"]].tolist()
-        ['Derbyshire', 'requires_improvement', 2018]
+        >>> # Derbyshire's ILACS inspection started on 8 July 2019 and was judged RI
+        >>> p = profiles_at(["E10000007"] * 2, [dt.date(2019, 7, 8), dt.date(2019, 7, 9)])
+        >>> p["previous_rating"].tolist()
+        ['good', 'requires_improvement']
     """
     codes = np.array([_ALIASES.get(str(c), str(c)) for c in la_codes], dtype=object)
     points = pd.to_datetime(pd.Series(list(dates), dtype=object)).astype("datetime64[ns]")
@@ -524,8 +526,9 @@ def england_profiles(
     Example:
         >>> from earlywarning.datasets import england_profiles
         >>> df = england_profiles(2020, councils=["Derbyshire"])
-        >>> df.loc[0, ["council", "year", "previous_rating", "avg_caseload"]].tolist()
-        ['Derbyshire', 2020, 'requires_improvement', 18.1]
+        >>> row = df.iloc[0]
+        >>> row["council"], row["previous_rating"], float(row["avg_caseload"])
+        ('Derbyshire', 'requires_improvement', 19.6)
     """
     years = _check_years(year)
     wanted = None

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from earlywarning.errors import ProfileError
 
@@ -155,6 +155,8 @@ def check_value(name: str, value: Any) -> Any:
         True
     """
     spec = _SPEC.get(name)
+    if isinstance(value, np.generic):
+        value = value.item()  # report and check np.float64(140.0) as 140.0, as a frame does
     if spec is None:
         raise ProfileError(name, value, "is not a profile field")
     if _is_missing(value):
@@ -184,18 +186,29 @@ def check_value(name: str, value: Any) -> Any:
             return value.strip().lower() in _TRUE
         raise ProfileError(name, value, "is not yes/no (true/false, 1/0)")
     # numbers: a bool is not a number here, and text must parse completely
-    if isinstance(value, bool | np.bool_):
+    x = _to_float(value)
+    if math.isnan(x):
         raise ProfileError(name, value, "is not a number")
-    try:
-        x = float(value.strip().replace(",", "")) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError):
-        raise ProfileError(name, value, "is not a number") from None
     if not math.isfinite(x):
         raise ProfileError(name, value, "is not a finite number")
     problem = _problem(spec, x)
     if problem:
         raise ProfileError(name, value, problem)
     return int(x) if spec.kind == "integer" else x
+
+
+def _to_float(value: Any) -> float:
+    """The number in a present value, NaN when it is not one.
+
+    The one parser for numbers, used for a single profile and for every cell of a frame, so the
+    two accept the same text. A bool is not a number; text may carry spaces and thousands commas.
+    """
+    if isinstance(value, bool | np.bool_):
+        return math.nan
+    try:
+        return float(value.strip().replace(",", "")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError, OverflowError):
+        return math.nan
 
 
 def _is_missing(value: Any) -> bool:
@@ -289,13 +302,50 @@ class CouncilProfile(BaseModel):
         out = {k: check_value(k, v) for k, v in data.items()}
         for required in ("council", "year"):
             if out.get(required) is None:
-                raise ProfileError(required, data.get(required), "is required")
-        out["budget_cut_pct"] = derive_budget_cut(
-            out.get("budget_baseline_gbp_m"),
-            out.get("budget_current_gbp_m"),
-            out.get("budget_cut_pct"),
-        )
+                raise ProfileError(required, None, "is required")
+        try:
+            out["budget_cut_pct"] = derive_budget_cut(
+                out.get("budget_baseline_gbp_m"),
+                out.get("budget_current_gbp_m"),
+                out.get("budget_cut_pct"),
+            )
+        except ProfileError as exc:
+            # name the value as the user gave it, as every other message (and a frame) does
+            raise ProfileError(exc.field, _scalar(data[exc.field]), exc.problem) from None
         return out
+
+    # pydantic wraps a ValueError raised in a validator in its own ValidationError; a profile
+    # error is raised as itself so that callers can catch ProfileError and read field and value.
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise _unwrap(exc) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """Check a mapping of field values and build a profile; raises :class:`ProfileError`."""
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            raise _unwrap(exc) from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Self:
+        """Check a JSON object of field values and build a profile; raises :class:`ProfileError`."""
+        try:
+            return super().model_validate_json(json_data, *args, **kwargs)
+        except ValidationError as exc:
+            raise _unwrap(exc) from None
+
+
+def _unwrap(exc: ValidationError) -> Exception:
+    """The :class:`ProfileError` that pydantic wrapped, or the pydantic error itself."""
+    for err in exc.errors():
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, ProfileError):
+            return cause
+    return exc
 
 
 def _unknown_hint(name: str) -> str:
@@ -365,6 +415,7 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
         grade = _rating_column(frame["previous_rating"], fail)
 
     council = _text_column("council", frame, fail, required=True)
+    _text_column("la_code", frame, fail, required=False)
     year = values.get("year", np.full(n, np.nan))
     fail(np.isnan(year), _messages("year", frame.get("year"), n, "is required"))
 
@@ -374,10 +425,16 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     given = values.get("budget_cut_pct", nan)
     both = ~np.isnan(baseline) & ~np.isnan(current)
     zero_base = both & (baseline <= 0)
-    fail(
-        zero_base,
-        _messages("budget_baseline_gbp_m", baseline, n, "must be above 0 to derive a cut"),
-    )
+    if zero_base.any():
+        fail(
+            zero_base,
+            _messages(
+                "budget_baseline_gbp_m",
+                frame["budget_baseline_gbp_m"],
+                n,
+                "must be above 0 to derive a cut",
+            ),
+        )
     with np.errstate(divide="ignore", invalid="ignore"):
         derived = np.where(both & ~zero_base, (baseline - current) / baseline * 100.0, np.nan)
     conflict = (
@@ -443,13 +500,11 @@ def _numeric_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
         x = raw.to_numpy(dtype=float, na_value=np.nan)
         present = ~pd.isna(raw).to_numpy()
     else:
+        # the single-profile parser, cell by cell, so that a frame accepts exactly the text a
+        # CouncilProfile accepts (pandas' own parser differs on "1_000", "nan" and others)
         obj = raw.astype(object)
         present = ~obj.map(_is_missing).to_numpy(dtype=bool)
-        cleaned = obj.map(lambda v: v.strip().replace(",", "") if isinstance(v, str) else v)
-        is_bool = obj.map(lambda v: isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
-        x = pd.to_numeric(cleaned.where(~is_bool, None), errors="coerce").to_numpy(
-            dtype=float, na_value=np.nan
-        )
+        x = obj.map(_to_float).to_numpy(dtype=float)
         x = np.where(present, x, np.nan)
     not_number = present & np.isnan(x)
     fail(not_number, _messages(spec.name, raw, n, "is not a number"))
@@ -536,4 +591,7 @@ def _text_column(name: str, frame: pd.DataFrame, fail: Any, required: bool) -> n
     missing = raw.map(_is_missing).to_numpy(dtype=bool)
     if required:
         fail(missing, f"{name}: None is required")
+    not_text = ~missing & ~raw.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    if not_text.any():
+        fail(not_text, _messages(name, raw, n, "must be non-empty text"))
     return raw.map(lambda v: None if _is_missing(v) else str(v).strip()).to_numpy(dtype=object)

@@ -8,6 +8,7 @@ every file is collected and reported at once, each with its file, YAML path and 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterable
@@ -209,9 +210,11 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
     problems: list[RuleProblem] = []
     data: dict[str, Any] = {"indicators": [], "combinations": []}
     origin: dict[tuple[str, int], tuple[str, yaml.Node | None, str]] = {}
+    header_read = True
     for file in files:
         doc, node = _read_yaml(file, problems)
         if doc is None:
+            header_read = header_read and file != files[0]
             continue
         is_header = file == files[0]
         allowed = {"indicators", "combinations", "family", "description"}
@@ -235,9 +238,21 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
             for i, item in enumerate(items):
                 origin[(section, len(data[section]))] = (str(file), node, f"{section}[{i}]")
                 data[section].append(item)
+    if problems and not data["indicators"] and not data["combinations"]:
+        raise RuleFileError(problems)
+    # Check what could be read even when some file could not, so that every problem in every
+    # file is reported at once rather than one file per run.
+    try:
+        ruleset = ruleset_from_data(data, str(files[0]), origin=origin, header_file=files[0])
+    except RuleFileError as exc:
+        later = exc.problems
+        if not header_read:
+            # the id, version and bands are missing only because the header could not be read
+            later = [p for p in later if p.file != str(files[0])]
+        raise RuleFileError(problems + later) from None
     if problems:
         raise RuleFileError(problems)
-    return ruleset_from_data(data, str(files[0]), origin=origin, header_file=files[0])
+    return ruleset
 
 
 def _read_yaml(file: Path, problems: list[RuleProblem]) -> tuple[dict[str, Any] | None, Any]:
@@ -313,10 +328,11 @@ def ruleset_from_data(
     """
     origin = origin or {}
     header_node = None
-    if header_file is not None and header_file.is_file():
-        header_node = yaml.compose(header_file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    elif Path(source).is_file():
-        header_node = yaml.compose(Path(source).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    header = header_file if header_file is not None else Path(source)
+    # a header that is not valid YAML has been reported by the loader; its problems get no line
+    if header.is_file():
+        with contextlib.suppress(yaml.YAMLError):
+            header_node = yaml.compose(header.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
 
     def locate(loc: tuple[str | int, ...]) -> tuple[str, Any, list[str | int]]:
         if len(loc) >= 2 and loc[0] in ("indicators", "combinations") and isinstance(loc[1], int):
@@ -333,8 +349,10 @@ def ruleset_from_data(
     try:
         ruleset = Ruleset.model_validate(data)
     except ValidationError as exc:
+        broken: set[tuple[str | int, ...]] = set()
         for err in exc.errors():
             loc = tuple(_alias(x) for x in err["loc"])
+            broken.add(loc[:2] if loc[0] in ("indicators", "combinations") else loc[:1])
             file, node, path = locate(loc)
             given = (
                 f" (got {err['input']!r})" if "input" in err and err["type"] != "missing" else ""
@@ -342,6 +360,11 @@ def ruleset_from_data(
             if err["type"] == "extra_forbidden":
                 given = ""
             problems.append(_problem(file, node, path, f"{err['msg']}{given}"))
+        # Check the rules that are well formed too, so that one malformed rule does not hide
+        # the gaps, overlaps and unknown measures of the others.
+        for loc, message in _check_well_formed(data, broken):
+            file, node, path = locate(loc)
+            problems.append(_problem(file, node, path, message))
         raise RuleFileError(problems) from None
 
     for loc, message in check_ruleset(ruleset):
@@ -350,6 +373,46 @@ def ruleset_from_data(
     if problems:
         raise RuleFileError(problems)
     return ruleset
+
+
+def _check_well_formed(
+    data: dict[str, Any], broken: set[tuple[str | int, ...]]
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """:func:`check_ruleset` on the parts of ``data`` that pydantic accepted.
+
+    ``broken`` holds the locations pydantic refused: ``("indicators", i)`` for one rule, or a
+    top-level key. Those parts are left out (or stood in for) and the locations of the problems
+    found are given in the indices of ``data``.
+    """
+    sections = ("indicators", "combinations")
+    if any(loc[:1] in {(s,) for s in sections} and len(loc) < 2 for loc in broken):
+        return []  # a section is not a list of rules: nothing to check item by item
+    kept: dict[str, list[int]] = {
+        s: [i for i in range(len(data.get(s) or [])) if (s, i) not in broken] for s in sections
+    }
+    bands_ok = ("bands",) not in broken
+    trial = {
+        "id": "?",
+        "version": "?",
+        "bands": data.get("bands") if bands_ok else [{"name": "low", "from": 0}],
+        **{s: [(data.get(s) or [])[i] for i in kept[s]] for s in sections},
+    }
+    try:
+        partial = Ruleset.model_validate(trial)
+    except ValidationError:  # pragma: no cover - every refused part was left out
+        return []
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    for loc, message in check_ruleset(partial):
+        if loc[0] == "bands" and not bands_ok:
+            continue
+        if kept["indicators"] != list(range(len(data.get("indicators") or []))) and (
+            "declares a direction" in message
+        ):
+            continue  # the indicator declaring it may be among those left out
+        if loc[0] in sections and isinstance(loc[1], int):
+            loc = (loc[0], kept[str(loc[0])][loc[1]], *loc[2:])
+        out.append((loc, message))
+    return out
 
 
 def _alias(step: Any) -> str | int:

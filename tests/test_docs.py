@@ -1,0 +1,287 @@
+"""Every example in docs/ runs, and the output it shows is the output it prints.
+
+The conventions a page follows (docs/index.md states them for readers too):
+
+* Each ```` ```python ```` block runs, in page order, in one namespace per page, with the
+  repository root as the working directory. A block may use names made by an earlier block.
+* A ```` ```python ```` block followed directly (blank lines aside) by a block fenced
+  ```` ```text title="Output" ```` must print exactly that text. Trailing whitespace is ignored,
+  and ``...`` matches any text, as with doctest's ELLIPSIS option.
+* In a ```` ```console ```` block, each line starting with ``$ earlywarning`` is run, and the lines
+  after it, up to the next ``$``, are what it must print (standard output, then standard error),
+  with the same matching.
+* Code blocks must start at the left margin (not inside a list or an admonition), so that none
+  is skipped by accident. Blocks in other languages (bash, yaml) are shown, not run.
+
+If a ruleset change moves a score shown in the docs, these tests fail: update the page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import doctest
+import inspect
+import io
+import re
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import earlywarning as ew
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+PAGES = sorted(DOCS.glob("*.md"))
+OUTPUT_INFO = 'title="Output"'
+
+_FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>[\w+-]*)\s*(?P<info>.*)$")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One fenced code block of a page."""
+
+    page: str
+    line: int  # 1-based line of the opening fence
+    lang: str
+    info: str
+    indent: str
+    body: str
+    follows_previous: bool  # only blank lines between this block and the one before
+
+    @property
+    def is_output(self) -> bool:
+        return self.lang == "text" and OUTPUT_INFO in self.info
+
+    @property
+    def where(self) -> str:
+        return f"docs/{self.page}:{self.line}"
+
+
+def blocks(page: Path) -> list[Block]:
+    """The fenced code blocks of a Markdown page, in order."""
+    out: list[Block] = []
+    lines = page.read_text(encoding="utf-8").splitlines()
+    i = 0
+    last_end = -10
+    while i < len(lines):
+        m = _FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        start = i
+        body: list[str] = []
+        i += 1
+        while i < len(lines) and lines[i].strip() != "```":
+            body.append(lines[i][len(m["indent"]) :])
+            i += 1
+        between = lines[last_end + 1 : start] if last_end >= 0 else ["x"]
+        out.append(
+            Block(
+                page=page.name,
+                line=start + 1,
+                lang=m["lang"],
+                info=m["info"],
+                indent=m["indent"],
+                body="\n".join(body) + "\n",
+                follows_previous=all(not s.strip() for s in between),
+            )
+        )
+        last_end = i
+        i += 1
+    return out
+
+
+def _normalise(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip("\n").splitlines()) + "\n"
+
+
+_CHECKER = doctest.OutputChecker()
+
+
+def check_output(where: str, want: str, got: str) -> None:
+    """Fail, with a diff, unless ``got`` matches ``want`` (``...`` matching any text)."""
+    want, got = _normalise(want), _normalise(got)
+    if not _CHECKER.check_output(want, got, doctest.ELLIPSIS):
+        diff = _CHECKER.output_difference(doctest.Example("", want), got, doctest.ELLIPSIS)
+        pytest.fail(f"{where}: the printed output differs from the page.\n{diff}", pytrace=False)
+
+
+def run_console(block: Block) -> None:
+    """Run each ``$ earlywarning ...`` line of a console block and check what follows it."""
+    commands: list[tuple[str, list[str]]] = []
+    for line in block.body.splitlines():
+        if line.startswith("$ "):
+            commands.append((line[2:], []))
+        elif commands:
+            commands[-1][1].append(line)
+        elif line.strip():
+            pytest.fail(f"{block.where}: output before any '$ ' command", pytrace=False)
+    for command, expected in commands:
+        argv = shlex.split(command)
+        assert argv[0] == "earlywarning", f"{block.where}: only earlywarning commands are run"
+        result = subprocess.run(
+            [sys.executable, "-m", "earlywarning.cli", *argv[1:]],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        check_output(f"{block.where}: $ {command}", "\n".join(expected), result.stdout + result.stderr)
+
+
+@pytest.fixture
+def agg_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Draw figures off screen, and close them afterwards."""
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    try:
+        import matplotlib
+    except ImportError:  # pragma: no cover - matplotlib is in the test extra
+        return
+    matplotlib.use("Agg")
+    yield  # type: ignore[misc]
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_page_examples_run_and_print_what_they_show(
+    page: Path, monkeypatch: pytest.MonkeyPatch, agg_backend: None
+) -> None:
+    monkeypatch.chdir(ROOT)
+    namespace: dict[str, Any] = {"__name__": f"docs_{page.stem}"}
+    found = blocks(page)
+    for n, block in enumerate(found):
+        if block.lang not in ("python", "console"):
+            continue
+        output = found[n + 1] if n + 1 < len(found) else None
+        want = output.body if output and output.is_output and output.follows_previous else None
+        if block.lang == "console":
+            assert want is None, f"{block.where}: a console block holds its own output"
+            run_console(block)
+            continue
+        stdout = io.StringIO()
+        code = compile(block.body, block.where, "exec")
+        with contextlib.redirect_stdout(stdout):
+            exec(code, namespace)
+        if want is not None:
+            check_output(block.where, want, stdout.getvalue())
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_page_blocks_follow_the_conventions(page: Path) -> None:
+    found = blocks(page)
+    for n, block in enumerate(found):
+        assert not (block.indent and block.lang in ("python", "console")), (
+            f"{block.where}: an indented code block would not be run; move it to the margin"
+        )
+        if block.is_output:
+            before = found[n - 1] if n else None
+            assert before is not None and before.lang == "python" and block.follows_previous, (
+                f"{block.where}: an Output block must directly follow a python block"
+            )
+
+
+def test_there_are_checked_examples() -> None:
+    # guards the parser itself: if it found nothing, every page would pass vacuously
+    all_blocks = [b for p in PAGES for b in blocks(p)]
+    assert sum(b.lang == "python" for b in all_blocks) >= 20
+    assert sum(b.is_output for b in all_blocks) >= 15
+    assert sum(b.lang == "console" for b in all_blocks) >= 3
+
+
+# ----------------------------------------------------------------------------------------------
+# Pages that describe the code and the rules must name everything in them
+
+
+def _levels_cell(ind: Any) -> str:
+    """The levels column of docs/indicators.md for one indicator, in the page's notation."""
+    parts = []
+    for level in ind.levels:
+        if level.label:
+            where = level.label
+        elif level.from_ is None:
+            where = f"under {level.below:g}"
+        elif level.below is None:
+            where = f"{level.from_:g} or more"
+        else:
+            where = f"{level.from_:g} to {level.below:g}"
+        flag = f" (red flag: {level.red_flag})" if level.red_flag else ""
+        parts.append(f"{where}: {level.points:+g}{flag}".replace("+0", "0"))
+    return "; ".join(parts)
+
+
+def _table_rows(page: str) -> dict[str, str]:
+    rows: dict[str, str] = {}
+    for line in (DOCS / page).read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\|\s*`(?P<id>[a-z_]+)`\s*\|", line)
+        if m:
+            rows[m["id"]] = line
+    return rows
+
+
+def test_indicators_page_lists_every_rule_with_its_levels_and_points() -> None:
+    rules = ew.load_ruleset()
+    rows = _table_rows("indicators.md")
+    for ind in rules.indicators:
+        assert ind.id in rows, f"indicator {ind.id} is not in docs/indicators.md"
+        assert f"`{ind.measure}`" in rows[ind.id], f"{ind.id}: measure {ind.measure} not shown"
+        cell = _levels_cell(ind)
+        assert cell in rows[ind.id], f"{ind.id}: levels should read {cell!r}"
+    for combo in rules.combinations:
+        assert combo.id in rows, f"combination {combo.id} is not in docs/indicators.md"
+        assert f"{combo.points:+g}" in rows[combo.id], f"{combo.id}: points {combo.points:+g}"
+    known = {i.id for i in rules.indicators} | {c.id for c in rules.combinations}
+    assert set(rows) <= known, f"rules in the page but not the ruleset: {set(rows) - known}"
+
+
+def _signature(obj: Any) -> str:
+    """A call signature without annotations, as the API page writes it."""
+    params = []
+    for p in inspect.signature(obj).parameters.values():
+        text = p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}"
+        params.append(text)
+    return f"{obj.__name__}({', '.join(params)})"
+
+
+def test_api_page_documents_every_public_name() -> None:
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^#{2,4} `([^`]+)`", text, flags=re.MULTILINE)
+    names = {h.split("(")[0].removeprefix("ew.") for h in headings}
+    for name in ew.__all__:
+        assert name in names, f"earlywarning.{name} has no heading in docs/api.md"
+        obj = getattr(ew, name)
+        if inspect.isfunction(obj):
+            assert f"ew.{_signature(obj)}" in headings, (
+                f"docs/api.md: the heading for {name} should be `ew.{_signature(obj)}`"
+            )
+
+
+def test_mkdocs_builds_strictly(tmp_path: Path) -> None:
+    pytest.importorskip("mkdocs")
+    pytest.importorskip("material")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--config-file",
+            str(ROOT / "mkdocs.yml"),
+            "--site-dir",
+            str(tmp_path / "site"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "site" / "index.html").is_file()
