@@ -10,6 +10,8 @@ The conventions a page follows (docs/index.md states them for readers too):
 * In a ```` ```console ```` block, each line starting with ``$ earlywarning`` is run, and the lines
   after it, up to the next ``$``, are what it must print (standard output, then standard error),
   with the same matching.
+* A ```` ```yaml ```` block must be valid YAML; one titled with a file of the repository
+  (```` ```yaml title="examples/profiles/derbyshire-2016.yaml" ````) must hold that file's data.
 * Code blocks must start at the left margin (not inside a list or an admonition), so that none
   is skipped by accident. Blocks in other languages (bash, yaml) are shown, not run.
 
@@ -22,15 +24,18 @@ import contextlib
 import doctest
 import inspect
 import io
+import os
 import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 import earlywarning as ew
 
@@ -132,19 +137,18 @@ def run_console(block: Block) -> None:
             text=True,
             timeout=120,
         )
-        check_output(f"{block.where}: $ {command}", "\n".join(expected), result.stdout + result.stderr)
+        check_output(
+            f"{block.where}: $ {command}", "\n".join(expected), result.stdout + result.stderr
+        )
 
 
 @pytest.fixture
-def agg_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+def agg_backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Draw figures off screen, and close them afterwards."""
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    try:
-        import matplotlib
-    except ImportError:  # pragma: no cover - matplotlib is in the test extra
-        return
+    matplotlib = pytest.importorskip("matplotlib")  # in the test extra; Plots needs it
     matplotlib.use("Agg")
-    yield  # type: ignore[misc]
+    yield
     import matplotlib.pyplot as plt
 
     plt.close("all")
@@ -167,7 +171,8 @@ def test_page_examples_run_and_print_what_they_show(
             run_console(block)
             continue
         stdout = io.StringIO()
-        code = compile(block.body, block.where, "exec")
+        # pad with blank lines so that a traceback gives the line number within the page
+        code = compile("\n" * block.line + block.body, f"docs/{block.page}", "exec")
         with contextlib.redirect_stdout(stdout):
             exec(code, namespace)
         if want is not None:
@@ -186,6 +191,16 @@ def test_page_blocks_follow_the_conventions(page: Path) -> None:
             assert before is not None and before.lang == "python" and block.follows_previous, (
                 f"{block.where}: an Output block must directly follow a python block"
             )
+        if block.lang == "yaml":
+            shown = yaml.safe_load(block.body)  # every YAML example is valid YAML
+            title = re.search(r'title="([^"]+)"', block.info)
+            if title:
+                # a block titled with a file of the repository shows that file's content
+                source = ROOT / title[1]
+                assert source.is_file(), f"{block.where}: no file {title[1]}"
+                assert shown == yaml.safe_load(source.read_text(encoding="utf-8")), (
+                    f"{block.where}: the YAML shown differs from {title[1]}"
+                )
 
 
 def test_there_are_checked_examples() -> None:
@@ -212,15 +227,27 @@ def _levels_cell(ind: Any) -> str:
             where = f"{level.from_:g} or more"
         else:
             where = f"{level.from_:g} to {level.below:g}"
+        points = f"{level.points:+g}" if level.points else "0"
         flag = f" (red flag: {level.red_flag})" if level.red_flag else ""
-        parts.append(f"{where}: {level.points:+g}{flag}".replace("+0", "0"))
+        parts.append(f"{where}: {points}{flag}")
     return "; ".join(parts)
+
+
+def _conditions_cell(combo: Any) -> str:
+    """The conditions column of docs/indicators.md for one combination."""
+    parts = [
+        f"`{c.measure}` from {c.from_:g}"
+        if c.from_ is not None
+        else f"`{c.measure}` below {c.below:g}"
+        for c in combo.conditions
+    ]
+    return (" and " if combo.all is not None else " or ").join(parts)
 
 
 def _table_rows(page: str) -> dict[str, str]:
     rows: dict[str, str] = {}
     for line in (DOCS / page).read_text(encoding="utf-8").splitlines():
-        m = re.match(r"^\|\s*`(?P<id>[a-z_]+)`\s*\|", line)
+        m = re.match(r"^\|\s*`(?P<id>[a-z0-9_]+)`\s*\|", line)
         if m:
             rows[m["id"]] = line
     return rows
@@ -237,6 +264,8 @@ def test_indicators_page_lists_every_rule_with_its_levels_and_points() -> None:
     for combo in rules.combinations:
         assert combo.id in rows, f"combination {combo.id} is not in docs/indicators.md"
         assert f"{combo.points:+g}" in rows[combo.id], f"{combo.id}: points {combo.points:+g}"
+        cell = _conditions_cell(combo)
+        assert cell in rows[combo.id], f"{combo.id}: conditions should read {cell!r}"
     known = {i.id for i in rules.indicators} | {c.id for c in rules.combinations}
     assert set(rows) <= known, f"rules in the page but not the ruleset: {set(rows) - known}"
 
@@ -263,6 +292,19 @@ def test_api_page_documents_every_public_name() -> None:
             )
 
 
+def test_api_page_documents_the_plots_and_every_profile_field() -> None:
+    from earlywarning import plots
+    from earlywarning.profile import FIELD_NAMES
+
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^#{2,4} `([^`]+)`", text, flags=re.MULTILINE)
+    for func in (plots.plot_contributions, plots.plot_band_edges):
+        assert f"plots.{_signature(func)}" in headings, f"docs/api.md: {func.__name__}"
+    rows = _table_rows("api.md")
+    for field in FIELD_NAMES:
+        assert field in rows, f"CouncilProfile field {field} is not in the table in docs/api.md"
+
+
 def test_mkdocs_builds_strictly(tmp_path: Path) -> None:
     pytest.importorskip("mkdocs")
     pytest.importorskip("material")
@@ -282,6 +324,7 @@ def test_mkdocs_builds_strictly(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=300,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},  # a notice from mkdocs-material
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "site" / "index.html").is_file()

@@ -77,23 +77,41 @@ class Evaluation:
         """The error message of each row, or None."""
         return self.columns.error
 
-    def reason_codes(self) -> list[str]:
-        """For each row, its reason codes joined by '; ', most points first, mitigations last."""
+    def reason_codes(self) -> np.ndarray:
+        """For each row, its reason codes joined by '; ', most points first, mitigations last.
+
+        Failed rows get None. Rows with the same ranked contributions share one string.
+        """
         comp = _compile(self.ruleset)
         pts = self.points
-        # risks by points descending, then mitigations by size; ties keep ruleset order
-        key = np.where(pts > 0, -pts, np.where(pts < 0, 1e9 + pts, np.inf))
-        order = np.argsort(key, axis=1, kind="stable")
-        counts = np.count_nonzero(pts, axis=1)
-        codes = comp.codes[order]
-        failed = ~pd.isna(self.error)
-        # rows with the same ordered contributions share one string; build each string once
-        width = codes.shape[1]
-        trimmed = np.where(np.arange(width)[None, :] < counts[:, None], order, -1)
-        keys, inverse = np.unique(trimmed, axis=0, return_inverse=True)
-        texts = ["; ".join(comp.codes[k[k >= 0]]) for k in keys]
-        out = [texts[i] for i in inverse.ravel()]
-        return [None if f else t for f, t in zip(failed, out, strict=True)]  # type: ignore[misc]
+        n, width = pts.shape
+        out = np.full(n, None, dtype=object)
+        if n == 0 or width == 0:
+            return out
+        # Risks by points descending, then mitigations by size, then zeros; ties keep ruleset
+        # order (stable sort). Hundredths of a point as int16 let numpy use a radix sort.
+        hundredths = np.rint(pts * 100).astype(np.int16, order="C")
+        key = np.where(hundredths > 0, -hundredths, 20000 + hundredths)
+        key[hundredths == 0] = 32000
+        order = np.argsort(key.astype(np.int16), axis=1, kind="stable")
+        counts = np.count_nonzero(hundredths, axis=1)
+        # Encode each row's ranked list as bytes (code index + 1, 0 past the end) and build
+        # each distinct list's text once: real panels repeat the same few patterns a lot.
+        ranked = order + 1
+        ranked[np.arange(width)[None, :] >= counts[:, None]] = 0
+        names = list(comp.codes)
+        if width < 255:
+            as_bytes = np.ascontiguousarray(ranked.astype(np.uint8)).view(f"S{width}").ravel()
+            which, patterns = pd.factorize(as_bytes)
+            # iterating bytes gives the code numbers; numpy already dropped the trailing zeros
+            texts = np.array(["; ".join([names[b - 1] for b in p]) for p in patterns], dtype=object)
+        else:  # pragma: no cover - a ruleset of 255 rules or more
+            rows = ["; ".join(names[j - 1] for j in r if j) for r in ranked.tolist()]
+            which, uniques = pd.factorize(np.array(rows, dtype=object))
+            texts = np.asarray(uniques, dtype=object)
+        out[:] = texts[which]
+        out[~pd.isna(self.error)] = None
+        return out
 
 
 def evaluate(frame: pd.DataFrame, ruleset: Ruleset | None = None) -> Evaluation:
@@ -103,9 +121,10 @@ def evaluate(frame: pd.DataFrame, ruleset: Ruleset | None = None) -> Evaluation:
     cols = profile_columns(frame)
     n = len(frame)
     k = len(rules.indicators)
-    values = np.empty((n, k))
-    level = np.empty((n, k), dtype=np.int64)
-    points = np.zeros((n, k + len(rules.combinations)))
+    # column-major: each rule writes one contiguous column
+    values = np.empty((n, k), order="F")
+    level = np.empty((n, k), dtype=np.int64, order="F")
+    points = np.zeros((n, k + len(rules.combinations)), order="F")
     flag_band = np.full(n, -1, dtype=np.int64)
     present_weight = np.zeros(n)
     for j, ind in enumerate(rules.indicators):
@@ -171,8 +190,9 @@ def score_frame(frame: pd.DataFrame, ruleset: Ruleset | None = None) -> pd.DataF
     ev = evaluate(frame, ruleset)
     band = np.where(ev.band >= 0, _BANDS[np.maximum(ev.band, 0)], None)
     lifted = (ev.flag_band >= 0) & (ev.band == ev.flag_band)
+    # side="right" as in evaluate: a score exactly on a band edge is in the upper band
     lifted &= ev.flag_band > np.searchsorted(
-        _compile(ev.ruleset).band_edges, np.nan_to_num(ev.score)
+        _compile(ev.ruleset).band_edges, np.nan_to_num(ev.score), side="right"
     )
     red = np.where(lifted, _BANDS[np.maximum(ev.flag_band, 0)], None)
     return pd.DataFrame(

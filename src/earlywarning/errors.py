@@ -43,7 +43,16 @@ class ProfileError(EarlyWarningError):
 
 @dataclass(frozen=True)
 class RuleProblem:
-    """One problem found in a rule file: where it is and what is wrong."""
+    """One problem found in a rule file: where it is and what is wrong.
+
+    ``location`` is the YAML path within the file and ``line`` the 1-based line it starts on.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> p = ew.RuleProblem("rules/workforce.yaml", "indicators[0].levels[2]", "gap", 12)
+        >>> print(p)
+        rules/workforce.yaml:12 at indicators[0].levels[2]: gap
+    """
 
     file: str
     location: str

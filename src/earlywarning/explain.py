@@ -15,11 +15,23 @@ BandName = Literal["low", "moderate", "high", "severe"]
 class Contribution(BaseModel):
     """What one rule did for one profile: the value it saw, the level reached and the points.
 
-    ``reason`` states the threshold crossed, e.g. "Budget cut 31.3% (30% or more): +12".
-    Combinations have no single value or level.
+    ``reason`` states the value, the band of values it fell in and the points. Combinations
+    have no single value or level.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> a = ew.score({"council": "Derbyshire", "year": 2016, "budget_baseline_gbp_m": 131,
+        ...               "budget_current_gbp_m": 90})
+        >>> c = a.contributions[0]
+        >>> c.indicator, round(c.value, 1), c.points
+        ('budget_cut', 31.3, 10.0)
+        >>> c.reason
+        "Children's services budget cut 31.3% (25% to under 35%), +10"
     """
 
-    model_config = ConfigDict(frozen=True)
+    # A derived measure can be infinite (a caseload against a target of almost zero); write it
+    # as Infinity so that the JSON reads back to the same value rather than to null.
+    model_config = ConfigDict(frozen=True, ser_json_inf_nan="constants")
 
     indicator: str
     value: float | None

@@ -138,7 +138,9 @@ def plot_contributions(assessment: Assessment, ax: Axes | None = None) -> Axes:
     ax.bar_label(
         bars,
         labels=[
-            f"{c.points:+g}" + (f"  red flag: {c.red_flag}" if c.red_flag else "") for c in items
+            (f"{c.points:+g}" if c.points else "0")
+            + (f"  red flag: {c.red_flag}" if c.red_flag else "")
+            for c in items
         ],
         padding=3,
         fontsize="small",

@@ -8,6 +8,7 @@ refused in one place is refused in the other with the same message.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Self
 
@@ -395,13 +396,15 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     if unknown:
         raise ProfileError(str(unknown[0]), "<column>", _unknown_hint(str(unknown[0])))
 
-    def fail(mask: np.ndarray, messages: np.ndarray | str) -> None:
-        # keep the first problem found for each row
-        todo = mask & pd.isna(errors)
-        if isinstance(messages, str):
-            errors[todo] = messages
-        else:
-            errors[todo] = messages[todo]
+    has_error = np.zeros(n, dtype=bool)
+
+    def fail(mask: np.ndarray, message: Callable[[int], str] | str) -> None:
+        # Keep the first problem found for each row. Messages are built only for the rows that
+        # fail, so a clean million-row frame never formats a string.
+        todo = np.flatnonzero(mask & ~has_error)
+        for i in todo:
+            errors[i] = message if isinstance(message, str) else message(int(i))
+        has_error[todo] = True
 
     values: dict[str, np.ndarray] = {}
     for spec in FIELDS:
@@ -417,7 +420,7 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     council = _text_column("council", frame, fail, required=True)
     _text_column("la_code", frame, fail, required=False)
     year = values.get("year", np.full(n, np.nan))
-    fail(np.isnan(year), _messages("year", frame.get("year"), n, "is required"))
+    fail(np.isnan(year), _messages("year", frame.get("year"), "is required"))
 
     nan = np.full(n, np.nan)
     baseline = values.get("budget_baseline_gbp_m", nan)
@@ -431,7 +434,6 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
             _messages(
                 "budget_baseline_gbp_m",
                 frame["budget_baseline_gbp_m"],
-                n,
                 "must be above 0 to derive a cut",
             ),
         )
@@ -440,14 +442,13 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     conflict = (
         ~np.isnan(given) & ~np.isnan(derived) & (np.abs(given - derived) > _CUT_TOLERANCE_PCT)
     )
-    if conflict.any():
-        msgs = np.full(n, None, dtype=object)
-        for i in np.flatnonzero(conflict):
-            msgs[i] = (
-                f"budget_cut_pct: {_scalar(frame['budget_cut_pct'].iloc[i])!r} contradicts the "
-                f"budgets given ({baseline[i]:g} to {current[i]:g} is a {derived[i]:.1f}% cut)"
-            )
-        fail(conflict, msgs)
+    fail(
+        conflict,
+        lambda i: (
+            f"budget_cut_pct: {_scalar(frame['budget_cut_pct'].iloc[i])!r} contradicts the "
+            f"budgets given ({baseline[i]:g} to {current[i]:g} is a {derived[i]:.1f}% cut)"
+        ),
+    )
     cut = np.where(np.isnan(derived), given, derived)
 
     avg = values.get("avg_caseload", nan)
@@ -466,7 +467,7 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
         else:
             col = values.get(name, nan)
         measures[name] = col
-    failed = ~pd.isna(errors)
+    failed = has_error
     if failed.any():
         for name in measures:
             measures[name] = np.where(failed, np.nan, measures[name])
@@ -477,16 +478,17 @@ def _scalar(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _messages(name: str, raw: Any, n: int, problem: str) -> np.ndarray:
-    out = np.full(n, None, dtype=object)
-    if raw is None:
-        out[:] = f"{name}: None {problem}"
-        return out
-    seq = raw.tolist() if hasattr(raw, "tolist") else list(raw)
-    for i, v in enumerate(seq):
-        v = None if _is_missing(v) else v
-        out[i] = f"{name}: {_scalar(v)!r} {problem}"
-    return out
+def _messages(name: str, raw: Any, problem: str) -> Callable[[int], str]:
+    """The message for row ``i``: the field, the value as given, and what is wrong with it."""
+
+    def message(i: int) -> str:
+        if raw is None:
+            return f"{name}: None {problem}"
+        v = raw.iloc[i] if isinstance(raw, pd.Series) else raw[i]
+        v = None if _is_missing(v) else _scalar(v)
+        return f"{name}: {v!r} {problem}"
+
+    return message
 
 
 def _numeric_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
@@ -494,7 +496,7 @@ def _numeric_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
     if spec.kind == "flag":
         return _flag_column(spec, raw, fail)
     if pd.api.types.is_bool_dtype(raw.dtype):
-        fail(np.ones(n, dtype=bool), _messages(spec.name, raw, n, "is not a number"))
+        fail(np.ones(n, dtype=bool), _messages(spec.name, raw, "is not a number"))
         return np.full(n, np.nan)
     if pd.api.types.is_numeric_dtype(raw.dtype):
         x = raw.to_numpy(dtype=float, na_value=np.nan)
@@ -507,12 +509,12 @@ def _numeric_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
         x = obj.map(_to_float).to_numpy(dtype=float)
         x = np.where(present, x, np.nan)
     not_number = present & np.isnan(x)
-    fail(not_number, _messages(spec.name, raw, n, "is not a number"))
+    fail(not_number, _messages(spec.name, raw, "is not a number"))
     infinite = present & np.isinf(x)
-    fail(infinite, _messages(spec.name, raw, n, "is not a finite number"))
+    fail(infinite, _messages(spec.name, raw, "is not a finite number"))
     finite = present & np.isfinite(x)
     for problem, mask in _range_problems(spec, x, finite):
-        fail(mask, _messages(spec.name, raw, n, problem))
+        fail(mask, _messages(spec.name, raw, problem))
     return np.where(finite, x, np.nan)
 
 
@@ -549,7 +551,7 @@ def _flag_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
 
     x = raw.astype(object).map(parse).to_numpy(dtype=float)
     bad = x == -1.0
-    fail(bad, _messages(spec.name, raw, n, "is not yes/no (true/false, 1/0)"))
+    fail(bad, _messages(spec.name, raw, "is not yes/no (true/false, 1/0)"))
     return np.where(bad, np.nan, x)
 
 
@@ -574,7 +576,6 @@ def _rating_column(raw: pd.Series, fail: Any) -> np.ndarray:
         _messages(
             "previous_rating",
             raw,
-            n,
             "is not an Ofsted judgement (outstanding, good, requires improvement, inadequate)",
         ),
     )
@@ -587,11 +588,19 @@ def _text_column(name: str, frame: pd.DataFrame, fail: Any, required: bool) -> n
         if required:
             fail(np.ones(n, dtype=bool), f"{name}: None is required")
         return np.full(n, None, dtype=object)
-    raw = frame[name].astype(object)
-    missing = raw.map(_is_missing).to_numpy(dtype=bool)
+    raw = frame[name]
+    if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+        # the usual case, done as whole-column string operations
+        stripped = raw.astype(object).where(raw.notna(), None).str.strip()
+        missing = (stripped.isna() | (stripped == "")).to_numpy(dtype=bool)
+        not_text = np.zeros(n, dtype=bool)
+    else:
+        obj = raw.astype(object)
+        missing = obj.map(_is_missing).to_numpy(dtype=bool)
+        not_text = ~missing & ~obj.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        stripped = obj.map(lambda v: v.strip() if isinstance(v, str) else None)
     if required:
         fail(missing, f"{name}: None is required")
-    not_text = ~missing & ~raw.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
     if not_text.any():
-        fail(not_text, _messages(name, raw, n, "must be non-empty text"))
-    return raw.map(lambda v: None if _is_missing(v) else str(v).strip()).to_numpy(dtype=object)
+        fail(not_text, _messages(name, raw, "must be non-empty text"))
+    return stripped.where(~missing, None).to_numpy(dtype=object)

@@ -22,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from earlywarning.errors import RuleFileError, RuleProblem
 from earlywarning.profile import MEASURES
 
+_NO_DIRECTION = "no risk indicator declares a direction"
+
 BAND_NAMES: tuple[str, ...] = ("low", "moderate", "high", "severe")
 """The four bands, least to most at risk."""
 
@@ -249,6 +251,9 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
         if not header_read:
             # the id, version and bands are missing only because the header could not be read
             later = [p for p in later if p.file != str(files[0])]
+        if problems:
+            # the indicator declaring a direction may be in a file that could not be read
+            later = [p for p in later if _NO_DIRECTION not in p.message]
         raise RuleFileError(problems + later) from None
     if problems:
         raise RuleFileError(problems)
@@ -406,7 +411,7 @@ def _check_well_formed(
         if loc[0] == "bands" and not bands_ok:
             continue
         if kept["indicators"] != list(range(len(data.get("indicators") or []))) and (
-            "declares a direction" in message
+            _NO_DIRECTION in message
         ):
             continue  # the indicator declaring it may be among those left out
         if loc[0] in sections and isinstance(loc[1], int):
@@ -491,7 +496,7 @@ def check_ruleset(rules: Ruleset) -> list[tuple[tuple[str | int, ...], str]]:
                 out.append(
                     (
                         cat,
-                        f"no risk indicator declares a direction for {cond.measure!r}; "
+                        f"{_NO_DIRECTION} for {cond.measure!r}; "
                         "add one so the condition's direction can be checked",
                     )
                 )

@@ -1,0 +1,413 @@
+"""The engine: one profile at a time, and whole frames."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from strategies import SPEC, fields_for
+
+import earlywarning as ew
+from earlywarning.rules import BAND_NAMES
+
+BASE = {"council": "Testshire", "year": 2020}
+RULES = ew.load_ruleset()
+FRAME_COLUMNS = ["score", "band", "coverage", "reasons", "error", "red_flag"]
+
+
+def band_of(score: float, rules: ew.Ruleset = RULES) -> str:
+    """The band a score falls in by points alone, read from the ruleset's bands."""
+    for band in rules.bands:
+        if band.from_ <= score and (band.below is None or score < band.below):
+            return band.name
+    raise AssertionError(score)
+
+
+def plain(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame as plain Python objects with None for missing, to compare values not dtypes."""
+    return df.astype(object).where(df.notna(), None)
+
+
+def contribution(a: ew.Assessment, rule_id: str) -> ew.Contribution:
+    (c,) = [c for c in a.contributions if c.indicator == rule_id]
+    return c
+
+
+def total_weight(rules: ew.Ruleset = RULES) -> float:
+    return sum(ind.weight for ind in rules.indicators)
+
+
+# ---------------------------------------------------------------------------------------------
+# Missing data
+
+
+def test_nothing_known_scores_nothing():
+    a = ew.score(BASE)
+    assert a.score == 0 and a.band == "low" and a.coverage == 0
+    assert a.contributions == [] and a.reasons == []
+    assert a.missing == [ind.id for ind in RULES.indicators]
+
+
+def test_missing_data_lowers_coverage_and_scores_nothing():
+    agency = RULES.indicator("agency_rate")
+    vacancy = RULES.indicator("vacancy_rate")
+    one = ew.score({**BASE, "agency_rate_pct": 30})
+    two = ew.score({**BASE, "agency_rate_pct": 30, "vacancy_rate_pct": 5})
+    assert one.coverage == pytest.approx(agency.weight / total_weight())
+    assert two.coverage == pytest.approx((agency.weight + vacancy.weight) / total_weight())
+    assert one.coverage < two.coverage
+    # the missing vacancy rate scores nothing and is named as missing, not as a contribution
+    assert "vacancy_rate" in one.missing and "vacancy_rate" not in two.missing
+    assert "vacancy_rate" not in {c.indicator for c in one.contributions}
+    assert contribution(two, "vacancy_rate").points == vacancy.levels[0].points == 0
+    assert one.score == two.score == agency.levels[-1].points
+
+
+def test_missing_is_not_zero():
+    # a reinvestment of 0 is known (no credit, but coverage); a missing one is not known
+    known = ew.score({**BASE, "reinvestment_pct": 0})
+    unknown = ew.score({**BASE, "reinvestment_pct": None})
+    assert known.coverage > unknown.coverage == 0
+    assert "reinvestment" in unknown.missing and "reinvestment" not in known.missing
+
+
+def test_full_profile_has_full_coverage():
+    p = {
+        **BASE,
+        "previous_rating": "good",
+        "budget_cut_pct": 10,
+        "management_reduction_pct": 5,
+        "dcs_changes": 0,
+        "interim_dcs": False,
+        "avg_caseload": 15,
+        "caseload_target": 16,
+        "agency_rate_pct": 5,
+        "turnover_rate_pct": 10,
+        "vacancy_rate_pct": 5,
+        "absence_rate_pct": 2,
+        "demand_change_pct": 0,
+        "cla_rate_per_10k": 50,
+        "early_help_spend_change_pct": 0,
+        "restructure": False,
+        "practice_concerns_raised": False,
+        "reinvestment_pct": 0,
+    }
+    a = ew.score(p)
+    assert a.coverage == pytest.approx(1.0)
+    assert a.missing == []
+    assert len([c for c in a.contributions if c.kind != "combination"]) == len(RULES.indicators)
+
+
+# ---------------------------------------------------------------------------------------------
+# Red flags, mitigations, combinations
+
+
+def _red_flag_levels():
+    for ind in RULES.indicators:
+        for lv in ind.levels:
+            if lv.red_flag and lv.from_ is not None:
+                yield pytest.param(ind, lv, id=ind.id)
+
+
+@pytest.mark.parametrize(("ind", "level"), list(_red_flag_levels()))
+def test_red_flag_lifts_band(ind, level):
+    a = ew.score({**BASE, **fields_for(ind.measure, level.from_)})
+    assert a.score == level.points
+    assert a.band_from_score == band_of(a.score)
+    assert BAND_NAMES.index(a.band) == BAND_NAMES.index(level.red_flag)
+    assert BAND_NAMES.index(a.band) > BAND_NAMES.index(a.band_from_score)
+    assert [c.indicator for c in a.red_flags] == [ind.id]
+    assert "red flag" in a.explain()
+    row = ew.score_frame(pd.DataFrame([{**BASE, **fields_for(ind.measure, level.from_)}]))
+    assert row.loc[0, "red_flag"] == level.red_flag == row.loc[0, "band"]
+
+
+def test_three_director_changes_alone_give_high_with_a_low_score():
+    a = ew.score({**BASE, "dcs_changes": 3})
+    assert a.band == "high"
+    assert a.score < RULES.bands[1].from_  # the points alone are in the low band
+    assert a.band_from_score == "low"
+
+
+def test_red_flag_never_lowers_a_band():
+    # a profile already severe by points stays severe with the red flag
+    p = {
+        **BASE,
+        "dcs_changes": 3,
+        "budget_cut_pct": 40,
+        "management_reduction_pct": 40,
+        "restructure": True,
+        "previous_rating": "inadequate",
+        "agency_rate_pct": 30,
+    }
+    a = ew.score(p)
+    assert a.band == band_of(a.score) == "severe"
+    row = ew.score_frame(pd.DataFrame([p])).iloc[0]
+    assert row["band"] == "severe" and pd.isna(row["red_flag"])
+
+
+def test_mitigation_lowers_the_score():
+    risky = {**BASE, "budget_cut_pct": 30, "dcs_changes": 2, "agency_rate_pct": 20}
+    before = ew.score(risky)
+    reinvestment = RULES.indicator("reinvestment")
+    for lv in reinvestment.levels[1:]:
+        after = ew.score({**risky, "reinvestment_pct": lv.from_})
+        assert lv.points < 0
+        assert after.score == pytest.approx(max(0.0, before.score + lv.points))
+        assert after.score < before.score
+        assert contribution(after, "reinvestment").points == lv.points
+        assert after.reasons[-1] == "reinvestment"  # mitigations come last
+
+
+def test_management_growth_is_a_mitigation():
+    growth = RULES.indicator("management_growth")
+    assert growth.kind == "mitigation"
+    a = ew.score({**BASE, "dcs_changes": 2, "management_reduction_pct": -20})
+    b = ew.score({**BASE, "dcs_changes": 2, "management_reduction_pct": 0})
+    assert a.score == b.score + growth.levels[0].points < b.score
+
+
+def test_score_is_never_below_zero():
+    a = ew.score({**BASE, "reinvestment_pct": 10, "management_reduction_pct": -50})
+    assert a.score == 0 and a.band == "low"
+    assert sum(c.points for c in a.contributions) < 0
+
+
+def _side(measure: str, threshold: float, fire: bool, use_from: bool) -> float:
+    """A value of ``measure`` on the firing (or not firing) side of a condition."""
+    spec = SPEC.get(measure)
+    step = 1.0 if spec is None or spec.kind in ("integer", "flag") else 0.01
+    above = threshold if use_from else threshold - step
+    below = threshold - step if use_from else threshold
+    return above if fire else below
+
+
+def _condition_fields(combo, fire_all=True, miss=None, off=None):
+    fields = {}
+    for i, cond in enumerate(combo.conditions):
+        if i == miss:
+            continue
+        use_from = cond.from_ is not None
+        threshold = cond.from_ if use_from else cond.below
+        fields.update(fields_for(cond.measure, _side(cond.measure, threshold, i != off, use_from)))
+    return fields
+
+
+@pytest.mark.parametrize("combo", RULES.combinations, ids=lambda c: c.id)
+def test_combination_fires_only_with_all_conditions(combo):
+    assert combo.all is not None
+    fires = ew.score({**BASE, **_condition_fields(combo)})
+    assert combo.id in fires.reasons
+    assert contribution(fires, combo.id).points == combo.points
+    assert combo.label in fires.explain() or len(fires.reasons) > 4
+    for i in range(len(combo.conditions)):
+        missing = ew.score({**BASE, **_condition_fields(combo, miss=i)})
+        assert combo.id not in missing.reasons, f"fired with condition {i} missing"
+        short = ew.score({**BASE, **_condition_fields(combo, off=i)})
+        assert combo.id not in short.reasons, f"fired with condition {i} not met"
+        assert short.score < fires.score
+
+
+# ---------------------------------------------------------------------------------------------
+# Level edges
+
+
+def _edges():
+    for ind in RULES.indicators:
+        for j, lv in enumerate(ind.levels[1:], start=1):
+            yield pytest.param(ind, j, lv.from_, id=f"{ind.id}-{lv.from_:g}")
+
+
+@pytest.mark.parametrize(("ind", "j", "edge"), list(_edges()))
+def test_value_at_an_edge_takes_the_upper_level(ind, j, edge):
+    spec = SPEC.get(ind.measure)
+    if ind.measure == "previous_rating_grade" or (spec and spec.kind in ("integer", "flag")):
+        below = edge - 1
+    else:
+        below = math.nextafter(edge, -math.inf)
+        if ind.measure == "caseload_above_target_pct":
+            below = edge - 0.01  # derived from two numbers: a hair's breadth does not survive
+    at = contribution(ew.score({**BASE, **fields_for(ind.measure, edge)}), ind.id)
+    under = contribution(ew.score({**BASE, **fields_for(ind.measure, below)}), ind.id)
+    assert at.level == j and at.points == ind.levels[j].points
+    assert under.level == j - 1 and under.points == ind.levels[j - 1].points
+
+
+def test_budget_cut_edge_via_the_budgets():
+    # 100 -> 75 is exactly a 25% cut: the upper level
+    ind = RULES.indicator("budget_cut")
+    (j,) = [j for j, lv in enumerate(ind.levels) if lv.from_ == 25]
+    a = ew.score({**BASE, "budget_baseline_gbp_m": 100, "budget_current_gbp_m": 75})
+    assert contribution(a, "budget_cut").level == j
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole frames
+
+
+def _frame(index) -> pd.DataFrame:
+    rows = [
+        {**BASE, "agency_rate_pct": 30, "dcs_changes": 3},
+        {**BASE, "budget_baseline_gbp_m": 131, "budget_current_gbp_m": 90, "restructure": True},
+        {**BASE, "council": "Nothing known"},
+        {**BASE, "reinvestment_pct": 6, "avg_caseload": 21, "caseload_target": 16},
+        {**BASE, "previous_rating": "RI", "vacancy_rate_pct": 22},
+    ]
+    return pd.DataFrame(rows, index=index)
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        pd.Index(["e", "c", "a", "d", "b"]),
+        pd.Index([40, 7, 1000, -3, 12]),
+        pd.MultiIndex.from_tuples([("x", 1), ("x", 2), ("y", 1), ("z", 9), ("a", 0)]),
+    ],
+    ids=["strings", "shuffled-ints", "multi"],
+)
+def test_score_frame_keeps_index_rows_and_columns(index):
+    df = _frame(index)
+    out = ew.score_frame(df)
+    assert out.index.equals(df.index)
+    assert len(out) == len(df)
+    assert list(out.columns) == FRAME_COLUMNS
+    # each row is the profile in that row
+    for label, row in df.iterrows():
+        a = ew.score({k: v for k, v in row.items() if not pd.isna(v)})
+        assert out.loc[label, "score"] == a.score
+        assert out.loc[label, "band"] == a.band
+        assert out.loc[label, "coverage"] == pytest.approx(a.coverage)
+        assert out.loc[label, "reasons"] == "; ".join(a.reasons)
+
+
+def test_bad_row_keeps_its_place_and_other_rows_are_unaffected():
+    df = _frame(pd.Index(["e", "c", "a", "d", "b"]))
+    good = ew.score_frame(df)
+    df["agency_rate_pct"] = df["agency_rate_pct"].astype(object)
+    df.loc["a", "agency_rate_pct"] = "lots"
+    bad = ew.score_frame(df)
+    assert bad.index.equals(df.index)
+    assert bad.loc["a", "error"] == "agency_rate_pct: 'lots' is not a number"
+    assert math.isnan(bad.loc["a", "score"]) and math.isnan(bad.loc["a", "coverage"])
+    assert pd.isna(bad.loc["a", "band"])
+    others = [i for i in df.index if i != "a"]
+    pd.testing.assert_frame_equal(plain(bad.loc[others]), plain(good.loc[others]))
+    assert bad.loc[others, "error"].isna().all()
+
+
+def test_every_bad_row_gets_its_own_message():
+    df = pd.DataFrame(
+        {
+            "council": ["A", "B", "C", None],
+            "year": [2020, 2020, 2020, 2020],
+            "agency_rate_pct": [140, 12, 12, 12],
+            "interim_dcs": ["yes", "maybe", "no", "no"],
+            "caseload_target": [16, 16, 0, 16],
+        },
+        index=[3, 1, 2, 0],
+    )
+    out = ew.score_frame(df)
+    assert out.loc[3, "error"] == "agency_rate_pct: 140 is above the maximum of 100"
+    assert out.loc[1, "error"] == "interim_dcs: 'maybe' is not yes/no (true/false, 1/0)"
+    assert out.loc[2, "error"] == "caseload_target: 0 must be above 0"
+    assert out.loc[0, "error"] == "council: None is required"
+    assert out["score"].isna().all()
+
+
+def test_unknown_column_is_refused():
+    df = pd.DataFrame({"council": ["A"], "year": [2020], "agency_rate": [12]})
+    with pytest.raises(ew.ProfileError) as info:
+        ew.score_frame(df)
+    assert info.value.field == "agency_rate"
+    assert "did you mean 'agency_rate_pct'" in str(info.value)
+
+
+def test_empty_frame_gives_empty_result():
+    for df in (
+        pd.DataFrame(columns=["council", "year", "agency_rate_pct"]),
+        pd.DataFrame(index=pd.Index([], dtype=object)),
+    ):
+        out = ew.score_frame(df)
+        assert len(out) == 0
+        assert list(out.columns) == FRAME_COLUMNS
+        assert out.index.equals(df.index)
+
+
+def test_frame_of_text_like_a_csv():
+    df = pd.DataFrame(
+        {
+            "council": ["A", "B"],
+            "year": ["2020", "2021"],
+            "agency_rate_pct": ["30", " 1,0 "],
+            "interim_dcs": ["yes", "No"],
+            "previous_rating": ["Requires improvement to be good", "Good"],
+        }
+    )
+    out = ew.score_frame(df)
+    assert out["error"].isna().all()
+    for i, row in df.iterrows():
+        assert out.loc[i, "score"] == ew.score(row.to_dict()).score
+
+
+def test_frame_matches_score_for_derived_measures():
+    df = pd.DataFrame(
+        [
+            {**BASE, "budget_baseline_gbp_m": 131, "budget_current_gbp_m": 90},
+            {**BASE, "avg_caseload": 20, "caseload_target": 16},
+        ]
+    )
+    out = ew.score_frame(df)
+    for i, row in df.iterrows():
+        a = ew.score({k: v for k, v in row.items() if not pd.isna(v)})
+        assert a.score > 0
+        assert out.loc[i, "score"] == a.score
+
+
+# ---------------------------------------------------------------------------------------------
+# Results name the ruleset
+
+
+def test_results_carry_the_ruleset_identity():
+    a = ew.score({**BASE, "dcs_changes": 1})
+    assert (a.ruleset_id, a.ruleset_version, a.ruleset_hash) == (
+        RULES.id,
+        RULES.version,
+        RULES.content_hash,
+    )
+    other = RULES.replace(version="99.0", id="my-rules")
+    b = ew.score({**BASE, "dcs_changes": 1}, ruleset=other)
+    assert (b.ruleset_id, b.ruleset_version, b.ruleset_hash) == (
+        "my-rules",
+        "99.0",
+        other.content_hash,
+    )
+    assert b.ruleset_hash != a.ruleset_hash
+    assert other.content_hash in b.explain()
+
+
+def test_a_ruleset_passed_in_is_the_one_used():
+    ind = RULES.indicator("dcs_turnover")
+    doubled = [
+        lv.model_copy(update={"points": lv.points * 2, "points_range": None}) for lv in ind.levels
+    ]
+    new = ind.model_copy(update={"levels": tuple(doubled)})
+    rules = RULES.replace(
+        indicators=[new if i.id == ind.id else i for i in RULES.indicators],
+    )
+    p = {**BASE, "dcs_changes": 2}
+    assert ew.score(p, ruleset=rules).score == 2 * ew.score(p).score
+    assert ew.score_frame(pd.DataFrame([p]), rules).loc[0, "score"] == 2 * ew.score(p).score
+
+
+def test_score_accepts_a_profile_or_a_dict():
+    p = {**BASE, "agency_rate_pct": 30, "interim_dcs": "yes"}
+    assert ew.score(ew.CouncilProfile(**p)) == ew.score(p)
+
+
+def test_scores_are_floats_in_range():
+    out = ew.score_frame(_frame(range(5)))
+    assert out["score"].dtype == np.float64
+    assert out["score"].between(0, 100).all()
+    assert set(out["band"]) <= set(BAND_NAMES)

@@ -1,0 +1,85 @@
+"""The wheel: it carries the default rules, the cases and py.typed, and works on its own."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    # pip fetches hatchling into an isolated build environment: this needs the package index
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "-q", "-w", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"pip wheel failed:\n{result.stdout}\n{result.stderr}"
+    (whl,) = out.glob("earlywarning-*.whl")
+    return whl
+
+
+def test_wheel_contains_rules_cases_and_py_typed(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "earlywarning/py.typed" in names
+    assert "earlywarning/_rules/ruleset.yaml" in names
+    rule_files = sorted((REPO / "rules").glob("*.yaml"))
+    case_files = sorted((REPO / "rules" / "cases").glob("*.yaml"))
+    assert rule_files and case_files
+    for f in rule_files:
+        assert f"earlywarning/_rules/{f.name}" in names, f.name
+    for f in case_files:
+        assert f"earlywarning/_rules/cases/{f.name}" in names, f.name
+    # the bundled files are the repository's, byte for byte
+    with zipfile.ZipFile(wheel) as z:
+        for f in rule_files:
+            assert z.read(f"earlywarning/_rules/{f.name}") == f.read_bytes(), f.name
+
+
+def test_wheel_works_from_another_directory(wheel, tmp_path):
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(site)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    # the unzipped wheel first, so it wins over the editable install of this checkout
+    env["PYTHONPATH"] = str(site)
+    env["PYTHONSAFEPATH"] = "1"
+    code = (
+        "import sys, earlywarning as ew\n"
+        "r = ew.load_ruleset()\n"
+        "print(ew.__file__)\n"
+        "print(r.id)\n"
+        "print(r.content_hash)\n"
+        "print(ew.score({'council': 'A', 'year': 2020, 'dcs_changes': 3}).band)\n"
+        f"assert not any(p.startswith({str(REPO / 'src')!r}) for p in sys.path if p)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    file, rules_id, content_hash, band = result.stdout.split()
+    assert Path(file).resolve().is_relative_to(site.resolve()), file
+    sys.path.insert(0, str(REPO / "src"))
+    import earlywarning as ew
+
+    rules = ew.load_ruleset(REPO / "rules")
+    assert rules_id == rules.id
+    assert content_hash == rules.content_hash  # the bundled copy is the repository's rules
+    assert band == ew.score({"council": "A", "year": 2020, "dcs_changes": 3}).band

@@ -1,0 +1,234 @@
+"""CouncilProfile: what each field accepts and refuses, and the messages that say why."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import earlywarning as ew
+from earlywarning.profile import FIELDS, RATINGS, check_value
+
+BASE = {"council": "Testshire", "year": 2020}
+RANGED = [f for f in FIELDS if f.kind in ("number", "integer") and f.name != "year"]
+
+
+def refused(**fields: object) -> ew.ProfileError:
+    with pytest.raises(ew.ProfileError) as info:
+        ew.CouncilProfile(**{**BASE, **fields})
+    return info.value
+
+
+# ranges -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", [f for f in RANGED if f.maximum is not None], ids=lambda f: f.name)
+def test_above_maximum_names_field_and_value(spec):
+    value = spec.maximum + 1
+    err = refused(**{spec.name: value})
+    assert err.field == spec.name
+    assert err.value == value
+    assert spec.name in str(err) and repr(value) in str(err)
+    assert "maximum" in str(err)
+    # the maximum itself is accepted
+    assert getattr(ew.CouncilProfile(**BASE, **{spec.name: spec.maximum}), spec.name) is not None
+
+
+@pytest.mark.parametrize("spec", [f for f in RANGED if f.minimum is not None], ids=lambda f: f.name)
+def test_below_minimum_names_field_and_value(spec):
+    value = spec.minimum - 1
+    err = refused(**{spec.name: value})
+    assert (err.field, err.value) == (spec.name, value)
+    assert str(err).startswith(f"{spec.name}: {value!r} ")
+
+
+@pytest.mark.parametrize("spec", RANGED, ids=lambda f: f.name)
+def test_non_numeric_text_infinity_and_bool_refused(spec):
+    for bad in ("twelve", "12%", math.inf, -math.inf, "inf", "nan", True):
+        err = refused(**{spec.name: bad})
+        assert err.field == spec.name
+        assert err.value is bad or err.value == bad
+        assert repr(bad) in str(err)
+
+
+def test_exclusive_minimum_refuses_the_minimum_itself():
+    err = refused(caseload_target=0)
+    assert err.field == "caseload_target" and "above 0" in str(err)
+    assert ew.CouncilProfile(**BASE, caseload_target=0.5).caseload_target == 0.5
+
+
+def test_integer_fields_refuse_fractions_but_accept_whole_floats_and_text():
+    err = refused(dcs_changes=2.5)
+    assert err.field == "dcs_changes" and "whole number" in str(err)
+    assert ew.CouncilProfile(**BASE, dcs_changes=2.0).dcs_changes == 2
+    assert ew.CouncilProfile(**BASE, dcs_changes=" 3 ").dcs_changes == 3
+
+
+def test_numbers_as_spreadsheet_text_are_parsed():
+    p = ew.CouncilProfile(**BASE, budget_baseline_gbp_m="1,310", cla_rate_per_10k=" 65.5 ")
+    assert p.budget_baseline_gbp_m == 1310.0
+    assert p.cla_rate_per_10k == 65.5
+
+
+def test_numpy_scalars_are_reported_as_plain_numbers():
+    np = pytest.importorskip("numpy")
+    err = refused(agency_rate_pct=np.float64(140.0))
+    assert str(err) == "agency_rate_pct: 140.0 is above the maximum of 100"
+
+
+def test_profile_error_is_raised_as_itself_not_wrapped_by_pydantic():
+    # a regression test: pydantic wraps a ValueError raised in a validator
+    with pytest.raises(ew.ProfileError):
+        ew.CouncilProfile.model_validate({**BASE, "agency_rate_pct": 140})
+    with pytest.raises(ew.ProfileError):
+        ew.CouncilProfile.model_validate_json('{"council": "X", "year": 2020, "dcs_changes": -1}')
+    with pytest.raises(ew.ProfileError):
+        ew.score({**BASE, "vacancy_rate_pct": "lots"})
+    assert issubclass(ew.ProfileError, ValueError)
+
+
+# ratings ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spelling", "rating"),
+    [
+        ("Requires improvement to be good", "requires_improvement"),
+        ("RI", "requires_improvement"),
+        ("requires_improvement", "requires_improvement"),
+        ("Requires improvement", "requires_improvement"),
+        ("Adequate", "requires_improvement"),
+        ("Inadequate", "inadequate"),
+        ("Good", "good"),
+        ("Outstanding", "outstanding"),
+        ("  good  ", "good"),
+    ],
+)
+def test_rating_spellings(spelling, rating):
+    assert ew.CouncilProfile(**BASE, previous_rating=spelling).previous_rating == rating
+
+
+@pytest.mark.parametrize("bad", ["Very good", "satisfactory", "5", 2, "requires"])
+def test_rating_refused(bad):
+    err = refused(previous_rating=bad)
+    assert err.field == "previous_rating" and err.value == bad
+    assert "Ofsted judgement" in str(err)
+
+
+def test_canonical_ratings_are_the_four_grades():
+    assert [check_value("previous_rating", r) for r in RATINGS] == list(RATINGS)
+
+
+# budget -------------------------------------------------------------------------------------
+
+
+def test_budget_cut_derived_from_baseline_and_current():
+    p = ew.CouncilProfile(**BASE, budget_baseline_gbp_m=131, budget_current_gbp_m=90)
+    assert p.budget_cut_pct == pytest.approx((131 - 90) / 131 * 100)
+    # a rise in the budget is a negative cut
+    p = ew.CouncilProfile(**BASE, budget_baseline_gbp_m=100, budget_current_gbp_m=110)
+    assert p.budget_cut_pct == pytest.approx(-10)
+
+
+def test_budget_cut_given_directly_is_kept():
+    assert ew.CouncilProfile(**BASE, budget_cut_pct=22.5).budget_cut_pct == 22.5
+    # with only one budget the cut cannot be derived and the given one stands
+    p = ew.CouncilProfile(**BASE, budget_baseline_gbp_m=100, budget_cut_pct=22.5)
+    assert p.budget_cut_pct == 22.5
+
+
+def test_budget_cut_given_both_ways_must_agree():
+    # within rounding of the derived figure: accepted
+    p = ew.CouncilProfile(
+        **BASE, budget_baseline_gbp_m=131, budget_current_gbp_m=90, budget_cut_pct=31.3
+    )
+    assert p.budget_cut_pct == pytest.approx(31.2977, abs=1e-3)
+    err = refused(budget_baseline_gbp_m=131, budget_current_gbp_m=90, budget_cut_pct=10)
+    assert err.field == "budget_cut_pct" and err.value == 10
+    assert "contradicts" in str(err) and "31.3%" in str(err)
+
+
+def test_zero_baseline_refused():
+    err = refused(budget_baseline_gbp_m=0, budget_current_gbp_m=90)
+    assert err.field == "budget_baseline_gbp_m" and err.value == 0
+    assert str(err).startswith("budget_baseline_gbp_m: 0 ")
+    # a zero baseline alone cannot be divided by either, but is a figure in range
+    assert ew.CouncilProfile(**BASE, budget_baseline_gbp_m=0).budget_cut_pct is None
+
+
+# missing, unknown, required -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("missing", [None, math.nan, "", "   "])
+def test_missing_stays_none_not_zero(missing):
+    p = ew.CouncilProfile(**BASE, agency_rate_pct=missing, interim_dcs=missing)
+    assert p.agency_rate_pct is None
+    assert p.interim_dcs is None
+    assert ew.CouncilProfile(**BASE).dcs_changes is None
+    assert ew.CouncilProfile(**BASE).budget_cut_pct is None
+
+
+@pytest.mark.parametrize("field", ["council", "year"])
+@pytest.mark.parametrize("missing", [None, math.nan, "", "  "])
+def test_required_fields(field, missing):
+    err = refused(**{field: missing})
+    assert err.field == field and "required" in str(err)
+    data = dict(BASE)
+    del data[field]
+    with pytest.raises(ew.ProfileError) as info:
+        ew.CouncilProfile(**data)
+    assert info.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [("agency_rate", "agency_rate_pct"), ("dcs_change", "dcs_changes"), ("counsil", "council")],
+)
+def test_unknown_field_gets_did_you_mean(typo, meant):
+    err = refused(**{typo: 1})
+    assert err.field == typo
+    assert f"did you mean {meant!r}" in str(err)
+
+
+def test_unknown_field_without_close_name_has_no_hint():
+    err = refused(colour_of_the_town_hall="red")
+    assert "not a profile field" in str(err) and "did you mean" not in str(err)
+
+
+# flags --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("yes", True),
+        ("Yes", True),
+        ("true", True),
+        ("TRUE", True),
+        ("1", True),
+        (1, True),
+        (True, True),
+        ("no", False),
+        ("NO", False),
+        ("false", False),
+        ("0", False),
+        (0, False),
+        (False, False),
+    ],
+)
+def test_flags_accept_yes_no_true_false_1_0(given, expected):
+    p = ew.CouncilProfile(**BASE, interim_dcs=given, restructure=given)
+    assert p.interim_dcs is expected and p.restructure is expected
+
+
+@pytest.mark.parametrize("bad", ["maybe", "2", 2, 0.5, "unknown"])
+def test_flags_refuse_anything_else(bad):
+    err = refused(restructure=bad)
+    assert err.field == "restructure" and err.value == bad
+    assert repr(bad) in str(err) and "yes/no" in str(err)
+
+
+def test_profile_is_frozen():
+    p = ew.CouncilProfile(**BASE)
+    with pytest.raises(Exception, match="frozen"):
+        p.year = 2021  # type: ignore[misc]
