@@ -72,7 +72,9 @@ def thresholds(ruleset: Ruleset, measure: str) -> list[float]:
 
 
 def in_range(spec: FieldSpec, x: float) -> bool:
-    """Whether a finite number is accepted by the field ``spec``."""
+    """Whether a number is accepted by the field ``spec``."""
+    if not math.isfinite(x):
+        return False
     if spec.kind == "integer" and x != int(x):
         return False
     if spec.minimum is not None and (

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+import earlywarning as ew
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -56,14 +58,19 @@ def test_wheel_works_from_another_directory(wheel, tmp_path):
     # the unzipped wheel first, so it wins over the editable install of this checkout
     env["PYTHONPATH"] = str(site)
     env["PYTHONSAFEPATH"] = "1"
+    # The editable install of this checkout adds src/ to sys.path through a .pth file: take it
+    # out, so that only the unzipped wheel can provide earlywarning.
+    src = str((REPO / "src").resolve())
     code = (
-        "import sys, earlywarning as ew\n"
+        "import os, sys\n"
+        f"sys.path[:] = [p for p in sys.path if not p or os.path.realpath(p) != {src!r}]\n"
+        "import earlywarning as ew\n"
         "r = ew.load_ruleset()\n"
         "print(ew.__file__)\n"
         "print(r.id)\n"
         "print(r.content_hash)\n"
         "print(ew.score({'council': 'A', 'year': 2020, 'dcs_changes': 3}).band)\n"
-        f"assert not any(p.startswith({str(REPO / 'src')!r}) for p in sys.path if p)\n"
+        f"print(sys.path[0] == {str(site)!r})\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -74,11 +81,9 @@ def test_wheel_works_from_another_directory(wheel, tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    file, rules_id, content_hash, band = result.stdout.split()
+    file, rules_id, content_hash, band, site_first = result.stdout.split()
+    assert site_first == "True"
     assert Path(file).resolve().is_relative_to(site.resolve()), file
-    sys.path.insert(0, str(REPO / "src"))
-    import earlywarning as ew
-
     rules = ew.load_ruleset(REPO / "rules")
     assert rules_id == rules.id
     assert content_hash == rules.content_hash  # the bundled copy is the repository's rules

@@ -64,6 +64,16 @@ Example:
     5
 """
 
+STATISTICS_FILE = "la_year_panel.csv"
+"""The bundled national statistics (``earlywarning.datasets``), a source for figures the reports
+do not give: the value is the one :func:`earlywarning.datasets.profiles_at` builds for the case's
+council at its snapshot date, and ``fact`` names the column and year.
+
+Example:
+    >>> STATISTICS_FILE
+    'la_year_panel.csv'
+"""
+
 BANDS: tuple[str, ...] = ("low", "moderate", "high", "severe")
 """Risk bands, least to most severe.
 
@@ -118,8 +128,11 @@ class Evidence(_Frozen):
     @field_validator("source")
     @classmethod
     def _known_source(cls, value: str) -> str:
-        if value not in SEED_FILES:
-            raise ValueError(f"{value!r} is not one of the seed reports {list(SEED_FILES)}")
+        if value not in (*SEED_FILES, STATISTICS_FILE):
+            raise ValueError(
+                f"{value!r} is not one of the seed reports {list(SEED_FILES)} "
+                f"or the national statistics {STATISTICS_FILE!r}"
+            )
         return value
 
     @field_validator("plausible_range")

@@ -17,7 +17,7 @@ import pandas as pd
 
 from earlywarning.explain import Assessment, Contribution, describe_level
 from earlywarning.profile import FIELD_NAMES, CouncilProfile, ProfileColumns, profile_columns
-from earlywarning.rules import BAND_NAMES, Ruleset, load_ruleset
+from earlywarning.rules import BAND_NAMES, Condition, Ruleset, load_ruleset
 
 _BANDS = np.array(BAND_NAMES, dtype=object)
 
@@ -32,6 +32,8 @@ class _Compiled:
     weights: np.ndarray
     band_edges: np.ndarray
     codes: np.ndarray  # reason code per column of the points matrix (indicators, then combinations)
+    mitigations: tuple[int, ...]  # columns of mitigation indicators
+    offsets: dict[int, list[int]]  # mitigation column -> columns of the risks it offsets
 
 
 @lru_cache(maxsize=16)
@@ -39,6 +41,8 @@ def _compile(rules: Ruleset) -> _Compiled:
     def flag(name: str | None) -> int:
         return BAND_NAMES.index(name) if name else -1
 
+    codes = [ind.id for ind in rules.indicators] + [c.id for c in rules.combinations]
+    mitigations = [j for j, ind in enumerate(rules.indicators) if ind.kind == "mitigation"]
     return _Compiled(
         edges=tuple(
             np.array([lv.from_ for lv in ind.levels[1:]], dtype=float) for ind in rules.indicators
@@ -47,9 +51,9 @@ def _compile(rules: Ruleset) -> _Compiled:
         flags=tuple(np.array([flag(lv.red_flag) for lv in ind.levels]) for ind in rules.indicators),
         weights=np.array([ind.weight for ind in rules.indicators], dtype=float),
         band_edges=np.array([b.from_ for b in rules.bands[1:]], dtype=float),
-        codes=np.array(
-            [ind.id for ind in rules.indicators] + [c.id for c in rules.combinations], dtype=object
-        ),
+        codes=np.array(codes, dtype=object),
+        mitigations=tuple(mitigations),
+        offsets={j: [codes.index(r) for r in rules.indicators[j].offsets] for j in mitigations},
     )
 
 
@@ -137,19 +141,27 @@ def evaluate(frame: pd.DataFrame, ruleset: Ruleset | None = None) -> Evaluation:
         points[:, j] = np.where(missing, 0.0, comp.points[j][idx])
         flag_band = np.maximum(flag_band, np.where(missing, -1, comp.flags[j][idx]))
         present_weight += np.where(missing, 0.0, comp.weights[j])
+
+    def holds(cond: Condition) -> np.ndarray:
+        v = cols.measures[cond.measure]
+        # comparisons with NaN are False: a missing measure never fires a combination
+        with np.errstate(invalid="ignore"):
+            return v >= cond.from_ if cond.from_ is not None else v < cond.below
+
     for c, combo in enumerate(rules.combinations):
-        tests = []
-        for cond in combo.conditions:
-            v = cols.measures[cond.measure]
-            # comparisons with NaN are False: a missing measure never fires a combination
-            with np.errstate(invalid="ignore"):
-                tests.append(v >= cond.from_ if cond.from_ is not None else v < cond.below)
-        fired = (
-            np.logical_and.reduce(tests) if combo.all is not None else np.logical_or.reduce(tests)
-        )
+        fired = np.ones(n, dtype=bool)
+        for cond in combo.all or ():
+            fired &= holds(cond)
+        if combo.any:
+            fired &= np.logical_or.reduce([holds(cond) for cond in combo.any])
         points[:, k + c] = np.where(fired, combo.points, 0.0)
         if combo.red_flag:
             flag_band = np.maximum(flag_band, np.where(fired, BAND_NAMES.index(combo.red_flag), -1))
+    # A mitigation takes away at most what the risks it offsets scored. Credit is
+    # -min(raw, offset points), so the net max(risk - raw, 0) never falls as a risk worsens.
+    for j in comp.mitigations:
+        cap = points[:, comp.offsets[j]].sum(axis=1)
+        points[:, j] = -np.minimum(-points[:, j], cap)
     failed = ~pd.isna(cols.error)
     score = np.clip(points.sum(axis=1), 0.0, 100.0)
     band = np.searchsorted(comp.band_edges, score, side="right")
@@ -249,6 +261,13 @@ def _assessment(ev: Evaluation, i: int, profile: CouncilProfile) -> Assessment:
             continue
         value = float(ev.values[i, j])
         level = ind.levels[lv]
+        points = float(ev.points[i, j])
+        reason = describe_level(ind, level, value)
+        if points != level.points:
+            reason += (
+                f", limited to −{abs(points):g} because the risks it offsets "
+                f"({', '.join(ind.offsets)}) scored {abs(points):g}"
+            )
         contributions.append(
             Contribution(
                 indicator=ind.id,
@@ -256,8 +275,8 @@ def _assessment(ev: Evaluation, i: int, profile: CouncilProfile) -> Assessment:
                 kind=ind.kind,
                 value=value,
                 level=lv,
-                points=float(ev.points[i, j]),
-                reason=describe_level(ind, level, value),
+                points=points,
+                reason=reason,
                 red_flag=level.red_flag,
             )
         )

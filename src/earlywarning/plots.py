@@ -16,7 +16,10 @@ from earlywarning.explain import Assessment, Contribution
 from earlywarning.rules import Ruleset, load_ruleset
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
+
+    from earlywarning.validate import ValidationReport
 
 RISK_COLOUR = "#c8553d"
 """Bars of risk indicators and combinations: they add points."""
@@ -236,4 +239,172 @@ def plot_band_edges(ax: Axes, ruleset: Ruleset | None = None) -> Axes:
     ax.set_ylim(0.0, 100.0)
     if not ax.get_ylabel():
         ax.set_ylabel("Score (0 to 100)")
+    return ax
+
+
+RULESET_COLOUR = "#1d3557"
+"""The ruleset's line in validation and trajectory charts."""
+BASELINE_COLOUR = "#8d99ae"
+"""The logistic-regression baseline's line in a ROC chart."""
+
+
+def plot_roc(report: ValidationReport, outcome: str = "below_good", ax: Axes | None = None) -> Axes:
+    """Draw the ROC curves of the ruleset and the logistic baseline for one outcome.
+
+    The ruleset's curve comes from its scores, the baseline's from its cross-validated
+    probabilities (if it was fitted), each over the inspections where the outcome is known. The
+    legend gives each AUC, the ruleset's with its 95% bootstrap interval; the diagonal is chance.
+
+    Args:
+        report: the result of :func:`earlywarning.validate`.
+        outcome: ``"below_good"``, ``"inadequate"`` or ``"declined"``.
+        ax: the axes to draw on; ``None`` makes a new square figure.
+
+    Returns:
+        The axes drawn on. The curves' ``gid`` are ``"roc-ruleset"`` and ``"roc-baseline"``.
+
+    Raises:
+        PlotDependencyError: if matplotlib is not installed.
+        EarlyWarningError: if ``outcome`` is not one the report covers.
+
+    Example:
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import earlywarning as ew
+        >>> from earlywarning.plots import plot_roc
+        >>> ax = plot_roc(ew.validate())
+        >>> [line.get_gid() for line in ax.lines]
+        ['roc-ruleset', 'roc-baseline', 'chance']
+    """
+    plt = _pyplot()
+    from earlywarning.validate import OUTCOME_LABELS, roc_curve
+
+    table = report.table()
+    if outcome not in table.index:
+        raise EarlyWarningError(f"outcome {outcome!r} is not one of {list(table.index)}")
+    row = {str(k): float(v) for k, v in table.loc[outcome].items()}
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 5.5), layout="constrained")
+    assert ax is not None  # for mypy: plt.subplots is untyped here
+
+    scores = report.scores
+    fpr, tpr = roc_curve(scores["score"], scores[outcome])
+    interval = ""
+    if row["ruleset_low"] == row["ruleset_low"]:  # not NaN
+        interval = f", 95% {row['ruleset_low']:.2f} to {row['ruleset_high']:.2f}"
+    ax.plot(
+        fpr,
+        tpr,
+        color=RULESET_COLOUR,
+        linewidth=2.0,
+        drawstyle="default",
+        label=f"ruleset: AUC {row['ruleset_auc']:.2f}{interval}",
+        gid="roc-ruleset",
+    )
+    column = f"baseline_{outcome}"
+    if column in scores.columns:
+        fpr, tpr = roc_curve(scores[column], scores[outcome])
+        ax.plot(
+            fpr,
+            tpr,
+            color=BASELINE_COLOUR,
+            linewidth=1.6,
+            linestyle="--",
+            label=f"logistic baseline (cross-validated): AUC {row['baseline_auc']:.2f}",
+            gid="roc-baseline",
+        )
+    ax.plot([0, 1], [0, 1], color="#bbbbbb", linewidth=0.8, label="chance", gid="chance")
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(0.0, 1.0)
+    ax.set_aspect("equal")
+    ax.set_xlabel("False positive rate")
+    ax.set_ylabel("True positive rate")
+    label = OUTCOME_LABELS.get(outcome, outcome)
+    ax.set_title(
+        f"{label.capitalize()}: {int(row['positives'])} of {int(row['n'])} inspections", loc="left"
+    )
+    ax.legend(loc="lower right", fontsize="small", frameon=False)
+    ax.grid(color="#eeeeee", linewidth=0.6)
+    ax.set_axisbelow(True)
+    return ax
+
+
+def plot_trajectory(
+    scores: pd.DataFrame,
+    council: str,
+    ax: Axes | None = None,
+    ruleset: Ruleset | None = None,
+) -> Axes:
+    """Draw one council's score year by year over the shaded bands.
+
+    Years flagged as rising risk (``rising`` True) are marked with a triangle. Pass the same
+    ruleset the scores came from, so that the shaded band edges are the ones that banded them.
+
+    Args:
+        scores: the result of :func:`earlywarning.england_scores` (columns ``council``, ``year``,
+            ``score``, and optionally ``la_code``, ``band`` and ``rising``).
+        council: the council's name (any case) or ONS code.
+        ax: the axes to draw on; ``None`` makes a new figure.
+        ruleset: whose band edges to shade; ``None`` uses the bundled default ruleset.
+
+    Returns:
+        The axes drawn on. The score line's ``gid`` is ``"trajectory"``; the rising markers'
+        is ``"rising"``.
+
+    Raises:
+        PlotDependencyError: if matplotlib is not installed.
+        EarlyWarningError: if the council is not in ``scores``.
+
+    Example:
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import earlywarning as ew
+        >>> from earlywarning.plots import plot_trajectory
+        >>> df = ew.england_scores(councils=["Derbyshire"])
+        >>> ax = plot_trajectory(df, "Derbyshire")
+        >>> [int(x) for x in ax.lines[0].get_xdata()][:3]
+        [2017, 2018, 2019]
+    """
+    plt = _pyplot()
+    wanted = str(council).strip().casefold()
+    match = scores["council"].astype(str).str.casefold() == wanted
+    if "la_code" in scores.columns:
+        match |= scores["la_code"].astype(str).str.casefold() == wanted
+    rows = scores[match].sort_values("year")
+    if rows.empty:
+        raise EarlyWarningError(f"plot_trajectory: council {council!r} is not in the scores")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8.0, 4.0), layout="constrained")
+    assert ax is not None  # for mypy: plt.subplots is untyped here
+
+    plot_band_edges(ax, ruleset)
+    years = rows["year"].astype(int).to_numpy()
+    values = rows["score"].astype(float).to_numpy()
+    ax.plot(
+        years,
+        values,
+        color=RULESET_COLOUR,
+        marker="o",
+        linewidth=1.8,
+        zorder=3,
+        gid="trajectory",
+        label="score",
+    )
+    if "rising" in rows.columns:
+        rising = rows["rising"].map(lambda v: v is True).to_numpy(dtype=bool)
+        if rising.any():
+            ax.scatter(
+                years[rising],
+                values[rising] + 4.0,
+                marker="^",
+                color=RED_FLAG_COLOUR,
+                zorder=4,
+                gid="rising",
+                label="rising risk",
+            )
+            ax.legend(loc="upper left", fontsize="small", frameon=False)
+    ax.set_xticks(list(years), [str(y) for y in years])
+    ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
+    ax.set_xlabel("Year (profile as known on 1 January)")
+    ax.set_title(f"{rows['council'].iloc[0]}: early-warning score by year", loc="left")
     return ax

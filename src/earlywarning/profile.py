@@ -437,7 +437,9 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
                 "must be above 0 to derive a cut",
             ),
         )
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # a tiny baseline or target can overflow to an infinite cut or excess, which scores as the
+    # lowest or highest level like any other extreme value: no warning for it
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         derived = np.where(both & ~zero_base, (baseline - current) / baseline * 100.0, np.nan)
     conflict = (
         ~np.isnan(given) & ~np.isnan(derived) & (np.abs(given - derived) > _CUT_TOLERANCE_PCT)
@@ -453,7 +455,7 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
 
     avg = values.get("avg_caseload", nan)
     target = values.get("caseload_target", nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         above_target = (avg / target - 1.0) * 100.0
 
     measures: dict[str, np.ndarray] = {}
@@ -534,7 +536,6 @@ def _range_problems(spec: FieldSpec, x: np.ndarray, ok: np.ndarray) -> list[tupl
 
 
 def _flag_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
-    n = len(raw)
     if pd.api.types.is_bool_dtype(raw.dtype) and not raw.isna().any():
         return raw.to_numpy(dtype=float)
 
@@ -556,8 +557,6 @@ def _flag_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
 
 
 def _rating_column(raw: pd.Series, fail: Any) -> np.ndarray:
-    n = len(raw)
-
     def grade(v: Any) -> float:
         if _is_missing(v):
             return np.nan

@@ -58,6 +58,10 @@ class Indicator(_Model):
     ``kind: risk`` indicators add points (never negative); ``kind: mitigation`` indicators take
     points away (never positive). ``direction`` says which way the measure gets worse, and the
     loader proves the points move that way.
+
+    A mitigation names the risks it ``offsets`` (indicator or combination ids): it can take away
+    at most the points those risks scored for the same profile, because new money cancels the
+    cuts it reverses, not a vacancy rate it has not yet filled.
     """
 
     id: str
@@ -69,6 +73,7 @@ class Indicator(_Model):
     levels: tuple[Level, ...]
     rationale: str
     evidence: tuple[str, ...]
+    offsets: tuple[str, ...] = ()
 
     @property
     def weight(self) -> float:
@@ -85,7 +90,11 @@ class Condition(_Model):
 
 
 class Combination(_Model):
-    """Extra points when several signals occur together (``all``) or any of them (``any``)."""
+    """Extra points when signals occur together.
+
+    The combination fires when every condition in ``all`` holds and, if ``any`` is given, at
+    least one condition in ``any`` holds. A condition on a missing measure does not hold.
+    """
 
     id: str
     label: str
@@ -99,8 +108,8 @@ class Combination(_Model):
 
     @property
     def conditions(self) -> tuple[Condition, ...]:
-        """The conditions, whichever of ``all`` or ``any`` holds them."""
-        return self.all or self.any or ()
+        """Every condition, those of ``all`` then those of ``any``."""
+        return (self.all or ()) + (self.any or ())
 
 
 class Band(_Model):
@@ -447,15 +456,14 @@ def check_ruleset(rules: Ruleset) -> list[tuple[tuple[str | int, ...], str]]:
             directions.setdefault(ind.measure, ind.direction)
         out += _check_text(ind.rationale, ind.evidence, at)
         out += _check_levels(ind, at)
+    out += _check_offsets(rules)
     for i, combo in enumerate(rules.combinations):
         at = ("combinations", i)
         if combo.id in seen:
             out.append(((*at, "id"), f"duplicate id {combo.id!r}"))
         seen.add(combo.id)
-        if (combo.all is None) == (combo.any is None):
-            out.append((at, "give exactly one of 'all' or 'any' (a list of conditions)"))
-        elif not combo.conditions:
-            out.append((at, "needs at least one condition"))
+        if not combo.conditions:
+            out.append((at, "needs at least one condition, under 'all' or 'any'"))
         if combo.points <= 0:
             out.append(
                 (
@@ -466,8 +474,9 @@ def check_ruleset(rules: Ruleset) -> list[tuple[tuple[str | int, ...], str]]:
             )
         out += _check_text(combo.rationale, combo.evidence, at)
         out += _check_range(combo.points, combo.points_range, (*at, "points_range"))
-        key = "all" if combo.all is not None else "any"
-        for j, cond in enumerate(combo.conditions):
+        keyed = [("all", j, c) for j, c in enumerate(combo.all or ())]
+        keyed += [("any", j, c) for j, c in enumerate(combo.any or ())]
+        for key, j, cond in keyed:
             cat: tuple[str | int, ...] = (*at, key, j)
             out += _check_measure(cond.measure, (*cat, "measure"))
             if (cond.from_ is None) == (cond.below is None):
@@ -500,6 +509,32 @@ def check_ruleset(rules: Ruleset) -> list[tuple[tuple[str | int, ...], str]]:
                         "add one so the condition's direction can be checked",
                     )
                 )
+    return out
+
+
+def _check_offsets(rules: Ruleset) -> list[tuple[tuple[str | int, ...], str]]:
+    """A mitigation must name the risks it offsets; no risk may be offset twice."""
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    risks = {ind.id for ind in rules.indicators if ind.kind == "risk"}
+    risks |= {c.id for c in rules.combinations}
+    claimed: dict[str, str] = {}
+    for i, ind in enumerate(rules.indicators):
+        at: tuple[str | int, ...] = ("indicators", i, "offsets")
+        if ind.kind == "risk":
+            if ind.offsets:
+                out.append((at, "only a mitigation offsets other rules"))
+            continue
+        if not ind.offsets:
+            out.append((at, "a mitigation must list the risk indicators or combinations it "
+                        "offsets; it can take away no more than they scored"))
+        for rid in ind.offsets:
+            if rid not in risks:
+                out.append((at, f"{rid!r} is not a risk indicator or combination id"))
+            elif rid in claimed:
+                out.append((at, f"{rid!r} is already offset by {claimed[rid]!r}; each risk may "
+                            "be offset by one mitigation only, so credit is never counted twice"))
+            else:
+                claimed[rid] = ind.id
     return out
 
 
