@@ -143,7 +143,7 @@ def field_value(ruleset: Ruleset, name: str) -> st.SearchStrategy[Any]:
             st.text(min_size=1, max_size=20).filter(lambda s: s.strip() != ""),
         )
     if name == "la_code":
-        return st.from_regex(r"E(06|08|09|10)\d{6}", fullmatch=True)
+        return st.from_regex(r"E(06|08|09|10)[0-9]{6}", fullmatch=True)
     return numbers(spec, thresholds(ruleset, name))
 
 
@@ -297,6 +297,60 @@ def bad_values(name: str) -> st.SearchStrategy[Any]:
             st.floats(lo, hi, allow_nan=False).filter(lambda x: x != int(x)),
         )
     return st.one_of(out)
+
+
+def _underscored(x: float) -> str:
+    """``x`` with an underscore between its first two digits, as Python allows: 12.5 -> 1_2.5."""
+    text = repr(x)
+    for i in range(len(text) - 1):
+        if text[i].isdigit() and text[i + 1].isdigit():
+            return text[: i + 1] + "_" + text[i + 1 :]
+    return text
+
+
+def _arabic_digits(x: float) -> str:
+    """``x`` in Arabic-Indic digits, which Python's float() reads."""
+    return repr(x).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+
+
+def number_texts(spec: FieldSpec) -> st.SearchStrategy[str]:
+    """Accepted numbers of a field written as text: by a spreadsheet, a person, or Python."""
+    formats = [
+        repr,
+        "{:,}".format,
+        " {} ".format,
+        "{:e}".format,
+        _underscored,
+        _arabic_digits,
+    ]
+    return st.builds(lambda x, f: f(x), numbers(spec), st.sampled_from(formats))
+
+
+def hostile_values(name: str) -> st.SearchStrategy[Any]:
+    """Anything at all for the field ``name``: good, bad, odd text, odd types, missing."""
+    spec = SPEC[name]
+    out: list[st.SearchStrategy[Any]] = [
+        bad_values(name),
+        st.text(max_size=12),
+        st.text(alphabet="0123456789.,_ -+eEinfatyINFATY", max_size=8),
+        st.floats(),
+        st.integers(-(10**20), 10**20),
+        st.booleans(),
+        st.none(),
+    ]
+    if spec.kind in ("number", "integer"):
+        # half of the draws: a number written as text, where parsers differ most
+        return st.one_of(number_texts(spec), st.one_of(out))
+    return st.one_of(out)
+
+
+@st.composite
+def hostile_profiles(draw: st.DrawFn, ruleset: Ruleset) -> dict[str, Any]:
+    """A valid profile with one field replaced by anything at all."""
+    p = draw(profiles(ruleset))
+    name = draw(st.sampled_from([f.name for f in FIELDS]))
+    p[name] = draw(hostile_values(name))
+    return p
 
 
 @st.composite

@@ -6,6 +6,7 @@ import csv
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -13,6 +14,7 @@ from earlywarning.cases import (
     BANDS,
     IDENTITY_FIELDS,
     SEED_FILES,
+    STATISTICS_FILE,
     Case,
     Evidence,
     Outcome,
@@ -78,12 +80,34 @@ def test_la_codes_are_real_ons_codes(cases: list[Case]) -> None:
         assert case.council in names[case.la_code], (case.id, names[case.la_code])
 
 
-def test_every_encoded_value_is_tied_to_a_seed(cases: list[Case]) -> None:
+def test_every_encoded_value_is_tied_to_a_source(cases: list[Case]) -> None:
     for case in cases:
         assert set(case.evidence) == _encoded(case), case.id
         for name, ev in case.evidence.items():
-            assert ev.source in SEED_FILES, (case.id, name)
+            assert ev.source in (*SEED_FILES, STATISTICS_FILE), (case.id, name)
             assert ev.fact.strip(), (case.id, name)
+    # the reports are the cases: most of what each case says comes from them
+    from_reports = [
+        name for c in cases for name, ev in c.evidence.items() if ev.source in SEED_FILES
+    ]
+    assert len(from_reports) >= 25
+
+
+def test_figures_from_the_statistics_match_the_bundled_data(cases: list[Case]) -> None:
+    import datetime as dt
+
+    from earlywarning.datasets import profiles_at
+
+    checked = 0
+    for case in cases:
+        built = profiles_at([case.la_code], [dt.date.fromisoformat(str(case.snapshot))]).iloc[0]
+        for name, ev in case.evidence.items():
+            if ev.source != STATISTICS_FILE:
+                continue
+            assert ev.kind == "figure", (case.id, name)
+            assert case.profile[name] == pytest.approx(built[name], abs=0.05), (case.id, name)
+            checked += 1
+    assert checked >= 20
 
 
 @pytest.mark.skipif(not SEEDS_DIR.is_dir(), reason="seed reports not present")
@@ -91,6 +115,8 @@ def test_seed_sources_exist_and_name_the_council(cases: list[Case]) -> None:
     assert sorted(p.name for p in SEEDS_DIR.glob("*.txt")) == sorted(SEED_FILES)
     for case in cases:
         for name, ev in case.evidence.items():
+            if ev.source == STATISTICS_FILE:
+                continue  # checked against the bundled data above
             text = (SEEDS_DIR / ev.source).read_text(encoding="utf-8")
             assert case.council in text, (case.id, name, ev.source)
 
@@ -151,8 +177,16 @@ def test_key_encodings(cases: list[Case]) -> None:
     assert d16.evidence["management_reduction_pct"].kind == "judgement"
     assert by_id["oxfordshire-2018"].profile["restructure"] is True
     assert by_id["oxfordshire-2018"].profile["reinvestment_pct"] > 0
-    # Kirklees stays thin: only what the report supports
-    assert _encoded(by_id["kirklees-2016"]) <= {"previous_rating", "dcs_changes", "interim_dcs"}
+    # Kirklees stays thin: only what the report supports, and the national statistics
+    kirklees = by_id["kirklees-2016"]
+    from_report = {n for n, ev in kirklees.evidence.items() if ev.source in SEED_FILES}
+    assert from_report == {
+        "previous_rating",
+        "dcs_changes",
+        "interim_dcs",
+        "practice_concerns_raised",
+    }
+    assert kirklees.profile["practice_concerns_raised"] is True
 
 
 def test_cases_frame(cases: list[Case]) -> None:
@@ -162,7 +196,8 @@ def test_cases_frame(cases: list[Case]) -> None:
     assert df.loc["derbyshire-2016", "budget_current_gbp_m"] == 90
     assert df.loc["durham-2016", "previous_rating"] == "outstanding"
     assert df["avg_caseload"].isna()["kirklees-2016"]
-    assert "budget_cut_pct" not in df.columns
+    assert df["budget_cut_pct"].notna().sum() == 1  # given as a judgement only for Oxfordshire
+    assert pd.isna(df.loc["derbyshire-2016", "budget_cut_pct"])  # derived there, not encoded
     assert str(df["dcs_changes"].dtype) == "Int64"
     assert str(df["restructure"].dtype) == "boolean"
     # every column is a profile field, so the frame can be scored as it is

@@ -234,14 +234,24 @@ def _levels_cell(ind: Any) -> str:
 
 
 def _conditions_cell(combo: Any) -> str:
-    """The conditions column of docs/indicators.md for one combination."""
-    parts = [
-        f"`{c.measure}` from {c.from_:g}"
-        if c.from_ is not None
-        else f"`{c.measure}` below {c.below:g}"
-        for c in combo.conditions
-    ]
-    return (" and " if combo.all is not None else " or ").join(parts)
+    """The conditions column of docs/indicators.md for one combination.
+
+    ``all`` conditions are joined by "and"; ``any`` conditions by "or", in brackets when they
+    follow ``all`` conditions: "`a` from 1 and (`b` from 4 or `c` from 20)".
+    """
+
+    def text(c: Any) -> str:
+        return (
+            f"`{c.measure}` from {c.from_:g}"
+            if c.from_ is not None
+            else (f"`{c.measure}` below {c.below:g}")
+        )
+
+    every = [text(c) for c in combo.all or ()]
+    either = " or ".join(text(c) for c in combo.any or ())
+    if either and every and len(combo.any) > 1:
+        either = f"({either})"
+    return " and ".join([*every, either] if either else every)
 
 
 def _table_rows(page: str) -> dict[str, str]:
@@ -261,6 +271,9 @@ def test_indicators_page_lists_every_rule_with_its_levels_and_points() -> None:
         assert f"`{ind.measure}`" in rows[ind.id], f"{ind.id}: measure {ind.measure} not shown"
         cell = _levels_cell(ind)
         assert cell in rows[ind.id], f"{ind.id}: levels should read {cell!r}"
+    for ind in rules.indicators:
+        for offset in ind.offsets:
+            assert f"`{offset}`" in rows[ind.id], f"{ind.id}: offsets {offset} not shown"
     for combo in rules.combinations:
         assert combo.id in rows, f"combination {combo.id} is not in docs/indicators.md"
         assert f"{combo.points:+g}" in rows[combo.id], f"{combo.id}: points {combo.points:+g}"

@@ -14,6 +14,7 @@ from strategies import (
     SPEC,
     bad_profiles,
     fields_for,
+    hostile_profiles,
     in_range,
     input_fields,
     measure_value,
@@ -231,6 +232,20 @@ def test_profile_and_score_frame_refuse_the_same_values(rows):
         else:
             assert message == str(err), p
             assert pd.isna(out["score"].iloc[i]) and pd.isna(out["band"].iloc[i])
+
+
+@SOME
+@given(hostile_profiles(RULES))
+def test_profile_and_score_frame_agree_on_anything(p):
+    # one field holds anything at all: odd text, odd types, numbers written as text
+    out = ew.score_frame(frame([p], dtype=object)).iloc[0]
+    err = profile_error(p)
+    if err is None:
+        assert pd.isna(out["error"]), (p, out["error"])
+        a = ew.score(p)
+        assert (out["score"], out["band"]) == (a.score, a.band)
+    else:
+        assert out["error"] == str(err), p
 
 
 # ---------------------------------------------------------------------------------------------

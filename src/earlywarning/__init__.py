@@ -8,11 +8,14 @@ Example:
     True
 """
 
+from earlywarning.calibrate import FitResult, calibration_report, fit
+from earlywarning.cases import load_cases
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import EarlyWarningError, ProfileError, RuleFileError, RuleProblem
 from earlywarning.explain import Assessment, Contribution
 from earlywarning.profile import CouncilProfile
 from earlywarning.rules import Ruleset, load_ruleset
+from earlywarning.validate import ValidationReport, england_scores, validate
 
 __version__ = "0.1.0"
 
@@ -21,12 +24,19 @@ __all__ = [
     "Contribution",
     "CouncilProfile",
     "EarlyWarningError",
+    "FitResult",
     "ProfileError",
     "RuleFileError",
     "RuleProblem",
     "Ruleset",
+    "ValidationReport",
     "__version__",
+    "calibration_report",
+    "england_scores",
+    "fit",
+    "load_cases",
     "load_ruleset",
     "score",
     "score_frame",
+    "validate",
 ]

@@ -162,33 +162,35 @@ def check_bar(report: pd.DataFrame) -> list[str]:
             failures.append(f"{case} must be {_or(bands)} but is {where(case)}")
 
     scores = report["score"].astype(float)
-    for case in report.index[scores.isna()]:
-        failures.append(f"{case} could not be scored")
+    for failed in report.index[scores.isna()]:
+        failures.append(f"{failed} could not be scored")
 
     if _BAR_LOWEST in present and not math.isnan(scores[_BAR_LOWEST]):
         low = scores[_BAR_LOWEST]
         others = scores.drop(_BAR_LOWEST)
-        for case, value in others[others <= low].items():
+        for other, value in others[others <= low].items():
             failures.append(
                 f"{_BAR_LOWEST} must score lowest of all snapshots, but scores "
-                f"{_num(low)} and {case} scores {_num(value)}"
+                f"{_num(low)} and {other} scores {_num(value)}"
             )
 
     declined = scores[report["preceded_decline"].astype(bool)].dropna()
     held = scores[report["change"] == "held"].dropna()
     if len(held):
         top_case, top = str(held.idxmax()), float(held.max())
-        for case, value in declined.items():
+        for warned, value in declined.items():
             if not value > top:
                 failures.append(
-                    f"{case} preceded a decline but scores {_num(value)}, not above "
+                    f"{warned} preceded a decline but scores {_num(value)}, not above "
                     f"{top_case} ({_num(top)}), a snapshot of a council that held its rating"
                 )
 
     coverage = report["coverage"].astype(float)
-    for case, value in coverage.items():
+    for snapshot, value in coverage.items():
         if not 0 <= value <= 1:
-            failures.append(f"{case} does not report how complete its data is (coverage {value})")
+            failures.append(
+                f"{snapshot} does not report how complete its data is (coverage {value})"
+            )
     return failures
 
 
@@ -370,9 +372,7 @@ class LeaveOneOut:
 
     def __str__(self) -> str:
         kind = "leave-one-out" if self.folds == len(self.scores) else f"{self.folds}-fold"
-        return (
-            f"{kind} AUC {self.auc:.3f} (in-sample {self.in_sample_auc:.3f}, {self.folds} fits)"
-        )
+        return f"{kind} AUC {self.auc:.3f} (in-sample {self.in_sample_auc:.3f}, {self.folds} fits)"
 
 
 @dataclass(frozen=True)
@@ -527,8 +527,7 @@ def _outcomes(profiles: pd.DataFrame, outcomes: Sequence[bool] | pd.Series) -> n
         if not outcomes.index.equals(profiles.index):
             if not outcomes.index.is_unique or not set(profiles.index) <= set(outcomes.index):
                 raise EarlyWarningError(
-                    "the outcomes Series must have one value for each row of profiles, "
-                    "by index"
+                    "the outcomes Series must have one value for each row of profiles, by index"
                 )
             outcomes = outcomes.reindex(profiles.index)
         values = list(outcomes.to_numpy())
@@ -606,9 +605,7 @@ def _allowed(data: dict[str, Any], knob: _Knob, value: float) -> bool:
     if knob.field == "from":
         prev_from = levels[j - 1].get("from") if j - 1 >= 1 else None
         next_from = levels[j + 1].get("from") if j + 1 < len(levels) else None
-        return (prev_from is None or value > prev_from) and (
-            next_from is None or value < next_from
-        )
+        return (prev_from is None or value > prev_from) and (next_from is None or value < next_from)
     worse_up = rule["direction"] == "higher_is_worse"
     if j > 0:
         prev = levels[j - 1]["points"]
@@ -715,14 +712,18 @@ def _search(
                 except RuleFileError:
                     continue
                 gain = _auc_of(candidate, profiles, y) - score
-                if best is None or gain > best[0] + _TIE or (
-                    gain >= best[0] - _TIE and abs(value - old) < abs(best[1] - old)
+                if (
+                    best is None
+                    or gain > best[0] + _TIE
+                    or (gain >= best[0] - _TIE and abs(value - old) < abs(best[1] - old))
                 ):
                     best = (gain, value, candidate_data, candidate)
             if best is not None and best[0] > min_gain:
                 gain, value, data, current = best
                 score += gain
-                changes.append(Change(knob.rule, knob.level, knob.field, old, value, gain, round_no))
+                changes.append(
+                    Change(knob.rule, knob.level, knob.field, old, value, gain, round_no)
+                )
                 moved = True
         if not moved:
             break
@@ -742,10 +743,8 @@ def _leave_one_out(
 ) -> LeaveOneOut:
     n = len(profiles)
     k = n if folds is None else max(2, min(int(folds), n))
-    if k == n:
-        fold_of = np.arange(n)
-    else:
-        fold_of = np.random.default_rng(seed).permutation(n) % k
+    # leave-one-out needs no shuffling; k folds are drawn at random, reproducibly
+    fold_of = np.arange(n) if k == n else np.random.default_rng(seed).permutation(n) % k
     held_scores = np.full(n, np.nan)
     held_bands = np.full(n, None, dtype=object)
     for f in range(k):
@@ -760,9 +759,7 @@ def _leave_one_out(
         held_scores[test] = ev.score
         held_bands[test] = [BAND_NAMES[b] if b >= 0 else None for b in ev.band]
     keep = ~np.isnan(held_scores)
-    held_auc = (
-        auc(held_scores[keep], y[keep]) if y[keep].any() and not y[keep].all() else math.nan
-    )
+    held_auc = auc(held_scores[keep], y[keep]) if y[keep].any() and not y[keep].all() else math.nan
     return LeaveOneOut(
         auc=held_auc,
         in_sample_auc=in_sample,

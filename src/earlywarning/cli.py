@@ -1,8 +1,8 @@
 """The ``earlywarning`` command line.
 
 Exit codes: 0 success; 1 bad input (a profile or rule file that cannot be used, with a message
-saying which field or file); 2 wrong usage; 3 a batch ran but some rows failed (every row is
-still written, with its error).
+saying which field or file), or ``calibrate`` found a case that disagrees or a failure of the bar;
+2 wrong usage; 3 a batch ran but some rows failed (every row is still written, with its error).
 """
 
 from __future__ import annotations
@@ -17,12 +17,23 @@ from typing import Any, TextIO
 import pandas as pd
 import yaml
 
+from earlywarning.calibrate import (
+    FitResult,
+    auc,
+    calibration_report,
+    check_bar,
+    fit,
+    rank_agreement,
+)
+from earlywarning.cases import cases_frame, load_cases
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import EarlyWarningError
 from earlywarning.explain import Assessment
-from earlywarning.rules import Ruleset, load_ruleset
+from earlywarning.rules import BAND_NAMES, Ruleset, load_ruleset
 
 EXIT_BAD_INPUT = 1
+EXIT_CALIBRATION_FAILED = 1
+EXIT_USAGE = 2
 EXIT_ROWS_FAILED = 3
 
 # Rows scored per chunk when progress is shown; large enough that chunking costs nothing.
@@ -142,6 +153,236 @@ def cmd_rules_check(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _report_table(report: pd.DataFrame) -> pd.DataFrame:
+    """The calibration report with every cell as plain text or numbers, for CSV and JSON."""
+    table = report.reset_index()
+    table["snapshot"] = [d.isoformat() for d in table["snapshot"]]
+    table["expected_bands"] = ["/".join(b) for b in table["expected_bands"]]
+    return table
+
+
+def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
+    """Score the documented cases; print the agreement table and check the bar."""
+    rules = _ruleset(args)
+    report = calibration_report(rules)
+    failures = [
+        f"{case}: expected {'/'.join(row['expected_bands'])}, got {row['band']} "
+        f"(score {row['score']:g})"
+        for case, row in report.iterrows()
+        if not row["agrees"]
+    ]
+    bar = check_bar(report)
+    table = _report_table(report)
+    if args.format == "csv":
+        table.to_csv(out, index=False, lineterminator="\n")
+    elif args.format == "json":
+        out.write(table.to_json(orient="records", indent=2) + "\n")
+    else:
+        shown = table[["case", "expected_bands", "score", "band", "coverage", "missing"]].copy()
+        shown.columns = ["case", "expected", "score", "band", "coverage", "no data"]
+        shown["score"] = [f"{x:g}" for x in report["score"]]
+        shown["coverage"] = [f"{x:.0%}" for x in report["coverage"]]
+        shown["agrees"] = ["yes" if x else "NO" for x in report["agrees"]]
+        shown["decline"] = ["yes" if x else "no" for x in report["preceded_decline"]]
+        shown["main reasons"] = list(report["main_reasons"])
+        out.write(shown.to_string(index=False) + "\n\n")
+        lowest = [_lowest_band(b) for b in report["expected_bands"]]
+        out.write(
+            f"{int(report['agrees'].sum())} of {len(report)} cases agree with their expected "
+            f"bands ({rules.id} {rules.version}); rank agreement with the expected bands "
+            f"{rank_agreement(report['score'], lowest):.3f}; AUC for preceding a decline "
+            f"{auc(report['score'], report['preceded_decline']):.3f}\n"
+        )
+    stream = out if args.format == "text" else sys.stderr
+    if failures:
+        stream.write("Cases that disagree:\n" + "".join(f"  - {f}\n" for f in failures))
+    if bar:
+        stream.write("The bar fails:\n" + "".join(f"  - {f}\n" for f in bar))
+    if not failures and not bar and args.format == "text":
+        out.write("Every case agrees and the bar holds.\n")
+    return EXIT_CALIBRATION_FAILED if failures or bar else 0
+
+
+def _lowest_band(bands: Sequence[str]) -> int:
+    """The index of the lowest of ``bands`` in low, moderate, high, severe."""
+    return min(BAND_NAMES.index(b) for b in bands)
+
+
+def _outcome_column(values: pd.Series, column: str) -> pd.Series:
+    """Read a yes/no outcome column; every value must be true/false, yes/no or 1/0."""
+    true, false = {"true", "yes", "y", "1", "t"}, {"false", "no", "n", "0", "f"}
+    parsed = []
+    for row, value in values.items():
+        text = "" if pd.isna(value) else str(value).strip().lower()
+        if text not in true | false:
+            raise EarlyWarningError(
+                f"row {row}: outcome column {column!r} holds {value!r}, "
+                "not true/false (yes/no, 1/0)"
+            )
+        parsed.append(text in true)
+    return pd.Series(parsed, index=values.index, name=column)
+
+
+def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
+    """Fit the ruleset within its declared bounds; write the YAML and print what moved."""
+    rules = _ruleset(args)
+    if args.cases:
+        cases = load_cases()
+        profiles = cases_frame(cases)
+        by_id = {c.id: c for c in cases}
+        outcomes = pd.Series(
+            [by_id[i].outcome.preceded_decline for i in profiles.index], index=profiles.index
+        )
+    else:
+        if not args.outcome:
+            print(
+                "earlywarning fit: error: --outcome COLUMN is required with --profiles",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        path = Path(args.profiles)
+        data = read_profiles(path)
+        frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+        if args.outcome not in frame.columns:
+            raise EarlyWarningError(
+                f"{path}: no column {args.outcome!r}; the columns are {list(frame.columns)}"
+            )
+        outcomes = _outcome_column(frame[args.outcome], args.outcome)
+        profiles = frame.drop(columns=[args.outcome])
+    result = fit(
+        rules,
+        profiles,
+        outcomes,
+        max_rounds=args.rounds,
+        loo=args.loo,
+        folds=args.folds,
+        version=args.version,
+    )
+    summary = result.diff()
+    text = "".join(f"# {line}\n" for line in summary.splitlines()) + result.ruleset.to_yaml()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        stream = out
+    else:
+        out.write(text)
+        stream = sys.stderr
+    stream.write(summary + "\n")
+    if args.cases:
+        stream.write(_cases_after_fit(result))
+    if args.output:
+        stream.write(f"wrote {args.output}\n")
+    return 0
+
+
+def _cases_after_fit(result: FitResult) -> str:
+    """Each documented case's band before, after (in-sample) and held out, against expected."""
+    before = calibration_report(result.original)
+    after = calibration_report(result.ruleset)
+    table = pd.DataFrame(
+        {
+            "expected": ["/".join(b) for b in before["expected_bands"]],
+            "before": before["band"],
+            "fitted": after["band"],
+        },
+        index=before.index,
+    )
+    counts = [
+        f"before {int(before['agrees'].sum())}",
+        f"fitted (in-sample) {int(after['agrees'].sum())}",
+    ]
+    if result.loo is not None:
+        held = result.loo.bands.reindex(before.index)
+        table["held out"] = held
+        agrees = sum(b in e for b, e in zip(held, before["expected_bands"], strict=True))
+        counts.append(f"held out {agrees}")
+    return (
+        table.to_string()
+        + f"\n\ncases agreeing with their expected bands, of {len(table)}: "
+        + ", ".join(counts)
+        + "\n"
+    )
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    """Check a ruleset on the ILACS inspections to March 2022: AUCs beside a baseline, bands.
+
+    Without scikit-learn the ruleset's figures are still printed, with a note that the baseline
+    needs ``pip install "earlywarning[validation]"``.
+    """
+    from earlywarning.datasets import inspection_profiles
+    from earlywarning.validate import ValidationDependencyError, validate_profiles
+
+    rules = _ruleset(args)
+    profiles = inspection_profiles()
+    try:
+        report = validate_profiles(profiles, rules, folds=args.folds, seed=args.seed)
+    except ValidationDependencyError as exc:
+        print(f"earlywarning: note: {exc}; printing the ruleset alone", file=sys.stderr)
+        report = validate_profiles(
+            profiles, rules, folds=args.folds, seed=args.seed, baseline=False
+        )
+    if args.format == "json":
+        data = report.to_dict()
+        if args.indicators:
+            data["indicators"] = json.loads(
+                report.indicators().reset_index().to_json(orient="records")
+            )
+        out.write(json.dumps(data, indent=2) + "\n")
+        return 0
+    if args.format == "csv":
+        # two tables, one after the other, separated by a blank line
+        report.table().to_csv(out, index_label="outcome", lineterminator="\n")
+        out.write("\n")
+        report.bands().to_csv(out, index_label="band", lineterminator="\n")
+        if args.indicators:
+            out.write("\n")
+            report.indicators().to_csv(out, index_label="rule", lineterminator="\n")
+        return 0
+    out.write(report.to_text() + "\n")
+    if args.indicators:
+        table = report.indicators()
+        table = table[table["with_data"] > 0].drop(columns="kind")
+        out.write("\nEach rule alone: AUC for judged below good (rules with data only)\n")
+        with pd.option_context("display.width", 200, "display.max_colwidth", 45):
+            out.write(table.round(3).to_string() + "\n")
+    return 0
+
+
+def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
+    """Score every council (or the ones named) for every year 2017-2025, with rising risk."""
+    from earlywarning.validate import england_scores
+
+    rules = _ruleset(args)
+    scores = england_scores(ruleset=rules, rise_margin=args.rise_margin, councils=args.council)
+    if args.plot:
+        names = list(dict.fromkeys(scores["la_code"]))
+        if len(names) != 1:
+            raise EarlyWarningError("--plot draws one council: name exactly one with --council")
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")  # write a file; never open a window
+        except ImportError:
+            pass  # plot_trajectory raises PlotDependencyError, saying what to install
+        from earlywarning.plots import plot_trajectory
+
+        figure: Any = plot_trajectory(scores, names[0], ruleset=rules).figure
+        figure.savefig(args.plot, dpi=100)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    if args.format == "csv":
+        scores.to_csv(out, index=False, lineterminator="\n")
+    elif args.format == "json":
+        out.write(scores.to_json(orient="records", indent=2) + "\n")
+    else:
+        shown = scores.drop(columns="la_code").assign(
+            rising=scores["rising"].map({True: "yes", False: "no"}).fillna("n/a"),
+            coverage=scores["coverage"].round(2),
+        )
+        with pd.option_context("display.max_rows", None, "display.width", 250):
+            out.write(shown.to_string(index=False) + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per job."""
     parser = argparse.ArgumentParser(
@@ -172,6 +413,55 @@ def build_parser() -> argparse.ArgumentParser:
     c = rsub.add_parser("check", help="check a rules directory or file and report every problem")
     c.add_argument("path", nargs="?", help="directory or file (default: the bundled rules)")
     c.set_defaults(handler=cmd_rules_check)
+
+    p = sub.add_parser(
+        "calibrate",
+        help="score the documented cases; exit 1 if a case disagrees or the bar fails",
+    )
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    with_rules(p)
+    p.set_defaults(handler=cmd_calibrate)
+
+    p = sub.add_parser("fit", help="fit thresholds and points within the rule files' bounds")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--profiles", metavar="CSV", help="profiles with an outcome column")
+    source.add_argument(
+        "--cases", action="store_true", help="fit on the documented cases (preceded_decline)"
+    )
+    p.add_argument("--outcome", metavar="COLUMN", help="the true/false outcome column")
+    p.add_argument("--output", metavar="FILE.yaml", help="write the fitted ruleset here")
+    p.add_argument("--loo", action="store_true", help="also report leave-one-out agreement")
+    p.add_argument("--folds", type=int, help="held-out fits for --loo (default: one per row)")
+    p.add_argument("--rounds", type=int, default=10, help="most search rounds (default 10)")
+    p.add_argument("--version", help="version of the fitted ruleset (default: VERSION+fit.N)")
+    with_rules(p)
+    p.set_defaults(handler=cmd_fit)
+
+    p = sub.add_parser(
+        "validate",
+        help="check the rules on the ILACS inspections 2018 to March 2022, beside a baseline",
+    )
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("--folds", type=int, default=5, help="folds of the baseline (default 5)")
+    p.add_argument("--seed", type=int, default=0, help="seed of folds and bootstrap (default 0)")
+    p.add_argument("--indicators", action="store_true", help="also the AUC of each rule alone")
+    with_rules(p)
+    p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser("trajectories", help="score every council for every year 2017-2025")
+    p.add_argument(
+        "--council", action="append", metavar="NAME", help="only this council (repeatable)"
+    )
+    p.add_argument("--plot", metavar="FILE.png", help="draw the one council's scores to a file")
+    p.add_argument(
+        "--rise-margin",
+        type=float,
+        default=10.0,
+        help="a score rise over two years flagged as rising (default 10 points)",
+    )
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    with_rules(p)
+    p.set_defaults(handler=cmd_trajectories)
     return parser
 
 

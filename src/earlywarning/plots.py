@@ -282,7 +282,7 @@ def plot_roc(report: ValidationReport, outcome: str = "below_good", ax: Axes | N
     table = report.table()
     if outcome not in table.index:
         raise EarlyWarningError(f"outcome {outcome!r} is not one of {list(table.index)}")
-    row = {str(k): float(v) for k, v in table.loc[outcome].items()}
+    row = {str(k): float(v) for k, v in table.loc[outcome].to_dict().items()}
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 5.5), layout="constrained")
     assert ax is not None  # for mypy: plt.subplots is untyped here
@@ -337,8 +337,10 @@ def plot_trajectory(
 ) -> Axes:
     """Draw one council's score year by year over the shaded bands.
 
-    Years flagged as rising risk (``rising`` True) are marked with a triangle. Pass the same
-    ruleset the scores came from, so that the shaded band edges are the ones that banded them.
+    Years flagged as rising risk (``rising`` True) are marked with a triangle, and a dotted line
+    after 2022 marks where the bundled Ofsted outcomes stop (from 2023 the previous rating may
+    be stale). Pass the same ruleset the scores came from, so that the shaded band edges are the
+    ones that banded them.
 
     Args:
         scores: the result of :func:`earlywarning.england_scores` (columns ``council``, ``year``,
@@ -403,6 +405,20 @@ def plot_trajectory(
                 label="rising risk",
             )
             ax.legend(loc="upper left", fontsize="small", frameon=False)
+    # Ofsted outcomes after March 2022 are withheld from the bundled data, so from 2023 a
+    # profile's previous rating may be out of date; say so on the chart.
+    if years.min() <= 2022 < years.max():
+        ax.axvline(2022.5, color="#777777", linestyle=":", linewidth=1.0, zorder=2, gid="stale")
+        ax.text(
+            2022.55,
+            97.0,
+            "later Ofsted judgements\nwithheld: previous\nrating may be stale",
+            ha="left",
+            va="top",
+            fontsize="x-small",
+            color="#555555",
+            zorder=2,
+        )
     ax.set_xticks(list(years), [str(y) for y in years])
     ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
     ax.set_xlabel("Year (profile as known on 1 January)")

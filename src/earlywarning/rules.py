@@ -525,14 +525,24 @@ def _check_offsets(rules: Ruleset) -> list[tuple[tuple[str | int, ...], str]]:
                 out.append((at, "only a mitigation offsets other rules"))
             continue
         if not ind.offsets:
-            out.append((at, "a mitigation must list the risk indicators or combinations it "
-                        "offsets; it can take away no more than they scored"))
+            out.append(
+                (
+                    at,
+                    "a mitigation must list the risk indicators or combinations it "
+                    "offsets; it can take away no more than they scored",
+                )
+            )
         for rid in ind.offsets:
             if rid not in risks:
                 out.append((at, f"{rid!r} is not a risk indicator or combination id"))
             elif rid in claimed:
-                out.append((at, f"{rid!r} is already offset by {claimed[rid]!r}; each risk may "
-                            "be offset by one mitigation only, so credit is never counted twice"))
+                out.append(
+                    (
+                        at,
+                        f"{rid!r} is already offset by {claimed[rid]!r}; each risk may "
+                        "be offset by one mitigation only, so credit is never counted twice",
+                    )
+                )
             else:
                 claimed[rid] = ind.id
     return out

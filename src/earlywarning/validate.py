@@ -481,14 +481,15 @@ def validate_profiles(
     Example:
         >>> import pandas as pd
         >>> from earlywarning.validate import validate_profiles
+        >>> # three councils with 5% agency staff, three with 40%: 6 of 9 pairs (ties count half)
         >>> frame = pd.DataFrame({"council": list("ABCDEF"), "year": 2020,
-        ...                       "agency_rate_pct": [5, 10, 15, 20, 25, 30],
-        ...                       "below_good": [False, False, True, False, True, True],
+        ...                       "agency_rate_pct": [5, 5, 5, 40, 40, 40],
+        ...                       "below_good": [False, False, True, True, True, False],
         ...                       "inadequate": [False] * 5 + [True],
         ...                       "declined": [None, False, True, False, True, True]})
         >>> report = validate_profiles(frame, baseline=False, resamples=0)
         >>> float(report.table().loc["below_good", "ruleset_auc"])
-        0.8333333333333334
+        0.6666666666666666
     """
     missing = [o for o in OUTCOMES if o not in frame.columns]
     if missing:
