@@ -127,6 +127,8 @@ def measure_value(ruleset: Ruleset, measure: str) -> st.SearchStrategy[float]:
         return numbers(FieldSpec("x", "number", "", -100, 1000), thresholds(ruleset, measure))
     if measure == "previous_rating_grade":
         return st.integers(1, len(RATINGS)).map(float)
+    if SPEC[measure].kind == "flag":
+        return st.sampled_from([0.0, 1.0])
     return numbers(SPEC[measure], thresholds(ruleset, measure))
 
 
@@ -166,6 +168,37 @@ def fields_for(measure: str, value: float) -> dict[str, Any]:
 # derived cut stays a finite number.
 BASELINE = FieldSpec("budget_baseline_gbp_m", "number", "", 0, 10_000, True)
 CURRENT = FieldSpec("budget_current_gbp_m", "number", "", 0, 10_000)
+
+
+def worst_profile(ruleset: Ruleset) -> dict[str, Any]:
+    """Profile fields with every risk measure at its worst level and every combination firing.
+
+    Read from the rules: a higher-is-worse measure takes the highest edge or threshold any rule
+    gives it, a higher-is-better one a value under the lowest. Mitigation measures are left out
+    unless a risk uses them too.
+    """
+    worse: dict[str, str] = {i.measure: i.direction for i in ruleset.indicators if i.kind == "risk"}
+    values: dict[str, float] = {}
+    for measure, direction in worse.items():
+        edges = thresholds(ruleset, measure)
+        if direction == "higher_is_worse":
+            values[measure] = max(edges)
+        else:
+            values[measure] = min(edges) - 1
+    out: dict[str, Any] = {}
+    for measure, value in values.items():
+        if measure == "caseload_above_target_pct":
+            continue  # set below from the caseload, which another rule may need high
+        out.update(fields_for(measure, value))
+    if "caseload_above_target_pct" in values:
+        avg = out.get("avg_caseload", 100.0)
+        out["caseload_target"] = avg / (1 + values["caseload_above_target_pct"] / 100)
+    return out
+
+
+def offset_points(a: Any, mitigation: Any) -> float:
+    """What the risks a mitigation offsets scored in the assessment ``a``."""
+    return sum(c.points for c in a.contributions if c.indicator in mitigation.offsets)
 
 
 @st.composite

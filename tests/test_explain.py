@@ -108,12 +108,33 @@ def test_reasons_ranked_by_points_risks_then_mitigations(derbyshire):
 
 
 def test_two_mitigations_ranked_biggest_credit_first():
-    a = ew.score({**BASE, "dcs_changes": 3, "management_reduction_pct": -20, "reinvestment_pct": 6})
+    # two mitigations that can both take effect: management growth here offsets director
+    # turnover, a risk no other mitigation claims, so neither credit is capped to nothing
+    growth = RULES.indicator("management_growth")
+    assert "dcs_turnover" not in RULES.indicator("reinvestment").offsets
+    rules = RULES.replace(
+        indicators=[
+            i.model_copy(update={"offsets": ("dcs_turnover",)}) if i.id == growth.id else i
+            for i in RULES.indicators
+        ]
+    )
+    p = {
+        **BASE,
+        "dcs_changes": 3,
+        "budget_cut_pct": 40,
+        "management_reduction_pct": -20,
+        "reinvestment_pct": 6,
+    }
+    a = ew.score(p, ruleset=rules)
     by_id = {c.indicator: c for c in a.contributions}
-    assert a.reasons[0] == "dcs_turnover"
-    tail = a.reasons[1:]
-    assert set(tail) == {"management_growth", "reinvestment"}
-    assert [by_id[r].points for r in tail] == sorted(by_id[r].points for r in tail)
+    credits = [r for r in a.reasons if by_id[r].points < 0]
+    assert set(credits) == {"management_growth", "reinvestment"}
+    assert a.reasons[-2:] == credits  # after every risk
+    assert [by_id[r].points for r in credits] == sorted(by_id[r].points for r in credits)
+    assert by_id[credits[0]].points < by_id[credits[1]].points  # the bigger credit first
+    assert "Offsetting this:" in a.explain()
+    offsetting = a.explain().split("Offsetting this:")[1]
+    assert offsetting.index(by_id[credits[0]].reason) < offsetting.index(by_id[credits[1]].reason)
 
 
 def test_ties_keep_ruleset_order():

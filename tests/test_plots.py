@@ -68,14 +68,12 @@ def test_title_names_council_year_score_band_and_coverage() -> None:
 
 
 def test_risks_and_mitigations_have_their_own_colours() -> None:
-    a = ew.score({"council": "Example", "year": 2021, "agency_rate_pct": 28, "reinvestment_pct": 6})
+    a = ew.score({"council": "Example", "year": 2021, "budget_cut_pct": 30, "reinvestment_pct": 2})
     colour = {b.get_gid(): b.get_facecolor() for b in bars(plot_contributions(a))}
-    assert colour["agency_rate"] == to_rgba(RISK_COLOUR)
+    assert colour["budget_cut"] == to_rgba(RISK_COLOUR)
     assert colour["reinvestment"] == to_rgba(MITIGATION_COLOUR)
-    assert {c.indicator: c.points for c in a.contributions} == {
-        "agency_rate": 8.0,
-        "reinvestment": -12.0,
-    }
+    points = {c.indicator: c.points for c in a.contributions}
+    assert points["budget_cut"] > 0 > points["reinvestment"]
 
 
 def test_red_flagged_rules_are_marked() -> None:
@@ -146,7 +144,8 @@ def test_band_shading_uses_the_default_ruleset_when_none_is_given() -> None:
     _, ax = plt.subplots()
     plot_band_edges(ax)
     edges = [(y, y + h) for _, _, y, h in band_strips(ax).values()]
-    assert edges == [(0, 15), (15, 30), (30, 50), (50, 100)]
+    bands = ew.load_ruleset().bands
+    assert edges == [(b.from_, b.below if b.below is not None else 100.0) for b in bands]
 
 
 def test_without_matplotlib_the_error_says_what_to_install(

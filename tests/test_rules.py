@@ -128,9 +128,12 @@ def broken(tmp_path: Path) -> tuple[Path, dict[str, tuple[str, int, str]]]:
     # invalid YAML in another file
     line = _edit(d / "mitigations.yaml", "    kind: mitigation\n", "    kind: mitigation: oops\n")
     expected["yaml"] = ("mitigations.yaml", line, "not valid YAML")
-    # bands with a gap
-    _edit(d / "ruleset.yaml", "    from: 30\n", "    from: 32\n")
-    expected["bands"] = ("ruleset.yaml", _line_of(d / "ruleset.yaml", "from: 32"), "'high'")
+    # bands with a gap: 'high' starts two points after 'moderate' ends
+    high = ew.load_ruleset(RULES).bands[2]
+    assert high.name == "high"
+    old_band = f"name: high\n    from: {high.from_:g}\n"
+    line = _edit(d / "ruleset.yaml", old_band, f"name: high\n    from: {high.from_ + 2:g}\n")
+    expected["bands"] = ("ruleset.yaml", line + 1, "'high'")
     return d, expected
 
 
@@ -276,16 +279,16 @@ def test_single_file_load(tmp_path, rules):
 
 
 def test_single_file_with_problems_names_that_file(tmp_path, rules):
-    # vacancy_rate_pct is in no combination, so the typo is the only problem
     text = rules.to_yaml().replace("measure: vacancy_rate_pct", "measure: vacancy_pct", 1)
     f = tmp_path / "one.yaml"
     f.write_text(text, encoding="utf-8")
     with pytest.raises(ew.RuleFileError) as info:
         ew.load_ruleset(f)
-    (problem,) = info.value.problems
-    assert Path(problem.file) == f
-    assert problem.line == _line_of(f, "measure: vacancy_pct")
-    assert "did you mean 'vacancy_rate_pct'" in problem.message
+    problems = info.value.problems
+    assert all(Path(p.file) == f for p in problems)
+    (typo,) = [p for p in problems if "did you mean" in p.message]
+    assert typo.line == _line_of(f, "measure: vacancy_pct")
+    assert "unknown measure 'vacancy_pct'; did you mean 'vacancy_rate_pct'" in typo.message
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from earlywarning.calibrate import (
 )
 from earlywarning.cases import cases_frame, load_cases
 from earlywarning.engine import score, score_frame
-from earlywarning.errors import EarlyWarningError
+from earlywarning.errors import EarlyWarningError, ProfileError
 from earlywarning.explain import Assessment
 from earlywarning.rules import BAND_NAMES, Ruleset, load_ruleset
 
@@ -96,7 +96,10 @@ def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     result = _score_batch(frame, rules, progress=args.progress)
-    ident = frame[[c for c in ("council", "year") if c in frame.columns]]
+    ident = frame[[c for c in ("council", "year") if c in frame.columns]].copy()
+    if "year" in ident:
+        # a CSV is read as text; show the year as a number where it is one
+        ident["year"] = pd.to_numeric(ident["year"], errors="coerce").astype("Int64")
     table = pd.concat([ident, result], axis=1)
     failed = int(result["error"].notna().sum())
     if args.format == "csv":
@@ -134,10 +137,21 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         if isinstance(data, pd.DataFrame)
         else data
     )
+    failed = 0
     for i, row in enumerate(rows):
         if i:
             out.write("\n")
-        _print_assessments([score(row, ruleset=rules)], "text", out)
+        try:
+            assessment = score(row, ruleset=rules)
+        except ProfileError as exc:
+            # one bad row is reported in its place; the others are still explained
+            failed += 1
+            out.write(f"Row {i + 1} ({row.get('council')}): not scored: {exc}\n")
+            continue
+        _print_assessments([assessment], "text", out)
+    if failed:
+        print(f"{failed} of {len(rows)} rows could not be scored", file=sys.stderr)
+        return EXIT_ROWS_FAILED
     return 0
 
 

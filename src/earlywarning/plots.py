@@ -94,11 +94,11 @@ def plot_contributions(assessment: Assessment, ax: Axes | None = None) -> Axes:
         >>> matplotlib.use("Agg")
         >>> import earlywarning as ew
         >>> from earlywarning.plots import plot_contributions
-        >>> a = ew.score({"council": "Example", "year": 2020, "agency_rate_pct": 28,
+        >>> a = ew.score({"council": "Example", "year": 2020, "budget_cut_pct": 20,
         ...               "reinvestment_pct": 2})
         >>> ax = plot_contributions(a)
         >>> [(bar.get_gid(), float(bar.get_width())) for bar in ax.containers[0]]
-        [('agency_rate', 8.0), ('reinvestment', -4.0)]
+        [('budget_cut', 6.0), ('reinvestment', -4.0)]
     """
     plt = _pyplot()
     from matplotlib.patches import Patch

@@ -22,7 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from earlywarning.errors import RuleFileError, RuleProblem
 from earlywarning.profile import MEASURES
 
+# Problems that follow from another rule being absent: not reported when that rule was left
+# out because its file or its entry could not be read (the real problem is reported instead).
 _NO_DIRECTION = "no risk indicator declares a direction"
+_NOT_A_RISK = "is not a risk indicator or combination id"
+_KNOCK_ON = (_NO_DIRECTION, _NOT_A_RISK)
 
 BAND_NAMES: tuple[str, ...] = ("low", "moderate", "high", "severe")
 """The four bands, least to most at risk."""
@@ -261,8 +265,8 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
             # the id, version and bands are missing only because the header could not be read
             later = [p for p in later if p.file != str(files[0])]
         if problems:
-            # the indicator declaring a direction may be in a file that could not be read
-            later = [p for p in later if _NO_DIRECTION not in p.message]
+            # the rule declaring a direction or being offset may be in a file not read
+            later = [p for p in later if not any(k in p.message for k in _KNOCK_ON)]
         raise RuleFileError(problems + later) from None
     if problems:
         raise RuleFileError(problems)
@@ -419,10 +423,9 @@ def _check_well_formed(
     for loc, message in check_ruleset(partial):
         if loc[0] == "bands" and not bands_ok:
             continue
-        if kept["indicators"] != list(range(len(data.get("indicators") or []))) and (
-            _NO_DIRECTION in message
-        ):
-            continue  # the indicator declaring it may be among those left out
+        dropped = any(len(kept[s]) != len(data.get(s) or []) for s in sections)
+        if dropped and any(k in message for k in _KNOCK_ON):
+            continue  # the rule it refers to may be among those left out
         if loc[0] in sections and isinstance(loc[1], int):
             loc = (loc[0], kept[str(loc[0])][loc[1]], *loc[2:])
         out.append((loc, message))
@@ -534,7 +537,7 @@ def _check_offsets(rules: Ruleset) -> list[tuple[tuple[str | int, ...], str]]:
             )
         for rid in ind.offsets:
             if rid not in risks:
-                out.append((at, f"{rid!r} is not a risk indicator or combination id"))
+                out.append((at, f"{rid!r} {_NOT_A_RISK}"))
             elif rid in claimed:
                 out.append(
                     (
