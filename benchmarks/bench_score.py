@@ -74,8 +74,10 @@ def main() -> None:
     records = frame.head(loop_n).to_dict("records")
     t_loop = best_of(1, lambda: [ew.score(r, ruleset=rules) for r in records])
     per_call = t_loop / loop_n
-    print(f"score() loop: {loop_n:,} profiles in {t_loop:.2f} s = {loop_n / t_loop:,.0f} rows/s "
-          f"({per_call * 1e6:,.0f} µs per call)")
+    print(
+        f"score() loop: {loop_n:,} profiles in {t_loop:.2f} s = {loop_n / t_loop:,.0f} rows/s "
+        f"({per_call * 1e6:,.0f} µs per call)"
+    )
     print(f"score_frame is {(rows / t) / (loop_n / t_loop):,.0f} times a loop of score()")
 
 

@@ -13,7 +13,6 @@ import pytest
 import yaml
 
 import earlywarning as ew
-from earlywarning.datasets import england_panel
 from earlywarning.calibrate import (
     FitResult,
     auc,
@@ -24,6 +23,7 @@ from earlywarning.calibrate import (
 )
 from earlywarning.cases import Case, cases_frame, load_cases
 from earlywarning.cli import main
+from earlywarning.datasets import england_panel
 from earlywarning.profile import FIELDS
 from earlywarning.rules import BAND_NAMES, ruleset_from_data
 

@@ -318,6 +318,63 @@ def test_api_page_documents_the_plots_and_every_profile_field() -> None:
         assert field in rows, f"CouncilProfile field {field} is not in the table in docs/api.md"
 
 
+def _case_sections() -> dict[str, str]:
+    """The sections of docs/cases.md by case id, from headings ending in (`case-id`)."""
+    text = (DOCS / "cases.md").read_text(encoding="utf-8")
+    parts = re.split(r"^## ", text, flags=re.MULTILINE)
+    sections: dict[str, str] = {}
+    for part in parts[1:]:
+        m = re.match(r"[^\n]*\(`(?P<id>[a-z0-9-]+)`\)\s*\n", part)
+        if m:
+            sections[m["id"]] = part
+    return sections
+
+
+def _case_value(value: Any) -> str:
+    """An encoded value as the table in docs/cases.md writes it."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return f"{value:g}"
+    return str(value)
+
+
+def test_cases_page_shows_every_case_with_its_encoded_values() -> None:
+    from earlywarning.cases import STATISTICS_FILE
+
+    sections = _case_sections()
+    cases = ew.load_cases()
+    assert sorted(sections) == sorted(c.id for c in cases), "one section per documented case"
+    for case in cases:
+        section = sections[case.id]
+        assert f'cases["{case.id}"]' in section, f"{case.id}: no code block scores the case"
+        assert f"img/cases/{case.id}.png" in section, f"{case.id}: no contributions figure"
+        rows: dict[str, list[str]] = {}
+        for line in section.splitlines():
+            m = re.match(r"^\|\s*`(?P<field>[a-z0-9_]+)`\s*\|", line)
+            if m:
+                rows[m["field"]] = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        encoded = {k: v for k, v in case.profile.items() if k not in ("council", "year", "la_code")}
+        assert set(rows) == set(encoded), f"{case.id}: the table should list {sorted(encoded)}"
+        for field, value in encoded.items():
+            evidence = case.evidence[field]
+            _, shown, kind, source, *_ = rows[field]
+            where = f"docs/cases.md, {case.id}, {field}"
+            assert shown == _case_value(value), f"{where}: value should be {_case_value(value)}"
+            if evidence.kind == "judgement":
+                assert evidence.plausible_range is not None
+                low, high = evidence.plausible_range
+                assert kind == f"judgement, range {low:g} to {high:g}", f"{where}: kind {kind!r}"
+            elif evidence.source == STATISTICS_FILE:
+                assert kind == "figure from the national statistics", f"{where}: kind {kind!r}"
+                column = re.search(r"\(column ([A-Za-z0-9_]+)", evidence.fact)
+                assert column and f"`{column[1]}`" == source, f"{where}: source {source!r}"
+            else:
+                assert kind == "figure from the report", f"{where}: kind {kind!r}"
+            if evidence.source != STATISTICS_FILE:
+                assert source == f"report {evidence.source[:3]}", f"{where}: source {source!r}"
+
+
 def test_mkdocs_builds_strictly(tmp_path: Path) -> None:
     pytest.importorskip("mkdocs")
     pytest.importorskip("material")

@@ -184,3 +184,21 @@ def test_make_figures_draws_the_images_the_docs_show(tmp_path: Path) -> None:
     for name in made:
         assert f"img/{name}" in page
         assert png_size(tmp_path / name) == png_size(DOCS_IMG / name)
+
+
+def test_make_case_figures_draws_the_images_the_cases_page_shows(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "make_case_figures.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    made = sorted(p.name for p in tmp_path.glob("*.png"))
+    committed = sorted(p.name for p in (DOCS_IMG / "cases").glob("*.png"))
+    assert made == sorted(f"{case.id}.png" for case in ew.load_cases())
+    assert made == committed, "run python docs/make_case_figures.py and commit docs/img/cases"
+    page = (ROOT / "docs" / "cases.md").read_text(encoding="utf-8")
+    for name in made:
+        assert f"img/cases/{name}" in page
+        assert png_size(tmp_path / name) == png_size(DOCS_IMG / "cases" / name)

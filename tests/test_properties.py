@@ -18,6 +18,7 @@ from strategies import (
     in_range,
     input_fields,
     measure_value,
+    number_texts,
     profiles,
 )
 
@@ -246,6 +247,26 @@ def test_profile_and_score_frame_agree_on_anything(p):
         assert (out["score"], out["band"]) == (a.score, a.band)
     else:
         assert out["error"] == str(err), p
+
+
+NUMBER_FIELDS = [f.name for f in SPEC.values() if f.kind in ("number", "integer")]
+
+
+@SOME
+@given(PROFILES, st.sampled_from(NUMBER_FIELDS), st.data())
+def test_numbers_written_as_text_read_alike(p, name, data):
+    # "1,310", " 12 ", "1.2e+01", "1_310" and Arabic-Indic digits: a profile and a frame read the
+    # same text as the same number, or both refuse it alike
+    text = data.draw(number_texts(SPEC[name]), label="text")
+    q = {k: v for k, v in p.items() if k not in input_fields("budget_cut_pct") or k == name}
+    q[name] = text
+    err = profile_error(q)
+    out = ew.score_frame(frame([q], dtype=object)).iloc[0]
+    if err is None:
+        assert pd.isna(out["error"]), (text, out["error"])
+        assert out["score"] == ew.score(q).score
+    else:
+        assert out["error"] == str(err)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -161,7 +161,8 @@ def evaluate(frame: pd.DataFrame, ruleset: Ruleset | None = None) -> Evaluation:
     # -min(raw, offset points), so the net max(risk - raw, 0) never falls as a risk worsens.
     for j in comp.mitigations:
         cap = points[:, comp.offsets[j]].sum(axis=1)
-        points[:, j] = -np.minimum(-points[:, j], cap)
+        # (+ 0.0 turns the -0.0 of a mitigation capped at nothing into a plain 0)
+        points[:, j] = -np.minimum(-points[:, j], cap) + 0.0
     failed = ~pd.isna(cols.error)
     score = np.clip(points.sum(axis=1), 0.0, 100.0)
     band = np.searchsorted(comp.band_edges, score, side="right")
