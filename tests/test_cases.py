@@ -49,8 +49,14 @@ def _encoded(case: Case) -> set[str]:
     return {k for k, v in case.profile.items() if v is not None} - IDENTITY_FIELDS
 
 
-def test_default_dir_is_the_checkout_cases_folder() -> None:
-    assert _default_cases_dir().resolve() == CASES_DIR.resolve()
+def test_default_dir_holds_the_checkout_cases() -> None:
+    # installed from a wheel the default is the bundled copy, in a checkout the folder itself:
+    # either way it must hold exactly the case files of rules/cases
+    default = _default_cases_dir()
+    bundled = {p.name: p.read_bytes() for p in default.glob("*.yaml")}
+    checkout = {p.name: p.read_bytes() for p in CASES_DIR.glob("*.yaml")}
+    assert bundled == checkout
+    assert len(checkout) >= 6
 
 
 def test_all_bundled_cases_load(cases: list[Case]) -> None:

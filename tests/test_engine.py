@@ -474,3 +474,13 @@ def test_scores_are_floats_in_range():
     assert out["score"].dtype == np.float64
     assert out["score"].between(0, 100).all()
     assert set(out["band"]) <= set(BAND_NAMES)
+
+
+def test_a_mitigation_with_nothing_to_offset_scores_a_plain_zero():
+    # Regression: capping a mitigation at 0 gave -0.0, shown as "-0" and written "-0.0" in JSON.
+    import math
+
+    a = ew.score({**BASE, "management_reduction_pct": -25})
+    growth = contribution(a, "management_growth")
+    assert growth.points == 0 and math.copysign(1.0, growth.points) == 1.0
+    assert '"points":-0.0' not in a.model_dump_json()

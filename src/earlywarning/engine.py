@@ -16,7 +16,12 @@ import numpy as np
 import pandas as pd
 
 from earlywarning.explain import Assessment, Contribution, describe_level
-from earlywarning.profile import FIELD_NAMES, CouncilProfile, ProfileColumns, profile_columns
+from earlywarning.profile import (
+    CouncilProfile,
+    ProfileColumns,
+    profile_columns,
+    profile_measures,
+)
 from earlywarning.rules import BAND_NAMES, Condition, Ruleset, load_ruleset
 
 _BANDS = np.array(BAND_NAMES, dtype=object)
@@ -32,12 +37,30 @@ class _Compiled:
     weights: np.ndarray
     band_edges: np.ndarray
     codes: np.ndarray  # reason code per column of the points matrix (indicators, then combinations)
+    content_hash: str
     mitigations: tuple[int, ...]  # columns of mitigation indicators
     offsets: dict[int, list[int]]  # mitigation column -> columns of the risks it offsets
 
 
-@lru_cache(maxsize=16)
+# Compiled rulesets by object identity. Hashing a frozen pydantic model walks the whole model,
+# which costs more than scoring one profile, so the cache looks rulesets up by id and keeps the
+# ruleset itself alive beside its arrays (so that its id cannot be reused while cached).
+_COMPILED: dict[int, tuple[Ruleset, _Compiled]] = {}
+_COMPILED_MAX = 16
+
+
 def _compile(rules: Ruleset) -> _Compiled:
+    hit = _COMPILED.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.pop(next(iter(_COMPILED)))
+    compiled = _build(rules)
+    _COMPILED[id(rules)] = (rules, compiled)
+    return compiled
+
+
+def _build(rules: Ruleset) -> _Compiled:
     def flag(name: str | None) -> int:
         return BAND_NAMES.index(name) if name else -1
 
@@ -52,6 +75,7 @@ def _compile(rules: Ruleset) -> _Compiled:
         weights=np.array([ind.weight for ind in rules.indicators], dtype=float),
         band_edges=np.array([b.from_ for b in rules.bands[1:]], dtype=float),
         codes=np.array(codes, dtype=object),
+        content_hash=rules.content_hash,
         mitigations=tuple(mitigations),
         offsets={j: [codes.index(r) for r in rules.indicators[j].offsets] for j in mitigations},
     )
@@ -120,10 +144,14 @@ class Evaluation:
 
 def evaluate(frame: pd.DataFrame, ruleset: Ruleset | None = None) -> Evaluation:
     """Score every row of ``frame`` against ``ruleset`` (the bundled default if None)."""
+    return evaluate_columns(profile_columns(frame), ruleset)
+
+
+def evaluate_columns(cols: ProfileColumns, ruleset: Ruleset | None = None) -> Evaluation:
+    """Score checked measure columns: the one evaluation path behind every public call."""
     rules = ruleset if ruleset is not None else _default()
     comp = _compile(rules)
-    cols = profile_columns(frame)
-    n = len(frame)
+    n = len(cols.error)
     k = len(rules.indicators)
     # column-major: each rule writes one contiguous column
     values = np.empty((n, k), order="F")
@@ -226,8 +254,9 @@ def score(
 ) -> Assessment:
     """Score one council profile (a :class:`CouncilProfile` or a plain dict).
 
-    This is :func:`score_frame` on a one-row frame, then the row's detail kept as an
-    :class:`Assessment` with its contributions and explanation.
+    The profile is checked by :class:`CouncilProfile` and then evaluated by the same column
+    code as :func:`score_frame` (as a one-row batch), so the two can never disagree; the row's
+    detail is kept as an :class:`Assessment` with its contributions and explanation.
 
     Raises:
         ProfileError: naming the field and the refused value.
@@ -241,12 +270,7 @@ def score(
     """
     if not isinstance(profile, CouncilProfile):
         profile = CouncilProfile.model_validate(dict(profile))
-    # The derived cut is dropped: the engine derives it again from the two budgets.
-    row = profile.model_dump()
-    if row["budget_baseline_gbp_m"] is not None and row["budget_current_gbp_m"] is not None:
-        row["budget_cut_pct"] = None
-    frame = pd.DataFrame([{k: row[k] for k in FIELD_NAMES}], dtype=object)
-    ev = evaluate(frame, ruleset)
+    ev = evaluate_columns(profile_measures(profile), ruleset)
     return _assessment(ev, 0, profile)
 
 
@@ -311,7 +335,7 @@ def _assessment(ev: Evaluation, i: int, profile: CouncilProfile) -> Assessment:
         missing=missing,
         ruleset_id=rules.id,
         ruleset_version=rules.version,
-        ruleset_hash=rules.content_hash,
+        ruleset_hash=_compile(rules).content_hash,
         labels={ind.id: ind.label for ind in rules.indicators}
         | {c.id: c.label for c in rules.combinations},
     )

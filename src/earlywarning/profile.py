@@ -451,29 +451,47 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
             f"budgets given ({baseline[i]:g} to {current[i]:g} is a {derived[i]:.1f}% cut)"
         ),
     )
-    cut = np.where(np.isnan(derived), given, derived)
-
-    avg = values.get("avg_caseload", nan)
-    target = values.get("caseload_target", nan)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        above_target = (avg / target - 1.0) * 100.0
-
-    measures: dict[str, np.ndarray] = {}
-    for name in MEASURES:
-        if name == "previous_rating_grade":
-            col = grade
-        elif name == "caseload_above_target_pct":
-            col = above_target
-        elif name == "budget_cut_pct":
-            col = cut
-        else:
-            col = values.get(name, nan)
-        measures[name] = col
+    values["budget_cut_pct"] = np.where(np.isnan(derived), given, derived)
+    measures = _measures(values, grade, n)
     failed = has_error
     if failed.any():
         for name in measures:
             measures[name] = np.where(failed, np.nan, measures[name])
     return ProfileColumns(measures=measures, error=errors, council=council, year=year)
+
+
+def _measures(values: dict[str, np.ndarray], grade: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    """Every measure a rule may use, from checked field columns (the cut already derived)."""
+    nan = np.full(n, np.nan)
+    avg = values.get("avg_caseload", nan)
+    target = values.get("caseload_target", nan)
+    # a tiny target can overflow to an infinite excess, which scores as the highest level
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        above_target = (avg / target - 1.0) * 100.0
+    derived = {"previous_rating_grade": grade, "caseload_above_target_pct": above_target}
+    return {name: derived[name] if name in derived else values.get(name, nan) for name in MEASURES}
+
+
+def profile_measures(profile: CouncilProfile) -> ProfileColumns:
+    """The one-row columns of a profile that has already passed :class:`CouncilProfile`'s checks.
+
+    This is what :func:`profile_columns` returns for a one-row frame of the same profile, without
+    the cost of building and re-checking a DataFrame.
+    """
+    data = profile.model_dump()
+    values = {
+        spec.name: np.array([np.nan if data[spec.name] is None else float(data[spec.name])])
+        for spec in FIELDS
+        if spec.kind in ("integer", "number", "flag")
+    }
+    rating = data["previous_rating"]
+    grade = np.array([np.nan if rating is None else float(RATINGS.index(rating) + 1)])
+    return ProfileColumns(
+        measures=_measures(values, grade, 1),
+        error=np.array([None], dtype=object),
+        council=np.array([profile.council], dtype=object),
+        year=values["year"],
+    )
 
 
 def _scalar(v: Any) -> Any:
