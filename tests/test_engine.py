@@ -484,3 +484,16 @@ def test_a_mitigation_with_nothing_to_offset_scores_a_plain_zero():
     growth = contribution(a, "management_growth")
     assert growth.points == 0 and math.copysign(1.0, growth.points) == 1.0
     assert '"points":-0.0' not in a.model_dump_json()
+
+
+def test_score_frame_records_the_ruleset_it_used(tmp_path):
+    out = ew.score_frame(pd.DataFrame([BASE]))
+    rules = ew.load_ruleset()
+    assert out.attrs == {
+        "ruleset_id": rules.id,
+        "ruleset_version": rules.version,
+        "ruleset_hash": rules.content_hash,
+    }
+    other = rules.replace(version="9.9.9")
+    assert ew.score_frame(pd.DataFrame([BASE]), other).attrs["ruleset_version"] == "9.9.9"
+    assert ew.score_frame(pd.DataFrame([BASE]), other).attrs["ruleset_hash"] != rules.content_hash

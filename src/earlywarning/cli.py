@@ -108,7 +108,9 @@ def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
         out.write(table.to_json(orient="records", indent=2) + "\n")
     else:
         with pd.option_context("display.max_rows", 200, "display.width", 200):
-            out.write(table.to_string(index=False) + "\n")
+            # a blank reads better than NaN for "no error" and "no red flag" in a terminal
+            shown = table.astype(object).where(table.notna(), "")
+            out.write(shown.to_string(index=False) + "\n")
     if failed:
         print(
             f"{failed} of {len(table)} rows could not be scored; see the error column",

@@ -218,7 +218,8 @@ def score_frame(frame: pd.DataFrame, ruleset: Ruleset | None = None) -> pd.DataF
     Returns:
         A DataFrame with the same index and row count and the columns ``score``, ``band``,
         ``coverage``, ``reasons`` (reason codes, most points first, joined by '; '), ``error``,
-        and ``red_flag`` (the band a red flag lifted the row to, if any).
+        and ``red_flag`` (the band a red flag lifted the row to, if any). ``attrs`` records
+        the ``ruleset_id``, ``ruleset_version`` and ``ruleset_hash`` the rows were scored with.
 
     Example:
         >>> import pandas as pd, earlywarning as ew
@@ -236,7 +237,7 @@ def score_frame(frame: pd.DataFrame, ruleset: Ruleset | None = None) -> pd.DataF
         _compile(ev.ruleset).band_edges, np.nan_to_num(ev.score), side="right"
     )
     red = np.where(lifted, _BANDS[np.maximum(ev.flag_band, 0)], None)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "score": ev.score,
             "band": band,
@@ -247,6 +248,12 @@ def score_frame(frame: pd.DataFrame, ruleset: Ruleset | None = None) -> pd.DataF
         },
         index=frame.index,
     )
+    out.attrs.update(
+        ruleset_id=ev.ruleset.id,
+        ruleset_version=ev.ruleset.version,
+        ruleset_hash=_compile(ev.ruleset).content_hash,
+    )
+    return out
 
 
 def score(
