@@ -497,3 +497,13 @@ def test_score_frame_records_the_ruleset_it_used(tmp_path):
     other = rules.replace(version="9.9.9")
     assert ew.score_frame(pd.DataFrame([BASE]), other).attrs["ruleset_version"] == "9.9.9"
     assert ew.score_frame(pd.DataFrame([BASE]), other).attrs["ruleset_hash"] != rules.content_hash
+
+
+def test_score_frame_without_reasons_scores_the_same():
+    df = pd.DataFrame(
+        [{**BASE, "agency_rate_pct": 30, "dcs_changes": 3}, {**BASE, "vacancy_rate_pct": 140}]
+    )
+    full = ew.score_frame(df)
+    bare = ew.score_frame(df, reasons=False)
+    assert "reasons" not in bare.columns
+    pd.testing.assert_frame_equal(bare, full.drop(columns="reasons"))
