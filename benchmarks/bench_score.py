@@ -71,8 +71,7 @@ def main() -> None:
     print(f"score_frame: {rows:,} rows in {t:.2f} s = {rows / t:,.0f} rows/s")
     t_bare = best_of(3, lambda: ew.score_frame(frame, rules, reasons=False))
     print(
-        f"score_frame(reasons=False): {rows:,} rows in {t_bare:.2f} s = "
-        f"{rows / t_bare:,.0f} rows/s"
+        f"score_frame(reasons=False): {rows:,} rows in {t_bare:.2f} s = {rows / t_bare:,.0f} rows/s"
     )
 
     loop_n = 2_000
