@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -38,6 +38,7 @@ from pydantic import (
 
 from earlywarning.errors import EarlyWarningError, ProfileError, RuleFileError, RuleProblem
 from earlywarning.profile import FIELD_NAMES, FIELDS, RATINGS, CouncilProfile, check_value
+from earlywarning.rules import _fmt, _line, _problem  # one way to point at a YAML problem
 
 __all__ = [
     "BANDS",
@@ -543,42 +544,6 @@ def _message(err: Any) -> str:
     if isinstance(value, dict | list) or repr(value) in msg:
         return msg
     return f"{value!r}: {msg}"
-
-
-def _fmt(path: Iterable[str | int]) -> str:
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return out
-
-
-def _line(node: Any, path: Iterable[str | int]) -> int | None:
-    """The 1-based line of the YAML node at ``path``, or of its nearest ancestor."""
-    if node is None:
-        return None
-    line: int = node.start_mark.line + 1
-    for step in path:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if key.value == str(step):
-                    child, line = value, key.start_mark.line + 1
-                    break
-        elif (
-            isinstance(node, yaml.SequenceNode)
-            and isinstance(step, int)
-            and 0 <= step < len(node.value)
-        ):
-            child = node.value[step]
-            line = child.start_mark.line + 1
-        if child is None:
-            break
-        node = child
-    return line
-
-
-def _problem(file: Path, node: Any, path: Sequence[str | int], message: str) -> RuleProblem:
-    return RuleProblem(str(file), _fmt(path), message, _line(node, path))
 
 
 def cases_frame(cases: Sequence[Case] | None = None) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -294,7 +294,10 @@ def _read_yaml(file: Path, problems: list[RuleProblem]) -> tuple[dict[str, Any] 
 
 
 def _line(node: Any, path: Iterable[str | int]) -> int | None:
-    """The 1-based line of the YAML node at ``path``, or of its nearest ancestor."""
+    """The 1-based line of the YAML node at ``path``, or of its nearest ancestor.
+
+    Shared with the case loader (``earlywarning.cases``), which reports problems the same way.
+    """
     if node is None:
         return None
     line: int = node.start_mark.line + 1
@@ -302,7 +305,7 @@ def _line(node: Any, path: Iterable[str | int]) -> int | None:
         child = None
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
-                if key.value == step:
+                if key.value == str(step):
                     child = value
                     line = key.start_mark.line + 1
                     break
@@ -326,7 +329,7 @@ def _fmt(path: Iterable[str | int]) -> str:
     return out
 
 
-def _problem(file: Path | str, node: Any, path: list[str | int], message: str) -> RuleProblem:
+def _problem(file: Path | str, node: Any, path: Sequence[str | int], message: str) -> RuleProblem:
     return RuleProblem(str(file), _fmt(path), message, _line(node, path))
 
 
