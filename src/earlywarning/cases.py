@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -38,7 +37,7 @@ from pydantic import (
 
 from earlywarning.errors import EarlyWarningError, ProfileError, RuleFileError, RuleProblem
 from earlywarning.profile import FIELD_NAMES, FIELDS, RATINGS, CouncilProfile, check_value
-from earlywarning.rules import _fmt, _line, _problem  # one way to point at a YAML problem
+from earlywarning.rules import _fmt, _line, _problem, _read_yaml  # one way to read and point
 
 __all__ = [
     "BANDS",
@@ -497,22 +496,8 @@ def _load_one(
     Returns the id written in the file (when it is text), the line of that id, and the case
     (when it is valid).
     """
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(RuleProblem(str(file), "", f"cannot be read as UTF-8 text: {exc}"))
-        return None, None, None
-    try:
-        doc = yaml.safe_load(text)
-        # compose builds the node tree (for line numbers) without constructing any object
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problems.append(RuleProblem(str(file), "", f"not valid YAML: {exc}", line))
-        return None, None, None
-    if not isinstance(doc, dict):
-        problems.append(RuleProblem(str(file), "", "must be a mapping of keys to values", 1))
+    doc, node = _read_yaml(file, problems)
+    if doc is None:
         return None, None, None
 
     case_id = doc.get("id") if isinstance(doc.get("id"), str) else None

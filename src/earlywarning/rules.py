@@ -274,10 +274,18 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
 
 
 def _read_yaml(file: Path, problems: list[RuleProblem]) -> tuple[dict[str, Any] | None, Any]:
+    """A YAML mapping and its node tree (for line numbers), or a problem added and (None, None).
+
+    Shared with the case loader (``earlywarning.cases``).
+    """
     if not file.is_file():
         problems.append(RuleProblem(str(file), "", "file not found"))
         return None, None
-    text = file.read_text(encoding="utf-8")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(RuleProblem(str(file), "", f"cannot be read as UTF-8 text: {exc}"))
+        return None, None
     try:
         doc = yaml.safe_load(text)
         # compose builds the node tree (with line marks) without constructing any object
