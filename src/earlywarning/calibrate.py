@@ -29,8 +29,9 @@ import numpy as np
 import pandas as pd
 
 from earlywarning.cases import Case, cases_frame, load_cases
-from earlywarning.engine import evaluate, score_frame
+from earlywarning.engine import evaluate, evaluate_columns, result_frame
 from earlywarning.errors import EarlyWarningError, RuleFileError
+from earlywarning.profile import ProfileColumns, profile_columns
 from earlywarning.rules import BAND_NAMES, Ruleset, load_ruleset, ruleset_from_data
 
 __all__ = [
@@ -98,8 +99,9 @@ def calibration_report(
     if cases is None:
         cases = load_cases()
     frame = cases_frame(cases)
-    scored = score_frame(frame, ruleset)
-    missing = (evaluate(frame, ruleset).level < 0).sum(axis=1)
+    ev = evaluate(frame, ruleset)
+    scored = result_frame(ev, frame.index)
+    missing = (ev.level < 0).sum(axis=1)
     by_id = {case.id: case for case in cases}
     ids = list(frame.index)
     expected = [by_id[i].expected_bands for i in ids]
@@ -509,15 +511,16 @@ def fit(
     """
     start = ruleset if ruleset is not None else load_ruleset()
     y = _outcomes(profiles, outcomes)
+    cols = profile_columns(profiles)
     fitted, before, after, changes, used = _search(
-        start, profiles, y, max_rounds, grid_points, min_gain, seed
+        start, cols, y, max_rounds, grid_points, min_gain, seed
     )
     new_version = version if version is not None else _next_version(start.version)
     fitted = ruleset_from_data({**fitted.to_data(), "version": new_version}, "<fit>")
     held_out = None
     if loo:
         held_out = _leave_one_out(
-            start, profiles, y, after, loo_rounds, grid_points, min_gain, folds, seed
+            start, profiles, cols, y, after, loo_rounds, grid_points, min_gain, folds, seed
         )
     return FitResult(fitted, start, before, after, tuple(changes), used, held_out)
 
@@ -664,8 +667,8 @@ def _with(data: dict[str, Any], knob: _Knob, value: float) -> dict[str, Any]:
     return out
 
 
-def _auc_of(rules: Ruleset, profiles: pd.DataFrame, y: np.ndarray) -> float:
-    s = evaluate(profiles, rules).score
+def _auc_of(rules: Ruleset, cols: ProfileColumns, y: np.ndarray) -> float:
+    s = evaluate_columns(cols, rules).score
     keep = ~np.isnan(s)
     if y[keep].all() or not y[keep].any():
         return math.nan
@@ -674,20 +677,23 @@ def _auc_of(rules: Ruleset, profiles: pd.DataFrame, y: np.ndarray) -> float:
 
 def _search(
     start: Ruleset,
-    profiles: pd.DataFrame,
+    cols: ProfileColumns,
     y: np.ndarray,
     max_rounds: int,
     grid_points: int,
     min_gain: float,
     seed: int | None,
 ) -> tuple[Ruleset, float, float, list[Change], int]:
-    first = evaluate(profiles, start)
+    # the profiles never change during a search: they are checked once, and every candidate
+    # ruleset is evaluated on the same columns
+    first = evaluate_columns(cols, start)
     rows_used = int((~np.isnan(first.score)).sum())
-    values = first.values
+    values = np.column_stack([cols.measures[ind.measure] for ind in start.indicators])
     fires = (first.points[:, len(start.indicators) :] != 0).any(axis=0)
     current = start
     data = start.to_data()
-    before = _auc_of(start, profiles, y)
+    keep = ~np.isnan(first.score)
+    before = auc(first.score[keep], y[keep]) if y[keep].any() and not y[keep].all() else math.nan
     score = before
     changes: list[Change] = []
     if math.isnan(before):
@@ -711,7 +717,7 @@ def _search(
                     candidate = ruleset_from_data(candidate_data, "<fit>")
                 except RuleFileError:
                     continue
-                gain = _auc_of(candidate, profiles, y) - score
+                gain = _auc_of(candidate, cols, y) - score
                 if (
                     best is None
                     or gain > best[0] + _TIE
@@ -727,12 +733,13 @@ def _search(
                 moved = True
         if not moved:
             break
-    return current, before, _auc_of(current, profiles, y), changes, rows_used
+    return current, before, _auc_of(current, cols, y), changes, rows_used
 
 
 def _leave_one_out(
     start: Ruleset,
     profiles: pd.DataFrame,
+    cols: ProfileColumns,
     y: np.ndarray,
     in_sample: float,
     rounds: int,
@@ -752,10 +759,10 @@ def _leave_one_out(
         train = ~test
         rules = start
         if y[train].any() and not y[train].all():
-            rules = _search(
-                start, profiles.iloc[train], y[train], rounds, grid_points, min_gain, seed
-            )[0]
-        ev = evaluate(profiles.iloc[test], rules)
+            rules = _search(start, cols.take(train), y[train], rounds, grid_points, min_gain, seed)[
+                0
+            ]
+        ev = evaluate_columns(cols.take(test), rules)
         held_scores[test] = ev.score
         held_bands[test] = [BAND_NAMES[b] if b >= 0 else None for b in ev.band]
     keep = ~np.isnan(held_scores)

@@ -86,18 +86,24 @@ class Evaluation:
     """Everything one evaluation computed, row by row, before any text is built.
 
     ``points`` has one column per indicator then one per combination; ``level`` is the level
-    index of each indicator (-1 where the measure is missing). Failed rows have ``error`` set,
-    NaN score and band index -1.
+    index of each indicator (-1 where the measure is missing). ``band`` is the band index after
+    red flags, ``score_band`` the band of the points alone. Failed rows have ``error`` set, NaN
+    score and band index -1. The measures themselves are in ``columns.measures``.
+
+    Example:
+        >>> import pandas as pd
+        >>> ev = evaluate(pd.DataFrame([{"council": "A", "year": 2020, "dcs_changes": 3}]))
+        >>> int(ev.score_band[0]) < int(ev.band[0])  # three changes of director: a red flag
+        True
     """
 
     ruleset: Ruleset
     columns: ProfileColumns
-    values: np.ndarray
     level: np.ndarray
     points: np.ndarray
     score: np.ndarray
     band: np.ndarray
-    flag_band: np.ndarray
+    score_band: np.ndarray
     coverage: np.ndarray
 
     @property
@@ -154,7 +160,6 @@ def evaluate_columns(cols: ProfileColumns, ruleset: Ruleset | None = None) -> Ev
     n = len(cols.error)
     k = len(rules.indicators)
     # column-major: each rule writes one contiguous column
-    values = np.empty((n, k), order="F")
     level = np.empty((n, k), dtype=np.int64, order="F")
     points = np.zeros((n, k + len(rules.combinations)), order="F")
     flag_band = np.full(n, -1, dtype=np.int64)
@@ -164,7 +169,6 @@ def evaluate_columns(cols: ProfileColumns, ruleset: Ruleset | None = None) -> Ev
         missing = np.isnan(v)
         idx = np.searchsorted(comp.edges[j], v, side="right")
         idx = np.minimum(idx, len(comp.points[j]) - 1)  # NaN sorts past the end
-        values[:, j] = v
         level[:, j] = np.where(missing, -1, idx)
         points[:, j] = np.where(missing, 0.0, comp.points[j][idx])
         flag_band = np.maximum(flag_band, np.where(missing, -1, comp.flags[j][idx]))
@@ -192,15 +196,17 @@ def evaluate_columns(cols: ProfileColumns, ruleset: Ruleset | None = None) -> Ev
         # (+ 0.0 turns the -0.0 of a mitigation capped at nothing into a plain 0)
         points[:, j] = -np.minimum(-points[:, j], cap) + 0.0
     failed = ~pd.isna(cols.error)
-    score = np.clip(points.sum(axis=1), 0.0, 100.0)
-    band = np.searchsorted(comp.band_edges, score, side="right")
-    band = np.maximum(band, flag_band)
+    score = np.round(np.clip(points.sum(axis=1), 0.0, 100.0), 6)
+    # side="right": a score exactly on a band edge is in the upper band
+    score_band = np.searchsorted(comp.band_edges, score, side="right")
+    band = np.maximum(score_band, flag_band)
     total_weight = comp.weights.sum()
     coverage = present_weight / total_weight if total_weight else np.ones(n)
-    score = np.where(failed, np.nan, np.round(score, 6))
+    score = np.where(failed, np.nan, score)
     band = np.where(failed, -1, band)
+    score_band = np.where(failed, -1, score_band)
     coverage = np.where(failed, np.nan, coverage)
-    return Evaluation(rules, cols, values, level, points, score, band, flag_band, coverage)
+    return Evaluation(rules, cols, level, points, score, band, score_band, coverage)
 
 
 @lru_cache(maxsize=1)
@@ -234,14 +240,23 @@ def score_frame(
         >>> out.loc[1, "error"]
         'agency_rate_pct: 140.0 is above the maximum of 100'
     """
-    ev = evaluate(frame, ruleset)
-    band = np.where(ev.band >= 0, _BANDS[np.maximum(ev.band, 0)], None)
-    lifted = (ev.flag_band >= 0) & (ev.band == ev.flag_band)
-    # side="right" as in evaluate: a score exactly on a band edge is in the upper band
-    lifted &= ev.flag_band > np.searchsorted(
-        _compile(ev.ruleset).band_edges, np.nan_to_num(ev.score), side="right"
-    )
-    red = np.where(lifted, _BANDS[np.maximum(ev.flag_band, 0)], None)
+    return result_frame(evaluate(frame, ruleset), frame.index, reasons=reasons)
+
+
+def result_frame(ev: Evaluation, index: pd.Index, *, reasons: bool = True) -> pd.DataFrame:
+    """The :func:`score_frame` table of an evaluation, for callers that also need its detail.
+
+    Example:
+        >>> import pandas as pd
+        >>> df = pd.DataFrame([{"council": "A", "year": 2020, "agency_rate_pct": 30.0}])
+        >>> ev = evaluate(df)
+        >>> result_frame(ev, df.index).equals(score_frame(df))
+        True
+    """
+    named = _BANDS[np.maximum(ev.band, 0)]
+    band = np.where(ev.band >= 0, named, np.array(None))
+    # a red flag lifted the row when its band is above the band of its points alone
+    red = np.where(ev.band > ev.score_band, named, np.array(None))
     out = pd.DataFrame(
         {
             "score": ev.score,
@@ -251,7 +266,7 @@ def score_frame(
             "error": ev.error,
             "red_flag": red,
         },
-        index=frame.index,
+        index=index,
     )
     if not reasons:
         out = out.drop(columns="reasons")
@@ -285,10 +300,12 @@ def score(
     if not isinstance(profile, CouncilProfile):
         profile = CouncilProfile.model_validate(dict(profile))
     ev = evaluate_columns(profile_measures(profile), ruleset)
-    return _assessment(ev, 0, profile)
+    return _assessment(ev, profile)
 
 
-def _assessment(ev: Evaluation, i: int, profile: CouncilProfile) -> Assessment:
+def _assessment(ev: Evaluation, profile: CouncilProfile) -> Assessment:
+    """The Assessment of a one-row evaluation."""
+    i = 0
     rules = ev.ruleset
     contributions: list[Contribution] = []
     missing: list[str] = []
@@ -298,7 +315,7 @@ def _assessment(ev: Evaluation, i: int, profile: CouncilProfile) -> Assessment:
         if lv < 0:
             missing.append(ind.id)
             continue
-        value = float(ev.values[i, j])
+        value = float(ev.columns.measures[ind.measure][i])
         level = ind.levels[lv]
         points = float(ev.points[i, j])
         reason = describe_level(ind, level, value)
@@ -334,15 +351,14 @@ def _assessment(ev: Evaluation, i: int, profile: CouncilProfile) -> Assessment:
                     red_flag=combo.red_flag,
                 )
             )
-    codes = ev.reason_codes()[0]
-    band_from_score = int(np.searchsorted(_compile(rules).band_edges, ev.score[i], side="right"))
+    codes = ev.reason_codes()[i]
     band = BAND_NAMES[int(ev.band[i])]
     return Assessment(
         council=profile.council,
         year=profile.year,
         score=float(ev.score[i]),
         band=band,
-        band_from_score=BAND_NAMES[band_from_score],
+        band_from_score=BAND_NAMES[int(ev.score_band[i])],
         coverage=float(ev.coverage[i]),
         contributions=contributions,
         reasons=codes.split("; ") if codes else [],

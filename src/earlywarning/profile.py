@@ -367,13 +367,24 @@ class ProfileColumns:
 
     ``measures`` holds one float column per name in :data:`MEASURES` (NaN where missing, and NaN
     for the whole of a row that failed). ``error`` holds the first problem of each failed row, or
-    None. ``council`` and ``year`` are kept for labelling results.
+    None.
+
+    Example:
+        >>> cols = profile_columns(pd.DataFrame([{"council": "A", "year": 2020,
+        ...                                       "agency_rate_pct": 12}]))
+        >>> float(cols.measures["agency_rate_pct"][0]), cols.error[0]
+        (12.0, None)
     """
 
     measures: dict[str, np.ndarray]
     error: np.ndarray  # object array of str | None
-    council: np.ndarray
-    year: np.ndarray
+
+    def take(self, rows: np.ndarray) -> ProfileColumns:
+        """The same columns for some rows only (a boolean mask or positions)."""
+        return ProfileColumns(
+            measures={name: col[rows] for name, col in self.measures.items()},
+            error=self.error[rows],
+        )
 
 
 def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
@@ -417,7 +428,7 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     if "previous_rating" in frame.columns:
         grade = _rating_column(frame["previous_rating"], fail)
 
-    council = _text_column("council", frame, fail, required=True)
+    _text_column("council", frame, fail, required=True)
     _text_column("la_code", frame, fail, required=False)
     year = values.get("year", np.full(n, np.nan))
     fail(np.isnan(year), _messages("year", frame.get("year"), "is required"))
@@ -457,7 +468,7 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     if failed.any():
         for name in measures:
             measures[name] = np.where(failed, np.nan, measures[name])
-    return ProfileColumns(measures=measures, error=errors, council=council, year=year)
+    return ProfileColumns(measures=measures, error=errors)
 
 
 def _measures(values: dict[str, np.ndarray], grade: np.ndarray, n: int) -> dict[str, np.ndarray]:
@@ -489,8 +500,6 @@ def profile_measures(profile: CouncilProfile) -> ProfileColumns:
     return ProfileColumns(
         measures=_measures(values, grade, 1),
         error=np.array([None], dtype=object),
-        council=np.array([profile.council], dtype=object),
-        year=values["year"],
     )
 
 

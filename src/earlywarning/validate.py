@@ -28,7 +28,7 @@ import pandas as pd
 
 from earlywarning.calibrate import auc
 from earlywarning.datasets import PROFILE_COLUMNS, england_profiles, inspection_profiles
-from earlywarning.engine import evaluate, score_frame
+from earlywarning.engine import Evaluation, evaluate, result_frame, score_frame
 from earlywarning.errors import EarlyWarningError
 from earlywarning.profile import FIELD_NAMES
 from earlywarning.rules import BAND_NAMES, Ruleset, load_ruleset
@@ -212,7 +212,7 @@ def _bootstrap(
     }
 
 
-def _indicator_table(ev: Any, outcome: np.ndarray, known: np.ndarray) -> pd.DataFrame:
+def _indicator_table(ev: Evaluation, outcome: np.ndarray, known: np.ndarray) -> pd.DataFrame:
     """The AUC of each rule's points alone, and of its raw measure where it had data."""
     rules: Ruleset = ev.ruleset
     rows = []
@@ -221,7 +221,7 @@ def _indicator_table(ev: Any, outcome: np.ndarray, known: np.ndarray) -> pd.Data
     for j, ind in enumerate(rules.indicators):
         points = ev.points[known, j]
         has_data = ev.level[known, j] >= 0
-        value = ev.values[known, j]
+        value = ev.columns.measures[ind.measure][known]
         sign = -1.0 if ind.direction == "higher_is_better" else 1.0
         rows.append(
             {
@@ -498,8 +498,8 @@ def validate_profiles(
         raise EarlyWarningError(f"validate: folds must be 2 or more (got {folds})")
     rules = ruleset if ruleset is not None else load_ruleset()
     profiles = frame.loc[:, [c for c in frame.columns if c in FIELD_NAMES]]
-    scored = score_frame(profiles, rules)
-    ev = evaluate(profiles, rules)  # the same path again, for each rule's points and inputs
+    ev = evaluate(profiles, rules)
+    scored = result_frame(ev, profiles.index)
     inputs_used = baseline_inputs(rules) if baseline else ()
     design = np.column_stack([ev.columns.measures[m] for m in inputs_used]) if inputs_used else None
 
