@@ -11,7 +11,6 @@ import pytest
 import yaml
 
 from earlywarning.cases import (
-    BANDS,
     IDENTITY_FIELDS,
     SEED_FILES,
     STATISTICS_FILE,
@@ -24,6 +23,7 @@ from earlywarning.cases import (
 )
 from earlywarning.errors import RuleFileError
 from earlywarning.profile import CouncilProfile
+from earlywarning.rules import BAND_NAMES
 
 REPO = Path(__file__).resolve().parents[1]
 CASES_DIR = REPO / "rules" / "cases"
@@ -168,7 +168,7 @@ def test_expected_bands_and_outcomes_as_specified(cases: list[Case]) -> None:
         case = by_id[case_id]
         assert case.expected_bands == bands, case_id
         assert case.outcome.preceded_decline is preceded, case_id
-        assert set(case.expected_bands) <= set(BANDS)
+        assert set(case.expected_bands) <= set(BAND_NAMES)
     assert by_id["durham-2016"].outcome.previous_rating == "outstanding"
     assert by_id["kirklees-2016"].outcome.new_rating == "inadequate"
     assert by_id["oxfordshire-2018"].outcome.change == "held"

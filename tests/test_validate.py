@@ -528,3 +528,18 @@ def test_scikit_learn_is_an_optional_extra_only() -> None:
         d.lower().startswith(("scikit-learn", "statsmodels")) for d in project["dependencies"]
     )
     assert any(d.startswith("scikit-learn") for d in project["optional-dependencies"]["validation"])
+
+
+def test_indicator_table_reads_all_and_any_conditions(report: ew.ValidationReport) -> None:
+    # Regression: a combination with both 'all' and 'any' conditions was labelled and counted
+    # as if every condition were under 'all'.
+    table = report.indicators("below_good")
+    stretched = table.loc["restructure_with_stretched_workforce"]
+    assert stretched["measure"] == (
+        "restructure and (absence_rate_pct or avg_caseload or vacancy_rate_pct)"
+    )
+    # the national statistics never record a restructure, so no inspection has the data for it
+    assert stretched["with_data"] == 0
+    both = table.loc["understaffed_with_heavy_caseloads"]
+    assert both["measure"] == "vacancy_rate_pct and avg_caseload"
+    assert both["with_data"] == 132

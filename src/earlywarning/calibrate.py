@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -290,17 +290,23 @@ def rank_agreement(
     return concordant / pairs
 
 
+def _booleans(values: Sequence[Any], where: Callable[[int], str]) -> np.ndarray:
+    """True/false outcomes (or 1/0); anything else is refused, naming the row."""
+    y = np.empty(len(values), dtype=bool)
+    for i, value in enumerate(values):
+        if isinstance(value, bool | np.bool_) or value in (0, 1):
+            y[i] = bool(value)
+        else:
+            raise EarlyWarningError(f"{where(i)}: {value!r} is not true/false (or 1/0)")
+    return y
+
+
 def _scores_and_labels(scores: Any, labels: Any) -> tuple[np.ndarray, np.ndarray]:
     s = np.asarray(scores, dtype=float)
     raw = np.asarray(labels, dtype=object)
     if s.ndim != 1 or s.shape != raw.shape:
         raise EarlyWarningError(f"{s.size} scores but {raw.size} labels; give one of each per row")
-    y = np.empty(len(raw), dtype=bool)
-    for i, value in enumerate(raw):
-        if isinstance(value, bool | np.bool_) or value in (0, 1):
-            y[i] = bool(value)
-        else:
-            raise EarlyWarningError(f"label {i}: {value!r} is not true/false (or 1/0)")
+    y = _booleans(list(raw), lambda i: f"label {i}")
     keep = ~np.isnan(s)
     return s[keep], y[keep]
 
@@ -540,14 +546,7 @@ def _outcomes(profiles: pd.DataFrame, outcomes: Sequence[bool] | pd.Series) -> n
         raise EarlyWarningError(
             f"{len(values)} outcomes for {len(profiles)} profiles; give one outcome per row"
         )
-    y = np.empty(len(values), dtype=bool)
-    for i, value in enumerate(values):
-        if isinstance(value, bool | np.bool_) or value in (0, 1):
-            y[i] = bool(value)
-        else:
-            raise EarlyWarningError(
-                f"outcome for row {profiles.index[i]!r}: {value!r} is not true/false (or 1/0)"
-            )
+    y = _booleans(values, lambda i: f"outcome for row {profiles.index[i]!r}")
     if y.all() or not y.any():
         raise EarlyWarningError("the outcomes are all the same; a fit needs both kinds of row")
     return y

@@ -20,7 +20,6 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,12 +34,20 @@ from pydantic import (
     model_validator,
 )
 
+from earlywarning.datasets import PANEL_FILE
 from earlywarning.errors import EarlyWarningError, ProfileError, RuleFileError, RuleProblem
-from earlywarning.profile import FIELD_NAMES, FIELDS, RATINGS, CouncilProfile, check_value
-from earlywarning.rules import _fmt, _line, _problem, _read_yaml  # one way to read and point
+from earlywarning.profile import FIELD_NAMES, FIELDS, RATINGS, CouncilProfile, Rating, check_value
+from earlywarning.rules import (  # one way to read and point
+    BAND_NAMES,
+    BandName,
+    _fmt,
+    _line,
+    _problem,
+    _read_yaml,
+    default_rules_dir,
+)
 
 __all__ = [
-    "BANDS",
     "IDENTITY_FIELDS",
     "SEED_FILES",
     "Case",
@@ -64,7 +71,7 @@ Example:
     5
 """
 
-STATISTICS_FILE = "la_year_panel.csv"
+STATISTICS_FILE = PANEL_FILE
 """The bundled national statistics (``earlywarning.datasets``), a source for figures the reports
 do not give: the value is the one :func:`earlywarning.datasets.profiles_at` builds for the case's
 council at its snapshot date, and ``fact`` names the column and year.
@@ -74,14 +81,6 @@ Example:
     'la_year_panel.csv'
 """
 
-BANDS: tuple[str, ...] = ("low", "moderate", "high", "severe")
-"""Risk bands, least to most severe.
-
-Example:
-    >>> BANDS[0], BANDS[-1]
-    ('low', 'severe')
-"""
-
 IDENTITY_FIELDS: frozenset[str] = frozenset({"council", "year", "la_code"})
 """Profile fields that identify the council and need no evidence entry.
 
@@ -89,9 +88,6 @@ Example:
     >>> sorted(IDENTITY_FIELDS)
     ['council', 'la_code', 'year']
 """
-
-Rating = Literal["outstanding", "good", "requires_improvement", "inadequate"]
-BandName = Literal["low", "moderate", "high", "severe"]
 
 _INSPECTION_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _CASE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -272,10 +268,10 @@ class Case(_Frozen):
     def _bands(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if len(set(value)) != len(value):
             raise ValueError(f"{list(value)} repeats a band")
-        idx = [BANDS.index(b) for b in value]
+        idx = [BAND_NAMES.index(b) for b in value]
         if idx != list(range(min(idx), max(idx) + 1)):
             raise ValueError(
-                f"{list(value)} must be neighbouring bands in order, from {list(BANDS)}"
+                f"{list(value)} must be neighbouring bands in order, from {list(BAND_NAMES)}"
             )
         return value
 
@@ -321,13 +317,11 @@ def _cross_checks(doc: dict[str, Any]) -> _Found:
     try:
         model = CouncilProfile(**{"la_code": la_code, **profile})
     except (EarlyWarningError, ValidationError, TypeError) as exc:
-        cause = _profile_error(exc)
-        if cause is None:
-            found.append((("profile",), str(exc)))
-        else:
-            field = cause.field
-            at: tuple[str | int, ...] = ("profile", field) if field in profile else ("profile",)
-            found.append((at, str(cause)))
+        # CouncilProfile raises ProfileError itself (not wrapped by pydantic), naming its field
+        at: tuple[str | int, ...] = ("profile",)
+        if isinstance(exc, ProfileError) and exc.field in profile:
+            at = ("profile", exc.field)
+        found.append((at, str(exc)))
 
     if model is not None:
         council = doc.get("council")
@@ -402,18 +396,6 @@ def _cross_checks(doc: dict[str, Any]) -> _Found:
     return found
 
 
-def _profile_error(exc: Exception) -> ProfileError | None:
-    """The :class:`ProfileError` behind ``exc``: itself, or the one pydantic wrapped."""
-    if isinstance(exc, ProfileError):
-        return exc
-    if isinstance(exc, ValidationError):
-        for err in exc.errors():
-            cause = (err.get("ctx") or {}).get("error")
-            if isinstance(cause, ProfileError):
-                return cause
-    return None
-
-
 def _is_number(x: Any) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
@@ -430,14 +412,8 @@ def _as_date(value: Any) -> date | None:
 
 
 def _default_cases_dir() -> Path:
-    """The bundled cases: ``earlywarning/_rules/cases`` installed, ``rules/cases`` in a checkout."""
-    try:
-        bundled = resources.files("earlywarning") / "_rules" / "cases"
-    except (ModuleNotFoundError, TypeError):  # pragma: no cover - the package is importable here
-        bundled = None
-    if isinstance(bundled, Path) and bundled.is_dir():
-        return bundled
-    return Path(__file__).resolve().parents[2] / "rules" / "cases"
+    """The bundled cases: the ``cases`` folder of :func:`~earlywarning.rules.default_rules_dir`."""
+    return default_rules_dir() / "cases"
 
 
 def load_cases(path: str | Path | None = None) -> list[Case]:

@@ -29,6 +29,7 @@ from earlywarning.cases import cases_frame, load_cases
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import EarlyWarningError, ProfileError
 from earlywarning.explain import Assessment
+from earlywarning.profile import _parse_flag  # the one reading of yes/no
 from earlywarning.rules import BAND_NAMES, Ruleset, load_ruleset
 
 EXIT_BAD_INPUT = 1
@@ -226,16 +227,16 @@ def _lowest_band(bands: Sequence[str]) -> int:
 
 def _outcome_column(values: pd.Series, column: str) -> pd.Series:
     """Read a yes/no outcome column; every value must be true/false, yes/no or 1/0."""
-    true, false = {"true", "yes", "y", "1", "t"}, {"false", "no", "n", "0", "f"}
     parsed = []
     for row, value in values.items():
-        text = "" if pd.isna(value) else str(value).strip().lower()
-        if text not in true | false:
+        # read as text: True reads as "true", but a JSON 1.0 reads as "1.0" and is refused
+        flag = None if pd.isna(value) else _parse_flag(str(value))
+        if flag is None:
             raise EarlyWarningError(
                 f"row {row}: outcome column {column!r} holds {value!r}, "
                 "not true/false (yes/no, 1/0)"
             )
-        parsed.append(text in true)
+        parsed.append(flag)
     return pd.Series(parsed, index=values.index, name=column)
 
 

@@ -560,7 +560,9 @@ def inspection_profiles() -> pd.DataFrame:
         then ``inspection_start`` (datetime), ``new_rating`` and ``prev_rating`` (canonical
         spelling; ``prev_rating`` None for a new council with no earlier inspection),
         ``below_good`` and ``inadequate`` (bool, of the new rating) and ``declined`` (bool, None
-        when there is no earlier rating).
+        when there is no earlier rating). ``new_rating`` and ``prev_rating`` are the ILACS file's
+        own record; ``prev_rating`` is kept apart from the builder's ``previous_rating`` (which
+        agrees with it) so that each can be checked against the other.
 
     Example:
         >>> from earlywarning.datasets import inspection_profiles
@@ -574,7 +576,10 @@ def inspection_profiles() -> pd.DataFrame:
     out["inspection_start"] = ilacs["inspection_start"].to_numpy()
     new = _canonical_ratings(ilacs["new_overall"])
     out["new_rating"] = new.to_numpy()
-    out["prev_rating"] = out["previous_rating"]
+    # object dtype keeps None for "no earlier inspection" (a str column would turn it into NaN)
+    out["prev_rating"] = pd.Series(
+        _canonical_ratings(ilacs["prev_overall"]).to_numpy(), index=out.index, dtype=object
+    )
     grade = {r: i for i, r in enumerate(RATINGS)}
     new_grade = np.array([grade[r] for r in new])
     out["below_good"] = new_grade >= grade["requires_improvement"]

@@ -1,4 +1,10 @@
-"""From contributions to ranked reasons and a paragraph a director can read."""
+"""The result models of scoring and the words they are explained in.
+
+:class:`Contribution` is what one rule did for one profile and :class:`Assessment` the whole
+result; :func:`describe_level` writes a contribution's reason. The engine builds them: it ranks
+the reasons itself (:meth:`earlywarning.engine.Evaluation.reason_codes`), and
+:meth:`Assessment.explain` turns the ranked reasons into a paragraph a director can read.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from earlywarning.profile import FLAG_MEASURES
-from earlywarning.rules import Indicator, Level
-
-BandName = Literal["low", "moderate", "high", "severe"]
+from earlywarning.rules import BandName, Indicator, Level
 
 
 class Contribution(BaseModel):
@@ -73,7 +77,18 @@ class Assessment(BaseModel):
 
     @property
     def red_flags(self) -> list[Contribution]:
-        """The contributions that raised a red flag."""
+        """The contributions that raised a red flag.
+
+        Example:
+            >>> import earlywarning as ew
+            >>> a = ew.score({"council": "Example", "year": 2020, "dcs_changes": 3})
+            >>> [(c.indicator, c.red_flag) for c in a.red_flags]
+            [('dcs_turnover', 'high')]
+            >>> a.band
+            'high'
+            >>> ew.score({"council": "Example", "year": 2020}).red_flags
+            []
+        """
         return [c for c in self.contributions if c.red_flag]
 
     def explain(self) -> str:

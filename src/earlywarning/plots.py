@@ -1,4 +1,10 @@
-"""Charts of an assessment: the points rule by rule, and the four bands of the 0..100 score.
+"""Charts of scores and their validation, drawn with matplotlib.
+
+* :func:`plot_contributions`: one assessment's points, rule by rule;
+* :func:`plot_band_edges`: the four bands of the 0..100 score, shaded behind other charts;
+* :func:`plot_roc`: the ROC curves of the ruleset and the baseline for one outcome of a
+  :class:`~earlywarning.ValidationReport`;
+* :func:`plot_trajectory`: one council's score year by year over the shaded bands.
 
 matplotlib is an optional dependency, so it is imported only when a chart is drawn. Without it,
 every function here raises :class:`PlotDependencyError`, which says what to install::

@@ -23,6 +23,9 @@ Kind = Literal["text", "integer", "number", "flag", "rating"]
 RATINGS: tuple[str, ...] = ("outstanding", "good", "requires_improvement", "inadequate")
 """Ofsted overall judgements, best first. Their position + 1 is the grade used by the rules."""
 
+Rating = Literal["outstanding", "good", "requires_improvement", "inadequate"]
+"""An Ofsted overall judgement in canonical spelling, as a type (the values of :data:`RATINGS`)."""
+
 # Ofsted has used several spellings over three frameworks; all of them mean one of four grades.
 # "Adequate" was the third grade of the pre-2013 frameworks and is read as requires improvement.
 _RATING_SPELLINGS: dict[str, str] = {
@@ -43,6 +46,26 @@ _RATING_SPELLINGS: dict[str, str] = {
 
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
+_NOT_A_FLAG = "is not yes/no (true/false, 1/0)"
+
+
+def _parse_flag(value: Any) -> bool | None:
+    """A present yes/no value as a bool, or None when it is not one (the caller refuses it).
+
+    The one parser for yes/no, used for a single profile, for every cell of a frame and for the
+    command line's outcome column. Missing values are the caller's to handle first.
+    """
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | float | np.integer | np.floating) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    return None
 
 
 @dataclass(frozen=True)
@@ -127,19 +150,38 @@ MEASURES: tuple[str, ...] = tuple(
 
 # A cut given directly and one derived from the two budgets may differ by rounding in a report.
 _CUT_TOLERANCE_PCT = 0.5
+_ZERO_BASELINE = "must be above 0 to derive a cut"
+
+# A range rule: the problem text and a test that is true where a value is refused. The test works
+# on a float (one profile) and on a whole numpy column (a frame) alike.
+RangeRule = tuple[str, Callable[[Any], Any]]
+
+
+def _range_rules(spec: FieldSpec) -> tuple[RangeRule, ...]:
+    """The rules a finite number must pass for ``spec``, in the order they are reported."""
+    rules: list[RangeRule] = []
+    if spec.kind == "integer":
+        rules.append(("is not a whole number", lambda x: x != np.floor(x)))
+    if spec.minimum is not None:
+        lo: float = spec.minimum
+        if spec.exclusive_minimum:
+            rules.append((f"must be above {lo:g}", lambda x: x <= lo))
+        else:
+            rules.append((f"is below the minimum of {lo:g}", lambda x: x < lo))
+    if spec.maximum is not None:
+        hi: float = spec.maximum
+        rules.append((f"is above the maximum of {hi:g}", lambda x: x > hi))
+    return tuple(rules)
+
+
+_RANGE_RULES: dict[str, tuple[RangeRule, ...]] = {f.name: _range_rules(f) for f in FIELDS}
 
 
 def _problem(spec: FieldSpec, x: float) -> str | None:
     """The reason a finite number is refused for ``spec``, or None when it is accepted."""
-    if spec.kind == "integer" and x != int(x):
-        return "is not a whole number"
-    if spec.minimum is not None:
-        if spec.exclusive_minimum and x <= spec.minimum:
-            return f"must be above {spec.minimum:g}"
-        if x < spec.minimum:
-            return f"is below the minimum of {spec.minimum:g}"
-    if spec.maximum is not None and x > spec.maximum:
-        return f"is above the maximum of {spec.maximum:g}"
+    for problem, refused in _RANGE_RULES[spec.name]:
+        if refused(x):
+            return problem
     return None
 
 
@@ -179,13 +221,10 @@ def check_value(name: str, value: Any) -> Any:
             )
         return rating
     if spec.kind == "flag":
-        if isinstance(value, bool | np.bool_):
-            return bool(value)
-        if isinstance(value, int | float | np.integer | np.floating) and value in (0, 1):
-            return bool(value)
-        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-            return value.strip().lower() in _TRUE
-        raise ProfileError(name, value, "is not yes/no (true/false, 1/0)")
+        flag = _parse_flag(value)
+        if flag is None:
+            raise ProfileError(name, value, _NOT_A_FLAG)
+        return flag
     # numbers: a bool is not a number here, and text must parse completely
     x = _to_float(value)
     if math.isnan(x):
@@ -237,17 +276,28 @@ def derive_budget_cut(
     if baseline is None or current is None:
         return given
     if baseline <= 0:
-        raise ProfileError("budget_baseline_gbp_m", baseline, "must be above 0 to derive a cut")
-    derived = (baseline - current) / baseline * 100.0
-    if given is not None and abs(given - derived) > _CUT_TOLERANCE_PCT:
-        raise ProfileError(
-            "budget_cut_pct",
-            given,
-            f"contradicts the budgets given ({baseline:g} to {current:g} is a {derived:.1f}% cut)",
-        )
-    if derived > 100:  # pragma: no cover - current >= 0 keeps this impossible
-        raise ProfileError("budget_current_gbp_m", current, "gives a cut above 100%")
+        raise ProfileError("budget_baseline_gbp_m", baseline, _ZERO_BASELINE)
+    derived: float = _cut(baseline, current)
+    if given is not None and _contradicts(given, derived):
+        raise ProfileError("budget_cut_pct", given, _contradiction(baseline, current, derived))
     return derived
+
+
+# The cut's formula, tolerance and message, for one profile (floats) and a frame (numpy columns).
+
+
+def _cut(baseline: Any, current: Any) -> Any:
+    """The cut %, from the baseline and current budgets."""
+    return (baseline - current) / baseline * 100.0
+
+
+def _contradicts(given: Any, derived: Any) -> Any:
+    """True where a cut given directly differs from the derived one by more than rounding."""
+    return abs(given - derived) > _CUT_TOLERANCE_PCT
+
+
+def _contradiction(baseline: float, current: float, derived: float) -> str:
+    return f"contradicts the budgets given ({baseline:g} to {current:g} is a {derived:.1f}% cut)"
 
 
 class CouncilProfile(BaseModel):
@@ -269,9 +319,7 @@ class CouncilProfile(BaseModel):
     council: str
     year: int
     la_code: str | None = None
-    previous_rating: Literal["outstanding", "good", "requires_improvement", "inadequate"] | None = (
-        None
-    )
+    previous_rating: Rating | None = None
     budget_baseline_gbp_m: float | None = None
     budget_current_gbp_m: float | None = None
     budget_cut_pct: float | None = None
@@ -442,24 +490,18 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     if zero_base.any():
         fail(
             zero_base,
-            _messages(
-                "budget_baseline_gbp_m",
-                frame["budget_baseline_gbp_m"],
-                "must be above 0 to derive a cut",
-            ),
+            _messages("budget_baseline_gbp_m", frame["budget_baseline_gbp_m"], _ZERO_BASELINE),
         )
     # a tiny baseline or target can overflow to an infinite cut or excess, which scores as the
     # lowest or highest level like any other extreme value: no warning for it
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        derived = np.where(both & ~zero_base, (baseline - current) / baseline * 100.0, np.nan)
-    conflict = (
-        ~np.isnan(given) & ~np.isnan(derived) & (np.abs(given - derived) > _CUT_TOLERANCE_PCT)
-    )
+        derived = np.where(both & ~zero_base, _cut(baseline, current), np.nan)
+    conflict = ~np.isnan(given) & ~np.isnan(derived) & _contradicts(given, derived)
     fail(
         conflict,
         lambda i: (
-            f"budget_cut_pct: {_scalar(frame['budget_cut_pct'].iloc[i])!r} contradicts the "
-            f"budgets given ({baseline[i]:g} to {current[i]:g} is a {derived[i]:.1f}% cut)"
+            f"budget_cut_pct: {_scalar(frame['budget_cut_pct'].iloc[i])!r} "
+            + _contradiction(baseline[i], current[i], derived[i])
         ),
     )
     values["budget_cut_pct"] = np.where(np.isnan(derived), given, derived)
@@ -542,24 +584,11 @@ def _numeric_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
     infinite = present & np.isinf(x)
     fail(infinite, _messages(spec.name, raw, "is not a finite number"))
     finite = present & np.isfinite(x)
-    for problem, mask in _range_problems(spec, x, finite):
+    for problem, refused in _RANGE_RULES[spec.name]:
+        with np.errstate(invalid="ignore"):
+            mask = finite & refused(x)
         fail(mask, _messages(spec.name, raw, problem))
     return np.where(finite, x, np.nan)
-
-
-def _range_problems(spec: FieldSpec, x: np.ndarray, ok: np.ndarray) -> list[tuple[str, np.ndarray]]:
-    out: list[tuple[str, np.ndarray]] = []
-    with np.errstate(invalid="ignore"):
-        if spec.kind == "integer":
-            out.append(("is not a whole number", ok & (x != np.floor(x))))
-        if spec.minimum is not None:
-            if spec.exclusive_minimum:
-                out.append((f"must be above {spec.minimum:g}", ok & (x <= spec.minimum)))
-            else:
-                out.append((f"is below the minimum of {spec.minimum:g}", ok & (x < spec.minimum)))
-        if spec.maximum is not None:
-            out.append((f"is above the maximum of {spec.maximum:g}", ok & (x > spec.maximum)))
-    return out
 
 
 def _flag_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
@@ -569,17 +598,12 @@ def _flag_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
     def parse(v: Any) -> float:
         if _is_missing(v):
             return np.nan
-        if isinstance(v, bool | np.bool_):
-            return float(v)
-        if isinstance(v, int | float | np.integer | np.floating) and v in (0, 1):
-            return float(v)
-        if isinstance(v, str) and v.strip().lower() in _TRUE | _FALSE:
-            return 1.0 if v.strip().lower() in _TRUE else 0.0
-        return -1.0  # refused below
+        flag = _parse_flag(v)
+        return -1.0 if flag is None else float(flag)  # -1 is refused below
 
     x = raw.astype(object).map(parse).to_numpy(dtype=float)
     bad = x == -1.0
-    fail(bad, _messages(spec.name, raw, "is not yes/no (true/false, 1/0)"))
+    fail(bad, _messages(spec.name, raw, _NOT_A_FLAG))
     return np.where(bad, np.nan, x)
 
 

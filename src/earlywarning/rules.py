@@ -8,13 +8,12 @@ every file is collected and reported at once, each with its file, YAML path and 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -28,10 +27,12 @@ _NO_DIRECTION = "no risk indicator declares a direction"
 _NOT_A_RISK = "is not a risk indicator or combination id"
 _KNOCK_ON = (_NO_DIRECTION, _NOT_A_RISK)
 
-BAND_NAMES: tuple[str, ...] = ("low", "moderate", "high", "severe")
+BandName = Literal["low", "moderate", "high", "severe"]
+"""The name of a band, as a type; the only definition of the four names."""
+
+BAND_NAMES: tuple[str, ...] = get_args(BandName)
 """The four bands, least to most at risk."""
 
-BandName = Literal["low", "moderate", "high", "severe"]
 Direction = Literal["higher_is_worse", "higher_is_better"]
 
 
@@ -45,6 +46,11 @@ class Level(_Model):
     The first level has no ``from`` and the last no ``below``, so every value falls in exactly
     one level. ``red_flag`` names the band a profile is lifted to (at least) when it reaches this
     level, whatever its total. ``from_range`` and ``points_range`` bound what fitting may change.
+
+    Example:
+        >>> level = Level.model_validate({"from": 20, "below": 30, "points": 4})
+        >>> level.from_, level.below, level.points, level.red_flag
+        (20.0, 30.0, 4.0, None)
     """
 
     from_: float | None = Field(default=None, alias="from")
@@ -66,6 +72,14 @@ class Indicator(_Model):
     A mitigation names the risks it ``offsets`` (indicator or combination ids): it can take away
     at most the points those risks scored for the same profile, because new money cancels the
     cuts it reverses, not a vacancy rate it has not yet filled.
+
+    Example:
+        >>> ind = Indicator(id="agency", measure="agency_rate_pct", label="Agency staff",
+        ...                 direction="higher_is_worse",
+        ...                 levels=(Level(below=15, points=0), Level(from_=15, points=5)),
+        ...                 rationale="Agency staff come and go.", evidence=("DfE census",))
+        >>> ind.kind, [lv.points for lv in ind.levels], ind.weight
+        ('risk', [0.0, 5.0], 5.0)
     """
 
     id: str
@@ -86,7 +100,13 @@ class Indicator(_Model):
 
 
 class Condition(_Model):
-    """A test on one measure: ``from`` (value at least) or ``below`` (value under), not both."""
+    """A test on one measure: ``from`` (value at least) or ``below`` (value under), not both.
+
+    Example:
+        >>> cond = Condition.model_validate({"measure": "avg_caseload", "from": 18})
+        >>> cond.measure, cond.from_, cond.below
+        ('avg_caseload', 18.0, None)
+    """
 
     measure: str
     from_: float | None = Field(default=None, alias="from")
@@ -98,6 +118,15 @@ class Combination(_Model):
 
     The combination fires when every condition in ``all`` holds and, if ``any`` is given, at
     least one condition in ``any`` holds. A condition on a missing measure does not hold.
+
+    Example:
+        >>> combo = Combination.model_validate({
+        ...     "id": "strain", "label": "Vacancies with heavy caseloads", "points": 8,
+        ...     "all": [{"measure": "vacancy_rate_pct", "from": 20}],
+        ...     "any": [{"measure": "avg_caseload", "from": 17}],
+        ...     "rationale": "Vacancies load the staff who stay.", "evidence": ["a case"]})
+        >>> [cond.measure for cond in combo.conditions]
+        ['vacancy_rate_pct', 'avg_caseload']
     """
 
     id: str
@@ -117,7 +146,13 @@ class Combination(_Model):
 
 
 class Band(_Model):
-    """A band of the 0..100 score: ``from <= score < below`` (the last band includes 100)."""
+    """A band of the 0..100 score: ``from <= score < below`` (the last band includes 100).
+
+    Example:
+        >>> band = Band.model_validate({"name": "high", "from": 27, "below": 50})
+        >>> band.name, band.from_, band.below
+        ('high', 27.0, 50.0)
+    """
 
     name: BandName
     from_: float = Field(alias="from")
@@ -145,7 +180,15 @@ class Ruleset(_Model):
 
     @property
     def content_hash(self) -> str:
-        """A short SHA-256 of the ruleset's content: two rulesets with the same hash score alike."""
+        """A short SHA-256 of the ruleset's content: two rulesets with the same hash score alike.
+
+        Example:
+            >>> rules = load_ruleset()
+            >>> len(rules.content_hash), rules.content_hash == load_ruleset().content_hash
+            (12, True)
+            >>> rules.replace(version="2.0.0").content_hash == rules.content_hash
+            False
+        """
         text = json.dumps(self.to_data(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
@@ -154,6 +197,15 @@ class Ruleset(_Model):
 
         Raises:
             KeyError: if there is none.
+
+        Example:
+            >>> rules = load_ruleset()
+            >>> rules.indicator("agency_rate").measure
+            'agency_rate_pct'
+            >>> rules.indicator("no_such_rule")
+            Traceback (most recent call last):
+            ...
+            KeyError: 'no_such_rule'
         """
         for ind in self.indicators:
             if ind.id == indicator_id:
@@ -161,15 +213,44 @@ class Ruleset(_Model):
         raise KeyError(indicator_id)
 
     def to_data(self) -> dict[str, Any]:
-        """The ruleset as plain data, in rule-file spelling (``from``, not ``from_``)."""
+        """The ruleset as plain data, in rule-file spelling (``from``, not ``from_``).
+
+        Example:
+            >>> data = load_ruleset().to_data()
+            >>> data["id"], sorted(data["bands"][0])
+            ('earlywarning-default', ['below', 'from', 'meaning', 'name'])
+        """
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
     def to_yaml(self) -> str:
-        """The whole ruleset as one YAML document that :func:`load_ruleset` reads back."""
+        """The whole ruleset as one YAML document that :func:`load_ruleset` reads back.
+
+        Example:
+            >>> import tempfile
+            >>> rules = load_ruleset()
+            >>> rules.to_yaml().splitlines()[0]
+            'id: earlywarning-default'
+            >>> with tempfile.TemporaryDirectory() as folder:
+            ...     path = Path(folder) / "rules.yaml"
+            ...     _ = path.write_text(rules.to_yaml(), encoding="utf-8")
+            ...     load_ruleset(path) == rules
+            True
+        """
         return yaml.safe_dump(self.to_data(), sort_keys=False, allow_unicode=True, width=100)
 
     def replace(self, **changes: Any) -> Ruleset:
-        """A copy with some top-level fields changed, checked like a loaded ruleset."""
+        """A copy with some top-level fields changed, checked like a loaded ruleset.
+
+        Example:
+            >>> rules = load_ruleset()
+            >>> rules.replace(version="2.0.0").version
+            '2.0.0'
+            >>> try:
+            ...     rules.replace(bands=rules.bands[:3])
+            ... except RuleFileError as exc:
+            ...     print(exc.problems[0].location)
+            bands
+        """
         data = self.to_data()
         data.update(
             {
@@ -189,7 +270,15 @@ class Ruleset(_Model):
 
 
 def default_rules_dir() -> Path:
-    """Where the bundled default ruleset lives: inside the installed package, or in a checkout."""
+    """Where the bundled default ruleset lives: inside the installed package, or in a checkout.
+
+    The documented cases are in its ``cases`` folder.
+
+    Example:
+        >>> folder = default_rules_dir()
+        >>> (folder / "ruleset.yaml").is_file(), (folder / "cases").is_dir()
+        (True, True)
+    """
     bundled = Path(str(resources.files("earlywarning"))) / "_rules"
     if (bundled / "ruleset.yaml").is_file():
         return bundled
@@ -224,14 +313,17 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
 
     problems: list[RuleProblem] = []
     data: dict[str, Any] = {"indicators": [], "combinations": []}
-    origin: dict[tuple[str, int], tuple[str, yaml.Node | None, str]] = {}
+    origin: dict[tuple[str, int], tuple[str, Any, int]] = {}
     header_read = True
+    header_node: Any = None
     for file in files:
         doc, node = _read_yaml(file, problems)
         if doc is None:
             header_read = header_read and file != files[0]
             continue
         is_header = file == files[0]
+        if is_header:
+            header_node = node
         allowed = {"indicators", "combinations", "family", "description"}
         if is_header:
             allowed |= {"id", "version", "title", "bands"}
@@ -251,14 +343,14 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
                 problems.append(_problem(file, node, [section], "must be a list"))
                 continue
             for i, item in enumerate(items):
-                origin[(section, len(data[section]))] = (str(file), node, f"{section}[{i}]")
+                origin[(section, len(data[section]))] = (str(file), node, i)
                 data[section].append(item)
     if problems and not data["indicators"] and not data["combinations"]:
         raise RuleFileError(problems)
     # Check what could be read even when some file could not, so that every problem in every
     # file is reported at once rather than one file per run.
     try:
-        ruleset = ruleset_from_data(data, str(files[0]), origin=origin, header_file=files[0])
+        ruleset = ruleset_from_data(data, str(files[0]), origin=origin, header_node=header_node)
     except RuleFileError as exc:
         later = exc.problems
         if not header_read:
@@ -344,34 +436,38 @@ def _problem(file: Path | str, node: Any, path: Sequence[str | int], message: st
 def ruleset_from_data(
     data: dict[str, Any],
     source: str,
-    origin: dict[tuple[str, int], tuple[str, Any, str]] | None = None,
-    header_file: Path | None = None,
+    origin: dict[tuple[str, int], tuple[str, Any, int]] | None = None,
+    header_node: Any = None,
 ) -> Ruleset:
     """Build and check a ruleset from plain data (as read from YAML).
 
-    ``origin`` maps each indicator and combination back to its file, so problems name the file
-    the user edited rather than the merged whole.
+    Problems are reported against ``source``. :func:`load_ruleset` also passes ``origin``, which
+    maps each indicator and combination (section and merged index) back to its file, that file's
+    YAML node tree and its index within the file, so problems name the file the user edited
+    rather than the merged whole; and ``header_node``, the node tree of ``source``, so problems
+    in the header get line numbers. Without them, problems have no line.
 
     Raises:
         RuleFileError: every problem found.
+
+    Example:
+        >>> data = load_ruleset().to_data()
+        >>> ruleset_from_data(data, "<copy>") == load_ruleset()
+        True
+        >>> data["bands"][0]["from"] = 5
+        >>> try:
+        ...     ruleset_from_data(data, "<copy>")
+        ... except RuleFileError as exc:
+        ...     print(exc.problems[0])
+        <copy> at bands[0].from: the first band must start from 0 (got 5)
     """
     origin = origin or {}
-    header_node = None
-    header = header_file if header_file is not None else Path(source)
-    # a header that is not valid YAML has been reported by the loader; its problems get no line
-    if header.is_file():
-        with contextlib.suppress(yaml.YAMLError):
-            header_node = yaml.compose(header.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
 
     def locate(loc: tuple[str | int, ...]) -> tuple[str, Any, list[str | int]]:
-        if len(loc) >= 2 and loc[0] in ("indicators", "combinations") and isinstance(loc[1], int):
-            file, node, _ = origin.get((str(loc[0]), loc[1]), (source, header_node, ""))
-            if (str(loc[0]), loc[1]) in origin:
-                # translate the merged index back to the index within its own file
-                own = origin[(str(loc[0]), loc[1])][2]
-                own_index = int(own.split("[")[1].rstrip("]"))
-                return file, node, [str(loc[0]), own_index, *loc[2:]]
-            return file, node, list(loc)
+        if len(loc) >= 2 and isinstance(loc[1], int) and (str(loc[0]), loc[1]) in origin:
+            # translate the merged index back to the index within its own file
+            file, node, own_index = origin[(str(loc[0]), loc[1])]
+            return file, node, [loc[0], own_index, *loc[2:]]
         return source, header_node, list(loc)
 
     problems: list[RuleProblem] = []
@@ -455,6 +551,14 @@ def check_ruleset(rules: Ruleset) -> list[tuple[tuple[str | int, ...], str]]:
     Bands must run low to severe and tile 0..100; each indicator's levels must tile the number
     line with no gap or overlap, and their points must move in the declared direction; measures
     must exist; ids must be unique; every rule needs a rationale and evidence.
+
+    Example:
+        >>> rules = load_ruleset()
+        >>> check_ruleset(rules)
+        []
+        >>> unchecked = rules.model_copy(update={"bands": rules.bands[::-1]})
+        >>> [(loc, message.split(" (got")[0]) for loc, message in check_ruleset(unchecked)]
+        [(('bands',), "bands must be ['low', 'moderate', 'high', 'severe'] in that order")]
     """
     out: list[tuple[tuple[str | int, ...], str]] = []
     out += _check_bands(rules.bands)

@@ -31,7 +31,7 @@ from earlywarning.datasets import PROFILE_COLUMNS, england_profiles, inspection_
 from earlywarning.engine import Evaluation, evaluate, result_frame, score_frame
 from earlywarning.errors import EarlyWarningError
 from earlywarning.profile import FIELD_NAMES
-from earlywarning.rules import BAND_NAMES, Ruleset, load_ruleset
+from earlywarning.rules import BAND_NAMES, Condition, Ruleset, load_ruleset
 
 __all__ = [
     "NATIONAL_MEASURES",
@@ -238,18 +238,25 @@ def _indicator_table(ev: Evaluation, outcome: np.ndarray, known: np.ndarray) -> 
         )
     for c, combo in enumerate(rules.combinations):
         points = ev.points[known, k + c]
-        joint = " and " if combo.all is not None else " or "
-        # with data: every condition measured (all), or at least one (any)
-        joined = np.logical_and if combo.all is not None else np.logical_or
-        measured = [
-            ~np.isnan(ev.columns.measures[cond.measure][known]) for cond in combo.conditions
-        ]
+
+        # with data: every 'all' condition measured, and at least one 'any' condition
+        def measured(conds: tuple[Condition, ...]) -> list[np.ndarray]:
+            return [~np.isnan(ev.columns.measures[c.measure][known]) for c in conds]
+
+        with_data = np.ones(int(known.sum()), dtype=bool)
+        for measured_all in measured(combo.all or ()):
+            with_data &= measured_all
+        names = [c.measure for c in combo.all or ()]
+        if combo.any:
+            with_data &= np.logical_or.reduce(measured(combo.any))
+            alternatives = " or ".join(c.measure for c in combo.any)
+            names.append(f"({alternatives})" if names else alternatives)
         rows.append(
             {
                 "rule": combo.id,
                 "kind": "combination",
-                "measure": joint.join(cond.measure for cond in combo.conditions),
-                "with_data": int(joined.reduce(measured).sum()),
+                "measure": " and ".join(names),
+                "with_data": int(with_data.sum()),
                 "scored": int(np.count_nonzero(points)),
                 "auc_points": _auc(points, y) if np.ptp(points) > 0 else float("nan"),
                 "auc_value": float("nan"),
@@ -532,7 +539,6 @@ def validate_profiles(
                     "use fewer folds"
                 )
             prob[known] = _cross_validated(design[known], y[known], folds, seed)
-        if design is not None:
             out[f"baseline_{name}"] = prob
         ours = _auc(score[known], y[known])
         theirs = _auc(prob[known], y[known]) if design is not None else float("nan")
