@@ -414,3 +414,12 @@ def bad_profiles(draw: st.DrawFn, ruleset: Ruleset) -> tuple[dict[str, Any], str
         {"budget_baseline_gbp_m": baseline, "budget_current_gbp_m": current, "budget_cut_pct": cut}
     )
     return p, "budget_cut_pct"
+
+
+# Bands for the small hand-written rulesets that calibration and validation tests build.
+TEST_BANDS: list[dict[str, Any]] = [
+    {"name": "low", "from": 0, "below": 15},
+    {"name": "moderate", "from": 15, "below": 30},
+    {"name": "high", "from": 30, "below": 50},
+    {"name": "severe", "from": 50},
+]

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from strategies import TEST_BANDS
 
 import earlywarning as ew
 from earlywarning.calibrate import (
@@ -216,12 +217,7 @@ def _synthetic_ruleset(tmp_path: Path, edge: float = 30.0) -> ew.Ruleset:
     data = {
         "id": "synthetic",
         "version": "0.1.0",
-        "bands": [
-            {"name": "low", "from": 0, "below": 15},
-            {"name": "moderate", "from": 15, "below": 30},
-            {"name": "high", "from": 30, "below": 50},
-            {"name": "severe", "from": 50},
-        ],
+        "bands": TEST_BANDS,
         "indicators": [
             _indicator("agency_rate", "agency_rate_pct", edge),
             _indicator("vacancy_rate", "vacancy_rate_pct", edge),

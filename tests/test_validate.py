@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from strategies import TEST_BANDS
 
 import earlywarning as ew
 from earlywarning.calibrate import auc
@@ -69,12 +70,7 @@ def _fixture_ruleset() -> ew.Ruleset:
     data = {
         "id": "fixture",
         "version": "0.0.1",
-        "bands": [
-            {"name": "low", "from": 0, "below": 15},
-            {"name": "moderate", "from": 15, "below": 30},
-            {"name": "high", "from": 30, "below": 50},
-            {"name": "severe", "from": 50},
-        ],
+        "bands": TEST_BANDS,
         "indicators": [
             indicator(
                 "agency",
