@@ -423,3 +423,20 @@ TEST_BANDS: list[dict[str, Any]] = [
     {"name": "high", "from": 30, "below": 50},
     {"name": "severe", "from": 50},
 ]
+
+
+def run_docs_script(script: str, out_dir: Any) -> tuple[list[str], str]:
+    """Run ``docs/<script>`` into ``out_dir``: the PNG names it drew (sorted), and its output."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, str(root / "docs" / script), str(out_dir)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return sorted(p.name for p in Path(out_dir).glob("*.png")), result.stdout

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from strategies import run_docs_script
 
 import earlywarning as ew
 from earlywarning.errors import EarlyWarningError
@@ -170,14 +170,7 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def test_make_figures_draws_the_images_the_docs_show(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "docs" / "make_figures.py"), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    made = sorted(p.name for p in tmp_path.glob("*.png"))
+    made, _ = run_docs_script("make_figures.py", tmp_path)
     committed = sorted(p.name for p in DOCS_IMG.glob("*.png"))
     assert made and made == committed, "run python docs/make_figures.py and commit docs/img"
     page = (ROOT / "docs" / "plots.md").read_text(encoding="utf-8")
@@ -187,14 +180,7 @@ def test_make_figures_draws_the_images_the_docs_show(tmp_path: Path) -> None:
 
 
 def test_make_case_figures_draws_the_images_the_cases_page_shows(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "docs" / "make_case_figures.py"), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    made = sorted(p.name for p in tmp_path.glob("*.png"))
+    made, _ = run_docs_script("make_case_figures.py", tmp_path)
     committed = sorted(p.name for p in (DOCS_IMG / "cases").glob("*.png"))
     assert made == sorted(f"{case.id}.png" for case in ew.load_cases())
     assert made == committed, "run python docs/make_case_figures.py and commit docs/img/cases"

@@ -12,7 +12,6 @@ import io
 import itertools
 import json
 import math
-import subprocess
 import sys
 import tomllib
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from strategies import TEST_BANDS
+from strategies import TEST_BANDS, run_docs_script
 
 import earlywarning as ew
 from earlywarning.calibrate import auc
@@ -502,20 +501,13 @@ def test_cli_trajectories(tmp_path: Path, plt: Any) -> None:
 def test_make_validation_script_draws_the_figures(tmp_path: Path) -> None:
     pytest.importorskip("sklearn")
     pytest.importorskip("matplotlib")
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "docs" / "make_validation.py"), str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    made = sorted(p.name for p in tmp_path.glob("*.png"))
+    made, printed = run_docs_script("make_validation.py", tmp_path)
     assert made == ["roc.png", "trajectory-derbyshire.png"]
     page = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
     for name in made:
         assert f"img/validation/{name}" in page
         assert (ROOT / "docs" / "img" / "validation" / name).is_file()
-    assert "judged below good" in result.stdout
+    assert "judged below good" in printed
 
 
 def test_scikit_learn_is_an_optional_extra_only() -> None:
