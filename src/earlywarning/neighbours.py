@@ -179,8 +179,8 @@ def statistical_neighbours(council: str) -> pd.DataFrame:
     Example:
         >>> from earlywarning.datasets import statistical_neighbours
         >>> sn = statistical_neighbours("Derbyshire")
-        >>> sn.loc[0, ["rank", "council", "closeness"]].tolist()
-        [1, 'Nottinghamshire', 'Extremely Close']
+        >>> sn.loc[0, ["council", "closeness"]].tolist(), len(sn)
+        (['Nottinghamshire', 'Extremely Close'], 10)
         >>> print(statistical_neighbours("Cumberland").attrs["note"])  # doctest: +ELLIPSIS
         Cumberland was created in April 2023, after the DfE's April 2021 groupings: ...
     """
