@@ -135,7 +135,9 @@ def watchlist(
     now["score_2y_before"] = then["score"].reindex(now["la_code"]).to_numpy()
     now["band_2y_before"] = then["band"].reindex(now["la_code"]).to_numpy()
     scores = now.set_index(["la_code", "year"])["score"]
-    now["neighbours_median_score"] = neighbour_median(scores, now["la_code"], now["year"])
+    now["neighbours_median_score"] = neighbour_median(
+        scores, now["la_code"].to_numpy(), now["year"].to_numpy()
+    )
     was_good = now["previous_rating"].isin(_GOOD).to_numpy()
     high = now["band"].isin(SLIDING_BANDS).to_numpy()
     rising = (now["rising"] == True).to_numpy()  # noqa: E712 (None is not rising)
