@@ -400,6 +400,92 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
+    """Compare one council with its statistical neighbours, its region and England."""
+    from earlywarning.compare import compare, peer_trajectory, render_compare
+
+    rules = _ruleset(args)
+    table = compare(args.council, args.year, rules, judgements=args.judgements)
+    out.write(render_compare(table, args.format))
+    if args.plot:
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")  # write a file; never open a window
+        except ImportError:
+            pass  # plot_peers raises PlotDependencyError, saying what to install
+        from earlywarning.peer_plots import plot_peers
+
+        trajectory = peer_trajectory(args.council, ruleset=rules, judgements=args.judgements)
+        figure: Any = plot_peers(trajectory, ruleset=rules).figure
+        figure.savefig(args.plot, dpi=100)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    return 0
+
+
+def cmd_watchlist(args: argparse.Namespace, out: TextIO) -> int:
+    """Every council in one year, the ones sliding from good or outstanding first."""
+    from earlywarning.neighbours import REGIONS
+    from earlywarning.watchlist import render_watchlist, watchlist
+
+    rules = _ruleset(args)
+    table = watchlist(args.year, rules, judgements=args.judgements)
+    if args.region:
+        wanted = {r.casefold(): r for r in REGIONS}.get(args.region.strip().casefold())
+        if wanted is None:
+            raise EarlyWarningError(
+                f"--region {args.region!r} is not an English region: {', '.join(REGIONS)}"
+            )
+        attrs = table.attrs
+        table = table[table["region"] == wanted].reset_index(drop=True)
+        table.attrs = attrs
+    if args.sliding_only:
+        attrs = table.attrs
+        table = table[table["sliding"]].reset_index(drop=True)
+        table.attrs = attrs
+    out.write(render_watchlist(table, args.format))
+    return 0
+
+
+_YEAR_HELP = (
+    "the year of the England profiles: councils as known on 1 January YEAR, from the workforce "
+    "census of 30 September YEAR-1 (2011 to 2026)"
+)
+_JUDGEMENTS_HELP = (
+    "a CSV, JSON or YAML file of Ofsted judgements (council, date, overall) to use beside the "
+    "bundled ones, which stop at 31 March 2022"
+)
+
+
+def _add_peer_commands(sub: Any) -> None:
+    """The compare and watchlist sub-commands."""
+    p = sub.add_parser(
+        "compare", help="a council beside its statistical neighbours, its region and England"
+    )
+    p.add_argument("council", help="a council name or ONS code")
+    p.add_argument("--year", type=int, required=True, help=_YEAR_HELP)
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("--judgements", metavar="FILE", help=_JUDGEMENTS_HELP)
+    p.add_argument(
+        "--plot", metavar="FILE.png", help="draw the score by year beside neighbours and England"
+    )
+    p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
+    p.set_defaults(handler=cmd_compare)
+
+    p = sub.add_parser(
+        "watchlist", help="every council in a year, those sliding from good or outstanding first"
+    )
+    p.add_argument("--year", type=int, required=True, help=_YEAR_HELP)
+    p.add_argument("--region", metavar="REGION", help="only this English region")
+    p.add_argument(
+        "--sliding-only", action="store_true", help="only the councils flagged as sliding"
+    )
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("--judgements", metavar="FILE", help=_JUDGEMENTS_HELP)
+    p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
+    p.set_defaults(handler=cmd_watchlist)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per job."""
     parser = argparse.ArgumentParser(
@@ -479,6 +565,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     with_rules(p)
     p.set_defaults(handler=cmd_trajectories)
+    _add_peer_commands(sub)
     return parser
 
 
