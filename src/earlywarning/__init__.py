@@ -10,12 +10,14 @@ Example:
 
 from earlywarning.calibrate import FitResult, calibration_report, fit
 from earlywarning.cases import load_cases
+from earlywarning.compare import compare
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import EarlyWarningError, ProfileError, RuleFileError, RuleProblem
 from earlywarning.explain import Assessment, Contribution
 from earlywarning.profile import CouncilProfile
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.validate import ValidationReport, england_scores, validate
+from earlywarning.watchlist import watchlist
 
 __version__ = "0.1.0"
 
@@ -32,6 +34,7 @@ __all__ = [
     "ValidationReport",
     "__version__",
     "calibration_report",
+    "compare",
     "england_scores",
     "fit",
     "load_cases",
@@ -39,4 +42,5 @@ __all__ = [
     "score",
     "score_frame",
     "validate",
+    "watchlist",
 ]

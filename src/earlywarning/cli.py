@@ -428,14 +428,16 @@ def cmd_watchlist(args: argparse.Namespace, out: TextIO) -> int:
     from earlywarning.neighbours import REGIONS
     from earlywarning.watchlist import render_watchlist, watchlist
 
-    rules = _ruleset(args)
-    table = watchlist(args.year, rules, judgements=args.judgements)
+    wanted = None
     if args.region:
         wanted = {r.casefold(): r for r in REGIONS}.get(args.region.strip().casefold())
         if wanted is None:
             raise EarlyWarningError(
                 f"--region {args.region!r} is not an English region: {', '.join(REGIONS)}"
             )
+    rules = _ruleset(args)
+    table = watchlist(args.year, rules, judgements=args.judgements)
+    if wanted:
         attrs = table.attrs
         table = table[table["region"] == wanted].reset_index(drop=True)
         table.attrs = attrs

@@ -18,6 +18,7 @@ table with one row per inspection:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,15 @@ def _column(frame: pd.DataFrame, names: tuple[str, ...], what: str) -> str:
     )
 
 
+def _date(value: Any) -> Any:
+    """A date given as a date, a datetime or ISO text; NaT when it is none of them."""
+    if isinstance(value, dt.date):  # datetime and pandas Timestamp are dates too
+        return pd.Timestamp(value).normalize()
+    if isinstance(value, str):
+        return pd.to_datetime(value.strip(), format="%Y-%m-%d", errors="coerce")
+    return pd.NaT
+
+
 def check_judgements(table: pd.DataFrame) -> pd.DataFrame:
     """Check a user's judgements table and put it in the bundled judgements' form.
 
@@ -97,8 +107,8 @@ def check_judgements(table: pd.DataFrame) -> pd.DataFrame:
             row["la_code"] = resolve_council(str(who), "judgements")
         except EarlyWarningError:
             problems.append(f"row {i + 1}: council {who!r} is not known")
-        parsed = pd.to_datetime(str(when), format="%Y-%m-%d", errors="coerce")
-        if pd.isna(parsed) or isinstance(when, bool):
+        parsed = _date(when)
+        if pd.isna(parsed):
             problems.append(f"row {i + 1}: date {when!r} is not a date (YYYY-MM-DD)")
         row["date"] = parsed
         try:
