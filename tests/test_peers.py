@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from strategies import TEST_BANDS
+from strategies import TEST_BANDS, run_docs_script
 
 import earlywarning as ew
 from earlywarning import _inputs, datasets
@@ -439,3 +439,12 @@ def test_cli_watchlist_filters_and_judgements(tmp_path: Path) -> None:
     assert swindon["sliding"] == "False"
     bad = _judgements_file(tmp_path, [{"council": "Swindon", "date": "x", "overall": "Good"}])
     assert run("watchlist", "--year", "2026", "--judgements", str(bad))[0] == 1
+
+
+def test_make_peer_figures_draws_the_image_the_page_shows(tmp_path: Path) -> None:
+    made, _ = run_docs_script("make_peer_figures.py", tmp_path)
+    root = Path(__file__).resolve().parents[1]
+    committed = sorted(p.name for p in (root / "docs" / "img" / "peers").glob("*.png"))
+    assert made == committed == ["derbyshire-peers.png"]
+    page = (root / "docs" / "neighbours.md").read_text(encoding="utf-8")
+    assert "img/peers/derbyshire-peers.png" in page

@@ -80,14 +80,12 @@ def england_year(
     return frame, ev
 
 
-def _rank(values: np.ndarray, row: int, worse_is_higher: bool) -> tuple[float, int]:
-    """The row's rank among values with data, 1 the worst, ties sharing the best place."""
+def _rank(values: np.ndarray, row: int, worse_is_higher: bool) -> tuple[int, int]:
+    """The row's rank among values with data (its own has data), 1 the worst, ties sharing."""
     known = ~np.isnan(values)
-    if np.isnan(values[row]):
-        return float("nan"), int(known.sum())
     v = values[known] if worse_is_higher else -values[known]
     mine = values[row] if worse_is_higher else -values[row]
-    return float(int((v > mine).sum()) + 1), int(known.sum())
+    return int((v > mine).sum()) + 1, int(known.sum())
 
 
 def _medians(values: np.ndarray, groups: dict[str, np.ndarray]) -> dict[str, float]:
@@ -315,13 +313,13 @@ def compare_to_text(table: pd.DataFrame) -> str:
     score = table.loc["score"]
     head = (
         f"{a['council']} ({a['la_code']}, {a['region']}) on 1 January {a['year']}: score "
-        f"{score['value']:g}, {a['band']}; rank {score['england_rank']:.0f} of "
+        f"{score['value']:g}, {a['band']}; rank {score['england_rank']} of "
         f"{score['england_ranked']} in England (1 is the most at risk)"
     )
     shown = table.drop(columns=["label", "measure"]).copy()
     shown.index = pd.Index(list(table["label"]))
     shown["england_rank"] = [
-        "" if np.isnan(r) else f"{r:.0f} of {n}"
+        f"{r} of {n}"
         for r, n in zip(shown.pop("england_rank"), shown.pop("england_ranked"), strict=True)
     ]
     shown.columns = ["value", "points", "neighbours", "region", "England", "rank in England"]
@@ -352,7 +350,7 @@ def render_compare(table: pd.DataFrame, fmt: str) -> str:
     if fmt == "text":
         return compare_to_text(table) + "\n"
     if fmt == "csv":
-        return str(table.to_csv(index_label="indicator", lineterminator="\n"))
+        return str(table.to_csv(index_label="indicator", lineterminator="\n", float_format="%.6g"))
     if fmt == "json":
         a = table.attrs
         data = {k: v for k, v in a.items() if k != "neighbours"}

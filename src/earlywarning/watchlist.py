@@ -202,7 +202,7 @@ def render_watchlist(table: pd.DataFrame, fmt: str) -> str:
     if fmt == "text":
         return watchlist_to_text(table) + "\n"
     if fmt == "csv":
-        return str(table.to_csv(index=False, lineterminator="\n"))
+        return str(table.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
     if fmt == "json":
         data = dict(table.attrs)
         data["councils"] = json.loads(table.to_json(orient="records", date_format="iso"))
