@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -117,6 +118,43 @@ def _neighbour_table(frame: pd.DataFrame, row: int) -> pd.DataFrame:
     return out
 
 
+def _rows(ev: Evaluation, row: int, groups: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """The table's rows: each indicator with data for the council, then the score."""
+    rows = []
+    for j, ind in enumerate(ev.ruleset.indicators):
+        values = ev.columns.measures[ind.measure]
+        if np.isnan(values[row]):
+            continue
+        rank, ranked = _rank(values, row, ind.direction != "higher_is_better")
+        rows.append(
+            {
+                "indicator": ind.id,
+                "label": ind.label,
+                "measure": ind.measure,
+                "value": float(values[row]),
+                "points": float(ev.points[row, j]),
+                **_medians(values, groups),
+                "england_rank": rank,
+                "england_ranked": ranked,
+            }
+        )
+    score = ev.score.astype(float)
+    rank, ranked = _rank(score, row, True)
+    rows.append(
+        {
+            "indicator": "score",
+            "label": "Score (0 to 100)",
+            "measure": "score",
+            "value": float(score[row]),
+            "points": float(score[row]),
+            **_medians(score, groups),
+            "england_rank": rank,
+            "england_ranked": ranked,
+        }
+    )
+    return rows
+
+
 def compare(
     council: str,
     year: int,
@@ -171,38 +209,7 @@ def compare(
         "region_median": region == region[row],
         "england_median": np.ones(len(frame), dtype=bool),
     }
-    rows = []
-    for j, ind in enumerate(rules.indicators):
-        values = ev.columns.measures[ind.measure]
-        if np.isnan(values[row]):
-            continue
-        rank, ranked = _rank(values, row, ind.direction != "higher_is_better")
-        rows.append(
-            {
-                "indicator": ind.id,
-                "label": ind.label,
-                "measure": ind.measure,
-                "value": float(values[row]),
-                "points": float(ev.points[row, j]),
-                **_medians(values, groups),
-                "england_rank": rank,
-                "england_ranked": ranked,
-            }
-        )
-    score = ev.score.astype(float)
-    rank, ranked = _rank(score, row, True)
-    rows.append(
-        {
-            "indicator": "score",
-            "label": "Score (0 to 100)",
-            "measure": "score",
-            "value": float(score[row]),
-            "points": float(score[row]),
-            **_medians(score, groups),
-            "england_rank": rank,
-            "england_ranked": ranked,
-        }
-    )
+    rows = _rows(ev, row, groups)
     out = pd.DataFrame(rows).set_index("indicator").loc[:, list(COMPARE_COLUMNS)]
     neighbours = _neighbour_table(frame, row)
     out.attrs.update(
