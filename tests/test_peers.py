@@ -422,6 +422,13 @@ def test_cli_compare_in_three_formats() -> None:
     assert run("compare", "Narnia", "--year", "2016")[0] == 1
 
 
+def test_cli_compare_draws_the_chart(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    chart = tmp_path / "peers.png"
+    code, _ = run("compare", "Derbyshire", "--year", "2026", "--plot", str(chart))
+    assert code == 0 and chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_cli_watchlist_filters_and_judgements(tmp_path: Path) -> None:
     code, out = run("watchlist", "--year", "2026", "--sliding-only", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
