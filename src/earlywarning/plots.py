@@ -113,8 +113,6 @@ def plot_contributions(assessment: Assessment, ax: Axes | None = None) -> Axes:
         [('budget_cut', 6.0), ('reinvestment', -4.0)]
     """
     plt = _pyplot()
-    from matplotlib.patches import Patch
-
     items = _order(assessment.contributions)
     if ax is None:
         height = 1.6 + 0.42 * max(len(items), 1)
@@ -142,6 +140,13 @@ def plot_contributions(assessment: Assessment, ax: Axes | None = None) -> Axes:
         ax.set_yticks([])
         return ax
 
+    _contribution_bars(ax, items, assessment.labels)
+    _contribution_legend(ax, items)
+    return ax
+
+
+def _contribution_bars(ax: Axes, items: list[Contribution], labels: dict[str, str]) -> None:
+    """The bars, their point labels and red-flag outlines, the rule names and the x range."""
     positions = list(range(len(items)))
     colours = [MITIGATION_COLOUR if c.kind == "mitigation" else RISK_COLOUR for c in items]
     bars = ax.barh(positions, [c.points for c in items], color=colours, height=0.7, zorder=2)
@@ -162,10 +167,7 @@ def plot_contributions(assessment: Assessment, ax: Axes | None = None) -> Axes:
     )
     ax.set_yticks(
         positions,
-        [
-            textwrap.fill(assessment.labels.get(c.indicator, c.indicator), _LABEL_WIDTH)
-            for c in items
-        ],
+        [textwrap.fill(labels.get(c.indicator, c.indicator), _LABEL_WIDTH) for c in items],
         fontsize="small",
     )
     ax.invert_yaxis()  # first item at the top
@@ -177,6 +179,10 @@ def plot_contributions(assessment: Assessment, ax: Axes | None = None) -> Axes:
     ax.grid(axis="x", color="#dddddd", linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
 
+
+def _contribution_legend(ax: Axes, items: list[Contribution]) -> None:
+    from matplotlib.patches import Patch
+
     handles = [Patch(color=RISK_COLOUR, label="adds risk")]
     if any(c.kind == "mitigation" for c in items):
         handles.append(Patch(color=MITIGATION_COLOUR, label="mitigation"))
@@ -185,7 +191,6 @@ def plot_contributions(assessment: Assessment, ax: Axes | None = None) -> Axes:
             Patch(facecolor="white", edgecolor=RED_FLAG_COLOUR, linewidth=2, label="red flag")
         )
     ax.legend(handles=handles, loc="lower right", fontsize="small", frameon=False)
-    return ax
 
 
 def plot_band_edges(ax: Axes, ruleset: Ruleset | None = None) -> Axes:

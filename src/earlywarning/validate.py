@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from earlywarning import _render
+from earlywarning._tables import KnownOutcome, band_table, indicator_table
 from earlywarning.baseline import (
     NATIONAL_MEASURES,
     ValidationDependencyError,
@@ -34,13 +35,13 @@ from earlywarning.baseline import (
     cross_validated,
 )
 from earlywarning.datasets import inspection_profiles
-from earlywarning.engine import Evaluation, evaluate, result_frame
+from earlywarning.engine import evaluate, result_frame
 from earlywarning.errors import EarlyWarningError
 from earlywarning.flags import flag_column
 from earlywarning.metrics import auc_or_nan, bootstrap_intervals, roc_curve
 from earlywarning.outcomes import OUTCOME_LABELS, OUTCOME_NAMES, derive_outcomes
 from earlywarning.profile import FIELD_NAMES
-from earlywarning.rules import BAND_NAMES, Condition, Ruleset, load_ruleset
+from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import england_scores, rising_risk
 
 __all__ = [
@@ -64,15 +65,6 @@ OUTCOMES: tuple[str, ...] = OUTCOME_NAMES
 # only on the ruleset's content and the settings. A few entries cover a session's rulesets.
 _MEMO: dict[tuple[str, int, int, bool], ValidationReport] = {}
 _MEMO_SIZE = 8
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    """One outcome read from a frame: where it is known, and its value there."""
-
-    name: str
-    known: np.ndarray
-    value: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -221,7 +213,7 @@ def _records(frame: pd.DataFrame, key: str) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in cleaned.to_dict("records")]
 
 
-def _read_outcomes(frame: pd.DataFrame, score: np.ndarray) -> list[_Outcome]:
+def _read_outcomes(frame: pd.DataFrame, score: np.ndarray) -> list[KnownOutcome]:
     """Each outcome of the table, from its column or else from the judgements.
 
     A column is read with :func:`~earlywarning.flags.flag_column`, so text such as "no" is
@@ -241,12 +233,12 @@ def _read_outcomes(frame: pd.DataFrame, score: np.ndarray) -> list[_Outcome]:
         present = raw.notna().to_numpy()
         value = np.zeros(len(frame), dtype=bool)
         value[present] = flag_column(raw[present], name)
-        read.append(_Outcome(name, present & ~np.isnan(score), value))
+        read.append(KnownOutcome(name, present & ~np.isnan(score), value))
     return read
 
 
 def _outcome_row(
-    outcome: _Outcome,
+    outcome: KnownOutcome,
     k: int,
     score: np.ndarray,
     prob: np.ndarray | None,
@@ -280,7 +272,7 @@ def _outcome_row(
 
 
 def _baseline(
-    outcome: _Outcome, design: np.ndarray | None, folds: int, seed: int
+    outcome: KnownOutcome, design: np.ndarray | None, folds: int, seed: int
 ) -> np.ndarray | None:
     """The cross-validated probability of the outcome for each row (NaN where unknown)."""
     if design is None:
@@ -299,76 +291,9 @@ def _baseline(
     return prob
 
 
-def _rule_row(ev: Evaluation, j: int, y: np.ndarray, known: np.ndarray) -> dict[str, Any]:
-    ind = ev.ruleset.indicators[j]
-    points = ev.points[known, j]
-    has_data = ev.level[known, j] >= 0
-    value = ev.columns.measures[ind.measure][known]
-    sign = -1.0 if ind.direction == "higher_is_better" else 1.0
-    return {
-        "rule": ind.id,
-        "kind": ind.kind,
-        "measure": ind.measure,
-        "with_data": int(has_data.sum()),
-        "scored": int(np.count_nonzero(points)),
-        "auc_points": auc_or_nan(points, y) if np.ptp(points) > 0 else float("nan"),
-        "auc_value": auc_or_nan(sign * value[has_data], y[has_data])
-        if has_data.any()
-        else float("nan"),
-    }
-
-
-def _combination_row(ev: Evaluation, c: int, y: np.ndarray, known: np.ndarray) -> dict[str, Any]:
-    combo = ev.ruleset.combinations[c]
-    points = ev.points[known, len(ev.ruleset.indicators) + c]
-
-    # with data: every 'all' condition measured, and at least one 'any' condition
-    def measured(conds: tuple[Condition, ...]) -> list[np.ndarray]:
-        return [~np.isnan(ev.columns.measures[cond.measure][known]) for cond in conds]
-
-    with_data = np.ones(int(known.sum()), dtype=bool)
-    for measured_all in measured(combo.all or ()):
-        with_data &= measured_all
-    names = [cond.measure for cond in combo.all or ()]
-    if combo.any:
-        with_data &= np.logical_or.reduce(measured(combo.any))
-        alternatives = " or ".join(cond.measure for cond in combo.any)
-        names.append(f"({alternatives})" if names else alternatives)
-    return {
-        "rule": combo.id,
-        "kind": "combination",
-        "measure": " and ".join(names),
-        "with_data": int(with_data.sum()),
-        "scored": int(np.count_nonzero(points)),
-        "auc_points": auc_or_nan(points, y) if np.ptp(points) > 0 else float("nan"),
-        "auc_value": float("nan"),
-    }
-
-
-def _indicator_table(ev: Evaluation, outcome: _Outcome) -> pd.DataFrame:
-    """The AUC of each rule's points alone, and of its raw measure where it had data."""
-    known = outcome.known
-    y = outcome.value[known]
-    rows = [_rule_row(ev, j, y, known) for j in range(len(ev.ruleset.indicators))]
-    rows += [_combination_row(ev, c, y, known) for c in range(len(ev.ruleset.combinations))]
-    return pd.DataFrame(rows).set_index("rule")
-
-
-def _band_table(band: pd.Series, outcomes: list[_Outcome]) -> pd.DataFrame:
-    rows = []
-    for name in BAND_NAMES:
-        here = (band == name).to_numpy()
-        row: dict[str, Any] = {"band": name, "inspections": int(here.sum())}
-        for outcome in outcomes:
-            applies = here & outcome.known
-            count = int((applies & outcome.value).sum())
-            row[outcome.name] = count
-            row[f"share_{outcome.name}"] = count / applies.sum() if applies.any() else np.nan
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("band")
-
-
-def _scores(frame: pd.DataFrame, scored: pd.DataFrame, outcomes: list[_Outcome]) -> pd.DataFrame:
+def _scores(
+    frame: pd.DataFrame, scored: pd.DataFrame, outcomes: list[KnownOutcome]
+) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     for col in ("council", "la_code", "inspection_start", "year"):
         if col in frame.columns:
@@ -458,8 +383,8 @@ def validate_profiles(
         baseline_inputs=inputs_used,
         scores=out,
         _table=pd.DataFrame(rows).set_index("outcome"),
-        _bands=_band_table(out["band"], outcomes),
-        _indicators={o.name: _indicator_table(ev, o) for o in outcomes},
+        _bands=band_table(out["band"], outcomes),
+        _indicators={o.name: indicator_table(ev, o) for o in outcomes},
     )
 
 
