@@ -614,6 +614,10 @@ def test_flag_column_names_rows_by_label_and_refuses_missing_values() -> None:
     with pytest.raises(OutcomeError) as caught:
         flag_column(pd.Series(["yes", None], index=["a", "b"]), "x")
     assert caught.value.row == "b" and pd.isna(caught.value.value)
+    assert "is missing" in str(caught.value)
+    with pytest.raises(OutcomeError, match="row 1: <NA> is missing"):
+        flag_column(pd.Series([True, None], dtype="boolean"), "x")
+    assert flag_column(pd.Series([True, False], dtype="boolean"), "x").tolist() == [True, False]
     with pytest.raises(OutcomeError, match="row 'c'"):
         flag_column(pd.Series([1.0, float("nan")], index=["b", "c"]), "x")
 

@@ -100,9 +100,20 @@ class OutcomeError(EarlyWarningError):
         self.column = column
         self.row = row
         self.value = value
-        super().__init__(
-            f"column {column!r}, row {row!r}: {value!r} is not true/false (yes/no, 1/0)"
-        )
+        problem = "is not true/false (yes/no, 1/0)"
+        if _is_missing(value):
+            problem = "is missing (give yes or no)"
+        super().__init__(f"column {column!r}, row {row!r}: {value!r} {problem}")
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        # NaN is the one value not equal to itself: a blank cell read by pandas
+        return bool(value != value)
+    except (TypeError, ValueError):
+        return True  # pandas' NA, which refuses to be a bool, is missing too
 
 
 class ValidationDependencyError(EarlyWarningError, ImportError):
