@@ -219,21 +219,24 @@ def _read_outcomes(frame: pd.DataFrame, score: np.ndarray) -> list[KnownOutcome]
     A column is read with :func:`~earlywarning.flags.flag_column`, so text such as "no" is
     False and a value that is not yes/no is refused; a missing value means unknown.
     """
-    derived = None
-    if "new_rating" in frame.columns and any(o not in frame.columns for o in OUTCOMES):
-        previous = frame["prev_rating"] if "prev_rating" in frame.columns else None
-        if previous is not None:
-            derived = derive_outcomes(frame["new_rating"], previous)
-    missing = [o for o in OUTCOMES if o not in frame.columns and derived is None]
-    if missing:
-        raise EarlyWarningError(f"validate: outcome column(s) missing: {missing}")
-    read = []
+    derived: pd.DataFrame | None = None
+    if {"new_rating", "prev_rating"} <= set(frame.columns):
+        derived = derive_outcomes(frame["new_rating"], frame["prev_rating"])
+    read, missing = [], []
     for name in OUTCOMES:
-        raw = frame[name] if name in frame.columns else derived[name]  # type: ignore[index]
+        if name in frame.columns:
+            raw = frame[name]
+        elif derived is not None:
+            raw = derived[name]
+        else:
+            missing.append(name)
+            continue
         present = raw.notna().to_numpy()
         value = np.zeros(len(frame), dtype=bool)
         value[present] = flag_column(raw[present], name)
         read.append(KnownOutcome(name, present & ~np.isnan(score), value))
+    if missing:
+        raise EarlyWarningError(f"validate: outcome column(s) missing: {missing}")
     return read
 
 
