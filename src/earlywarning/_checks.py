@@ -8,10 +8,10 @@ The loader (``earlywarning.rules``) turns the locations into files and lines.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, get_args
 
-from earlywarning._names import did_you_mean
+from earlywarning._names import did_you_mean, excerpt
 from earlywarning.profile import MEASURES
 
 if TYPE_CHECKING:  # the models use this module's names, so the import runs one way only
@@ -22,6 +22,8 @@ __all__ = [
     "KNOCK_ON",
     "NOT_A_RISK",
     "NO_DIRECTION",
+    "NO_RISKS",
+    "POINTS_LIMIT",
     "BandName",
     "Direction",
     "Found",
@@ -30,6 +32,7 @@ __all__ = [
     "check_combination",
     "check_conditions",
     "check_direction",
+    "check_has_risks",
     "check_ids",
     "check_kind_signs",
     "check_level_ranges",
@@ -58,11 +61,16 @@ Location = tuple[str | int, ...]
 Found = list[tuple[Location, str]]
 """What a check returns: (location, message) pairs, empty when all is well."""
 
+POINTS_LIMIT = 100.0
+"""The most points one level or combination may give or take away: a sane bound for one rule
+in a 0..100 score (and far inside what the engine's reason ranking can hold)."""
+
 # Problems that follow from another rule being absent: the loader leaves them out when that
 # rule could not be read, since the real problem is reported instead.
 NO_DIRECTION = "no risk indicator declares a direction"
 NOT_A_RISK = "is not a risk indicator or combination id"
-KNOCK_ON = (NO_DIRECTION, NOT_A_RISK)
+NO_RISKS = "a ruleset needs at least one risk indicator"
+KNOCK_ON = (NO_DIRECTION, NOT_A_RISK, NO_RISKS)
 
 
 def check_ruleset(rules: Ruleset) -> Found:
@@ -81,7 +89,7 @@ def check_ruleset(rules: Ruleset) -> Found:
         >>> [(loc, message.split(" (got")[0]) for loc, message in check_ruleset(unchecked)]
         [(('bands',), "bands must be ['low', 'moderate', 'high', 'severe'] in that order")]
     """
-    out = check_bands(rules.bands)
+    out = check_bands(rules.bands) + check_has_risks(rules)
     duplicates = check_ids(rules)
     for i, ind in enumerate(rules.indicators):
         at: Location = ("indicators", i)
@@ -89,10 +97,8 @@ def check_ruleset(rules: Ruleset) -> Found:
         for check in _INDICATOR_CHECKS:
             out += check(ind, at)
     out += check_offsets(rules)
-    directions: dict[str, str] = {}
-    for ind in rules.indicators:
-        if ind.kind == "risk":
-            directions.setdefault(ind.measure, ind.direction)
+    # reversed, so that the first risk indicator on a measure sets its direction
+    directions = {i.measure: i.direction for i in reversed(rules.indicators) if i.kind == "risk"}
     for i, combo in enumerate(rules.combinations):
         at = ("combinations", i)
         out += duplicates.get(at, [])
@@ -115,26 +121,31 @@ def check_bands(bands: Sequence[Band]) -> Found:
         return [(("bands",), f"bands must be {list(BAND_NAMES)} in that order (got {list(names)})")]
     out: Found = []
     if bands[0].from_ != 0:
-        out.append(
-            (("bands", 0, "from"), f"the first band must start from 0 (got {bands[0].from_:g})")
-        )
+        message = f"the first band must start from 0 (got {bands[0].from_:g})"
+        out.append((("bands", 0, "from"), message))
     if bands[-1].below is not None:
         out.append((("bands", len(bands) - 1, "below"), "the last band must have no 'below'"))
-    for j in range(len(bands) - 1):
-        lo, hi = bands[j], bands[j + 1]
+    for j, (lo, hi) in enumerate(itertools.pairwise(bands)):
         if lo.below is None or lo.below != hi.from_:
-            out.append(
-                (
-                    ("bands", j + 1, "from"),
-                    f"band {hi.name!r} must start where "
-                    f"{lo.name!r} ends (below {lo.below}), with no gap or overlap",
-                )
-            )
+            message = f"band {hi.name!r} must start where {lo.name!r} ends (below {lo.below})"
+            out.append((("bands", j + 1, "from"), message + ", with no gap or overlap"))
         elif not lo.from_ < lo.below <= 100:
-            out.append(
-                (("bands", j, "below"), f"band {lo.name!r} must be non-empty and within 0..100")
-            )
+            message = f"band {lo.name!r} must be non-empty and within 0..100"
+            out.append((("bands", j, "below"), message))
     return out
+
+
+def check_has_risks(rules: Ruleset) -> Found:
+    """A ruleset has a risk indicator: with none, every council would score 0 at full coverage.
+
+    Example:
+        >>> from earlywarning.rules import load_ruleset
+        >>> check_has_risks(load_ruleset().model_copy(update={"indicators": ()}))[0][0]
+        ('indicators',)
+    """
+    if any(ind.kind == "risk" for ind in rules.indicators):
+        return []
+    return [(("indicators",), f"{NO_RISKS}; with none, every council would score 0")]
 
 
 def check_ids(rules: Ruleset) -> dict[Location, Found]:
@@ -153,7 +164,7 @@ def check_ids(rules: Ruleset) -> dict[Location, Found]:
     rules_in_order += [("combinations", i, r.id) for i, r in enumerate(rules.combinations)]
     for section, i, rule_id in rules_in_order:
         if rule_id in seen:
-            out[(section, i)] = [((section, i, "id"), f"duplicate id {rule_id!r}")]
+            out[(section, i)] = [((section, i, "id"), f"duplicate id {excerpt(rule_id)}")]
         seen.add(rule_id)
     return out
 
@@ -168,7 +179,7 @@ def check_measure(measure: str, at: Location) -> Found:
     if measure in MEASURES:
         return []
     hint = did_you_mean(measure, MEASURES)
-    return [(at, f"unknown measure {measure!r}" + (f"; {hint}" if hint else ""))]
+    return [(at, f"unknown measure {excerpt(measure)}" + (f"; {hint}" if hint else ""))]
 
 
 def check_text(rationale: str, evidence: Sequence[str], at: Location) -> Found:
@@ -220,21 +231,13 @@ def check_levels_tile(ind: Indicator, at: Location) -> Found:
         return [((*at, "levels"), "at least one level is required")]
     out: Found = []
     if levels[0].from_ is not None:
-        out.append(
-            (
-                (*at, "levels", 0, "from"),
-                "the first level must have no 'from', so that every low value falls in a level",
-            )
-        )
+        message = "the first level must have no 'from', so that every low value falls in a level"
+        out.append(((*at, "levels", 0, "from"), message))
     if levels[-1].below is not None:
-        out.append(
-            (
-                (*at, "levels", len(levels) - 1, "below"),
-                "the last level must have no 'below', so that every high value falls in a level",
-            )
-        )
-    for j in range(len(levels) - 1):
-        out += _check_pair(levels[j], levels[j + 1], j, (*at, "levels", j + 1))
+        message = "the last level must have no 'below', so that every high value falls in a level"
+        out.append(((*at, "levels", len(levels) - 1, "below"), message))
+    for j, (lo, hi) in enumerate(itertools.pairwise(levels)):
+        out += _check_pair(lo, hi, j, (*at, "levels", j + 1))
     return out
 
 
@@ -244,16 +247,11 @@ def _check_pair(lo: Level, hi: Level, j: int, at: Location) -> Found:
             (at, "levels between the first and last need 'from', and all but the last need 'below'")
         ]
     out: Found = []
+    then = f"level {j + 1} starts from {hi.from_:g}"
     if hi.from_ > lo.below:
-        message = (
-            f"gap: level {j} ends below {lo.below:g} but level {j + 1} starts from {hi.from_:g}"
-        )
-        out.append((at, message))
+        out.append((at, f"gap: level {j} ends below {lo.below:g} but {then}"))
     elif hi.from_ < lo.below:
-        message = (
-            f"overlap: level {j} runs below {lo.below:g} but level {j + 1} starts from {hi.from_:g}"
-        )
-        out.append((at, message))
+        out.append((at, f"overlap: level {j} runs below {lo.below:g} but {then}"))
     if hi.below is not None and hi.below <= hi.from_:
         out.append((at, f"empty level: from {hi.from_:g} below {hi.below:g}"))
     return out
@@ -413,10 +411,10 @@ def check_offsets(rules: Ruleset) -> Found:
             out.append((at, message))
         for rid in ind.offsets:
             if rid not in risks:
-                out.append((at, f"{rid!r} {NOT_A_RISK}"))
+                out.append((at, f"{excerpt(rid)} {NOT_A_RISK}"))
             elif rid in claimed:
                 message = (
-                    f"{rid!r} is already offset by {claimed[rid]!r}; each risk may "
+                    f"{excerpt(rid)} is already offset by {excerpt(claimed[rid])}; each risk may "
                     "be offset by one mitigation only, so credit is never counted twice"
                 )
                 out.append((at, message))
@@ -448,7 +446,7 @@ def check_combination(combo: Combination, at: Location) -> Found:
     return out
 
 
-def check_conditions(combo: Combination, at: Location, directions: dict[str, str]) -> Found:
+def check_conditions(combo: Combination, at: Location, directions: Mapping[str, str]) -> Found:
     """Each condition names a known measure, gives one bound, and tests its measure's worse side.
 
     A condition must fire on the worse side of its measure, or a worse value could switch the
@@ -477,7 +475,7 @@ def check_conditions(combo: Combination, at: Location, directions: dict[str, str
         if direction is None:
             if cond.measure in MEASURES:
                 message = (
-                    f"{NO_DIRECTION} for {cond.measure!r}; "
+                    f"{NO_DIRECTION} for {excerpt(cond.measure)}; "
                     "add one so the condition's direction can be checked"
                 )
                 out.append((cat, message))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from earlywarning._checks import Location
+from earlywarning._names import unknown_key
 from earlywarning._yaml import problem, read_yaml
 from earlywarning.errors import RuleFileError, RuleProblem
 
@@ -107,8 +108,7 @@ def merge_file(sources: RuleSources, file: Path) -> None:
     allowed = (*FAMILY_KEYS, *HEADER_KEYS) if is_header else FAMILY_KEYS
     for key in doc:
         if key not in allowed:
-            message = f"unknown key {key!r}; expected one of {sorted(allowed)}"
-            sources.problems.append(problem(file, node, [key], message))
+            sources.problems.append(problem(file, node, [key], unknown_key(key, allowed)))
     if is_header:
         sources.header_node = node
         sources.data.update({k: doc[k] for k in HEADER_COPIED if k in doc})

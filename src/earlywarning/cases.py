@@ -35,6 +35,7 @@ from pydantic import (
 )
 
 from earlywarning._case_checks import IDENTITY_FIELDS, cross_checks
+from earlywarning._names import excerpt, model_keys, unknown_key
 from earlywarning._yaml import format_path, line_of, problem, read_yaml
 from earlywarning.datasets import PANEL_FILE
 from earlywarning.errors import EarlyWarningError, RuleFileError, RuleProblem
@@ -109,7 +110,7 @@ class Evidence(_Frozen):
     def _known_source(cls, value: str) -> str:
         if value not in (*SEED_FILES, STATISTICS_FILE):
             raise ValueError(
-                f"{value!r} is not one of the seed reports {list(SEED_FILES)} "
+                f"{excerpt(value)} is not one of the seed reports {list(SEED_FILES)} "
                 f"or the national statistics {STATISTICS_FILE!r}"
             )
         return value
@@ -180,7 +181,8 @@ class Outcome(_Frozen):
         if isinstance(value, int | date) and not isinstance(value, bool):
             value = str(value)  # unquoted 2013 or 2013-06-30 in YAML
         if isinstance(value, str) and not _INSPECTION_DATE.match(value.strip()):
-            raise ValueError(f"{value!r} is not a year or an ISO date (2013, 2013-06, 2013-06-30)")
+            message = "is not a year or an ISO date (2013, 2013-06, 2013-06-30)"
+            raise ValueError(f"{excerpt(value)} {message}")
         return value.strip() if isinstance(value, str) else value
 
     @model_validator(mode="after")
@@ -225,14 +227,15 @@ class Case(_Frozen):
     @classmethod
     def _id(cls, value: str) -> str:
         if not _CASE_ID.match(value):
-            raise ValueError(f"{value!r} must be lower-case words joined by hyphens")
+            raise ValueError(f"{excerpt(value)} must be lower-case words joined by hyphens")
         return value
 
     @field_validator("la_code")
     @classmethod
     def _la_code(cls, value: str) -> str:
         if not _LA_CODE.match(value):
-            raise ValueError(f"{value!r} is not an ONS code for an English council (E + 8 digits)")
+            message = "is not an ONS code for an English council (E + 8 digits)"
+            raise ValueError(f"{excerpt(value)} {message}")
         return value
 
     @field_validator("snapshot", mode="before")
@@ -243,7 +246,7 @@ class Case(_Frozen):
             try:
                 return date.fromisoformat(value.strip())
             except ValueError:
-                raise ValueError(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
+                raise ValueError(f"{excerpt(value)} is not an ISO date (YYYY-MM-DD)") from None
         return value
 
     @field_validator("expected_bands")
@@ -356,7 +359,7 @@ def _load_one(
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(step for step in err["loc"] if not _is_internal(step))
-            problems.append(problem(file, node, loc, _message(err)))
+            problems.append(problem(file, node, loc, _message(err, loc)))
         return case_id, id_line, None
     return case_id, id_line, case
 
@@ -366,16 +369,18 @@ def _is_internal(step: Any) -> bool:
     return isinstance(step, str) and ("[" in step or step.startswith("function-"))
 
 
-def _message(err: Any) -> str:
+def _message(err: Any, loc: tuple[Any, ...]) -> str:
     msg = str(err["msg"])
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
-    if err["type"] in ("missing", "extra_forbidden"):
-        return msg.lower() if err["type"] == "missing" else "unknown key (not allowed here)"
+    if err["type"] == "missing":
+        return msg.lower()
+    if err["type"] == "extra_forbidden":
+        return unknown_key(loc[-1], model_keys(Case, loc[:-1]))
     value = err.get("input")
-    if isinstance(value, dict | list) or repr(value) in msg:
+    if isinstance(value, dict | list) or excerpt(value) in msg:
         return msg
-    return f"{value!r}: {msg}"
+    return f"{excerpt(value)}: {msg}"
 
 
 def cases_frame(cases: Sequence[Case] | None = None) -> pd.DataFrame:

@@ -17,24 +17,27 @@ import json
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from earlywarning._checks import (
     BAND_NAMES,
     KNOCK_ON,
+    POINTS_LIMIT,
     BandName,
     Direction,
     Location,
     check_ruleset,
 )
+from earlywarning._names import excerpt, model_keys, unknown_key
 from earlywarning._sources import SECTIONS, Locator, RuleSources, read_sources
 from earlywarning.errors import RuleFileError, RuleProblem
 
 __all__ = [
     "BAND_NAMES",
+    "POINTS_LIMIT",
     "Band",
     "BandName",
     "Combination",
@@ -52,7 +55,15 @@ __all__ = [
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    # no NaN or infinity anywhere: a NaN edge would silently put values in the wrong level
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False
+    )
+
+
+# Strict: a number, never yes/no (which YAML reads as a boolean) nor text that looks like one.
+_Number = Annotated[float, Strict()]
+_Points = Annotated[float, Strict(), Field(ge=-POINTS_LIMIT, le=POINTS_LIMIT)]
 
 
 class Level(_Model):
@@ -68,13 +79,13 @@ class Level(_Model):
         (20.0, 30.0, 4.0, None)
     """
 
-    from_: float | None = Field(default=None, alias="from")
-    below: float | None = None
-    points: float
+    from_: _Number | None = Field(default=None, alias="from")
+    below: _Number | None = None
+    points: _Points
     label: str | None = None
     red_flag: BandName | None = None
-    from_range: tuple[float, float] | None = None
-    points_range: tuple[float, float] | None = None
+    from_range: tuple[_Number, _Number] | None = None
+    points_range: tuple[_Points, _Points] | None = None
 
 
 class Indicator(_Model):
@@ -124,8 +135,8 @@ class Condition(_Model):
     """
 
     measure: str
-    from_: float | None = Field(default=None, alias="from")
-    below: float | None = None
+    from_: _Number | None = Field(default=None, alias="from")
+    below: _Number | None = None
 
 
 class Combination(_Model):
@@ -148,11 +159,11 @@ class Combination(_Model):
     label: str
     all: tuple[Condition, ...] | None = None
     any: tuple[Condition, ...] | None = None
-    points: float
+    points: _Points
     red_flag: BandName | None = None
     rationale: str
     evidence: tuple[str, ...]
-    points_range: tuple[float, float] | None = None
+    points_range: tuple[_Points, _Points] | None = None
 
     @property
     def conditions(self) -> tuple[Condition, ...]:
@@ -170,8 +181,8 @@ class Band(_Model):
     """
 
     name: BandName
-    from_: float = Field(alias="from")
-    below: float | None = None
+    from_: _Number = Field(alias="from")
+    below: _Number | None = None
     meaning: str = ""
 
 
@@ -266,18 +277,15 @@ class Ruleset(_Model):
             ...     print(exc.problems[0].location)
             bands
         """
-        data = self.to_data()
-        data.update(
-            {
-                k: (
-                    v.model_dump(mode="json", by_alias=True, exclude_none=True)
-                    if isinstance(v, BaseModel)
-                    else v
-                )
-                for k, v in changes.items()
-            }
-        )
-        return ruleset_from_data(data, "<replace>")
+        plain = {k: _plain(v) for k, v in changes.items()}
+        return ruleset_from_data({**self.to_data(), **plain}, "<replace>")
+
+
+def _plain(value: Any) -> Any:
+    # models given to replace() are checked again as the data they stand for, like a file
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return [_plain(v) for v in value] if isinstance(value, tuple | list) else value
 
 
 # ----------------------------------------------------------------------------------------------
@@ -416,17 +424,29 @@ def _refused(exc: ValidationError, data: dict[str, Any], locator: Locator) -> li
     for err in exc.errors():
         loc = tuple(_alias(x) for x in err["loc"])
         broken.add(loc[:2] if loc[0] in SECTIONS else loc[:1])
-        problems.append(locator.problem(loc, _pydantic_message(err)))
+        problems.append(locator.problem(loc, _pydantic_message(err, loc)))
     # Check the rules that are well formed too, so that one malformed rule does not hide
     # the gaps, overlaps and unknown measures of the others.
     problems += [locator.problem(loc, message) for loc, message in _check_well_formed(data, broken)]
     return problems
 
 
-def _pydantic_message(err: Any) -> str:
-    if "input" not in err or err["type"] in ("missing", "extra_forbidden"):
+def _pydantic_message(err: Any, loc: Location) -> str:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return unknown_key(loc[-1], model_keys(Ruleset, loc[:-1]))
+    if kind == "missing" or "input" not in err:
         return str(err["msg"])
-    return f"{err['msg']} (got {err['input']!r})"
+    given = err["input"]
+    if kind == "float_type" and isinstance(given, bool):
+        # YAML reads yes, no, on, off, true and false as booleans; a 1 must be written as 1
+        return f"Input should be a number, not yes/no or true/false (got {given!r})"
+    if kind in ("less_than_equal", "greater_than_equal"):  # only points are bounded
+        return (
+            f"points must lie between {-POINTS_LIMIT:g} and {POINTS_LIMIT:g}, the most one rule "
+            f"may move a 0..100 score (got {excerpt(given)})"
+        )
+    return f"{err['msg']} (got {excerpt(given)})"
 
 
 def _items(data: dict[str, Any], section: str) -> list[Any]:
