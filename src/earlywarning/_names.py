@@ -34,6 +34,8 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
         >>> did_you_mean("zzz", ["points"])
         ''
     """
+    if not isinstance(name, str):  # a number or a list used as a key is close to nothing
+        return ""
     close = difflib.get_close_matches(name, list(choices), n=1)
     return f"did you mean {close[0]!r}?" if close else ""
 
@@ -64,7 +66,7 @@ def unknown_key(key: Any, allowed: Sequence[str]) -> str:
         >>> unknown_key("zzz", ["from", "points"])
         "unknown key 'zzz'; expected one of ['from', 'points']"
     """
-    hint = did_you_mean(key, allowed) if isinstance(key, str) else ""
+    hint = did_you_mean(key, allowed)
     if hint:
         return f"unknown key {excerpt(key)}; {hint}"
     if allowed:
