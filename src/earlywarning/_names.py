@@ -23,20 +23,21 @@ _REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 4
 _REPR.maxlevel = 2
 
 
-def did_you_mean(name: str, choices: Iterable[str]) -> str:
+def did_you_mean(name: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str:
     """``"did you mean 'x'?"`` for the closest of ``choices``, or ``""`` when none is close.
 
     The caller decides how to attach it to its message, so each message keeps its own shape.
+    ``cutoff`` is :func:`difflib.get_close_matches`'s: how alike (0 to 1) a choice must be.
 
     Example:
         >>> did_you_mean("pionts", ["points", "label", "from"])
         "did you mean 'points'?"
-        >>> did_you_mean("zzz", ["points"])
-        ''
+        >>> did_you_mean("zzz", ["points"]), did_you_mean("pnts", ["points"], cutoff=0.9)
+        ('', '')
     """
     if not isinstance(name, str):  # a number or a list used as a key is close to nothing
         return ""
-    close = difflib.get_close_matches(name, list(choices), n=1)
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=cutoff)
     return f"did you mean {close[0]!r}?" if close else ""
 
 
