@@ -29,7 +29,7 @@ from earlywarning.neighbours import (
     regions,
     statistical_neighbours,
 )
-from earlywarning.validate import rising_risk
+from earlywarning.trajectories import rising_risk
 from earlywarning.watchlist import WATCHLIST_COLUMNS, render_watchlist
 
 # Councils whose ONS code changed, by the old code and the current one.

@@ -259,11 +259,14 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
-    """Score every council (or the ones named) for every year 2017-2025, with rising risk."""
+    """Score every council (or the ones named) for every year 2017-2026, with rising risk."""
     from earlywarning.trajectories import england_scores, trajectories_text
 
     rules = _ruleset(args)
-    scores = england_scores(ruleset=rules, rise_margin=args.rise_margin, councils=args.council)
+    years = {"years": args.years} if args.years else {}
+    scores = england_scores(
+        ruleset=rules, rise_margin=args.rise_margin, councils=args.council, **years
+    )
     if args.plot:
         from earlywarning.plots import save_trajectory
 
@@ -327,6 +330,10 @@ def cmd_watchlist(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+_YEARS_HELP = (
+    "the years, as FIRST-LAST or a comma list (default 2017-2026); year Y is each council as "
+    "known on 1 January Y, from the workforce census of 30 September Y-1 (2011 to 2026)"
+)
 _YEAR_HELP = (
     "the year of the England profiles: councils as known on 1 January YEAR, from the workforce "
     "census of 30 September YEAR-1 (2011 to 2026)"
@@ -335,6 +342,24 @@ _JUDGEMENTS_HELP = (
     "a CSV, JSON or YAML file of Ofsted judgements (council, date, overall) to use beside the "
     "bundled ones, which stop at 31 March 2022"
 )
+
+
+def _year_range(text: str) -> list[int]:
+    """The years of ``--years``: ``FIRST-LAST`` (both included) or a comma list.
+
+    Example:
+        >>> _year_range("2018-2020"), _year_range("2017,2026")
+        ([2018, 2019, 2020], [2017, 2026])
+    """
+    try:
+        if "-" in text:
+            first, last = (int(part) for part in text.split("-", 1))
+            return list(range(first, last + 1))
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not FIRST-LAST or a comma list of years"
+        ) from None
 
 
 def _add_peer_commands(sub: Any) -> None:
@@ -431,10 +456,11 @@ def build_parser() -> argparse.ArgumentParser:
     with_rules(p)
     p.set_defaults(handler=cmd_validate)
 
-    p = sub.add_parser("trajectories", help="score every council for every year 2017-2025")
+    p = sub.add_parser("trajectories", help="score every council for every year 2017-2026")
     p.add_argument(
         "--council", action="append", metavar="NAME", help="only this council (repeatable)"
     )
+    p.add_argument("--years", type=_year_range, metavar="FIRST-LAST", help=_YEARS_HELP)
     p.add_argument("--plot", metavar="FILE.png", help="draw the one council's scores to a file")
     p.add_argument(
         "--rise-margin",

@@ -68,7 +68,7 @@ from earlywarning._inputs import fill_measures
 from earlywarning.errors import EarlyWarningError
 from earlywarning.judgements import JudgementsLike, all_judgements, as_judgements
 from earlywarning.neighbours import regions, statistical_neighbours
-from earlywarning.profile import RATINGS
+from earlywarning.outcomes import OUTCOME_NAMES, derive_outcomes
 
 __all__ = [
     "FIRST_PROFILE_YEAR",
@@ -110,15 +110,7 @@ PROFILE_COLUMNS: tuple[str, ...] = (
 )
 """The :class:`~earlywarning.CouncilProfile` fields the bundled data can fill, in output order."""
 
-OUTCOME_COLUMNS: tuple[str, ...] = (
-    "inspection_start",
-    "new_rating",
-    "prev_rating",
-    "below_good",
-    "inadequate",
-    "declined",
-    "declined_from_good",
-)
+OUTCOME_COLUMNS: tuple[str, ...] = ("inspection_start", "new_rating", "prev_rating", *OUTCOME_NAMES)
 """The columns :func:`inspection_profiles` adds after the profile fields."""
 
 FIRST_PROFILE_YEAR = 2011
@@ -393,10 +385,11 @@ def inspection_profiles() -> pd.DataFrame:
     Returns:
         One row per inspection in the ILACS file's order: the columns of :data:`PROFILE_COLUMNS`,
         then ``inspection_start`` (datetime), ``new_rating`` and ``prev_rating`` (canonical
-        spelling; ``prev_rating`` None for a new council with no earlier inspection),
-        ``below_good`` and ``inadequate`` (bool, of the new rating), ``declined`` (bool, None
-        when there is no earlier rating) and ``declined_from_good`` (``declined`` where the
-        earlier rating was good or outstanding, else None). ``new_rating`` and ``prev_rating``
+        spelling; ``prev_rating`` None for a new council with no earlier inspection), then one
+        column per outcome of :data:`earlywarning.outcomes.OUTCOMES`: ``below_good`` and
+        ``inadequate`` (bool, of the new rating), ``declined`` (None when there is no earlier
+        rating) and ``declined_from_good`` (``declined`` where the earlier rating was good or
+        outstanding, else None). ``new_rating`` and ``prev_rating``
         are the ILACS file's own record; ``prev_rating`` is kept apart from the builder's
         ``previous_rating`` (which agrees with it) so that each can be checked against the other.
 
@@ -415,17 +408,10 @@ def inspection_profiles() -> pd.DataFrame:
     out["prev_rating"] = pd.Series(
         canonical_ratings(table["prev_overall"]).to_numpy(), index=out.index, dtype=object
     )
-    grade = {r: i for i, r in enumerate(RATINGS)}
-    new_grade = np.array([grade[r] for r in new])
-    out["below_good"] = new_grade >= grade["requires_improvement"]
-    out["inadequate"] = new_grade == grade["inadequate"]
-    declined = [
-        None if p is None else bool(n > grade[p])
-        for n, p in zip(new_grade, out["prev_rating"], strict=True)
-    ]
-    out["declined"] = pd.Series(declined, dtype=object)
-    from_good = [p in ("outstanding", "good") for p in out["prev_rating"]]
-    out["declined_from_good"] = pd.Series(
-        [d if g else None for d, g in zip(declined, from_good, strict=True)], dtype=object
-    )
+    outcomes = derive_outcomes(out["new_rating"], out["prev_rating"])
+    out["below_good"] = outcomes["below_good"].astype(bool)
+    out["inadequate"] = outcomes["inadequate"].astype(bool)
+    for name in OUTCOME_NAMES:
+        if name not in ("below_good", "inadequate"):
+            out[name] = outcomes[name]
     return out

@@ -4,7 +4,7 @@ An early warning earns its keep on councils that are good or outstanding today: 
 already judged below good is known to need help. :func:`watchlist` scores every council for one
 year and two years before, and flags as ``sliding`` a council whose last judgement was good or
 outstanding and whose score is now high or severe, or rising (a higher band, or 10 points or
-more up on two years before, by :func:`~earlywarning.validate.rising_risk`).
+more up on two years before, by :func:`~earlywarning.trajectories.rising_risk`).
 
 ``year`` Y means the council as known on 1 January Y (the workforce census of 30 September Y-1;
 see :func:`~earlywarning.datasets.england_profiles`). The bundled Ofsted judgements stop at
@@ -25,7 +25,7 @@ from earlywarning.errors import EarlyWarningError
 from earlywarning.judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.neighbours import neighbour_median
 from earlywarning.rules import Ruleset, load_ruleset
-from earlywarning.validate import rising_risk
+from earlywarning.trajectories import rising_risk
 
 __all__ = [
     "LOOKBACK_YEARS",
