@@ -455,3 +455,29 @@ def test_make_peer_figures_draws_the_image_the_page_shows(tmp_path: Path) -> Non
     assert made == committed == ["derbyshire-peers.png"]
     page = (root / "docs" / "neighbours.md").read_text(encoding="utf-8")
     assert "img/peers/derbyshire-peers.png" in page
+
+
+def test_a_frame_without_declined_from_good_is_validated_on_the_other_outcomes() -> None:
+    from earlywarning.validate import validate_profiles
+
+    frame = pd.DataFrame(
+        {
+            "council": list("ABCDEF"),
+            "year": 2020,
+            "agency_rate_pct": [5, 5, 5, 40, 40, 40],
+            "below_good": [False, False, True, True, True, False],
+            "inadequate": [False] * 5 + [True],
+            "declined": [None, False, True, False, True, True],
+        }
+    )
+    report = validate_profiles(frame, baseline=False, resamples=0)
+    assert list(report.table().index) == ["below_good", "inadequate", "declined"]
+    with pytest.raises(EarlyWarningError, match="declined"):
+        validate_profiles(frame.drop(columns="declined"), baseline=False, resamples=0)
+    # with the judgements, every outcome is derived, the new one included
+    rated = frame.drop(columns=["below_good", "inadequate", "declined"]).assign(
+        new_rating=["good", "inadequate", "requires_improvement", "good", "good", "inadequate"],
+        prev_rating=["good", "good", None, "outstanding", "requires_improvement", "good"],
+    )
+    table = validate_profiles(rated, baseline=False, resamples=0).table()
+    assert table.loc["declined_from_good", ["n", "positives"]].tolist() == [4, 3]

@@ -243,7 +243,7 @@ def neighbour_scores(
 
     Example:
         >>> from earlywarning.compare import neighbour_scores
-        >>> n = neighbour_scores("Derbyshire", 2020)
+        >>> n = neighbour_scores("Derbyshire", 2022)
         >>> n.loc[0, "council"], bool(n["score"].notna().all())
         ('Nottinghamshire', True)
     """
