@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import doctest
-import inspect
 import io
 import os
 import re
