@@ -340,6 +340,15 @@ def test_watchlist_2026_reaches_the_newest_census() -> None:
     assert "31 March 2022" in w.attrs["judgements"]
     text = render_watchlist(w, "text")
     assert "31 March 2022" in text.splitlines()[-2]
+    sliding = ew.watchlist(2026, sliding_only=True)
+    assert sliding["la_code"].tolist() == w.loc[w["sliding"], "la_code"].tolist()
+    london = ew.watchlist(2026, region="london")
+    assert london["la_code"].tolist() == w.loc[w["region"] == "London", "la_code"].tolist()
+    assert london["neighbours_median_score"].tolist() == (
+        w.loc[w["region"] == "London", "neighbours_median_score"].tolist()
+    )
+    with pytest.raises(EarlyWarningError, match="Wessex"):
+        ew.watchlist(2026, region="Wessex")
 
 
 # ----------------------------------------------------------------------------------------------

@@ -286,46 +286,31 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     from earlywarning.compare import compare, peer_trajectory, render_compare
 
     rules = _ruleset(args)
-    table = compare(args.council, args.year, rules, judgements=args.judgements)
-    out.write(render_compare(table, args.format))
+    out.write(
+        render_compare(
+            compare(args.council, args.year, rules, judgements=args.judgements), args.format
+        )
+    )
     if args.plot:
-        try:
-            import matplotlib
-
-            matplotlib.use("Agg")  # write a file; never open a window
-        except ImportError:
-            pass  # plot_peers raises PlotDependencyError, saying what to install
-        from earlywarning.peer_plots import plot_peers
+        from earlywarning.peer_plots import save_peers
 
         trajectory = peer_trajectory(args.council, ruleset=rules, judgements=args.judgements)
-        figure: Any = plot_peers(trajectory, ruleset=rules).figure
-        figure.savefig(args.plot, dpi=100)
+        save_peers(trajectory, args.plot, ruleset=rules)
         print(f"wrote {args.plot}", file=sys.stderr)
     return 0
 
 
 def cmd_watchlist(args: argparse.Namespace, out: TextIO) -> int:
     """Every council in one year, the ones sliding from good or outstanding first."""
-    from earlywarning.neighbours import REGIONS
     from earlywarning.watchlist import render_watchlist, watchlist
 
-    wanted = None
-    if args.region:
-        wanted = {r.casefold(): r for r in REGIONS}.get(args.region.strip().casefold())
-        if wanted is None:
-            raise EarlyWarningError(
-                f"--region {args.region!r} is not an English region: {', '.join(REGIONS)}"
-            )
-    rules = _ruleset(args)
-    table = watchlist(args.year, rules, judgements=args.judgements)
-    if wanted:
-        attrs = table.attrs
-        table = table[table["region"] == wanted].reset_index(drop=True)
-        table.attrs = attrs
-    if args.sliding_only:
-        attrs = table.attrs
-        table = table[table["sliding"]].reset_index(drop=True)
-        table.attrs = attrs
+    table = watchlist(
+        args.year,
+        _ruleset(args),
+        judgements=args.judgements,
+        region=args.region,
+        sliding_only=args.sliding_only,
+    )
     out.write(render_watchlist(table, args.format))
     return 0
 

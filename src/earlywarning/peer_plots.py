@@ -7,6 +7,7 @@ shaded bands of :func:`earlywarning.plots.plot_band_edges`. matplotlib is option
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from earlywarning.errors import EarlyWarningError
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-__all__ = ["ENGLAND_COLOUR", "NEIGHBOURS_COLOUR", "plot_peers"]
+__all__ = ["ENGLAND_COLOUR", "NEIGHBOURS_COLOUR", "plot_peers", "save_peers"]
 
 NEIGHBOURS_COLOUR = "#6c757d"
 """The line of the statistical neighbours' median score."""
@@ -105,3 +106,36 @@ def plot_peers(
     ax.set_xlabel("Year (profile as known on 1 January)")
     ax.set_title(f"{council}: score beside its statistical neighbours and England", loc="left")
     return ax
+
+
+def save_peers(trajectory: pd.DataFrame, path: str | Path, ruleset: Ruleset | None = None) -> Path:
+    """Draw :func:`plot_peers` and write it to ``path`` (PNG, SVG or PDF, by the suffix).
+
+    Drawn without pyplot, so no window opens whatever matplotlib's backend, and nothing is left
+    open afterwards.
+
+    Raises:
+        PlotDependencyError: if matplotlib is not installed.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from earlywarning.compare import peer_trajectory
+        >>> from earlywarning.peer_plots import save_peers
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     out = save_peers(peer_trajectory("Derbyshire", [2024, 2025]),
+        ...                      pathlib.Path(d) / "derbyshire.png")
+        ...     out.read_bytes()[:4]
+        b'\\x89PNG'
+    """
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise PlotDependencyError(
+            "plots need matplotlib, which is not installed: "
+            'install earlywarning[plot] (pip install "earlywarning[plot]")'
+        ) from exc
+    figure = Figure(figsize=(8.0, 4.0), layout="constrained")
+    plot_peers(trajectory, ax=figure.subplots(), ruleset=ruleset)
+    target = Path(path)
+    figure.savefig(target, dpi=100)
+    return target

@@ -23,7 +23,7 @@ from earlywarning.datasets import FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR, england
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
 from earlywarning.judgements import JudgementsLike, as_judgements, judgements_note
-from earlywarning.neighbours import neighbour_median
+from earlywarning.neighbours import REGIONS, neighbour_median
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import rising_risk
 
@@ -83,11 +83,25 @@ def _rating_dates(profiles: pd.DataFrame, user: pd.DataFrame | None) -> np.ndarr
     return found["previous_rating_date"].to_numpy()
 
 
+def _region(region: str | None) -> str | None:
+    """The region's name as :data:`~earlywarning.neighbours.REGIONS` spells it, or None."""
+    if region is None:
+        return None
+    found = {r.casefold(): r for r in REGIONS}.get(str(region).strip().casefold())
+    if found is None:
+        raise EarlyWarningError(
+            f"watchlist: {region!r} is not an English region: {', '.join(REGIONS)}"
+        )
+    return found
+
+
 def watchlist(
     year: int,
     ruleset: Ruleset | None = None,
     *,
     judgements: JudgementsLike = None,
+    region: str | None = None,
+    sliding_only: bool = False,
 ) -> pd.DataFrame:
     """Every council in ``year`` with its score, band and previous rating, the sliding first.
 
@@ -98,6 +112,10 @@ def watchlist(
         ruleset: the ruleset; ``None`` is the bundled default.
         judgements: the user's own Ofsted judgements after March 2022 (a table or a file; see
             :mod:`earlywarning.judgements`), so that ``previous_rating`` is current.
+        region: keep only this English region (one of
+            :data:`~earlywarning.neighbours.REGIONS`, any case); the neighbours' medians still
+            read every neighbour, in whatever region.
+        sliding_only: keep only the councils flagged as sliding.
 
     Returns:
         One row per council in existence on 1 January ``year``, with the columns of
@@ -110,7 +128,8 @@ def watchlist(
         ``year``, ``ruleset`` and ``judgements`` (which judgements the ratings rest on).
 
     Raises:
-        EarlyWarningError: for a year outside the data, or a bad judgements table.
+        EarlyWarningError: for a year outside the data, a region that is not one, or a bad
+            judgements table.
 
     Example:
         >>> import earlywarning as ew
@@ -125,6 +144,7 @@ def watchlist(
             f"watchlist: year {year!r} is not in the bundled data "
             f"(whole years {FIRST_PROFILE_YEAR} to {LAST_PROFILE_YEAR})"
         )
+    wanted = _region(region)
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)
     years = [y for y in (int(year) - LOOKBACK_YEARS, int(year)) if y >= FIRST_PROFILE_YEAR]
@@ -145,12 +165,19 @@ def watchlist(
     now = now.sort_values(
         ["sliding", "score", "council"], ascending=[False, False, True], kind="stable"
     )
-    out = now.loc[:, list(WATCHLIST_COLUMNS)].reset_index(drop=True)
+    keep = np.ones(len(now), dtype=bool)
+    if wanted is not None:
+        keep &= (now["region"] == wanted).to_numpy()
+    if sliding_only:
+        keep &= now["sliding"].to_numpy(dtype=bool)
+    out = now.loc[keep, list(WATCHLIST_COLUMNS)].reset_index(drop=True)
     out.attrs.update(
         {
             "year": int(year),
             "ruleset": f"{rules.id} {rules.version} ({rules.content_hash})",
             "judgements": judgements_note(user),
+            "region": wanted,
+            "sliding_only": sliding_only,
         }
     )
     return out
@@ -179,8 +206,9 @@ def watchlist_to_text(table: pd.DataFrame) -> str:
             "neighbours_median_score": "neighbours",
         }
     )
+    where = f" in {a['region']}" if a.get("region") else ""
     lines = [
-        f"Watch list for 1 January {a['year']}: {len(table)} councils, {sliding} sliding "
+        f"Watch list for 1 January {a['year']}{where}: {len(table)} councils, {sliding} sliding "
         "(previously good or outstanding, now high or severe or rising)",
         "",
     ]
