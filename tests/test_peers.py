@@ -230,8 +230,10 @@ def test_the_peer_fields_are_profile_fields_a_user_can_give() -> None:
         ew.CouncilProfile(council="X", year=2026, vacancy_rate_vs_neighbours_pp=140)
 
 
-def test_declined_from_good_is_declined_among_the_previously_good() -> None:
-    ip = datasets.inspection_profiles()
+def test_declined_from_good_is_declined_among_the_previously_good(
+    inspections: pd.DataFrame,
+) -> None:
+    ip = inspections
     known = ip["declined_from_good"].notna()
     assert (known == ip["prev_rating"].isin(["good", "outstanding"])).all()
     assert (ip.loc[known, "declined_from_good"] == ip.loc[known, "declined"]).all()
