@@ -286,11 +286,10 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     from earlywarning.compare import compare, peer_trajectory, render_compare
 
     rules = _ruleset(args)
-    out.write(
-        render_compare(
-            compare(args.council, args.year, rules, judgements=args.judgements), args.format
-        )
-    )
+    table = compare(args.council, args.year, rules, judgements=args.judgements)
+    out.write(render_compare(table, args.format))
+    if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
+        print(table.attrs["judgements"], file=sys.stderr)
     if args.plot:
         from earlywarning.peer_plots import save_peers
 
@@ -312,6 +311,8 @@ def cmd_watchlist(args: argparse.Namespace, out: TextIO) -> int:
         sliding_only=args.sliding_only,
     )
     out.write(render_watchlist(table, args.format))
+    if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
+        print(table.attrs["judgements"], file=sys.stderr)
     return 0
 
 
