@@ -492,3 +492,12 @@ def test_a_frame_without_declined_from_good_is_validated_on_the_other_outcomes()
     )
     table = validate_profiles(rated, baseline=False, resamples=0).table()
     assert table.loc["declined_from_good", ["n", "positives"]].tolist() == [4, 3]
+
+
+def test_a_region_that_is_not_text_is_refused_alike_in_a_profile_and_a_frame() -> None:
+    with pytest.raises(ew.ProfileError, match="region"):
+        ew.CouncilProfile(council="X", year=2026, region=3)
+    out = ew.score_frame(
+        pd.DataFrame({"council": ["X", "Y"], "year": 2026, "region": ["London", 3]})
+    )
+    assert out["error"].tolist() == [None, "region: 3 must be non-empty text"]

@@ -499,6 +499,7 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
 
     _text_column("council", frame, fail, required=True)
     _text_column("la_code", frame, fail, required=False)
+    _text_column("region", frame, fail, required=False)
     year = values.get("year", np.full(n, np.nan))
     fail(np.isnan(year), _messages("year", frame.get("year"), "is required"))
 
