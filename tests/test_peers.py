@@ -130,6 +130,10 @@ def test_names_resolve_in_any_case_and_dorset_means_todays_council() -> None:
     # the former county keeps its own "Pre LG" row
     former = statistical_neighbours("E10000009")
     assert former["la_code"].tolist() != statistical_neighbours("E06000059")["la_code"].tolist()
+    # the DfE groupings' own spellings resolve too
+    bcp = statistical_neighbours("Bournemouth, Christchurch & Poole")
+    assert bcp.attrs["la_code"] == "E06000058"
+    assert statistical_neighbours("Poole (Pre LG)").attrs["la_code"] == "E06000029"
     with pytest.raises(EarlyWarningError, match="Narnia"):
         statistical_neighbours("Narnia")
 

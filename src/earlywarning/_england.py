@@ -193,6 +193,13 @@ def name_lookup() -> dict[str, frozenset[str]]:
                 add(name, code)
     for alias, code in ALIASES.items():
         add(alias, code)
+    # the DfE groupings spell a few names their own way ("Bournemouth, Christchurch & Poole")
+    codes = read_csv(CODES_FILE)
+    by_number = dict(zip(codes["la_number"], codes["la_code"], strict=True))
+    groupings = read_csv(NEIGHBOURS_FILE)
+    for number, name in zip(groupings["la_number"], groupings["la_name"], strict=True):
+        if number in by_number and "/" not in by_number[number]:
+            add(name, by_number[number])
     return {key: frozenset(codes) for key, codes in lookup.items()}
 
 
