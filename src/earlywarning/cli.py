@@ -348,11 +348,8 @@ def _year_range(text: str) -> list[int]:
         ) from None
 
 
-def _add_peer_commands(sub: Any) -> None:
-    """The compare and watchlist sub-commands."""
-    p = sub.add_parser(
-        "compare", help="a council beside its statistical neighbours, its region and England"
-    )
+def _compare_arguments(p: argparse.ArgumentParser) -> None:
+    """a council beside its statistical neighbours, its region and England"""
     p.add_argument("council", help="a council name or ONS code")
     p.add_argument("--year", type=int, required=True, help=_YEAR_HELP)
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
@@ -361,11 +358,10 @@ def _add_peer_commands(sub: Any) -> None:
         "--plot", metavar="FILE.png", help="draw the score by year beside neighbours and England"
     )
     p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
-    p.set_defaults(handler=cmd_compare)
 
-    p = sub.add_parser(
-        "watchlist", help="every council in a year, those sliding from good or outstanding first"
-    )
+
+def _watchlist_arguments(p: argparse.ArgumentParser) -> None:
+    """every council in a year, those sliding from good or outstanding first"""
     p.add_argument("--year", type=int, required=True, help=_YEAR_HELP)
     p.add_argument("--region", metavar="REGION", help="only this English region")
     p.add_argument(
@@ -374,7 +370,17 @@ def _add_peer_commands(sub: Any) -> None:
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--judgements", metavar="FILE", help=_JUDGEMENTS_HELP)
     p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
-    p.set_defaults(handler=cmd_watchlist)
+
+
+def _add_peer_commands(sub: Any) -> None:
+    """The compare and watchlist sub-commands."""
+    for name, handler, arguments in (
+        ("compare", cmd_compare, _compare_arguments),
+        ("watchlist", cmd_watchlist, _watchlist_arguments),
+    ):
+        p = sub.add_parser(name, help=arguments.__doc__)
+        arguments(p)
+        p.set_defaults(handler=handler)
 
 
 def build_parser() -> argparse.ArgumentParser:
