@@ -8,7 +8,7 @@ refused in one place is refused in the other with the same message.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Self
 
@@ -251,6 +251,12 @@ def _to_float(value: Any) -> float:
         return math.nan
 
 
+def _given(value: Any) -> Any:
+    """What to quote for a missing required value: blank text as given, else None."""
+    value = _scalar(value)
+    return value if isinstance(value, str) else None
+
+
 def _is_missing(value: Any) -> bool:
     if value is None:
         return True
@@ -300,6 +306,66 @@ def _contradiction(baseline: float, current: float, derived: float) -> str:
     return f"contradicts the budgets given ({baseline:g} to {current:g} is a {derived:.1f}% cut)"
 
 
+def check_profile(data: Mapping[Any, Any]) -> dict[str, Any]:
+    """Check a mapping of field values, as :class:`CouncilProfile` does, without building one.
+
+    Returns the given fields in canonical form (None where missing) with ``budget_cut_pct``
+    derived; :func:`earlywarning.score` uses it so that a dict is checked once, not twice.
+
+    Raises:
+        ProfileError: naming the field and the refused value.
+
+    Example:
+        >>> check_profile({"council": " A ", "year": "2020", "interim_dcs": "yes"})["council"]
+        'A'
+    """
+    unknown = [k for k in data if not isinstance(k, str) or k not in _SPEC]
+    if unknown:
+        raise ProfileError(str(unknown[0]), data[unknown[0]], _unknown_hint(unknown[0]))
+    out = {k: check_value(k, v) for k, v in data.items()}
+    for required in ("council", "year"):
+        if out.get(required) is None:
+            raise ProfileError(required, _given(data.get(required)), "is required")
+    try:
+        out["budget_cut_pct"] = derive_budget_cut(
+            out.get("budget_baseline_gbp_m"),
+            out.get("budget_current_gbp_m"),
+            out.get("budget_cut_pct"),
+        )
+    except ProfileError as exc:
+        # name the value as the user gave it, as every other message (and a frame) does
+        raise ProfileError(exc.field, _scalar(data[exc.field]), exc.problem) from None
+    return out
+
+
+_NUMERIC = tuple(f.name for f in FIELDS if f.kind in ("integer", "number", "flag"))
+
+
+def measure_values(checked: Mapping[str, Any]) -> dict[str, float]:
+    """The measures of a checked profile (from :func:`check_profile`) that have data.
+
+    The same arithmetic as :func:`profile_columns` does on whole columns, on plain floats.
+
+    Example:
+        >>> m = measure_values(check_profile({"council": "A", "year": 2020,
+        ...                                   "avg_caseload": 20, "caseload_target": 16}))
+        >>> m["caseload_above_target_pct"]
+        25.0
+    """
+    out = {n: float(checked[n]) for n in _NUMERIC if checked.get(n) is not None}
+    rating = checked.get("previous_rating")
+    if rating is not None:
+        out["previous_rating_grade"] = float(RATINGS.index(rating) + 1)
+    avg, target = out.get("avg_caseload"), out.get("caseload_target")
+    if avg is not None and target is not None:
+        # numpy, as the frame path does: a tiny target overflows to inf instead of raising
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            out["caseload_above_target_pct"] = float(
+                (np.float64(avg) / np.float64(target) - 1.0) * 100.0
+            )
+    return out
+
+
 class CouncilProfile(BaseModel):
     """What is known about one council's children's services at one point in time.
 
@@ -345,23 +411,7 @@ class CouncilProfile(BaseModel):
     def _check(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        unknown = [k for k in data if k not in _SPEC]
-        if unknown:
-            raise ProfileError(unknown[0], data[unknown[0]], _unknown_hint(unknown[0]))
-        out = {k: check_value(k, v) for k, v in data.items()}
-        for required in ("council", "year"):
-            if out.get(required) is None:
-                raise ProfileError(required, None, "is required")
-        try:
-            out["budget_cut_pct"] = derive_budget_cut(
-                out.get("budget_baseline_gbp_m"),
-                out.get("budget_current_gbp_m"),
-                out.get("budget_cut_pct"),
-            )
-        except ProfileError as exc:
-            # name the value as the user gave it, as every other message (and a frame) does
-            raise ProfileError(exc.field, _scalar(data[exc.field]), exc.problem) from None
-        return out
+        return check_profile(data)
 
     # pydantic wraps a ValueError raised in a validator in its own ValidationError; a profile
     # error is raised as itself so that callers can catch ProfileError and read field and value.
@@ -397,8 +447,11 @@ def _unwrap(exc: ValidationError) -> Exception:
     return exc
 
 
-def _unknown_hint(name: str) -> str:
+def _unknown_hint(name: Any) -> str:
     import difflib
+
+    if not isinstance(name, str):
+        return "is not a profile field (field names are text)"
 
     close = difflib.get_close_matches(name, FIELD_NAMES, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -479,7 +532,7 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     _text_column("council", frame, fail, required=True)
     _text_column("la_code", frame, fail, required=False)
     year = values.get("year", np.full(n, np.nan))
-    fail(np.isnan(year), _messages("year", frame.get("year"), "is required"))
+    fail(np.isnan(year), _messages("year", frame.get("year"), "is required", quote_blank=True))
 
     nan = np.full(n, np.nan)
     baseline = values.get("budget_baseline_gbp_m", nan)
@@ -549,15 +602,21 @@ def _scalar(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _messages(name: str, raw: Any, problem: str) -> Callable[[int], str]:
-    """The message for row ``i``: the field, the value as given, and what is wrong with it."""
+def _messages(
+    name: str, raw: Any, problem: str, *, quote_blank: bool = False
+) -> Callable[[int], str]:
+    """The message for row ``i``: the field, the value as given, and what is wrong with it.
+
+    A missing value is quoted as None, or with ``quote_blank`` as the blank text it was.
+    """
 
     def message(i: int) -> str:
         if raw is None:
             return f"{name}: None {problem}"
         v = raw.iloc[i] if isinstance(raw, pd.Series) else raw[i]
-        v = None if _is_missing(v) else _scalar(v)
-        return f"{name}: {v!r} {problem}"
+        if _is_missing(v):
+            v = _given(v) if quote_blank else None
+        return f"{name}: {_scalar(v)!r} {problem}"
 
     return message
 
@@ -650,7 +709,7 @@ def _text_column(name: str, frame: pd.DataFrame, fail: Any, required: bool) -> n
         not_text = ~missing & ~obj.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
         stripped = obj.map(lambda v: v.strip() if isinstance(v, str) else None)
     if required:
-        fail(missing, f"{name}: None is required")
+        fail(missing, _messages(name, raw, "is required", quote_blank=True))
     if not_text.any():
         fail(not_text, _messages(name, raw, "must be non-empty text"))
     return stripped.where(~missing, None).to_numpy(dtype=object)

@@ -1,0 +1,373 @@
+"""The evaluation kernel: a ruleset compiled once into stacked arrays, and one pass over them.
+
+Private machinery behind :mod:`earlywarning.engine`. Its names are public within the package
+but not exported. A :class:`Compiled` ruleset holds every indicator's level edges padded to one
+width, points as integers (hundredths for the usual rulesets), red-flag bands, the combination
+conditions as 0/1 matrices and the mitigation caps as an offset matrix, so that evaluating a
+block of rows is a fixed, small number of numpy calls whatever the number of rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from earlywarning.rules import BAND_NAMES, Ruleset
+
+__all__ = [
+    "BLOCK_ROWS",
+    "Compiled",
+    "Plan",
+    "Result",
+    "compiled",
+    "joined_codes",
+    "rank_order",
+    "run",
+    "unscaled",
+]
+
+BLOCK_ROWS = 32_768
+"""Rows evaluated per pass: large enough that numpy's per-call cost vanishes, small enough that
+the temporaries of a pass stay in cache and memory does not grow with the frame."""
+
+# Points are scaled to integers when every number in the ruleset is a whole number of
+# hundredths (or of a finer decimal step, up to a millionth), so sums are exact and need no
+# rounding; a ruleset with other points is evaluated in floats by the same code.
+_SCALES = (100, 1000, 10_000, 100_000, 1_000_000)
+_INT16_MAX = 32_767
+# mixed-radix pattern codes of one group stay below this, so an int64 holds them
+_PATTERN_LIMIT = 2**62
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The compiled arrays for the indicators whose measures a frame has.
+
+    ``ind`` lists the active indicators (positions in the ruleset); ``conditions`` the
+    combination conditions on measures the frame has, those with ``from`` first.
+    """
+
+    ind: np.ndarray  # (Ka,) positions of the active indicators in the ruleset
+    ind_measures: tuple[str, ...]  # measure of each active indicator
+    edges: np.ndarray  # (Ka, L-1) level 'from' edges, NaN past an indicator's last level
+    base: np.ndarray  # (Ka,) flat offset of each indicator's row in the tables, + 1
+    points: np.ndarray  # flat (Ka * (L+1)): column 0 is 'missing'
+    flags: np.ndarray  # flat, band index of a red flag or -1
+    weights: np.ndarray  # flat, the indicator's weight where it has data
+    cond_measures: tuple[str, ...]
+    n_from: int  # the first n_from conditions test 'from', the rest 'below'
+    thresholds: np.ndarray  # (C,)
+    combo_matrix: np.ndarray  # (C, 2J) int8: 'all' memberships then 'any' memberships
+    need_all: np.ndarray  # (J,) how many 'all' conditions must hold
+    has_any: np.ndarray  # (J,) bool
+    mitigations: np.ndarray  # (Mi,) columns of the active points matrix
+    offsets: np.ndarray  # (Ka+J, Mi): 1 where a column's points cap a mitigation
+    offset_columns: tuple[np.ndarray, ...]  # per mitigation, the columns that cap it
+    radix: np.ndarray  # (Ka+J, G) int64 multipliers of the pattern code groups
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A ruleset as arrays, built once per ruleset (see :func:`compiled`)."""
+
+    rules: Ruleset
+    scale: int | None  # points are integers of 1/scale; None: points are floats
+    dtype: Any  # dtype of the points matrix
+    codes: tuple[str, ...]  # reason code per column: indicators, then combinations
+    n_levels: int  # L, the most levels of any indicator
+    band_edges: np.ndarray
+    total_weight: float
+    combo_points: np.ndarray  # (J,)
+    combo_flags: np.ndarray  # (J,) int8
+    content_hash: str
+    texts: Any  # the explanation texts of each level (earlywarning.explain.RuleTexts)
+    measures: frozenset[str]  # every measure the rules read
+    plans: dict[frozenset[str], Plan] = field(default_factory=dict, compare=False)
+
+    def plan(self, have: frozenset[str] | None = None) -> Plan:
+        """The arrays for the rules whose measures are in ``have`` (None: every rule)."""
+        key = self.measures if have is None else self.measures & have
+        hit = self.plans.get(key)
+        if hit is None:
+            hit = self.plans[key] = _plan(self, key)
+        return hit
+
+
+# Compiled rulesets by object identity. Hashing a frozen pydantic model walks the whole model,
+# which costs more than scoring one profile, so the cache looks rulesets up by id and keeps the
+# ruleset itself alive beside its arrays (so that its id cannot be reused while cached).
+_COMPILED: dict[int, Compiled] = {}
+_COMPILED_MAX = 16
+
+
+def compiled(rules: Ruleset) -> Compiled:
+    """The compiled arrays of ``rules``, built on first use and cached."""
+    hit = _COMPILED.get(id(rules))
+    if hit is not None and hit.rules is rules:
+        return hit
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.pop(next(iter(_COMPILED)))
+    out = _COMPILED[id(rules)] = _compile(rules)
+    return out
+
+
+def _scale_of(numbers: list[float]) -> int | None:
+    for scale in _SCALES:
+        scaled = [x * scale for x in numbers]
+        if all(abs(s - round(s)) <= 1e-9 * max(1.0, abs(s)) for s in scaled):
+            return scale
+    return None
+
+
+def _compile(rules: Ruleset) -> Compiled:
+    from earlywarning.explain import rule_texts  # explanation text belongs to explain
+
+    every = [lv.points for ind in rules.indicators for lv in ind.levels]
+    every += [c.points for c in rules.combinations]
+    scale = _scale_of(every)
+    if scale is None:
+        dtype: Any = np.float64
+    else:
+        top = max((abs(round(x * scale)) for x in every), default=0)
+        dtype = np.int16 if top <= _INT16_MAX else np.int64
+    weights = [ind.weight for ind in rules.indicators]
+    return Compiled(
+        rules=rules,
+        scale=scale,
+        dtype=dtype,
+        codes=tuple(i.id for i in rules.indicators) + tuple(c.id for c in rules.combinations),
+        n_levels=max((len(ind.levels) for ind in rules.indicators), default=1),
+        band_edges=np.array([b.from_ for b in rules.bands[1:]], dtype=float),
+        total_weight=float(sum(_scaled(w, scale) for w in weights)),
+        combo_points=np.array([_scaled(c.points, scale) for c in rules.combinations], dtype),
+        combo_flags=np.array([_flag(c.red_flag) for c in rules.combinations], np.int8),
+        content_hash=rules.content_hash,
+        texts=rule_texts(rules),
+        measures=frozenset(ind.measure for ind in rules.indicators)
+        | frozenset(c.measure for combo in rules.combinations for c in combo.conditions),
+    )
+
+
+def _scaled(x: float, scale: int | None) -> float:
+    return float(x) if scale is None else float(round(x * scale))
+
+
+def _flag(name: str | None) -> int:
+    return BAND_NAMES.index(name) if name else -1
+
+
+def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
+    rules = comp.rules
+    active = [j for j, ind in enumerate(rules.indicators) if ind.measure in have]
+    width = comp.n_levels + 1
+    edges = np.full((len(active), max(comp.n_levels - 1, 0)), np.nan)
+    points = np.zeros((len(active), width), comp.dtype)
+    flags = np.full((len(active), width), -1, np.int8)
+    weights = np.zeros((len(active), width))
+    for a, j in enumerate(active):
+        ind = rules.indicators[j]
+        edges[a, : len(ind.levels) - 1] = [lv.from_ for lv in ind.levels[1:]]
+        points[a, 1 : len(ind.levels) + 1] = [_scaled(lv.points, comp.scale) for lv in ind.levels]
+        flags[a, 1 : len(ind.levels) + 1] = [_flag(lv.red_flag) for lv in ind.levels]
+        weights[a, 1:] = _scaled(ind.weight, comp.scale)
+    conds = [
+        (c.from_ is None, c.measure, c.from_ if c.from_ is not None else c.below, j, part)
+        for j, combo in enumerate(rules.combinations)
+        for part, group in (("all", combo.all or ()), ("any", combo.any or ()))
+        for c in group
+        if c.measure in have
+    ]
+    conds.sort(key=lambda t: t[0])  # stable: 'from' conditions first
+    n_combos = len(rules.combinations)
+    matrix = np.zeros((len(conds), 2 * n_combos), np.int8)
+    for i, (_, _, _, j, part) in enumerate(conds):
+        matrix[i, j if part == "all" else n_combos + j] = 1.0
+    # columns of the active points matrix: active indicators, then every combination
+    column = {rules.indicators[j].id: a for a, j in enumerate(active)}
+    column |= {c.id: len(active) + i for i, c in enumerate(rules.combinations)}
+    mitigations = [a for a, j in enumerate(active) if rules.indicators[j].kind == "mitigation"]
+    offsets = np.zeros((len(active) + n_combos, len(mitigations)))
+    for m, a in enumerate(mitigations):
+        for target in rules.indicators[active[a]].offsets:
+            if target in column:  # a risk the frame has no data for scored nothing
+                offsets[column[target], m] = 1.0
+    radices = [len(rules.indicators[j].levels) + 1 for j in active] + [2] * n_combos
+    return Plan(
+        ind=np.array(active, dtype=np.intp),
+        ind_measures=tuple(rules.indicators[j].measure for j in active),
+        edges=edges,
+        base=np.arange(len(active), dtype=np.intp) * width + 1,
+        points=points.ravel(),
+        flags=flags.ravel(),
+        weights=weights.ravel(),
+        cond_measures=tuple(t[1] for t in conds),
+        n_from=sum(1 for t in conds if not t[0]),
+        thresholds=np.array([t[2] for t in conds], dtype=float),
+        combo_matrix=matrix,
+        need_all=np.array([len(c.all or ()) for c in rules.combinations], dtype=np.int8),
+        has_any=np.array([bool(c.any) for c in rules.combinations], dtype=bool),
+        mitigations=np.array(mitigations, dtype=np.intp),
+        offsets=offsets,
+        offset_columns=tuple(np.flatnonzero(offsets[:, m]) for m in range(len(mitigations))),
+        radix=_radix(radices),
+    )
+
+
+def _radix(radices: list[int]) -> np.ndarray:
+    """Mixed-radix multipliers, split into groups whose codes stay exact in float64."""
+    groups: list[list[tuple[int, int]]] = [[]]
+    span = 1
+    for i, r in enumerate(radices):
+        if span * r > _PATTERN_LIMIT:
+            groups.append([])
+            span = 1
+        groups[-1].append((i, span))
+        span *= r
+    out = np.zeros((len(radices), len(groups)), dtype=np.int64)
+    for g, members in enumerate(groups):
+        for i, mult in members:
+            out[i, g] = mult
+    return out
+
+
+@dataclass
+class Result:
+    """The numbers of one evaluation, row by row (see :class:`earlywarning.engine.Evaluation`)."""
+
+    level: np.ndarray  # (n, K) int8, -1 where the measure is missing
+    points: np.ndarray  # (n, K+J) scaled points (integers of 1/scale, or floats)
+    score: np.ndarray  # (n,) float64
+    score_band: np.ndarray  # (n,) int8
+    band: np.ndarray  # (n,) int8
+    coverage: np.ndarray  # (n,) float64
+    pattern: np.ndarray  # (n, G) int64 codes of each row's levels and combinations
+
+
+def run(comp: Compiled, plan: Plan, values: np.ndarray, conds: np.ndarray) -> Result:
+    """Evaluate a block of rows.
+
+    ``values`` holds one column per active indicator (its measure) and ``conds`` one column
+    per active condition, NaN where missing, in the plan's order.
+    """
+    n = values.shape[0]
+    n_ind = len(comp.rules.indicators)
+    n_combo = len(comp.rules.combinations)
+    ka = len(plan.ind)
+    lvl = np.zeros((n, ka), dtype=np.int8)
+    for e in range(plan.edges.shape[1]):
+        # a NaN edge pads a short indicator: comparisons with NaN are False
+        lvl += values >= plan.edges[:, e]
+    np.copyto(lvl, -1, where=np.isnan(values))
+    idx = lvl + plan.base  # into the flat tables, whose column 0 is 'no data'
+    pts = np.empty((n, ka + n_combo), comp.dtype)
+    pts[:, :ka] = plan.points.take(idx)
+    flag = plan.flags.take(idx).max(axis=1, initial=-1)
+    present_weight = plan.weights.take(idx).sum(axis=1)
+    # einsum rather than a matrix product: these products are skinny, and BLAS threads
+    # contend for the cores instead of helping
+    pattern = np.einsum("nk,kg->ng", lvl, plan.radix[:ka])
+    if n_combo:
+        fired = _fired(plan, conds, n_combo)
+        pts[:, ka:] = np.where(fired, comp.combo_points, 0)
+        flag = np.maximum(flag, np.where(fired, comp.combo_flags, -1).max(axis=1))
+        pattern += np.einsum("nj,jg->ng", fired.view(np.int8), plan.radix[ka:])
+    for m, offsets in zip(plan.mitigations.tolist(), plan.offset_columns, strict=True):
+        # A mitigation takes away at most what the risks it offsets scored: max(raw, -cap),
+        # so the net of the two never falls as a risk worsens. (+ 0 turns -0.0 into 0.)
+        cap = pts[:, offsets].sum(axis=1)
+        pts[:, m] = np.maximum(pts[:, m], -cap) + 0
+    total = pts.sum(axis=1, dtype=np.int64 if comp.scale else np.float64)
+    if comp.scale:
+        score = np.clip(total, 0, 100 * comp.scale) / comp.scale
+    else:
+        score = np.round(np.clip(total, 0.0, 100.0), 6)
+    # side="right": a score exactly on a band edge is in the upper band
+    score_band = np.searchsorted(comp.band_edges, score, side="right").astype(np.int8)
+    coverage = present_weight / comp.total_weight if comp.total_weight else np.ones(n)
+    if ka == n_ind:
+        level, points = lvl, pts
+    else:
+        level = np.full((n, n_ind), -1, dtype=np.int8)
+        level[:, plan.ind] = lvl
+        points = np.zeros((n, n_ind + n_combo), comp.dtype)
+        points[:, plan.ind] = pts[:, :ka]
+        points[:, n_ind:] = pts[:, ka:]
+    return Result(
+        level=level,
+        points=points,
+        score=score,
+        score_band=score_band,
+        band=np.maximum(score_band, flag),
+        coverage=coverage,
+        pattern=pattern,
+    )
+
+
+def _fired(plan: Plan, conds: np.ndarray, n_combo: int) -> np.ndarray:
+    """Which combinations fire, row by row: counts of the conditions met, by matrix product."""
+    holds = np.empty(conds.shape, dtype=np.int8)
+    f = plan.n_from
+    # a missing measure never meets a condition: comparisons with NaN are False
+    np.greater_equal(conds[:, :f], plan.thresholds[:f], out=holds[:, :f])
+    np.less(conds[:, f:], plan.thresholds[f:], out=holds[:, f:])
+    met = np.einsum("nc,cj->nj", holds, plan.combo_matrix, dtype=np.int16)
+    enough: np.ndarray = (met[:, :n_combo] >= plan.need_all) & (
+        (met[:, n_combo:] > 0) | ~plan.has_any
+    )
+    return enough
+
+
+def unscaled(comp: Compiled, points: np.ndarray) -> np.ndarray:
+    """Scaled points as float points."""
+    if comp.scale is None:
+        return np.asarray(points, dtype=float)
+    return points / comp.scale
+
+
+def rank_order(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For rows of points: the column order of their reasons, and how many columns count.
+
+    Risks by points descending, then mitigations by the size of their credit, zeros left out;
+    ties keep the ruleset's order.
+    """
+    width = points.shape[1]
+    top = float(np.abs(points).max(initial=0))
+    big = 2 * top + 1
+    # int32 keys sort fastest, when they fit (they do for every ruleset in hundredths)
+    small = points.dtype != np.float64 and (3 * big + 1) * (width + 1) < 2**31
+    p: Any = points.astype(np.int32 if small else np.float64)
+    key = np.where(p > 0, -p, np.where(p < 0, p + p.dtype.type(big), p.dtype.type(3 * big)))
+    # the column number breaks ties, so every key is distinct and any sort keeps ruleset order
+    # (a short row sorts fastest by the default sort, not by a stable one)
+    key = key * p.dtype.type(width) + np.arange(width, dtype=p.dtype)
+    return np.argsort(key, axis=1), np.count_nonzero(points, axis=1)
+
+
+def joined_codes(points: np.ndarray, codes: tuple[str, ...]) -> list[str]:
+    """The ranked reason codes of each row of scaled points, joined by '; '.
+
+    The text of a block of rows is built as bytes by numpy and cut into rows by one
+    ``str.split``, instead of one ``join`` per row: a million distinct rows cost a few numpy
+    calls per block, not a million Python calls.
+    """
+    width = points.shape[1]
+    if any("\n" in c or "\0" in c for c in codes):  # pragma: no cover - ids are names
+        order, counts = rank_order(points)
+        rows = zip(order.tolist(), counts.tolist(), strict=True)
+        return ["; ".join(codes[j] for j in row[:c]) for row, c in rows]
+    # tokens: a code first in its row (j), a code after another ('; ' + code, width + j), and
+    # the end of a row (2 * width); joined in C by str.join over map, then split into rows
+    table = [*codes, *("; " + c for c in codes), "\n"]
+    position = np.arange(width + 1)
+    out: list[str] = []
+    for begin in range(0, len(points), BLOCK_ROWS // 2):
+        order, counts = rank_order(points[begin : begin + BLOCK_ROWS // 2])
+        tokens = np.empty((len(order), width + 1), dtype=np.intp)
+        tokens[:, :width] = order
+        tokens[:, 1:width] += width
+        tokens[position == counts[:, None]] = 2 * width
+        chosen = tokens[position <= counts[:, None]].tolist()
+        out += "".join(map(table.__getitem__, chosen)).split("\n")[:-1]
+    return out
