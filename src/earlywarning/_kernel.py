@@ -51,7 +51,8 @@ class Plan:
 
     ind: np.ndarray  # (Ka,) positions of the active indicators in the ruleset
     ind_measures: tuple[str, ...]  # measure of each active indicator
-    edges: np.ndarray  # (Ka, L-1) level 'from' edges, NaN past an indicator's last level
+    edges: np.ndarray  # (L-1, Ka) level 'from' edges, +inf past an indicator's last level
+    top: np.ndarray  # (Ka,) int8 the last level of each indicator
     base: np.ndarray  # (Ka,) flat offset of each indicator's row in the tables, + 1
     points: np.ndarray  # flat (Ka * (L+1)): column 0 is 'missing'
     flags: np.ndarray  # flat, band index of a red flag or -1
@@ -59,12 +60,12 @@ class Plan:
     cond_measures: tuple[str, ...]
     n_from: int  # the first n_from conditions test 'from', the rest 'below'
     thresholds: np.ndarray  # (C,)
-    combo_matrix: np.ndarray  # (C, 2J) int8: 'all' memberships then 'any' memberships
-    need_all: np.ndarray  # (J,) how many 'all' conditions must hold
-    has_any: np.ndarray  # (J,) bool
+    unmet: np.ndarray  # (C,) a value that meets no condition: -inf for 'from', +inf 'below'
+    combo_matrix: np.ndarray  # (C, 2J) int16: 'all' memberships then 'any' memberships
+    needed: np.ndarray  # (2J,) how many 'all' conditions must hold, then 1 if it has 'any'
+    columns: np.ndarray  # (Ka+J,) the active columns' places among all K+J columns
     mitigations: np.ndarray  # (Mi,) columns of the active points matrix
     offsets: np.ndarray  # (Ka+J, Mi): 1 where a column's points cap a mitigation
-    offset_columns: tuple[np.ndarray, ...]  # per mitigation, the columns that cap it
     radix: np.ndarray  # (Ka+J, G) int64 multipliers of the pattern code groups
 
 
@@ -162,7 +163,7 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
     rules = comp.rules
     active = [j for j, ind in enumerate(rules.indicators) if ind.measure in have]
     width = comp.n_levels + 1
-    edges = np.full((len(active), max(comp.n_levels - 1, 0)), np.nan)
+    edges = np.full((len(active), max(comp.n_levels - 1, 0)), np.inf)
     points = np.zeros((len(active), width), comp.dtype)
     flags = np.full((len(active), width), -1, np.int8)
     weights = np.zeros((len(active), width))
@@ -181,23 +182,26 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
     ]
     conds.sort(key=lambda t: t[0])  # stable: 'from' conditions first
     n_combos = len(rules.combinations)
-    matrix = np.zeros((len(conds), 2 * n_combos), np.int8)
+    matrix = np.zeros((len(conds), 2 * n_combos), np.int16)
     for i, (_, _, _, j, part) in enumerate(conds):
         matrix[i, j if part == "all" else n_combos + j] = 1.0
     # columns of the active points matrix: active indicators, then every combination
     column = {rules.indicators[j].id: a for a, j in enumerate(active)}
     column |= {c.id: len(active) + i for i, c in enumerate(rules.combinations)}
     mitigations = [a for a, j in enumerate(active) if rules.indicators[j].kind == "mitigation"]
-    offsets = np.zeros((len(active) + n_combos, len(mitigations)))
+    offsets = np.zeros(
+        (len(active) + n_combos, len(mitigations)), np.int32 if comp.scale else np.float64
+    )
     for m, a in enumerate(mitigations):
         for target in rules.indicators[active[a]].offsets:
             if target in column:  # a risk the frame has no data for scored nothing
-                offsets[column[target], m] = 1.0
+                offsets[column[target], m] = 1
     radices = [len(rules.indicators[j].levels) + 1 for j in active] + [2] * n_combos
     return Plan(
         ind=np.array(active, dtype=np.intp),
         ind_measures=tuple(rules.indicators[j].measure for j in active),
-        edges=edges,
+        edges=np.ascontiguousarray(edges.T),
+        top=np.array([len(rules.indicators[j].levels) - 1 for j in active], dtype=np.int8),
         base=np.arange(len(active), dtype=np.intp) * width + 1,
         points=points.ravel(),
         flags=flags.ravel(),
@@ -205,12 +209,18 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         cond_measures=tuple(t[1] for t in conds),
         n_from=sum(1 for t in conds if not t[0]),
         thresholds=np.array([t[2] for t in conds], dtype=float),
+        unmet=np.array([np.inf if t[0] else -np.inf for t in conds], dtype=float),
         combo_matrix=matrix,
-        need_all=np.array([len(c.all or ()) for c in rules.combinations], dtype=np.int8),
-        has_any=np.array([bool(c.any) for c in rules.combinations], dtype=bool),
+        needed=np.array(
+            [len(c.all or ()) for c in rules.combinations]
+            + [1 if c.any else 0 for c in rules.combinations],
+            dtype=np.int16,
+        ),
+        columns=np.concatenate([active, len(rules.indicators) + np.arange(n_combos)]).astype(
+            np.intp
+        ),
         mitigations=np.array(mitigations, dtype=np.intp),
         offsets=offsets,
-        offset_columns=tuple(np.flatnonzero(offsets[:, m]) for m in range(len(mitigations))),
         radix=_radix(radices),
     )
 
@@ -245,78 +255,78 @@ class Result:
     pattern: np.ndarray  # (n, G) int64 codes of each row's levels and combinations
 
 
-def run(comp: Compiled, plan: Plan, values: np.ndarray, conds: np.ndarray) -> Result:
+def run(
+    comp: Compiled, plan: Plan, values: np.ndarray, conds: np.ndarray, *, patterns: bool = True
+) -> Result:
     """Evaluate a block of rows.
 
     ``values`` holds one column per active indicator (its measure) and ``conds`` one column
-    per active condition, NaN where missing, in the plan's order.
+    per active condition, NaN where missing, in the plan's order. Without ``patterns`` the
+    rows' pattern codes (used to group rows for their reasons) are left empty.
     """
     n = values.shape[0]
-    n_ind = len(comp.rules.indicators)
-    n_combo = len(comp.rules.combinations)
-    ka = len(plan.ind)
+    n_ind, n_combo, ka = len(comp.rules.indicators), len(comp.rules.combinations), len(plan.ind)
+    # No comparison here meets a NaN: numpy checks the floating-point flags after every call,
+    # and a NaN compared sets one, which costs more than the comparison on a one-row block.
+    # Missing values compare as -inf; short indicators are padded with +inf edges, and a +inf
+    # value (a derived measure can overflow) is held at the indicator's last level.
+    missing = np.isnan(values)
+    clean = np.where(missing, -np.inf, values)
     lvl = np.zeros((n, ka), dtype=np.int8)
-    for e in range(plan.edges.shape[1]):
-        # a NaN edge pads a short indicator: comparisons with NaN are False
-        lvl += values >= plan.edges[:, e]
-    np.copyto(lvl, -1, where=np.isnan(values))
+    for e in range(plan.edges.shape[0]):
+        lvl += (clean >= plan.edges[e]).view(np.int8)
+    np.minimum(lvl, plan.top, out=lvl)
+    np.copyto(lvl, -1, where=missing)
     idx = lvl + plan.base  # into the flat tables, whose column 0 is 'no data'
-    pts = np.empty((n, ka + n_combo), comp.dtype)
-    pts[:, :ka] = plan.points.take(idx)
     flag = plan.flags.take(idx).max(axis=1, initial=-1)
     present_weight = plan.weights.take(idx).sum(axis=1)
-    # einsum rather than a matrix product: these products are skinny, and BLAS threads
-    # contend for the cores instead of helping
-    pattern = np.einsum("nk,kg->ng", lvl, plan.radix[:ka])
+    pattern = np.zeros((n, 0), dtype=np.int64)
     if n_combo:
-        fired = _fired(plan, conds, n_combo)
-        pts[:, ka:] = np.where(fired, comp.combo_points, 0)
+        fired = _fired(plan, conds)
+        pts = np.concatenate([plan.points.take(idx), fired * comp.combo_points], axis=1)
         flag = np.maximum(flag, np.where(fired, comp.combo_flags, -1).max(axis=1))
-        pattern += np.einsum("nj,jg->ng", fired.view(np.int8), plan.radix[ka:])
-    for m, offsets in zip(plan.mitigations.tolist(), plan.offset_columns, strict=True):
+        both = np.concatenate([idx, fired], axis=1)
+    else:
+        pts, both = plan.points.take(idx), idx
+    # The matrix products here are all of integers, so no BLAS threads: on a small shared
+    # machine they contend for the cores instead of helping with these skinny products.
+    if patterns:
+        pattern = both @ plan.radix
+    if len(plan.mitigations):
         # A mitigation takes away at most what the risks it offsets scored: max(raw, -cap),
-        # so the net of the two never falls as a risk worsens. (+ 0 turns -0.0 into 0.)
-        cap = pts[:, offsets].sum(axis=1)
-        pts[:, m] = np.maximum(pts[:, m], -cap) + 0
+        # so the net of the two never falls as a risk worsens.
+        cap = pts @ plan.offsets
+        credit = np.maximum(pts[:, plan.mitigations], -cap)
+        pts[:, plan.mitigations] = credit if comp.scale else credit + 0.0  # no -0.0
     total = pts.sum(axis=1, dtype=np.int64 if comp.scale else np.float64)
     if comp.scale:
-        score = np.clip(total, 0, 100 * comp.scale) / comp.scale
+        score = np.minimum(np.maximum(total, 0), 100 * comp.scale) / comp.scale
     else:
-        score = np.round(np.clip(total, 0.0, 100.0), 6)
+        score = np.round(np.minimum(np.maximum(total, 0.0), 100.0), 6)
     # side="right": a score exactly on a band edge is in the upper band
     score_band = np.searchsorted(comp.band_edges, score, side="right").astype(np.int8)
     coverage = present_weight / comp.total_weight if comp.total_weight else np.ones(n)
-    if ka == n_ind:
-        level, points = lvl, pts
-    else:
+    level, points = lvl, pts
+    if ka < n_ind:
         level = np.full((n, n_ind), -1, dtype=np.int8)
         level[:, plan.ind] = lvl
         points = np.zeros((n, n_ind + n_combo), comp.dtype)
-        points[:, plan.ind] = pts[:, :ka]
-        points[:, n_ind:] = pts[:, ka:]
-    return Result(
-        level=level,
-        points=points,
-        score=score,
-        score_band=score_band,
-        band=np.maximum(score_band, flag),
-        coverage=coverage,
-        pattern=pattern,
-    )
+        points[:, plan.columns] = pts
+    return Result(level, points, score, score_band, np.maximum(score_band, flag), coverage, pattern)
 
 
-def _fired(plan: Plan, conds: np.ndarray, n_combo: int) -> np.ndarray:
+def _fired(plan: Plan, conds: np.ndarray) -> np.ndarray:
     """Which combinations fire, row by row: counts of the conditions met, by matrix product."""
-    holds = np.empty(conds.shape, dtype=np.int8)
+    holds = np.empty(conds.shape, dtype=np.int16)
     f = plan.n_from
-    # a missing measure never meets a condition: comparisons with NaN are False
-    np.greater_equal(conds[:, :f], plan.thresholds[:f], out=holds[:, :f])
-    np.less(conds[:, f:], plan.thresholds[f:], out=holds[:, f:])
-    met = np.einsum("nc,cj->nj", holds, plan.combo_matrix, dtype=np.int16)
-    enough: np.ndarray = (met[:, :n_combo] >= plan.need_all) & (
-        (met[:, n_combo:] > 0) | ~plan.has_any
-    )
-    return enough
+    # a missing measure never meets a condition: -inf is at least no threshold, +inf below none
+    clean = np.where(np.isnan(conds), plan.unmet, conds)
+    np.greater_equal(clean[:, :f], plan.thresholds[:f], out=holds[:, :f])
+    np.less(clean[:, f:], plan.thresholds[f:], out=holds[:, f:])
+    enough = holds @ plan.combo_matrix >= plan.needed
+    j = enough.shape[1] // 2
+    fired: np.ndarray = enough[:, :j] & enough[:, j:]  # every 'all' and, if any, one 'any'
+    return fired
 
 
 def unscaled(comp: Compiled, points: np.ndarray) -> np.ndarray:

@@ -272,7 +272,7 @@ def _one(comp: Compiled, data: dict[str, Any]) -> Assessment:
     nan = math.nan
     values = [known.get(m, nan) for m in plan.ind_measures]
     conds = [known.get(m, nan) for m in plan.cond_measures]
-    r = run(comp, plan, np.array([values]), np.array([conds]))
+    r = run(comp, plan, np.array([values]), np.array([conds]), patterns=False)
     order, counts = rank_order(r.points)
     names = comp.codes
     row = unscaled(comp, r.points[0]).tolist()
