@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from earlywarning.errors import ProfileError
+from earlywarning._cells import is_missing, number_column, text_column, to_float
+from earlywarning.errors import ProfileError, quoted
 
 Kind = Literal["text", "integer", "number", "flag", "rating"]
 
@@ -202,7 +203,7 @@ def check_value(name: str, value: Any) -> Any:
         value = value.item()  # report and check np.float64(140.0) as 140.0, as a frame does
     if spec is None:
         raise ProfileError(name, value, "is not a profile field")
-    if _is_missing(value):
+    if is_missing(value):
         return None
     if spec.kind == "text":
         if not isinstance(value, str) or not value.strip():
@@ -226,45 +227,29 @@ def check_value(name: str, value: Any) -> Any:
             raise ProfileError(name, value, _NOT_A_FLAG)
         return flag
     # numbers: a bool is not a number here, and text must parse completely
-    x = _to_float(value)
-    if math.isnan(x):
-        raise ProfileError(name, value, "is not a number")
-    if not math.isfinite(x):
-        raise ProfileError(name, value, "is not a finite number")
-    problem = _problem(spec, x)
+    x = to_float(value)
+    problem = _number_problem(spec, value, x)
     if problem:
         raise ProfileError(name, value, problem)
     return int(x) if spec.kind == "integer" else x
 
 
-def _to_float(value: Any) -> float:
-    """The number in a present value, NaN when it is not one.
-
-    The one parser for numbers, used for a single profile and for every cell of a frame, so the
-    two accept the same text. A bool is not a number; text may carry spaces and thousands commas.
-    """
-    if isinstance(value, bool | np.bool_):
-        return math.nan
-    try:
-        return float(value.strip().replace(",", "")) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError, OverflowError):
-        return math.nan
+def _number_problem(spec: FieldSpec, value: Any, x: float) -> str | None:
+    """Why ``value`` (read as ``x`` by to_float) is refused for ``spec``, or None."""
+    if math.isnan(x):
+        return "is not a number"
+    if math.isinf(x):
+        if isinstance(value, int | np.integer) and not isinstance(value, bool):
+            # an integer too large for a float is a number, just out of range
+            return _problem(spec, x) or "is out of range (too large for a number)"
+        return "is not a finite number"
+    return _problem(spec, x)
 
 
 def _given(value: Any) -> Any:
     """What to quote for a missing required value: blank text as given, else None."""
     value = _scalar(value)
     return value if isinstance(value, str) else None
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, str) and value.strip() == "":
-        return True
-    return value is pd.NA or value is pd.NaT
 
 
 def derive_budget_cut(
@@ -504,6 +489,11 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     """
     n = len(frame)
     errors = np.full(n, None, dtype=object)
+    twice = frame.columns[frame.columns.duplicated()]
+    if len(twice):
+        name = twice[0]
+        count = int((frame.columns == name).sum())
+        raise ProfileError(str(name), name, f"is the name of {count} columns; keep one")
     unknown = [c for c in frame.columns if c not in _SPEC]
     if unknown:
         raise ProfileError(str(unknown[0]), "<column>", _unknown_hint(str(unknown[0])))
@@ -553,7 +543,7 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     fail(
         conflict,
         lambda i: (
-            f"budget_cut_pct: {_scalar(frame['budget_cut_pct'].iloc[i])!r} "
+            f"budget_cut_pct: {quoted(_scalar(frame['budget_cut_pct'].iloc[i]))} "
             + _contradiction(baseline[i], current[i], derived[i])
         ),
     )
@@ -614,9 +604,9 @@ def _messages(
         if raw is None:
             return f"{name}: None {problem}"
         v = raw.iloc[i] if isinstance(raw, pd.Series) else raw[i]
-        if _is_missing(v):
+        if is_missing(v):
             v = _given(v) if quote_blank else None
-        return f"{name}: {_scalar(v)!r} {problem}"
+        return f"{name}: {quoted(_scalar(v))} {problem}"
 
     return message
 
@@ -625,23 +615,22 @@ def _numeric_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
     n = len(raw)
     if spec.kind == "flag":
         return _flag_column(spec, raw, fail)
-    if pd.api.types.is_bool_dtype(raw.dtype):
-        fail(np.ones(n, dtype=bool), _messages(spec.name, raw, "is not a number"))
+    dtype = raw.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        fail(~pd.isna(raw).to_numpy(dtype=bool), _messages(spec.name, raw, "is not a number"))
         return np.full(n, np.nan)
-    if pd.api.types.is_numeric_dtype(raw.dtype):
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
         x = raw.to_numpy(dtype=float, na_value=np.nan)
-        present = ~pd.isna(raw).to_numpy()
+        present = ~pd.isna(raw).to_numpy(dtype=bool)
     else:
-        # the single-profile parser, cell by cell, so that a frame accepts exactly the text a
-        # CouncilProfile accepts (pandas' own parser differs on "1_000", "nan" and others)
-        obj = raw.astype(object)
-        present = ~obj.map(_is_missing).to_numpy(dtype=bool)
-        x = obj.map(_to_float).to_numpy(dtype=float)
-        x = np.where(present, x, np.nan)
+        # the single-profile parser's results, in bulk where the cells are plain (pandas' own
+        # parser differs on "1_000", "nan" and others); complex numbers are read cell by cell
+        x, present = number_column(raw)
     not_number = present & np.isnan(x)
     fail(not_number, _messages(spec.name, raw, "is not a number"))
     infinite = present & np.isinf(x)
-    fail(infinite, _messages(spec.name, raw, "is not a finite number"))
+    if infinite.any():
+        fail(infinite, lambda i: _number_message(spec, raw, i, float(x[i])))
     finite = present & np.isfinite(x)
     for problem, refused in _RANGE_RULES[spec.name]:
         with np.errstate(invalid="ignore"):
@@ -650,25 +639,36 @@ def _numeric_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
     return np.where(finite, x, np.nan)
 
 
+def _number_message(spec: FieldSpec, raw: pd.Series, i: int, x: float) -> str:
+    v = _scalar(raw.iloc[i])
+    return f"{spec.name}: {quoted(v)} {_number_problem(spec, v, x)}"
+
+
 def _flag_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
-    if pd.api.types.is_bool_dtype(raw.dtype) and not raw.isna().any():
+    dtype = raw.dtype
+    if pd.api.types.is_bool_dtype(dtype) and not raw.isna().any():
         return raw.to_numpy(dtype=float)
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
+        # numbers are yes/no when they are 0 or 1, as the one-value parser reads them
+        x = raw.to_numpy(dtype=float, na_value=np.nan)
+        bad = ~np.isnan(x) & (x != 0) & (x != 1)
+    else:
 
-    def parse(v: Any) -> float:
-        if _is_missing(v):
-            return np.nan
-        flag = _parse_flag(v)
-        return -1.0 if flag is None else float(flag)  # -1 is refused below
+        def parse(v: Any) -> float:
+            if is_missing(v):
+                return np.nan
+            flag = _parse_flag(v)
+            return -1.0 if flag is None else float(flag)  # -1 is refused below
 
-    x = raw.astype(object).map(parse).to_numpy(dtype=float)
-    bad = x == -1.0
+        x = raw.astype(object).map(parse).to_numpy(dtype=float)
+        bad = x == -1.0
     fail(bad, _messages(spec.name, raw, _NOT_A_FLAG))
     return np.where(bad, np.nan, x)
 
 
 def _rating_column(raw: pd.Series, fail: Any) -> np.ndarray:
     def grade(v: Any) -> float:
-        if _is_missing(v):
+        if is_missing(v):
             return np.nan
         try:
             return float(RATINGS.index(check_value("previous_rating", v)) + 1)
@@ -698,18 +698,9 @@ def _text_column(name: str, frame: pd.DataFrame, fail: Any, required: bool) -> n
             fail(np.ones(n, dtype=bool), f"{name}: None is required")
         return np.full(n, None, dtype=object)
     raw = frame[name]
-    if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
-        # the usual case, done as whole-column string operations
-        stripped = raw.astype(object).where(raw.notna(), None).str.strip()
-        missing = (stripped.isna() | (stripped == "")).to_numpy(dtype=bool)
-        not_text = np.zeros(n, dtype=bool)
-    else:
-        obj = raw.astype(object)
-        missing = obj.map(_is_missing).to_numpy(dtype=bool)
-        not_text = ~missing & ~obj.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-        stripped = obj.map(lambda v: v.strip() if isinstance(v, str) else None)
+    text, missing, not_text = text_column(raw)
     if required:
         fail(missing, _messages(name, raw, "is required", quote_blank=True))
     if not_text.any():
         fail(not_text, _messages(name, raw, "must be non-empty text"))
-    return stripped.where(~missing, None).to_numpy(dtype=object)
+    return text
