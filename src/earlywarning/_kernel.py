@@ -9,6 +9,7 @@ block of rows is a fixed, small number of numpy calls whatever the number of rul
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ __all__ = [
     "compiled",
     "joined_codes",
     "rank_order",
+    "ranked_row",
     "run",
     "unscaled",
 ]
@@ -58,9 +60,8 @@ class Plan:
     flags: np.ndarray  # flat, band index of a red flag or -1
     weights: np.ndarray  # flat, the indicator's weight where it has data
     cond_measures: tuple[str, ...]
-    n_from: int  # the first n_from conditions test 'from', the rest 'below'
-    thresholds: np.ndarray  # (C,)
-    unmet: np.ndarray  # (C,) a value that meets no condition: -inf for 'from', +inf 'below'
+    signs: np.ndarray  # (C,) 1 for a 'from' condition, -1 for a 'below' one
+    thresholds: np.ndarray  # (C,) what sign * value must reach
     combo_matrix: np.ndarray  # (C, 2J) int16: 'all' memberships then 'any' memberships
     needed: np.ndarray  # (2J,) how many 'all' conditions must hold, then 1 if it has 'any'
     columns: np.ndarray  # (Ka+J,) the active columns' places among all K+J columns
@@ -174,15 +175,14 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         flags[a, 1 : len(ind.levels) + 1] = [_flag(lv.red_flag) for lv in ind.levels]
         weights[a, 1:] = _scaled(ind.weight, comp.scale)
     conds = [
-        (c.from_ is None, c.measure, c.from_ if c.from_ is not None else c.below, j, part)
+        (c.from_ is None, c.measure, _threshold(c.from_, c.below), j, part)
         for j, combo in enumerate(rules.combinations)
         for part, group in (("all", combo.all or ()), ("any", combo.any or ()))
         for c in group
         if c.measure in have
     ]
-    conds.sort(key=lambda t: t[0])  # stable: 'from' conditions first
     n_combos = len(rules.combinations)
-    matrix = np.zeros((len(conds), 2 * n_combos), np.int16)
+    matrix = np.zeros((len(conds), 2 * n_combos), np.int16)  # int8 @ int16 counts in int16
     for i, (_, _, _, j, part) in enumerate(conds):
         matrix[i, j if part == "all" else n_combos + j] = 1.0
     # columns of the active points matrix: active indicators, then every combination
@@ -207,9 +207,11 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         flags=flags.ravel(),
         weights=weights.ravel(),
         cond_measures=tuple(t[1] for t in conds),
-        n_from=sum(1 for t in conds if not t[0]),
-        thresholds=np.array([t[2] for t in conds], dtype=float),
-        unmet=np.array([np.inf if t[0] else -np.inf for t in conds], dtype=float),
+        # value < below is -value >= -(the float just under below): no float lies between
+        signs=np.array([-1.0 if t[0] else 1.0 for t in conds]),
+        thresholds=np.array(
+            [-math.nextafter(t[2], -math.inf) if t[0] else t[2] for t in conds], dtype=float
+        ),
         combo_matrix=matrix,
         needed=np.array(
             [len(c.all or ()) for c in rules.combinations]
@@ -223,6 +225,13 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         offsets=offsets,
         radix=_radix(radices),
     )
+
+
+def _threshold(from_: float | None, below: float | None) -> float:
+    if from_ is not None:
+        return from_
+    assert below is not None  # the loader insists on exactly one of the two
+    return below
 
 
 def _radix(radices: list[int]) -> np.ndarray:
@@ -266,15 +275,13 @@ def run(
     """
     n = values.shape[0]
     n_ind, n_combo, ka = len(comp.rules.indicators), len(comp.rules.combinations), len(plan.ind)
-    # No comparison here meets a NaN: numpy checks the floating-point flags after every call,
-    # and a NaN compared sets one, which costs more than the comparison on a one-row block.
-    # Missing values compare as -inf; short indicators are padded with +inf edges, and a +inf
-    # value (a derived measure can overflow) is held at the indicator's last level.
+    # A missing value (NaN) compares False with every edge, and its level is set to -1 after.
+    # Short indicators are padded with +inf edges; a +inf value (a derived measure can
+    # overflow) passes those too and is held at the indicator's last level.
     missing = np.isnan(values)
-    clean = np.where(missing, -np.inf, values)
     lvl = np.zeros((n, ka), dtype=np.int8)
     for e in range(plan.edges.shape[0]):
-        lvl += (clean >= plan.edges[e]).view(np.int8)
+        lvl += (values >= plan.edges[e]).view(np.int8)
     np.minimum(lvl, plan.top, out=lvl)
     np.copyto(lvl, -1, where=missing)
     idx = lvl + plan.base  # into the flat tables, whose column 0 is 'no data'
@@ -285,13 +292,12 @@ def run(
         fired = _fired(plan, conds)
         pts = np.concatenate([plan.points.take(idx), fired * comp.combo_points], axis=1)
         flag = np.maximum(flag, np.where(fired, comp.combo_flags, -1).max(axis=1))
-        both = np.concatenate([idx, fired], axis=1)
     else:
-        pts, both = plan.points.take(idx), idx
+        pts, fired = plan.points.take(idx), np.zeros((n, 0), dtype=bool)
     # The matrix products here are all of integers, so no BLAS threads: on a small shared
     # machine they contend for the cores instead of helping with these skinny products.
     if patterns:
-        pattern = both @ plan.radix
+        pattern = np.concatenate([idx, fired], axis=1) @ plan.radix
     if len(plan.mitigations):
         # A mitigation takes away at most what the risks it offsets scored: max(raw, -cap),
         # so the net of the two never falls as a risk worsens.
@@ -317,12 +323,8 @@ def run(
 
 def _fired(plan: Plan, conds: np.ndarray) -> np.ndarray:
     """Which combinations fire, row by row: counts of the conditions met, by matrix product."""
-    holds = np.empty(conds.shape, dtype=np.int16)
-    f = plan.n_from
-    # a missing measure never meets a condition: -inf is at least no threshold, +inf below none
-    clean = np.where(np.isnan(conds), plan.unmet, conds)
-    np.greater_equal(clean[:, :f], plan.thresholds[:f], out=holds[:, :f])
-    np.less(clean[:, f:], plan.thresholds[f:], out=holds[:, f:])
+    # every condition as sign * value >= threshold (see _plan); NaN, missing, meets none
+    holds = (conds * plan.signs >= plan.thresholds).view(np.int8)
     enough = holds @ plan.combo_matrix >= plan.needed
     j = enough.shape[1] // 2
     fired: np.ndarray = enough[:, :j] & enough[:, j:]  # every 'all' and, if any, one 'any'
@@ -353,6 +355,16 @@ def rank_order(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # (a short row sorts fastest by the default sort, not by a stable one)
     key = key * p.dtype.type(width) + np.arange(width, dtype=p.dtype)
     return np.argsort(key, axis=1), np.count_nonzero(points, axis=1)
+
+
+def ranked_row(points: list[float], codes: tuple[str, ...]) -> list[str]:
+    """The reason codes of one row of points, in the order :func:`rank_order` gives.
+
+    For one profile a sort of the few nonzero points in Python costs less than numpy's calls.
+    """
+    nonzero = [j for j, p in enumerate(points) if p]
+    nonzero.sort(key=lambda j: (0.0, -points[j]) if points[j] > 0 else (1.0, points[j]))
+    return [codes[j] for j in nonzero]
 
 
 def joined_codes(points: np.ndarray, codes: tuple[str, ...]) -> list[str]:

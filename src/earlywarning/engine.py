@@ -23,7 +23,7 @@ from earlywarning._kernel import (
     Compiled,
     compiled,
     joined_codes,
-    rank_order,
+    ranked_row,
     run,
     unscaled,
 )
@@ -273,8 +273,6 @@ def _one(comp: Compiled, data: dict[str, Any]) -> Assessment:
     values = [known.get(m, nan) for m in plan.ind_measures]
     conds = [known.get(m, nan) for m in plan.cond_measures]
     r = run(comp, plan, np.array([values]), np.array([conds]), patterns=False)
-    order, counts = rank_order(r.points)
-    names = comp.codes
     row = unscaled(comp, r.points[0]).tolist()
     return assessment(
         comp.texts,
@@ -289,5 +287,5 @@ def _one(comp: Compiled, data: dict[str, Any]) -> Assessment:
             int(r.score_band[0]),
             float(r.coverage[0]),
         ),
-        reasons=[names[j] for j in order[0, : counts[0]].tolist()],
+        reasons=ranked_row(row, comp.codes),
     )
