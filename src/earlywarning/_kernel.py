@@ -9,8 +9,10 @@ block of rows is a fixed, small number of numpy calls whatever the number of rul
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -19,6 +21,7 @@ from earlywarning.rules import BAND_NAMES, Ruleset
 
 __all__ = [
     "BLOCK_ROWS",
+    "TABLE_BITS",
     "Compiled",
     "Plan",
     "Result",
@@ -33,6 +36,14 @@ __all__ = [
 BLOCK_ROWS = 32_768
 """Rows evaluated per pass: large enough that numpy's per-call cost vanishes, small enough that
 the temporaries of a pass stay in cache and memory does not grow with the frame."""
+
+# the most entries of the table of runs of reason codes
+_RUN_TABLE = 20_000
+
+TABLE_BITS = 16
+"""With up to this many combination conditions, a row's conditions met are one integer code and
+the combinations it fires are looked up in a table of every code (2**16 rows at most); with
+more, the conditions met are counted by a matrix product."""
 
 # Points are scaled to integers when every number in the ruleset is a whole number of
 # hundredths (or of a finer decimal step, up to a millionth), so sums are exact and need no
@@ -64,6 +75,8 @@ class Plan:
     thresholds: np.ndarray  # (C,) what sign * value must reach
     combo_matrix: np.ndarray  # (C, 2J) int16: 'all' memberships then 'any' memberships
     needed: np.ndarray  # (2J,) how many 'all' conditions must hold, then 1 if it has 'any'
+    bits: np.ndarray | None  # (C,) 2**i: each row's conditions met as one integer code ...
+    fires: np.ndarray | None  # (2**C, J) ... and which combinations each code fires
     columns: np.ndarray  # (Ka+J,) the active columns' places among all K+J columns
     mitigations: np.ndarray  # (Mi,) columns of the active points matrix
     offsets: np.ndarray  # (Ka+J, Mi): 1 where a column's points cap a mitigation
@@ -197,6 +210,12 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
             if target in column:  # a risk the frame has no data for scored nothing
                 offsets[column[target], m] = 1
     radices = [len(rules.indicators[j].levels) + 1 for j in active] + [2] * n_combos
+    needed = np.array(
+        [len(c.all or ()) for c in rules.combinations]
+        + [1 if c.any else 0 for c in rules.combinations],
+        dtype=np.int16,
+    )
+    table = len(conds) <= TABLE_BITS
     return Plan(
         ind=np.array(active, dtype=np.intp),
         ind_measures=tuple(rules.indicators[j].measure for j in active),
@@ -213,11 +232,9 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
             [-math.nextafter(t[2], -math.inf) if t[0] else t[2] for t in conds], dtype=float
         ),
         combo_matrix=matrix,
-        needed=np.array(
-            [len(c.all or ()) for c in rules.combinations]
-            + [1 if c.any else 0 for c in rules.combinations],
-            dtype=np.int16,
-        ),
+        needed=needed,
+        bits=(1 << np.arange(len(conds), dtype=np.int32)) if table else None,
+        fires=_fires_table(matrix, needed) if table else None,
         columns=np.concatenate([active, len(rules.indicators) + np.arange(n_combos)]).astype(
             np.intp
         ),
@@ -225,6 +242,17 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         offsets=offsets,
         radix=_radix(radices),
     )
+
+
+def _fires_table(matrix: np.ndarray, needed: np.ndarray) -> np.ndarray:
+    """For every code of conditions met (bit i: condition i), the combinations that fire."""
+    n_conds = matrix.shape[0]
+    codes = np.arange(2**n_conds, dtype=np.int64)
+    holds = ((codes[:, None] >> np.arange(n_conds)) & 1).astype(np.int16)
+    enough = holds @ matrix >= needed
+    j = enough.shape[1] // 2
+    out: np.ndarray = enough[:, :j] & enough[:, j:]
+    return out
 
 
 def _threshold(from_: float | None, below: float | None) -> float:
@@ -301,9 +329,9 @@ def run(
     if len(plan.mitigations):
         # A mitigation takes away at most what the risks it offsets scored: max(raw, -cap),
         # so the net of the two never falls as a risk worsens.
-        cap = pts @ plan.offsets
-        credit = np.maximum(pts[:, plan.mitigations], -cap)
-        pts[:, plan.mitigations] = credit if comp.scale else credit + 0.0  # no -0.0
+        for m, column in enumerate(plan.mitigations.tolist()):
+            credit = np.maximum(pts[:, column], -(pts @ plan.offsets[:, m]))
+            pts[:, column] = credit if comp.scale else credit + 0.0  # no -0.0
     total = pts.sum(axis=1, dtype=np.int64 if comp.scale else np.float64)
     if comp.scale:
         score = np.minimum(np.maximum(total, 0), 100 * comp.scale) / comp.scale
@@ -325,6 +353,10 @@ def _fired(plan: Plan, conds: np.ndarray) -> np.ndarray:
     """Which combinations fire, row by row: counts of the conditions met, by matrix product."""
     # every condition as sign * value >= threshold (see _plan); NaN, missing, meets none
     holds = (conds * plan.signs >= plan.thresholds).view(np.int8)
+    if plan.fires is not None:
+        # a matrix-vector product is fast where numpy's integer matrix product is not
+        looked_up: np.ndarray = plan.fires[holds @ plan.bits]
+        return looked_up
     enough = holds @ plan.combo_matrix >= plan.needed
     j = enough.shape[1] // 2
     fired: np.ndarray = enough[:, :j] & enough[:, j:]  # every 'all' and, if any, one 'any'
@@ -370,26 +402,52 @@ def ranked_row(points: list[float], codes: tuple[str, ...]) -> list[str]:
 def joined_codes(points: np.ndarray, codes: tuple[str, ...]) -> list[str]:
     """The ranked reason codes of each row of scaled points, joined by '; '.
 
-    The text of a block of rows is built as bytes by numpy and cut into rows by one
-    ``str.split``, instead of one ``join`` per row: a million distinct rows cost a few numpy
-    calls per block, not a million Python calls.
+    The text of a block of rows is joined in C and cut into rows by one ``str.split``, instead
+    of one ``join`` per row. Codes are joined in runs of up to three, from a table of every run,
+    so a row is a handful of pieces: a million distinct rows cost a few numpy calls per block
+    and about two C-level steps per row.
     """
     width = points.shape[1]
-    if any("\n" in c or "\0" in c for c in codes):  # pragma: no cover - ids are names
+    if any("\n" in c for c in codes):  # pragma: no cover - ids are names, not text
         order, counts = rank_order(points)
         rows = zip(order.tolist(), counts.tolist(), strict=True)
         return ["; ".join(codes[j] for j in row[:c]) for row, c in rows]
-    # tokens: a code first in its row (j), a code after another ('; ' + code, width + j), and
-    # the end of a row (2 * width); joined in C by str.join over map, then split into rows
-    table = [*codes, *("; " + c for c in codes), "\n"]
-    position = np.arange(width + 1)
+    run, table = _runs(codes)
+    base = width + 1  # code ``width`` stands for 'nothing', past the end of a row
+    end_of_row = len(table) - 1
     out: list[str] = []
     for begin in range(0, len(points), BLOCK_ROWS // 2):
         order, counts = rank_order(points[begin : begin + BLOCK_ROWS // 2])
-        tokens = np.empty((len(order), width + 1), dtype=np.intp)
-        tokens[:, :width] = order
-        tokens[:, 1:width] += width
-        tokens[position == counts[:, None]] = 2 * width
-        chosen = tokens[position <= counts[:, None]].tolist()
-        out += "".join(map(table.__getitem__, chosen)).split("\n")[:-1]
+        used = -(-counts // run)  # runs in each row
+        slots = int(used.max(initial=0))
+        ranked = np.full((len(order), slots * run), width, dtype=np.intp)
+        ranked[:, : min(width, slots * run)] = order[:, : slots * run]
+        ranked[np.arange(slots * run) >= counts[:, None]] = width
+        ids = np.zeros((len(order), slots), dtype=np.intp)
+        for k in range(run):
+            ids = ids * base + ranked[:, k::run]
+        ids[:, 1:] += base**run  # runs after the first start with '; '
+        pieces = np.empty((len(order), slots + 1), dtype=np.intp)
+        pieces[:, :slots] = ids
+        pieces[:, slots] = end_of_row
+        keep = np.arange(slots + 1) < used[:, None]
+        keep[:, slots] = True
+        text = "".join(map(table.__getitem__, pieces[keep].tolist()))
+        out += text.split("\n")[:-1]
     return out
+
+
+@lru_cache(maxsize=8)
+def _runs(codes: tuple[str, ...]) -> tuple[int, list[str]]:
+    """Every run of up to ``run`` codes as text: first in a row, then after another code.
+
+    The table has ``2 * (width + 1) ** run`` entries and a last one, the end of a row.
+    """
+    width = len(codes)
+    run = 3 if (width + 1) ** 3 <= _RUN_TABLE else 2 if (width + 1) ** 2 <= _RUN_TABLE else 1
+    names = [*codes, ""]
+    first: list[str] = []
+    for combo in itertools.product(range(width + 1), repeat=run):
+        first.append("; ".join(names[c] for c in combo if c < width))
+    later = ["; " + t if t else "" for t in first]
+    return run, [*first, *later, "\n"]
