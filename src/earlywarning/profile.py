@@ -162,8 +162,8 @@ def _range_rules(spec: FieldSpec) -> tuple[RangeRule, ...]:
     """The rules a finite number must pass for ``spec``, in the order they are reported."""
     rules: list[RangeRule] = []
     if spec.kind == "integer":
-        # (x % 1, not np.floor: as cheap on one float as on a column of them)
-        rules.append(("is not a whole number", lambda x: x % 1 != 0))
+        # (x % 1, not np.floor: as cheap on one float as on a column; an infinity is no fraction)
+        rules.append(("is not a whole number", lambda x: x % 1 > 0))
     if spec.minimum is not None:
         lo: float = spec.minimum
         if spec.exclusive_minimum:
