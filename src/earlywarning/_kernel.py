@@ -27,7 +27,9 @@ __all__ = [
     "Result",
     "compiled",
     "joined_codes",
+    "patterns",
     "rank_order",
+    "ranked_codes",
     "ranked_row",
     "run",
     "unscaled",
@@ -283,26 +285,44 @@ def _radix(radices: list[int]) -> np.ndarray:
 class Result:
     """The numbers of one evaluation, row by row (see :class:`earlywarning.engine.Evaluation`)."""
 
-    level: np.ndarray  # (n, K) int8, -1 where the measure is missing
-    points: np.ndarray  # (n, K+J) scaled points (integers of 1/scale, or floats)
+    level: np.ndarray  # (n, Ka) int8, -1 where the measure is missing
+    points: np.ndarray  # (n, Ka+J) scaled points (integers of 1/scale, or floats)
     score: np.ndarray  # (n,) float64
     score_band: np.ndarray  # (n,) int8
     band: np.ndarray  # (n,) int8
     coverage: np.ndarray  # (n,) float64
-    pattern: np.ndarray  # (n, G) int64 codes of each row's levels and combinations
+
+    def scatter(self, plan: Plan, level: np.ndarray, points: np.ndarray, rows: slice) -> None:
+        """Write this block's levels and points into full-width matrices, at ``rows``.
+
+        The columns of rules the plan left out must already hold -1 (level) and 0 (points).
+        """
+        if len(plan.ind) == level.shape[1]:
+            level[rows], points[rows] = self.level, self.points
+        else:
+            level[rows, plan.ind] = self.level
+            points[rows, plan.columns] = self.points
 
 
-def run(
-    comp: Compiled, plan: Plan, values: np.ndarray, conds: np.ndarray, *, patterns: bool = True
-) -> Result:
+def patterns(comp: Compiled, level: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """A code per row of its levels and of the combinations it fired, in one or more int64
+    columns: rows with equal codes have equal points, so equal reasons."""
+    radix = comp.plan().radix
+    k = level.shape[1]
+    # a combination scores only when it fires, and always more than 0
+    out: np.ndarray = level @ radix[:k] + (points[:, k:] != 0).view(np.int8) @ radix[k:]
+    return out
+
+
+def run(comp: Compiled, plan: Plan, values: np.ndarray, conds: np.ndarray) -> Result:
     """Evaluate a block of rows.
 
     ``values`` holds one column per active indicator (its measure) and ``conds`` one column
-    per active condition, NaN where missing, in the plan's order. Without ``patterns`` the
-    rows' pattern codes (used to group rows for their reasons) are left empty.
+    per active condition, NaN where missing, in the plan's order. The result's ``level`` and
+    ``points`` have the plan's columns only (see :meth:`Result.scatter`).
     """
     n = values.shape[0]
-    n_ind, n_combo, ka = len(comp.rules.indicators), len(comp.rules.combinations), len(plan.ind)
+    n_combo, ka = len(comp.rules.combinations), len(plan.ind)
     # A missing value (NaN) compares False with every edge, and its level is set to -1 after.
     # Short indicators are padded with +inf edges; a +inf value (a derived measure can
     # overflow) passes those too and is held at the indicator's last level.
@@ -315,17 +335,14 @@ def run(
     idx = lvl + plan.base  # into the flat tables, whose column 0 is 'no data'
     flag = plan.flags.take(idx).max(axis=1, initial=-1)
     present_weight = plan.weights.take(idx).sum(axis=1)
-    pattern = np.zeros((n, 0), dtype=np.int64)
     if n_combo:
         fired = _fired(plan, conds)
         pts = np.concatenate([plan.points.take(idx), fired * comp.combo_points], axis=1)
         flag = np.maximum(flag, np.where(fired, comp.combo_flags, -1).max(axis=1))
     else:
-        pts, fired = plan.points.take(idx), np.zeros((n, 0), dtype=bool)
+        pts = plan.points.take(idx)
     # The matrix products here are all of integers, so no BLAS threads: on a small shared
     # machine they contend for the cores instead of helping with these skinny products.
-    if patterns:
-        pattern = np.concatenate([idx, fired], axis=1) @ plan.radix
     if len(plan.mitigations):
         # A mitigation takes away at most what the risks it offsets scored: max(raw, -cap),
         # so the net of the two never falls as a risk worsens.
@@ -340,13 +357,7 @@ def run(
     # side="right": a score exactly on a band edge is in the upper band
     score_band = np.searchsorted(comp.band_edges, score, side="right").astype(np.int8)
     coverage = present_weight / comp.total_weight if comp.total_weight else np.ones(n)
-    level, points = lvl, pts
-    if ka < n_ind:
-        level = np.full((n, n_ind), -1, dtype=np.int8)
-        level[:, plan.ind] = lvl
-        points = np.zeros((n, n_ind + n_combo), comp.dtype)
-        points[:, plan.columns] = pts
-    return Result(level, points, score, score_band, np.maximum(score_band, flag), coverage, pattern)
+    return Result(lvl, pts, score, score_band, np.maximum(score_band, flag), coverage)
 
 
 def _fired(plan: Plan, conds: np.ndarray) -> np.ndarray:
@@ -399,6 +410,40 @@ def ranked_row(points: list[float], codes: tuple[str, ...]) -> list[str]:
     return [codes[j] for j in nonzero]
 
 
+def ranked_codes(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For rows of points: their column numbers in reason order, and how many count.
+
+    The order is :func:`rank_order`'s; past a row's count the column number is the width of
+    the matrix, standing for 'nothing'.
+    """
+    width = points.shape[1]
+    counts = np.count_nonzero(points, axis=1)
+    if points.dtype != np.int16 or not points.flags.c_contiguous or width >= _INT16_MAX:
+        order, counts = rank_order(points)
+        return np.where(np.arange(width) < counts[:, None], order, width), counts
+    # Each point's sort key from a table of every int16 value: rank * (width + 1) + column.
+    # Sorting the keys (cheaper than sorting their positions) leaves each column number as
+    # the key modulo width + 1.
+    key = _keys16(width).take(points.view(np.uint16)) + np.arange(width, dtype=np.int32)
+    key.sort(axis=1)
+    base = width + 1
+    return np.where(key < _ZERO_RANK * base, key % base, width), counts
+
+
+_ZERO_RANK = 65_536
+
+
+@lru_cache(maxsize=16)
+def _keys16(width: int) -> np.ndarray:
+    """Sort keys of the int16 points, indexed by their bits: risks first (most points
+    first), then mitigations (largest credit first), zeros last; times ``width + 1``."""
+    p = np.arange(65_536, dtype=np.int64)
+    p = np.where(p >= 32_768, p - 65_536, p)  # the int16 each index's bits stand for
+    rank = np.where(p > 0, 32_768 - p, np.where(p < 0, 65_536 + p, _ZERO_RANK))
+    out: np.ndarray = (rank * (width + 1)).astype(np.int32)
+    return out
+
+
 def joined_codes(points: np.ndarray, codes: tuple[str, ...]) -> list[str]:
     """The ranked reason codes of each row of scaled points, joined by '; '.
 
@@ -412,33 +457,36 @@ def joined_codes(points: np.ndarray, codes: tuple[str, ...]) -> list[str]:
         order, counts = rank_order(points)
         rows = zip(order.tolist(), counts.tolist(), strict=True)
         return ["; ".join(codes[j] for j in row[:c]) for row, c in rows]
+    # columns that are zero in every row (rules without data) cannot be a reason: leave them out
+    scoring = np.flatnonzero(points.any(axis=0))
+    if len(scoring) < width:
+        return joined_codes(points[:, scoring], tuple(codes[j] for j in scoring))
     run, table = _runs(codes)
     base = width + 1  # code ``width`` stands for 'nothing', past the end of a row
     end_of_row = len(table) - 1
     out: list[str] = []
     for begin in range(0, len(points), BLOCK_ROWS // 2):
-        order, counts = rank_order(points[begin : begin + BLOCK_ROWS // 2])
+        ranked, counts = ranked_codes(points[begin : begin + BLOCK_ROWS // 2])
         used = -(-counts // run)  # runs in each row
         slots = int(used.max(initial=0))
-        ranked = np.full((len(order), slots * run), width, dtype=np.intp)
-        ranked[:, : min(width, slots * run)] = order[:, : slots * run]
-        ranked[np.arange(slots * run) >= counts[:, None]] = width
-        ids = np.zeros((len(order), slots), dtype=np.intp)
-        for k in range(run):
-            ids = ids * base + ranked[:, k::run]
-        ids[:, 1:] += base**run  # runs after the first start with '; '
-        pieces = np.empty((len(order), slots + 1), dtype=np.intp)
+        if slots * run > width:
+            ranked = np.hstack([ranked, np.full((len(ranked), slots * run - width), width)])
+        ids = ranked[:, 0 : slots * run : run].astype(np.intp)
+        for k in range(1, run):
+            ids = ids * base + ranked[:, k : slots * run : run]
+        pieces = np.empty((len(ranked), slots + 1), dtype=np.intp)
         pieces[:, :slots] = ids
+        pieces[:, 1:slots] += base**run  # runs after the first start with '; '
         pieces[:, slots] = end_of_row
         keep = np.arange(slots + 1) < used[:, None]
         keep[:, slots] = True
-        text = "".join(map(table.__getitem__, pieces[keep].tolist()))
+        text = "".join(table[pieces[keep]].tolist())
         out += text.split("\n")[:-1]
     return out
 
 
-@lru_cache(maxsize=8)
-def _runs(codes: tuple[str, ...]) -> tuple[int, list[str]]:
+@lru_cache(maxsize=16)
+def _runs(codes: tuple[str, ...]) -> tuple[int, np.ndarray]:
     """Every run of up to ``run`` codes as text: first in a row, then after another code.
 
     The table has ``2 * (width + 1) ** run`` entries and a last one, the end of a row.
@@ -450,4 +498,6 @@ def _runs(codes: tuple[str, ...]) -> tuple[int, list[str]]:
     for combo in itertools.product(range(width + 1), repeat=run):
         first.append("; ".join(names[c] for c in combo if c < width))
     later = ["; " + t if t else "" for t in first]
-    return run, [*first, *later, "\n"]
+    table = np.empty(2 * len(first) + 1, dtype=object)
+    table[:] = [*first, *later, "\n"]
+    return run, table

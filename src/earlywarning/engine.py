@@ -23,6 +23,7 @@ from earlywarning._kernel import (
     Compiled,
     compiled,
     joined_codes,
+    patterns,
     ranked_row,
     run,
     unscaled,
@@ -62,7 +63,6 @@ class Evaluation:
     band: np.ndarray
     score_band: np.ndarray
     coverage: np.ndarray
-    pattern: np.ndarray  # (n, G) codes of each row's levels and combinations
 
     @cached_property
     def points(self) -> np.ndarray:
@@ -88,16 +88,34 @@ class Evaluation:
             ['dcs_turnover', 'dcs_turnover']
         """
         comp = compiled(self.ruleset)
-        n = len(self.score)
-        which = _factorize_rows(self.pattern)
+        failed = ~pd.isna(self.error)
+        if _mostly_distinct(comp, self.level, self.scaled_points):
+            # what-if sweeps: nearly every row differs, so grouping would only cost time
+            out = np.empty(len(self.score), dtype=object)
+            out[:] = joined_codes(self.scaled_points, comp.codes)
+            out[failed] = None
+            return out
+        which = _factorize_rows(patterns(comp, self.level, self.scaled_points))
         n_patterns = int(which.max(initial=-1)) + 1
         first = np.empty(n_patterns, dtype=np.intp)
-        first[which] = np.arange(n)  # any row of a pattern stands for all of them
+        first[which] = np.arange(len(which))  # any row of a pattern stands for all of them
         texts = np.empty(n_patterns + 1, dtype=object)  # the last, None, for failed rows
         texts[:n_patterns] = joined_codes(self.scaled_points[first], comp.codes)
-        which[~pd.isna(self.error)] = n_patterns
-        out: np.ndarray = texts[which]
-        return out
+        which[failed] = n_patterns
+        grouped: np.ndarray = texts[which]
+        return grouped
+
+
+_SAMPLE = 4096
+
+
+def _mostly_distinct(comp: Compiled, level: np.ndarray, points: np.ndarray) -> bool:
+    """Whether a sample of rows is more than half distinct patterns (for a large frame)."""
+    if len(level) <= 4 * _SAMPLE:
+        return False
+    sample = slice(None, None, len(level) // _SAMPLE)
+    codes = patterns(comp, level[sample], points[sample])
+    return len(np.unique(codes, axis=0)) > len(codes) // 2
 
 
 def _factorize_rows(pattern: np.ndarray) -> np.ndarray:
@@ -137,11 +155,11 @@ def evaluate_columns(cols: ProfileColumns, ruleset: Ruleset | None = None) -> Ev
     have = frozenset(m for m, col in cols.measures.items() if n and not np.isnan(col).all())
     plan = comp.plan(have)
     k, width = len(rules.indicators), len(comp.codes)
-    level = np.empty((n, k), dtype=np.int8)
-    points = np.empty((n, width), dtype=comp.dtype)
+    partial = len(plan.ind) < k
+    level = np.full((n, k), -1, dtype=np.int8) if partial else np.empty((n, k), dtype=np.int8)
+    points = (np.zeros if partial else np.empty)((n, width), dtype=comp.dtype)
     score, coverage = np.empty(n), np.empty(n)
     band, score_band = np.empty(n, dtype=np.int8), np.empty(n, dtype=np.int8)
-    pattern = np.empty((n, plan.radix.shape[1]), dtype=np.int64)
     for start in range(0, n, BLOCK_ROWS):
         rows = slice(start, min(n, start + BLOCK_ROWS))
         r = run(
@@ -150,7 +168,7 @@ def evaluate_columns(cols: ProfileColumns, ruleset: Ruleset | None = None) -> Ev
             _block(cols, plan.ind_measures, rows),
             _block(cols, plan.cond_measures, rows),
         )
-        level[rows], points[rows], pattern[rows] = r.level, r.points, r.pattern
+        r.scatter(plan, level, points, rows)
         score[rows], coverage[rows] = r.score, r.coverage
         band[rows], score_band[rows] = r.band, r.score_band
     failed = ~pd.isna(cols.error)
@@ -159,7 +177,7 @@ def evaluate_columns(cols: ProfileColumns, ruleset: Ruleset | None = None) -> Ev
         coverage[failed] = np.nan
         band[failed] = -1
         score_band[failed] = -1
-    return Evaluation(rules, cols, level, points, score, band, score_band, coverage, pattern)
+    return Evaluation(rules, cols, level, points, score, band, score_band, coverage)
 
 
 def _block(cols: ProfileColumns, measures: tuple[str, ...], rows: slice) -> np.ndarray:
@@ -272,7 +290,7 @@ def _one(comp: Compiled, data: dict[str, Any]) -> Assessment:
     nan = math.nan
     values = [known.get(m, nan) for m in plan.ind_measures]
     conds = [known.get(m, nan) for m in plan.cond_measures]
-    r = run(comp, plan, np.array([values]), np.array([conds]), patterns=False)
+    r = run(comp, plan, np.array([values]), np.array([conds]))
     row = unscaled(comp, r.points[0]).tolist()
     return assessment(
         comp.texts,
