@@ -29,8 +29,13 @@ from earlywarning._kernel import (
     unscaled,
 )
 from earlywarning.explain import Assessment, assessment
-from earlywarning.profile import CouncilProfile, ProfileColumns, check_profile, profile_columns
-from earlywarning.profile import measure_values as _measure_values_of
+from earlywarning.profile import (
+    CouncilProfile,
+    ProfileColumns,
+    check_profile,
+    measure_values,
+    profile_columns,
+)
 from earlywarning.rules import BAND_NAMES, Ruleset, load_ruleset
 
 __all__ = ["Evaluation", "evaluate", "evaluate_columns", "result_frame", "score", "score_frame"]
@@ -286,7 +291,7 @@ def score(
 def _one(comp: Compiled, data: dict[str, Any]) -> Assessment:
     """The Assessment of one checked profile: the kernel on a one-row block."""
     plan = comp.plan()
-    known = _measure_values_of(data)
+    known = measure_values(data)
     nan = math.nan
     values = [known.get(m, nan) for m in plan.ind_measures]
     conds = [known.get(m, nan) for m in plan.cond_measures]
