@@ -9,10 +9,8 @@ block of rows is a fixed, small number of numpy calls whatever the number of rul
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -21,16 +19,13 @@ from earlywarning.rules import BAND_NAMES, Ruleset
 
 __all__ = [
     "BLOCK_ROWS",
+    "INT16_MAX",
     "TABLE_BITS",
     "Compiled",
     "Plan",
     "Result",
     "compiled",
-    "joined_codes",
     "patterns",
-    "rank_order",
-    "ranked_codes",
-    "ranked_row",
     "run",
     "unscaled",
 ]
@@ -38,9 +33,6 @@ __all__ = [
 BLOCK_ROWS = 32_768
 """Rows evaluated per pass: large enough that numpy's per-call cost vanishes, small enough that
 the temporaries of a pass stay in cache and memory does not grow with the frame."""
-
-# the most entries of the table of runs of reason codes
-_RUN_TABLE = 20_000
 
 TABLE_BITS = 16
 """With up to this many combination conditions, a row's conditions met are one integer code and
@@ -51,7 +43,7 @@ more, the conditions met are counted by a matrix product."""
 # hundredths (or of a finer decimal step, up to a millionth), so sums are exact and need no
 # rounding; a ruleset with other points is evaluated in floats by the same code.
 _SCALES = (100, 1000, 10_000, 100_000, 1_000_000)
-_INT16_MAX = 32_767
+INT16_MAX = 32_767
 # mixed-radix pattern codes of one group stay below this, so an int64 holds them
 _PATTERN_LIMIT = 2**62
 
@@ -148,7 +140,7 @@ def _compile(rules: Ruleset) -> Compiled:
         dtype: Any = np.float64
     else:
         top = max((abs(round(x * scale)) for x in every), default=0)
-        dtype = np.int16 if top <= _INT16_MAX else np.int64
+        dtype = np.int16 if top <= INT16_MAX else np.int64
     weights = [ind.weight for ind in rules.indicators]
     return Compiled(
         rules=rules,
@@ -179,38 +171,10 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
     rules = comp.rules
     active = [j for j, ind in enumerate(rules.indicators) if ind.measure in have]
     width = comp.n_levels + 1
-    edges = np.full((len(active), max(comp.n_levels - 1, 0)), np.inf)
-    points = np.zeros((len(active), width), comp.dtype)
-    flags = np.full((len(active), width), -1, np.int8)
-    weights = np.zeros((len(active), width))
-    for a, j in enumerate(active):
-        ind = rules.indicators[j]
-        edges[a, : len(ind.levels) - 1] = [lv.from_ for lv in ind.levels[1:]]
-        points[a, 1 : len(ind.levels) + 1] = [_scaled(lv.points, comp.scale) for lv in ind.levels]
-        flags[a, 1 : len(ind.levels) + 1] = [_flag(lv.red_flag) for lv in ind.levels]
-        weights[a, 1:] = _scaled(ind.weight, comp.scale)
-    conds = [
-        (c.from_ is None, c.measure, _threshold(c.from_, c.below), j, part)
-        for j, combo in enumerate(rules.combinations)
-        for part, group in (("all", combo.all or ()), ("any", combo.any or ()))
-        for c in group
-        if c.measure in have
-    ]
+    edges, points, flags, weights = _level_tables(comp, active)
+    conds, matrix = _conditions(rules, have)
+    mitigations, offsets = _offsets(comp, active)
     n_combos = len(rules.combinations)
-    matrix = np.zeros((len(conds), 2 * n_combos), np.int16)  # int8 @ int16 counts in int16
-    for i, (_, _, _, j, part) in enumerate(conds):
-        matrix[i, j if part == "all" else n_combos + j] = 1.0
-    # columns of the active points matrix: active indicators, then every combination
-    column = {rules.indicators[j].id: a for a, j in enumerate(active)}
-    column |= {c.id: len(active) + i for i, c in enumerate(rules.combinations)}
-    mitigations = [a for a, j in enumerate(active) if rules.indicators[j].kind == "mitigation"]
-    offsets = np.zeros(
-        (len(active) + n_combos, len(mitigations)), np.int32 if comp.scale else np.float64
-    )
-    for m, a in enumerate(mitigations):
-        for target in rules.indicators[active[a]].offsets:
-            if target in column:  # a risk the frame has no data for scored nothing
-                offsets[column[target], m] = 1
     radices = [len(rules.indicators[j].levels) + 1 for j in active] + [2] * n_combos
     needed = np.array(
         [len(c.all or ()) for c in rules.combinations]
@@ -244,6 +208,57 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         offsets=offsets,
         radix=_radix(radices),
     )
+
+
+def _level_tables(comp: Compiled, active: list[int]) -> tuple[np.ndarray, ...]:
+    """Edges (padded with +inf), then points, red flags and weights by level (column 0: no
+    data) of the active indicators."""
+    width = comp.n_levels + 1
+    edges = np.full((len(active), max(comp.n_levels - 1, 0)), np.inf)
+    points = np.zeros((len(active), width), comp.dtype)
+    flags = np.full((len(active), width), -1, np.int8)
+    weights = np.zeros((len(active), width))
+    for a, j in enumerate(active):
+        ind = comp.rules.indicators[j]
+        edges[a, : len(ind.levels) - 1] = [lv.from_ for lv in ind.levels[1:]]
+        points[a, 1 : len(ind.levels) + 1] = [_scaled(lv.points, comp.scale) for lv in ind.levels]
+        flags[a, 1 : len(ind.levels) + 1] = [_flag(lv.red_flag) for lv in ind.levels]
+        weights[a, 1:] = _scaled(ind.weight, comp.scale)
+    return edges, points, flags, weights
+
+
+def _conditions(
+    rules: Ruleset, have: frozenset[str]
+) -> tuple[list[tuple[bool, str, float, int, str]], np.ndarray]:
+    """The combination conditions on measures in ``have`` (below?, measure, threshold,
+    combination, part), and which combination's 'all' or 'any' each belongs to."""
+    conds = [
+        (c.from_ is None, c.measure, _threshold(c.from_, c.below), j, part)
+        for j, combo in enumerate(rules.combinations)
+        for part, group in (("all", combo.all or ()), ("any", combo.any or ()))
+        for c in group
+        if c.measure in have
+    ]
+    n_combos = len(rules.combinations)
+    matrix = np.zeros((len(conds), 2 * n_combos), np.int16)  # int8 @ int16 counts in int16
+    for i, (_, _, _, j, part) in enumerate(conds):
+        matrix[i, j if part == "all" else n_combos + j] = 1
+    return conds, matrix
+
+
+def _offsets(comp: Compiled, active: list[int]) -> tuple[list[int], np.ndarray]:
+    """The columns of the active mitigations, and for each the columns whose points cap it."""
+    rules = comp.rules
+    # columns of the active points matrix: active indicators, then every combination
+    column = {rules.indicators[j].id: a for a, j in enumerate(active)}
+    column |= {c.id: len(active) + i for i, c in enumerate(rules.combinations)}
+    mitigations = [a for a, j in enumerate(active) if rules.indicators[j].kind == "mitigation"]
+    offsets = np.zeros((len(column), len(mitigations)), np.int32 if comp.scale else np.float64)
+    for m, a in enumerate(mitigations):
+        for target in rules.indicators[active[a]].offsets:
+            if target in column:  # a risk the frame has no data for scored nothing
+                offsets[column[target], m] = 1
+    return mitigations, offsets
 
 
 def _fires_table(matrix: np.ndarray, needed: np.ndarray) -> np.ndarray:
@@ -379,125 +394,3 @@ def unscaled(comp: Compiled, points: np.ndarray) -> np.ndarray:
     if comp.scale is None:
         return np.asarray(points, dtype=float)
     return points / comp.scale
-
-
-def rank_order(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For rows of points: the column order of their reasons, and how many columns count.
-
-    Risks by points descending, then mitigations by the size of their credit, zeros left out;
-    ties keep the ruleset's order.
-    """
-    width = points.shape[1]
-    top = float(np.abs(points).max(initial=0))
-    big = 2 * top + 1
-    # int32 keys sort fastest, when they fit (they do for every ruleset in hundredths)
-    small = points.dtype != np.float64 and (3 * big + 1) * (width + 1) < 2**31
-    p: Any = points.astype(np.int32 if small else np.float64)
-    key = np.where(p > 0, -p, np.where(p < 0, p + p.dtype.type(big), p.dtype.type(3 * big)))
-    # the column number breaks ties, so every key is distinct and any sort keeps ruleset order
-    # (a short row sorts fastest by the default sort, not by a stable one)
-    key = key * p.dtype.type(width) + np.arange(width, dtype=p.dtype)
-    return np.argsort(key, axis=1), np.count_nonzero(points, axis=1)
-
-
-def ranked_row(points: list[float], codes: tuple[str, ...]) -> list[str]:
-    """The reason codes of one row of points, in the order :func:`rank_order` gives.
-
-    For one profile a sort of the few nonzero points in Python costs less than numpy's calls.
-    """
-    nonzero = [j for j, p in enumerate(points) if p]
-    nonzero.sort(key=lambda j: (0.0, -points[j]) if points[j] > 0 else (1.0, points[j]))
-    return [codes[j] for j in nonzero]
-
-
-def ranked_codes(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For rows of points: their column numbers in reason order, and how many count.
-
-    The order is :func:`rank_order`'s; past a row's count the column number is the width of
-    the matrix, standing for 'nothing'.
-    """
-    width = points.shape[1]
-    counts = np.count_nonzero(points, axis=1)
-    if points.dtype != np.int16 or not points.flags.c_contiguous or width >= _INT16_MAX:
-        order, counts = rank_order(points)
-        return np.where(np.arange(width) < counts[:, None], order, width), counts
-    # Each point's sort key from a table of every int16 value: rank * (width + 1) + column.
-    # Sorting the keys (cheaper than sorting their positions) leaves each column number as
-    # the key modulo width + 1.
-    key = _keys16(width).take(points.view(np.uint16)) + np.arange(width, dtype=np.int32)
-    key.sort(axis=1)
-    base = width + 1
-    return np.where(key < _ZERO_RANK * base, key % base, width), counts
-
-
-_ZERO_RANK = 65_536
-
-
-@lru_cache(maxsize=16)
-def _keys16(width: int) -> np.ndarray:
-    """Sort keys of the int16 points, indexed by their bits: risks first (most points
-    first), then mitigations (largest credit first), zeros last; times ``width + 1``."""
-    p = np.arange(65_536, dtype=np.int64)
-    p = np.where(p >= 32_768, p - 65_536, p)  # the int16 each index's bits stand for
-    rank = np.where(p > 0, 32_768 - p, np.where(p < 0, 65_536 + p, _ZERO_RANK))
-    out: np.ndarray = (rank * (width + 1)).astype(np.int32)
-    return out
-
-
-def joined_codes(points: np.ndarray, codes: tuple[str, ...]) -> list[str]:
-    """The ranked reason codes of each row of scaled points, joined by '; '.
-
-    The text of a block of rows is joined in C and cut into rows by one ``str.split``, instead
-    of one ``join`` per row. Codes are joined in runs of up to three, from a table of every run,
-    so a row is a handful of pieces: a million distinct rows cost a few numpy calls per block
-    and about two C-level steps per row.
-    """
-    width = points.shape[1]
-    if any("\n" in c for c in codes):  # pragma: no cover - ids are names, not text
-        order, counts = rank_order(points)
-        rows = zip(order.tolist(), counts.tolist(), strict=True)
-        return ["; ".join(codes[j] for j in row[:c]) for row, c in rows]
-    # columns that are zero in every row (rules without data) cannot be a reason: leave them out
-    scoring = np.flatnonzero(points.any(axis=0))
-    if len(scoring) < width:
-        return joined_codes(points[:, scoring], tuple(codes[j] for j in scoring))
-    run, table = _runs(codes)
-    base = width + 1  # code ``width`` stands for 'nothing', past the end of a row
-    end_of_row = len(table) - 1
-    out: list[str] = []
-    for begin in range(0, len(points), BLOCK_ROWS // 2):
-        ranked, counts = ranked_codes(points[begin : begin + BLOCK_ROWS // 2])
-        used = -(-counts // run)  # runs in each row
-        slots = int(used.max(initial=0))
-        if slots * run > width:
-            ranked = np.hstack([ranked, np.full((len(ranked), slots * run - width), width)])
-        ids = ranked[:, 0 : slots * run : run].astype(np.intp)
-        for k in range(1, run):
-            ids = ids * base + ranked[:, k : slots * run : run]
-        pieces = np.empty((len(ranked), slots + 1), dtype=np.intp)
-        pieces[:, :slots] = ids
-        pieces[:, 1:slots] += base**run  # runs after the first start with '; '
-        pieces[:, slots] = end_of_row
-        keep = np.arange(slots + 1) < used[:, None]
-        keep[:, slots] = True
-        text = "".join(table[pieces[keep]].tolist())
-        out += text.split("\n")[:-1]
-    return out
-
-
-@lru_cache(maxsize=16)
-def _runs(codes: tuple[str, ...]) -> tuple[int, np.ndarray]:
-    """Every run of up to ``run`` codes as text: first in a row, then after another code.
-
-    The table has ``2 * (width + 1) ** run`` entries and a last one, the end of a row.
-    """
-    width = len(codes)
-    run = 3 if (width + 1) ** 3 <= _RUN_TABLE else 2 if (width + 1) ** 2 <= _RUN_TABLE else 1
-    names = [*codes, ""]
-    first: list[str] = []
-    for combo in itertools.product(range(width + 1), repeat=run):
-        first.append("; ".join(names[c] for c in combo if c < width))
-    later = ["; " + t if t else "" for t in first]
-    table = np.empty(2 * len(first) + 1, dtype=object)
-    table[:] = [*first, *later, "\n"]
-    return run, table

@@ -18,16 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from earlywarning._kernel import (
-    BLOCK_ROWS,
-    Compiled,
-    compiled,
-    joined_codes,
-    patterns,
-    ranked_row,
-    run,
-    unscaled,
-)
+from earlywarning._kernel import BLOCK_ROWS, Compiled, compiled, patterns, run, unscaled
+from earlywarning._reasons import joined_codes, ranked_row
 from earlywarning.explain import Assessment, assessment
 from earlywarning.profile import (
     CouncilProfile,

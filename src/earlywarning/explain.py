@@ -266,33 +266,10 @@ def _built(cls: type[_M], values: dict[str, Any]) -> _M:
     return obj
 
 
-def assessment(
-    texts: RuleTexts,
-    *,
-    council: str,
-    year: int,
-    levels: Sequence[int],
-    values: Sequence[float],
-    points: Sequence[float],
-    numbers: tuple[float, int, int, float],
-    reasons: list[str],
-) -> Assessment:
-    """The :class:`Assessment` of one profile from the engine's numbers for it.
-
-    ``levels`` and ``values`` have one entry per indicator (level -1 where there was no data),
-    ``points`` one per indicator then one per combination, and ``numbers`` is the score, the
-    band index, the band index of the points alone and the coverage.
-
-    Example:
-        >>> import earlywarning as ew
-        >>> rules = ew.load_ruleset()
-        >>> k, j = len(rules.indicators), len(rules.combinations)
-        >>> a = assessment(rule_texts(rules), council="A", year=2020, levels=[-1] * k,
-        ...                values=[float("nan")] * k, points=[0.0] * (k + j),
-        ...                numbers=(0.0, 0, 0, 0.0), reasons=[])
-        >>> a.band, len(a.missing) == k
-        ('low', True)
-    """
+def _contributions(
+    texts: RuleTexts, levels: Sequence[int], values: Sequence[float], points: Sequence[float]
+) -> tuple[list[Contribution], list[str]]:
+    """The contributions of one profile's rules, and the indicators it had no data for."""
     rules = texts.ruleset
     contributions: list[Contribution] = []
     missing: list[str] = []
@@ -343,6 +320,38 @@ def assessment(
                     },
                 )
             )
+    return contributions, missing
+
+
+def assessment(
+    texts: RuleTexts,
+    *,
+    council: str,
+    year: int,
+    levels: Sequence[int],
+    values: Sequence[float],
+    points: Sequence[float],
+    numbers: tuple[float, int, int, float],
+    reasons: list[str],
+) -> Assessment:
+    """The :class:`Assessment` of one profile from the engine's numbers for it.
+
+    ``levels`` and ``values`` have one entry per indicator (level -1 where there was no data),
+    ``points`` one per indicator then one per combination, and ``numbers`` is the score, the
+    band index, the band index of the points alone and the coverage.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> rules = ew.load_ruleset()
+        >>> k, j = len(rules.indicators), len(rules.combinations)
+        >>> a = assessment(rule_texts(rules), council="A", year=2020, levels=[-1] * k,
+        ...                values=[float("nan")] * k, points=[0.0] * (k + j),
+        ...                numbers=(0.0, 0, 0, 0.0), reasons=[])
+        >>> a.band, len(a.missing) == k
+        ('low', True)
+    """
+    rules = texts.ruleset
+    contributions, missing = _contributions(texts, levels, values, points)
     score, band, score_band, coverage = numbers
     return _built(
         Assessment,

@@ -480,6 +480,14 @@ class ProfileColumns:
         )
 
 
+def _refuse_duplicate_columns(columns: pd.Index) -> None:
+    twice = columns[columns.duplicated()]
+    if len(twice):
+        name = twice[0]
+        count = int((columns == name).sum())
+        raise ProfileError(str(name), name, f"is the name of {count} columns; keep one")
+
+
 def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     """Check every row of ``frame`` and turn it into numeric measure columns.
 
@@ -496,11 +504,7 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     """
     n = len(frame)
     errors = np.full(n, None, dtype=object)
-    twice = frame.columns[frame.columns.duplicated()]
-    if len(twice):
-        name = twice[0]
-        count = int((frame.columns == name).sum())
-        raise ProfileError(str(name), name, f"is the name of {count} columns; keep one")
+    _refuse_duplicate_columns(frame.columns)
     unknown = [c for c in frame.columns if c not in _SPEC]
     if unknown:
         raise ProfileError(str(unknown[0]), "<column>", _unknown_hint(str(unknown[0])))
@@ -531,6 +535,18 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     year = values.get("year", np.full(n, np.nan))
     fail(np.isnan(year), _messages("year", frame.get("year"), "is required", quote_blank=True))
 
+    values["budget_cut_pct"] = _budget_cut_column(values, frame, fail)
+    measures = _measures(values, grade, n)
+    failed = has_error
+    if failed.any():
+        for name in measures:
+            measures[name] = np.where(failed, np.nan, measures[name])
+    return ProfileColumns(measures=measures, error=errors)
+
+
+def _budget_cut_column(values: dict[str, np.ndarray], frame: pd.DataFrame, fail: Any) -> Any:
+    """The cut of each row: derived from the two budgets where both are given, else as given."""
+    n = len(frame)
     nan = np.full(n, np.nan)
     baseline = values.get("budget_baseline_gbp_m", nan)
     current = values.get("budget_current_gbp_m", nan)
@@ -551,16 +567,10 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
         conflict,
         lambda i: (
             f"budget_cut_pct: {quoted(_scalar(frame['budget_cut_pct'].iloc[i]))} "
-            + _contradiction(baseline[i], current[i], derived[i])
+            + _contradiction(float(baseline[i]), float(current[i]), float(derived[i]))
         ),
     )
-    values["budget_cut_pct"] = np.where(np.isnan(derived), given, derived)
-    measures = _measures(values, grade, n)
-    failed = has_error
-    if failed.any():
-        for name in measures:
-            measures[name] = np.where(failed, np.nan, measures[name])
-    return ProfileColumns(measures=measures, error=errors)
+    return np.where(np.isnan(derived), given, derived)
 
 
 def _measures(values: dict[str, np.ndarray], grade: np.ndarray, n: int) -> dict[str, np.ndarray]:
