@@ -63,7 +63,8 @@ class Plan:
     base: np.ndarray  # (Ka,) flat offset of each indicator's row in the tables, + 1
     points: np.ndarray  # flat (Ka * (L+1)): column 0 is 'missing'
     flags: np.ndarray  # flat, band index of a red flag or -1
-    weights: np.ndarray  # flat, the indicator's weight where it has data
+    flagged: np.ndarray  # the active indicators that can raise a red flag
+    weights: np.ndarray  # (Ka,) each indicator's weight, scaled like the points
     cond_measures: tuple[str, ...]
     signs: np.ndarray  # (C,) 1 for a 'from' condition, -1 for a 'below' one
     thresholds: np.ndarray  # (C,) what sign * value must reach
@@ -123,9 +124,10 @@ def compiled(rules: Ruleset) -> Compiled:
 
 
 def _scale_of(numbers: list[float]) -> int | None:
+    """The smallest decimal step of which every number is a whole multiple, exactly: the
+    float of n / scale must be the number itself, so integer sums give the same points."""
     for scale in _SCALES:
-        scaled = [x * scale for x in numbers]
-        if all(abs(s - round(s)) <= 1e-9 * max(1.0, abs(s)) for s in scaled):
+        if all(abs(x) < 2**40 and round(x * scale) / scale == x for x in numbers):
             return scale
     return None
 
@@ -190,7 +192,8 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         base=np.arange(len(active), dtype=np.intp) * width + 1,
         points=points.ravel(),
         flags=flags.ravel(),
-        weights=weights.ravel(),
+        flagged=np.flatnonzero((flags >= 0).any(axis=1)),
+        weights=weights,
         cond_measures=tuple(t[1] for t in conds),
         # value < below is -value >= -(the float just under below): no float lies between
         signs=np.array([-1.0 if t[0] else 1.0 for t in conds]),
@@ -211,19 +214,19 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
 
 
 def _level_tables(comp: Compiled, active: list[int]) -> tuple[np.ndarray, ...]:
-    """Edges (padded with +inf), then points, red flags and weights by level (column 0: no
-    data) of the active indicators."""
+    """Edges (padded with +inf), points and red flags by level (column 0: no data), and the
+    weights of the active indicators."""
     width = comp.n_levels + 1
     edges = np.full((len(active), max(comp.n_levels - 1, 0)), np.inf)
     points = np.zeros((len(active), width), comp.dtype)
     flags = np.full((len(active), width), -1, np.int8)
-    weights = np.zeros((len(active), width))
+    weights = np.zeros(len(active), np.int64 if comp.scale else np.float64)
     for a, j in enumerate(active):
         ind = comp.rules.indicators[j]
         edges[a, : len(ind.levels) - 1] = [lv.from_ for lv in ind.levels[1:]]
         points[a, 1 : len(ind.levels) + 1] = [_scaled(lv.points, comp.scale) for lv in ind.levels]
         flags[a, 1 : len(ind.levels) + 1] = [_flag(lv.red_flag) for lv in ind.levels]
-        weights[a, 1:] = _scaled(ind.weight, comp.scale)
+        weights[a] = _scaled(ind.weight, comp.scale)
     return edges, points, flags, weights
 
 
@@ -348,8 +351,9 @@ def run(comp: Compiled, plan: Plan, values: np.ndarray, conds: np.ndarray) -> Re
     np.minimum(lvl, plan.top, out=lvl)
     np.copyto(lvl, -1, where=missing)
     idx = lvl + plan.base  # into the flat tables, whose column 0 is 'no data'
-    flag = plan.flags.take(idx).max(axis=1, initial=-1)
-    present_weight = plan.weights.take(idx).sum(axis=1)
+    # red flags: only the indicators that can raise one; coverage: the weights of those present
+    flag = plan.flags.take(idx[:, plan.flagged]).max(axis=1, initial=-1)
+    present_weight = (~missing).view(np.int8) @ plan.weights
     if n_combo:
         fired = _fired(plan, conds)
         pts = np.concatenate([plan.points.take(idx), fired * comp.combo_points], axis=1)
