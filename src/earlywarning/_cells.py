@@ -142,4 +142,10 @@ def text_column(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         for v, m in zip(values, missing, strict=True)
     ]
     not_text = ~missing & np.array([not isinstance(v, str) for v in values], dtype=bool)
-    return text[codes], missing[codes], not_text[codes]
+    text, missing, not_text = text[codes], missing[codes], not_text[codes]
+    # factorize folds every missing-looking cell into one; is_missing decides for each (a
+    # Decimal NaN is not missing text, it is not text at all)
+    for i in np.flatnonzero(pd.isna(cells)).tolist():
+        missing[i] = is_missing(cells[i])
+        not_text[i] = not missing[i] and not isinstance(cells[i], str)
+    return text, missing, not_text

@@ -84,8 +84,11 @@ def _keys16(width: int) -> np.ndarray:
     return out
 
 
-def joined_codes(points: np.ndarray, codes: tuple[str, ...]) -> list[str]:
-    """The ranked reason codes of each row of scaled points, joined by '; '.
+def joined_codes(
+    points: np.ndarray, codes: tuple[str, ...], out: np.ndarray | None = None
+) -> np.ndarray:
+    """The ranked reason codes of each row of scaled points, joined by '; ', as an object
+    array (written into ``out`` when given).
 
     The text of a block of rows is joined in C and cut into rows by one ``str.split``, instead
     of one ``join`` per row. Codes are joined in runs of up to three, from a table of every run,
@@ -96,17 +99,22 @@ def joined_codes(points: np.ndarray, codes: tuple[str, ...]) -> list[str]:
     if any("\n" in c for c in codes):  # pragma: no cover - ids are names, not text
         order, counts = rank_order(points)
         rows = zip(order.tolist(), counts.tolist(), strict=True)
-        return ["; ".join(codes[j] for j in row[:c]) for row, c in rows]
+        texts = np.empty(len(points), dtype=object)
+        texts[:] = ["; ".join(codes[j] for j in row[:c]) for row, c in rows]
+        return texts
+    if out is None:
+        out = np.empty(len(points), dtype=object)
     # columns that are zero in every row (rules without data) cannot be a reason: leave them out
     scoring = np.flatnonzero(points.any(axis=0))
-    if len(scoring) < width:
-        return joined_codes(points[:, scoring], tuple(codes[j] for j in scoring))
+    codes = tuple(codes[j] for j in scoring)
+    width = len(scoring)
     run, table = _runs(codes)
     base = width + 1  # code ``width`` stands for 'nothing', past the end of a row
     end_of_row = len(table) - 1
-    out: list[str] = []
-    for begin in range(0, len(points), BLOCK_ROWS // 2):
-        ranked, counts = ranked_codes(points[begin : begin + BLOCK_ROWS // 2])
+    step = BLOCK_ROWS // 2
+    for begin in range(0, len(points), step):
+        block = points[begin : begin + step]
+        ranked, counts = ranked_codes(block if width == points.shape[1] else block[:, scoring])
         used = -(-counts // run)  # runs in each row
         slots = int(used.max(initial=0))
         if slots * run > width:
@@ -121,7 +129,7 @@ def joined_codes(points: np.ndarray, codes: tuple[str, ...]) -> list[str]:
         keep = np.arange(slots + 1) < used[:, None]
         keep[:, slots] = True
         text = "".join(table[pieces[keep]].tolist())
-        out += text.split("\n")[:-1]
+        out[begin : begin + step] = text.split("\n")[:-1]
     return out
 
 

@@ -88,8 +88,7 @@ class Evaluation:
         failed = ~pd.isna(self.error)
         if _mostly_distinct(comp, self.level, self.scaled_points):
             # what-if sweeps: nearly every row differs, so grouping would only cost time
-            out = np.empty(len(self.score), dtype=object)
-            out[:] = joined_codes(self.scaled_points, comp.codes)
+            out = joined_codes(self.scaled_points, comp.codes)
             out[failed] = None
             return out
         which = _factorize_rows(patterns(comp, self.level, self.scaled_points))
@@ -97,7 +96,7 @@ class Evaluation:
         first = np.empty(n_patterns, dtype=np.intp)
         first[which] = np.arange(len(which))  # any row of a pattern stands for all of them
         texts = np.empty(n_patterns + 1, dtype=object)  # the last, None, for failed rows
-        texts[:n_patterns] = joined_codes(self.scaled_points[first], comp.codes)
+        joined_codes(self.scaled_points[first], comp.codes, out=texts[:n_patterns])
         which[failed] = n_patterns
         grouped: np.ndarray = texts[which]
         return grouped
