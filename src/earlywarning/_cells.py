@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["is_missing", "number_column", "text_column", "to_float"]
+__all__ = ["distinct_map", "is_missing", "number_column", "text_column", "to_float"]
 
 # Kinds of object column (pandas.api.types.infer_dtype) whose every present cell is read by
 # float() exactly as by to_float: text without thousands commas, and numbers that are not bools
@@ -85,9 +85,15 @@ def number_column(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     # what pandas calls missing, to_float's caller may not (a Decimal NaN): ask is_missing
     odd = [i for i in np.flatnonzero(~present).tolist() if not is_missing(cells[i])]
     present[odd] = True
-    todo = np.flatnonzero(present)
     slow: list[int] = odd
-    if pd.api.types.infer_dtype(cells, skipna=True) in _FLOAT_LIKE:
+    kind = pd.api.types.infer_dtype(cells, skipna=True)
+    if kind == "string":
+        # empty cells (a CSV's blanks) are missing; leave them out of the cast, which they
+        # would make fail for their whole block
+        have = np.flatnonzero(present)
+        present[have[cells[have] == ""]] = False
+    todo = np.flatnonzero(present)
+    if kind in _FLOAT_LIKE:
         slow += _cast(cells, todo, x)
     else:
         slow += todo.tolist()
@@ -115,6 +121,27 @@ def _cast(cells: np.ndarray, todo: np.ndarray, x: np.ndarray) -> list[int]:
         except (TypeError, ValueError, OverflowError):
             slow += block.tolist()
     return slow
+
+
+def distinct_map(raw: pd.Series, read: Any) -> np.ndarray:
+    """``read`` of every cell as a float array, called once per distinct cell value.
+
+    Cells pandas folds together as missing are each read on their own, so that ``read`` sees
+    exactly what a single profile would.
+
+    Example:
+        >>> distinct_map(pd.Series(["a", "b", "a", None]), lambda v: float(v == "a")).tolist()
+        [1.0, 0.0, 1.0, 0.0]
+    """
+    cells = raw.to_numpy(dtype=object)
+    try:
+        codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    except TypeError:  # an unhashable cell: read every cell
+        codes, uniques = np.arange(len(cells)), cells
+    out = np.array([read(v) for v in uniques], dtype=float)[codes]
+    for i in np.flatnonzero(pd.isna(cells)).tolist():
+        out[i] = read(cells[i])
+    return out
 
 
 def text_column(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

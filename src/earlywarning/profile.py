@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from earlywarning._cells import is_missing, number_column, text_column, to_float
+from earlywarning._cells import distinct_map, is_missing, number_column, text_column, to_float
 from earlywarning._names import did_you_mean
 from earlywarning.errors import ProfileError, quoted
 from earlywarning.flags import parse_flag
@@ -677,7 +677,7 @@ def _flag_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
             flag = parse_flag(v)
             return -1.0 if flag is None else float(flag)  # -1 is refused below
 
-        x = raw.astype(object).map(parse).to_numpy(dtype=float)
+        x = distinct_map(raw, parse)  # yes/no columns hold few distinct spellings
         bad = x == -1.0
     fail(bad, _messages(spec.name, raw, _NOT_A_FLAG))
     return np.where(bad, np.nan, x)
