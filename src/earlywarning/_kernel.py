@@ -360,8 +360,8 @@ def run(comp: Compiled, plan: Plan, values: np.ndarray, conds: np.ndarray) -> Re
         flag = np.maximum(flag, np.where(fired, comp.combo_flags, -1).max(axis=1))
     else:
         pts = plan.points.take(idx)
-    # The matrix products here are all of integers, so no BLAS threads: on a small shared
-    # machine they contend for the cores instead of helping with these skinny products.
+    # With integer points (every ruleset in decimals) these products are of integers, so no
+    # BLAS threads: on a small shared machine they contend for the cores on skinny products.
     if len(plan.mitigations):
         # A mitigation takes away at most what the risks it offsets scored: max(raw, -cap),
         # so the net of the two never falls as a risk worsens.
