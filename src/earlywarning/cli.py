@@ -8,15 +8,20 @@ saying which field or file), or ``calibrate`` found a case that disagrees or a f
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 import pandas as pd
-import yaml
+from tqdm import tqdm
 
+from earlywarning._batch import ProfileSource, contributions, note, profile_of, rows
+from earlywarning._output import OUTPUT_FORMATS, open_output, result_table, stamp
 from earlywarning.calibrate import (
     FitResult,
     auc,
@@ -27,8 +32,9 @@ from earlywarning.calibrate import (
 )
 from earlywarning.cases import cases_frame, load_cases
 from earlywarning.engine import score, score_frame
-from earlywarning.errors import EarlyWarningError, ProfileError
+from earlywarning.errors import EarlyWarningError, EarlyWarningWarning, ProfileError
 from earlywarning.explain import Assessment
+from earlywarning.io import SUPPRESSION_CODES, read_profiles
 from earlywarning.profile import _parse_flag  # the one reading of yes/no
 from earlywarning.rules import BAND_NAMES, Ruleset, load_ruleset
 
@@ -36,92 +42,62 @@ EXIT_BAD_INPUT = 1
 EXIT_CALIBRATION_FAILED = 1
 EXIT_USAGE = 2
 EXIT_ROWS_FAILED = 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a reader that went away
 
-# Rows scored per chunk when progress is shown; large enough that chunking costs nothing.
-_CHUNK_ROWS = 200_000
+# Rows read, scored and written at a time: memory stays flat whatever the size of the file.
+_CHUNK_ROWS = 50_000
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
-
-
-def read_profiles(path: Path) -> list[dict[str, Any]] | pd.DataFrame:
-    """Read profiles from a file: a CSV gives a DataFrame, YAML or JSON a list of dicts.
-
-    Raises:
-        EarlyWarningError: if the file is missing, unreadable, or not profiles.
-    """
-    if not path.is_file():
-        raise EarlyWarningError(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        # read every cell as text: the profile checks parse numbers and refuse what is not one,
-        # rather than pandas guessing a type per column
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise EarlyWarningError(
-            f"{path}: cannot be read as {suffix.lstrip('.') or 'YAML'}: {exc}"
-        ) from None
-    if isinstance(data, dict) and isinstance(data.get("profile"), dict):
-        data = data["profile"]  # a documented case file: score its profile
-    if isinstance(data, dict):
-        return [data]
-    if isinstance(data, list) and all(isinstance(x, dict) for x in data):
-        return data
-    raise EarlyWarningError(f"{path}: expected a profile (a mapping) or a list of profiles")
 
 
 def _ruleset(args: argparse.Namespace) -> Ruleset:
     return load_ruleset(args.rules) if args.rules else load_ruleset()
 
 
-def _score_batch(frame: pd.DataFrame, rules: Ruleset, progress: bool) -> pd.DataFrame:
-    if not progress or len(frame) <= _CHUNK_ROWS:
-        return score_frame(frame, rules)
-    parts = []
-    for start in range(0, len(frame), _CHUNK_ROWS):
-        parts.append(score_frame(frame.iloc[start : start + _CHUNK_ROWS], rules))
-        done = min(start + _CHUNK_ROWS, len(frame))
-        print(f"scored {done:,} of {len(frame):,} rows", file=sys.stderr)
-    return pd.concat(parts)
-
-
 def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
-    """Score a profile file; print text, JSON or CSV."""
+    """Score a profile file, chunk by chunk; print text, JSON, CSV or an Excel workbook."""
     rules = _ruleset(args)
-    data = read_profiles(Path(args.file))
-    if isinstance(data, list) and len(data) == 1 and args.format != "csv":
-        a = score(data[0], ruleset=rules)
-        _print_assessments([a], args.format, out)
+    source = ProfileSource(
+        args.file,
+        chunk_rows=args.chunk_rows,
+        suppressed=args.suppressed,
+        sheet=args.sheet,
+        council=args.council,
+    )
+    chunks = source.chunks()
+    first = next(chunks)
+    if source.single(first) and args.format in ("text", "json"):
+        a = score(profile_of(rows(first)[0]), ruleset=rules)
+        with open_output(args.output, out, binary=False) as stream:
+            _print_assessments([a], args.format, stream)
+        source.notes()
         return 0
-    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-    result = _score_batch(frame, rules, progress=args.progress)
-    ident = frame[[c for c in ("council", "year") if c in frame.columns]].copy()
-    if "year" in ident:
-        # a CSV is read as text; show the year as a number where it is one
-        ident["year"] = pd.to_numeric(ident["year"], errors="coerce").astype("Int64")
-    table = pd.concat([ident, result], axis=1)
-    failed = int(result["error"].notna().sum())
-    if args.format == "csv":
-        table.to_csv(out, index=False, lineterminator="\n")
-    elif args.format == "json":
-        out.write(table.to_json(orient="records", indent=2) + "\n")
-    else:
-        with pd.option_context("display.max_rows", 200, "display.width", 200):
-            # a blank reads better than NaN for "no error" and "no red flag" in a terminal
-            shown = table.astype(object).where(table.notna(), "")
-            out.write(shown.to_string(index=False) + "\n")
+    writer_type = OUTPUT_FORMATS[args.format]
+    total = failed = 0
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    with (
+        open_output(args.output, out, binary=writer_type.binary) as stream,
+        tqdm(total=source.reader.rows, unit=" rows", disable=not show, file=sys.stderr) as bar,
+    ):
+        writer = writer_type(stream, stamp(rules))
+        for chunk in itertools.chain([first], chunks):
+            result = score_frame(chunk, rules)
+            detail = contributions(chunk, result, rules) if writer.contributions else None
+            writer.write(result_table(chunk, result, source.carried), detail)
+            total += len(chunk)
+            failed += int(result["error"].notna().sum())
+            bar.update(len(chunk))
+        writer.close()
+    source.notes()
     if failed:
         print(
-            f"{failed} of {len(table)} rows could not be scored; see the error column",
-            file=sys.stderr,
+            f"{failed} of {total} rows could not be scored; see the error column", file=sys.stderr
         )
         return EXIT_ROWS_FAILED
     return 0
 
 
-def _print_assessments(items: Sequence[Assessment], fmt: str, out: TextIO) -> None:
+def _print_assessments(items: Sequence[Assessment], fmt: str, out: IO[Any]) -> None:
     if fmt == "json":
         out.write(items[0].model_dump_json(indent=2) + "\n")
         return
@@ -134,26 +110,31 @@ def _print_assessments(items: Sequence[Assessment], fmt: str, out: TextIO) -> No
 def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     """Explain every profile in a file, one paragraph each."""
     rules = _ruleset(args)
-    data = read_profiles(Path(args.file))
-    rows: list[dict[str, Any]] = (
-        [{str(k): v for k, v in r.items()} for r in data.to_dict("records")]
-        if isinstance(data, pd.DataFrame)
-        else data
+    source = ProfileSource(
+        args.file,
+        chunk_rows=args.chunk_rows,
+        suppressed=args.suppressed,
+        sheet=args.sheet,
+        council=args.council,
     )
-    failed = 0
-    for i, row in enumerate(rows):
-        if i:
-            out.write("\n")
-        try:
-            assessment = score(row, ruleset=rules)
-        except ProfileError as exc:
-            # one bad row is reported in its place; the others are still explained
-            failed += 1
-            out.write(f"Row {i + 1} ({row.get('council')}): not scored: {exc}\n")
-            continue
-        _print_assessments([assessment], "text", out)
+    failed = total = 0
+    with open_output(args.output, out, binary=False) as stream:
+        for chunk in source.chunks():
+            for row in rows(chunk):
+                if total:
+                    stream.write("\n")
+                total += 1
+                try:
+                    assessment = score(profile_of(row), ruleset=rules)
+                except ProfileError as exc:
+                    # one bad row is reported in its place; the others are still explained
+                    failed += 1
+                    stream.write(f"Row {total} ({row.get('council')}): not scored: {exc}\n")
+                    continue
+                _print_assessments([assessment], "text", stream)
+    source.notes()
     if failed:
-        print(f"{failed} of {len(rows)} rows could not be scored", file=sys.stderr)
+        print(f"{failed} of {total} rows could not be scored", file=sys.stderr)
         return EXIT_ROWS_FAILED
     return 0
 
@@ -413,16 +394,34 @@ def build_parser() -> argparse.ArgumentParser:
             "--rules", metavar="DIR", help="a rules directory or file (default: bundled)"
         )
 
-    p = sub.add_parser("score", help="score a profile file (YAML, JSON or CSV)")
-    p.add_argument("file", help="a YAML/JSON profile or list of profiles, or a CSV of many")
-    p.add_argument("--format", choices=("text", "json", "csv"), default="text")
-    p.add_argument("--progress", action="store_true", help="report progress on large batches")
-    with_rules(p)
+    def reading(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+        p.add_argument("file", help="profiles: CSV, TSV, Excel .xlsx, YAML or JSON")
+        p.add_argument("--council", metavar="NAME", help="only this council's rows")
+        p.add_argument("--sheet", metavar="NAME", help="the sheet of an .xlsx file")
+        p.add_argument(
+            "--suppressed",
+            choices=("missing", "refuse"),
+            default="missing",
+            help=f"suppression codes ({' '.join(SUPPRESSION_CODES)}): read as missing "
+            "(default) or refuse the file",
+        )
+        p.add_argument("--format", choices=formats, default="text")
+        p.add_argument("--output", metavar="FILE", help="write here (whole, or not at all)")
+        p.add_argument("--chunk-rows", type=int, default=_CHUNK_ROWS, help=argparse.SUPPRESS)
+        with_rules(p)
+
+    p = sub.add_parser("score", help="score a profile file (CSV, TSV, xlsx, YAML or JSON)")
+    reading(p, tuple(OUTPUT_FORMATS))
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress bar on standard error (default: when it is a terminal)",
+    )
     p.set_defaults(handler=cmd_score)
 
     p = sub.add_parser("explain", help="print the explanation of every profile in a file")
-    p.add_argument("file")
-    with_rules(p)
+    reading(p, ("text",))
     p.set_defaults(handler=cmd_explain)
 
     p = sub.add_parser("rules", help="work with rule files")
@@ -495,10 +494,28 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Handler = args.handler
     try:
-        return handler(args, out)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", EarlyWarningWarning)
+            warnings.showwarning = _show_warning
+            return handler(args, out)
     except EarlyWarningError as exc:
         print(f"earlywarning: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # the reader went away (| head): stop quietly, and keep Python from complaining about
+        # the unflushed output on its way out
+        if out is sys.stdout:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
+    """The library's own warnings as one-line notes; any other warning as Python shows it."""
+    if issubclass(category, EarlyWarningWarning):
+        note(message)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, *args[:2]))
 
 
 if __name__ == "__main__":  # pragma: no cover
