@@ -123,7 +123,10 @@ def test_score_csv_as_text(batch_csv):
     code, out = run("score", str(batch_csv))
     assert code == EXIT_ROWS_FAILED
     lines = out.splitlines()
-    assert len(lines) == 1 + len(ROWS)
+    # the header, one line per row, then the ruleset the rows were scored with
+    assert len(lines) == 1 + len(ROWS) + 1
+    rules = ew.load_ruleset()
+    assert lines[-1] == f"Ruleset {rules.id} {rules.version} ({rules.content_hash})."
     assert "agency_rate_pct: 'lots' is not a number" in lines[2]
     assert lines[1].split()[0] == "Alpha" and lines[3].split()[0] == "Gamma"
 

@@ -8,10 +8,24 @@ Example:
     True
 """
 
+from earlywarning import io as io  # earlywarning.io.read_profiles, as DESIGN.md names it
 from earlywarning.calibrate import FitResult, calibration_report, fit
 from earlywarning.cases import load_cases
 from earlywarning.engine import score, score_frame
-from earlywarning.errors import EarlyWarningError, ProfileError, RuleFileError, RuleProblem
+from earlywarning.errors import (
+    ColumnNameError,
+    EarlyWarningError,
+    EarlyWarningWarning,
+    ExcelDependencyError,
+    FileEncodingWarning,
+    ImplausibleValuesWarning,
+    OutputFileError,
+    ProfileError,
+    ProfileFileError,
+    RuleFileError,
+    RuleProblem,
+    SuppressedValuesWarning,
+)
 from earlywarning.explain import Assessment, Contribution
 from earlywarning.profile import CouncilProfile
 from earlywarning.rules import Ruleset, load_ruleset
@@ -21,14 +35,22 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Assessment",
+    "ColumnNameError",
     "Contribution",
     "CouncilProfile",
     "EarlyWarningError",
+    "EarlyWarningWarning",
+    "ExcelDependencyError",
+    "FileEncodingWarning",
     "FitResult",
+    "ImplausibleValuesWarning",
+    "OutputFileError",
     "ProfileError",
+    "ProfileFileError",
     "RuleFileError",
     "RuleProblem",
     "Ruleset",
+    "SuppressedValuesWarning",
     "ValidationReport",
     "__version__",
     "calibration_report",

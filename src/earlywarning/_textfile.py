@@ -53,7 +53,7 @@ def check_text_table(path: Path, *, tab: bool) -> TextTable:
         if encoding:
             raise ProfileFileError(path, "starts as UTF-16 but is not valid UTF-16") from None
         offset, line, byte = first_bad_byte(path)
-        where = f"byte 0x{byte:02x} on line {line} (byte {offset} of the file)"
+        where = f"byte 0x{byte:02x}, at byte {offset} of the file,"
         try:
             table = _scan(path, "cp1252", tab)
         except UnicodeDecodeError:
@@ -65,8 +65,8 @@ def check_text_table(path: Path, *, tab: bool) -> TextTable:
             ) from None
         notices.append(
             FileEncodingWarning(
-                f"{path}: not UTF-8 ({where}); read as Windows-1252 (cp1252), the encoding "
-                "Excel uses on Windows"
+                f"{path}: not UTF-8 (line {line} holds byte 0x{byte:02x}); read as Windows-1252 "
+                "(cp1252), the encoding Excel uses on Windows"
             )
         )
     default = "\t" if tab else ","
@@ -97,7 +97,7 @@ def _scan(path: Path, encoding: str, tab: bool) -> TextTable:
         fh.seek(0)
         reader = csv.reader(fh, delimiter=delimiter)
         try:
-            header = next((r for r in reader if r), None)
+            header = next((r for r in reader if any(f.strip() for f in r)), None)
             if header is None:
                 raise ProfileFileError(path, "has no header row (every line is blank)")
             names = _header(path, header, reader.line_num)

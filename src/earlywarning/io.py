@@ -150,8 +150,8 @@ class ProfileReader:
         if suppressed not in ("missing", "refuse"):
             raise ValueError(f"suppressed must be 'missing' or 'refuse', not {suppressed!r}")
         self.path = Path(path)
-        self.format = file_format(self.path)
         _check_path(self.path)
+        self.format = file_format(self.path)
         self.chunk_rows = max(1, int(chunk_rows))
         self.policy: Suppressed = suppressed
         self.sheet = sheet
@@ -215,23 +215,25 @@ class ProfileReader:
     def _tidy(self, chunk: pd.DataFrame) -> pd.DataFrame:
         """Apply the suppression policy and note percentages that look like fractions."""
         chunk = chunk.copy() if self._whole is not None else chunk
-        for name in _CODED_FIELDS:
-            if name not in chunk.columns or chunk[name].dtype != object:
-                continue
-            col = chunk[name]
-            coded = col.isin(_SPELLINGS).to_numpy()
-            if not coded.any():
-                continue
-            if self.policy == "refuse":
-                at = int(np.argmax(coded))
-                raise ProfileError(
-                    name,
-                    col.iloc[at],
-                    f"is a suppression code ({self.path}, row {chunk.index[at] + 1}); "
-                    "suppression codes are refused here",
-                )
-            chunk[name] = col.mask(coded)
-            self.suppressed[name] = self.suppressed.get(name, 0) + int(coded.sum())
+        coded = {
+            name: chunk[name].isin(_SPELLINGS).to_numpy()
+            for name in chunk.columns
+            if name in _CODED_FIELDS and _is_text(chunk[name])
+        }
+        coded = {name: mask for name, mask in coded.items() if mask.any()}
+        if coded and self.policy == "refuse":
+            # the first code in reading order: the earliest row, then the leftmost column
+            at = min(int(np.argmax(mask)) for mask in coded.values())
+            name = next(n for n in chunk.columns if n in coded and coded[n][at])
+            raise ProfileError(
+                name,
+                chunk[name].iloc[at],
+                f"is a suppression code ({self.path}, row {chunk.index[at] + 1}); "
+                "suppression codes are refused here",
+            )
+        for name, mask in coded.items():
+            chunk[name] = chunk[name].mask(mask)
+            self.suppressed[name] = self.suppressed.get(name, 0) + int(mask.sum())
         for name, seen in list(self._fractions.items()):
             if name in chunk.columns:
                 self._note_fractions(name, chunk[name], seen)
@@ -249,11 +251,11 @@ class ProfileReader:
         out: list[EarlyWarningWarning] = []
         if self.suppressed:
             total = sum(self.suppressed.values())
-            counts = ", ".join(f"{n} {c}" for c, n in self.suppressed.items())
+            counts = ", ".join(f"{c} {n}" for c, n in self.suppressed.items())
+            cells = "cell holds" if total == 1 else "cells hold"
             out.append(
                 SuppressedValuesWarning(
-                    f"{self.path}: {total} suppressed cells ({', '.join(SUPPRESSION_CODES)}) "
-                    f"read as missing: {counts}"
+                    f"{self.path}: {total} {cells} a suppression code, read as missing: {counts}"
                 )
             )
         for name, fractional in self._fractions.items():
@@ -265,6 +267,10 @@ class ProfileReader:
                     )
                 )
         return out
+
+
+def _is_text(column: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)
 
 
 def iter_profiles(
