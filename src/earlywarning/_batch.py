@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
+from tqdm import tqdm
 
-from earlywarning.engine import score
-from earlywarning.errors import EarlyWarningError
+from earlywarning._output import Writer, result_table, write_assessment
+from earlywarning.engine import score, score_frame
+from earlywarning.errors import EarlyWarningError, ProfileError
 from earlywarning.io import Suppressed, iter_profiles
 from earlywarning.profile import FIELD_NAMES, check_columns
 from earlywarning.rules import Ruleset
@@ -68,6 +71,53 @@ class ProfileSource:
         if self.carried:
             names = ", ".join(map(str, self.carried))
             note(f"{path}: columns carried to the output unchanged: {names}")
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> ProfileSource:
+        """The source a command's ``file``, ``--chunk-rows``, ``--suppressed``, ``--sheet`` and
+        ``--council`` arguments name."""
+        return cls(
+            args.file,
+            chunk_rows=args.chunk_rows,
+            suppressed=args.suppressed,
+            sheet=args.sheet,
+            council=args.council,
+        )
+
+    def write_scores(
+        self, chunks: Iterable[pd.DataFrame], writer: Writer, rules: Ruleset, progress: bool
+    ) -> tuple[int, int]:
+        """Score and write each chunk as it comes; the number of rows, and of rows that failed."""
+        total = failed = 0
+        bar = tqdm(total=self.reader.rows, unit=" rows", disable=not progress, file=sys.stderr)
+        with bar:
+            for chunk in chunks:
+                result = score_frame(chunk, rules)
+                detail = contributions(chunk, result, rules) if writer.contributions else None
+                writer.write(result_table(chunk, result, self.carried), detail)
+                total += len(chunk)
+                failed += int(result["error"].notna().sum())
+                bar.update(len(chunk))
+        writer.close()
+        return total, failed
+
+    def write_explanations(self, stream: IO[Any], rules: Ruleset) -> tuple[int, int]:
+        """Write each row's explanation, or why it was not scored; rows, and rows that failed."""
+        total = failed = 0
+        for chunk in self.chunks():
+            for row in rows(chunk):
+                if total:
+                    stream.write("\n")
+                total += 1
+                try:
+                    assessment = score(profile_of(row), ruleset=rules)
+                except ProfileError as exc:
+                    # one bad row is reported in its place; the others are still explained
+                    failed += 1
+                    stream.write(f"Row {total} ({row.get('council')}): not scored: {exc}\n")
+                    continue
+                write_assessment(assessment, "text", stream)
+        return total, failed
 
     def notes(self) -> None:
         """Print the reader's notices not yet shown."""

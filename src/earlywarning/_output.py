@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from earlywarning.errors import OutputFileError
+from earlywarning.explain import Assessment
 from earlywarning.rules import Ruleset
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "open_output",
     "result_table",
     "stamp",
+    "write_assessment",
 ]
 
 RESULT_COLUMNS = ("score", "band", "coverage", "reasons", "error", "red_flag")
@@ -175,6 +177,16 @@ OUTPUT_FORMATS: dict[str, type[Writer]] = {
     "xlsx": XlsxWriter,
 }
 """Every output format by name: a new format is one writer and one entry here."""
+
+
+def write_assessment(a: Assessment, fmt: str, out: IO[Any]) -> None:
+    """One profile's result: its explanation and every contribution, or its JSON."""
+    if fmt == "json":
+        out.write(a.model_dump_json(indent=2) + "\n")
+        return
+    out.write(a.explain() + "\n\nContributions:\n")
+    for c in sorted(a.contributions, key=lambda c: -abs(c.points)):
+        out.write(f"  {c.reason}\n")
 
 
 def _umask() -> int:

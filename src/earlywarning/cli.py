@@ -1,8 +1,9 @@
 """The ``earlywarning`` command line.
 
-Exit codes: 0 success; 1 bad input (a profile or rule file that cannot be used, with a message
-saying which field or file), or ``calibrate`` found a case that disagrees or a failure of the bar;
-2 wrong usage; 3 a batch ran but some rows failed (every row is still written, with its error).
+Exit codes: 0 success; 1 bad input (a profile or rule file that cannot be used, an output that
+cannot be written, with a message saying which field or file), or ``calibrate`` found a case
+that disagrees or a failure of the bar; 2 wrong usage; 3 a batch ran but some rows failed (every
+row is still written, with its error); 141 the output was closed early (``| head``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import Any, TextIO
 
 import pandas as pd
-from tqdm import tqdm
 
-from earlywarning._batch import ProfileSource, contributions, note, profile_of, rows
-from earlywarning._output import OUTPUT_FORMATS, open_output, result_table, stamp
+from earlywarning._batch import ProfileSource, note, profile_of, rows
+from earlywarning._output import OUTPUT_FORMATS, open_output, stamp, write_assessment
 from earlywarning.calibrate import (
     FitResult,
     auc,
@@ -31,9 +31,8 @@ from earlywarning.calibrate import (
     rank_agreement,
 )
 from earlywarning.cases import cases_frame, load_cases
-from earlywarning.engine import score, score_frame
-from earlywarning.errors import EarlyWarningError, EarlyWarningWarning, ProfileError
-from earlywarning.explain import Assessment
+from earlywarning.engine import score
+from earlywarning.errors import EarlyWarningError, EarlyWarningWarning
 from earlywarning.io import SUPPRESSION_CODES, read_profiles
 from earlywarning.profile import _parse_flag  # the one reading of yes/no
 from earlywarning.rules import BAND_NAMES, Ruleset, load_ruleset
@@ -57,37 +56,20 @@ def _ruleset(args: argparse.Namespace) -> Ruleset:
 def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
     """Score a profile file, chunk by chunk; print text, JSON, CSV or an Excel workbook."""
     rules = _ruleset(args)
-    source = ProfileSource(
-        args.file,
-        chunk_rows=args.chunk_rows,
-        suppressed=args.suppressed,
-        sheet=args.sheet,
-        council=args.council,
-    )
+    source = ProfileSource.from_args(args)
     chunks = source.chunks()
     first = next(chunks)
     if source.single(first) and args.format in ("text", "json"):
         a = score(profile_of(rows(first)[0]), ruleset=rules)
         with open_output(args.output, out, binary=False) as stream:
-            _print_assessments([a], args.format, stream)
+            write_assessment(a, args.format, stream)
         source.notes()
         return 0
-    writer_type = OUTPUT_FORMATS[args.format]
-    total = failed = 0
+    writer = OUTPUT_FORMATS[args.format]
     show = sys.stderr.isatty() if args.progress is None else args.progress
-    with (
-        open_output(args.output, out, binary=writer_type.binary) as stream,
-        tqdm(total=source.reader.rows, unit=" rows", disable=not show, file=sys.stderr) as bar,
-    ):
-        writer = writer_type(stream, stamp(rules))
-        for chunk in itertools.chain([first], chunks):
-            result = score_frame(chunk, rules)
-            detail = contributions(chunk, result, rules) if writer.contributions else None
-            writer.write(result_table(chunk, result, source.carried), detail)
-            total += len(chunk)
-            failed += int(result["error"].notna().sum())
-            bar.update(len(chunk))
-        writer.close()
+    with open_output(args.output, out, binary=writer.binary) as stream:
+        chunks = itertools.chain([first], chunks)
+        total, failed = source.write_scores(chunks, writer(stream, stamp(rules)), rules, show)
     source.notes()
     if failed:
         print(
@@ -97,41 +79,12 @@ def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _print_assessments(items: Sequence[Assessment], fmt: str, out: IO[Any]) -> None:
-    if fmt == "json":
-        out.write(items[0].model_dump_json(indent=2) + "\n")
-        return
-    for a in items:
-        out.write(a.explain() + "\n\nContributions:\n")
-        for c in sorted(a.contributions, key=lambda c: -abs(c.points)):
-            out.write(f"  {c.reason}\n")
-
-
 def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     """Explain every profile in a file, one paragraph each."""
     rules = _ruleset(args)
-    source = ProfileSource(
-        args.file,
-        chunk_rows=args.chunk_rows,
-        suppressed=args.suppressed,
-        sheet=args.sheet,
-        council=args.council,
-    )
-    failed = total = 0
+    source = ProfileSource.from_args(args)
     with open_output(args.output, out, binary=False) as stream:
-        for chunk in source.chunks():
-            for row in rows(chunk):
-                if total:
-                    stream.write("\n")
-                total += 1
-                try:
-                    assessment = score(profile_of(row), ruleset=rules)
-                except ProfileError as exc:
-                    # one bad row is reported in its place; the others are still explained
-                    failed += 1
-                    stream.write(f"Row {total} ({row.get('council')}): not scored: {exc}\n")
-                    continue
-                _print_assessments([assessment], "text", stream)
+        total, failed = source.write_explanations(stream, rules)
     source.notes()
     if failed:
         print(f"{failed} of {total} rows could not be scored", file=sys.stderr)
@@ -381,64 +334,60 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with one sub-command per job."""
-    parser = argparse.ArgumentParser(
-        prog="earlywarning",
-        description="Early-warning risk scores for English councils' children's services.",
+def _with_rules(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
+
+
+def _reading(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    """The arguments of the commands that read a profile file."""
+    p.add_argument("file", help="profiles: CSV, TSV, Excel .xlsx, YAML or JSON")
+    p.add_argument("--council", metavar="NAME", help="only this council's rows")
+    p.add_argument("--sheet", metavar="NAME", help="the sheet of an .xlsx file")
+    p.add_argument(
+        "--suppressed",
+        choices=("missing", "refuse"),
+        default="missing",
+        help=f"suppression codes ({' '.join(SUPPRESSION_CODES)}): read as missing "
+        "(default) or refuse the file",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p.add_argument("--format", choices=formats, default="text")
+    p.add_argument("--output", metavar="FILE", help="write here (whole, or not at all)")
+    p.add_argument("--chunk-rows", type=int, default=_CHUNK_ROWS, help=argparse.SUPPRESS)
+    _with_rules(p)
 
-    def with_rules(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--rules", metavar="DIR", help="a rules directory or file (default: bundled)"
-        )
 
-    def reading(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
-        p.add_argument("file", help="profiles: CSV, TSV, Excel .xlsx, YAML or JSON")
-        p.add_argument("--council", metavar="NAME", help="only this council's rows")
-        p.add_argument("--sheet", metavar="NAME", help="the sheet of an .xlsx file")
-        p.add_argument(
-            "--suppressed",
-            choices=("missing", "refuse"),
-            default="missing",
-            help=f"suppression codes ({' '.join(SUPPRESSION_CODES)}): read as missing "
-            "(default) or refuse the file",
-        )
-        p.add_argument("--format", choices=formats, default="text")
-        p.add_argument("--output", metavar="FILE", help="write here (whole, or not at all)")
-        p.add_argument("--chunk-rows", type=int, default=_CHUNK_ROWS, help=argparse.SUPPRESS)
-        with_rules(p)
-
-    p = sub.add_parser("score", help="score a profile file (CSV, TSV, xlsx, YAML or JSON)")
-    reading(p, tuple(OUTPUT_FORMATS))
+def _score_arguments(p: argparse.ArgumentParser) -> None:
+    """score a profile file (CSV, TSV, xlsx, YAML or JSON)"""
+    _reading(p, tuple(OUTPUT_FORMATS))
     p.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
         help="a progress bar on standard error (default: when it is a terminal)",
     )
-    p.set_defaults(handler=cmd_score)
 
-    p = sub.add_parser("explain", help="print the explanation of every profile in a file")
-    reading(p, ("text",))
-    p.set_defaults(handler=cmd_explain)
 
-    p = sub.add_parser("rules", help="work with rule files")
+def _explain_arguments(p: argparse.ArgumentParser) -> None:
+    """print the explanation of every profile in a file"""
+    _reading(p, ("text",))
+
+
+def _rules_arguments(p: argparse.ArgumentParser) -> None:
+    """work with rule files"""
     rsub = p.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     c = rsub.add_parser("check", help="check a rules directory or file and report every problem")
     c.add_argument("path", nargs="?", help="directory or file (default: the bundled rules)")
     c.set_defaults(handler=cmd_rules_check)
 
-    p = sub.add_parser(
-        "calibrate",
-        help="score the documented cases; exit 1 if a case disagrees or the bar fails",
-    )
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
-    with_rules(p)
-    p.set_defaults(handler=cmd_calibrate)
 
-    p = sub.add_parser("fit", help="fit thresholds and points within the rule files' bounds")
+def _calibrate_arguments(p: argparse.ArgumentParser) -> None:
+    """score the documented cases; exit 1 if a case disagrees or the bar fails"""
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    _with_rules(p)
+
+
+def _fit_arguments(p: argparse.ArgumentParser) -> None:
+    """fit thresholds and points within the rule files' bounds"""
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--profiles", metavar="CSV", help="profiles with an outcome column")
     source.add_argument(
@@ -450,21 +399,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--folds", type=int, help="held-out fits for --loo (default: one per row)")
     p.add_argument("--rounds", type=int, default=10, help="most search rounds (default 10)")
     p.add_argument("--version", help="version of the fitted ruleset (default: VERSION+fit.N)")
-    with_rules(p)
-    p.set_defaults(handler=cmd_fit)
+    _with_rules(p)
 
-    p = sub.add_parser(
-        "validate",
-        help="check the rules on the ILACS inspections 2018 to March 2022, beside a baseline",
-    )
+
+def _validate_arguments(p: argparse.ArgumentParser) -> None:
+    """check the rules on the ILACS inspections 2018 to March 2022, beside a baseline"""
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--folds", type=int, default=5, help="folds of the baseline (default 5)")
     p.add_argument("--seed", type=int, default=0, help="seed of folds and bootstrap (default 0)")
     p.add_argument("--indicators", action="store_true", help="also the AUC of each rule alone")
-    with_rules(p)
-    p.set_defaults(handler=cmd_validate)
+    _with_rules(p)
 
-    p = sub.add_parser("trajectories", help="score every council for every year 2017-2025")
+
+def _trajectories_arguments(p: argparse.ArgumentParser) -> None:
+    """score every council for every year 2017-2025"""
     p.add_argument(
         "--council", action="append", metavar="NAME", help="only this council (repeatable)"
     )
@@ -476,8 +424,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="a score rise over two years flagged as rising (default 10 points)",
     )
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
-    with_rules(p)
-    p.set_defaults(handler=cmd_trajectories)
+    _with_rules(p)
+
+
+# Every command: its name, its handler and the function adding its arguments (whose docstring
+# is the command's one-line help). A new command is one entry here.
+COMMANDS: dict[str, tuple[Handler | None, Callable[[argparse.ArgumentParser], None]]] = {
+    "score": (cmd_score, _score_arguments),
+    "explain": (cmd_explain, _explain_arguments),
+    "rules": (None, _rules_arguments),
+    "calibrate": (cmd_calibrate, _calibrate_arguments),
+    "fit": (cmd_fit, _fit_arguments),
+    "validate": (cmd_validate, _validate_arguments),
+    "trajectories": (cmd_trajectories, _trajectories_arguments),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one sub-command per entry of :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="earlywarning",
+        description="Early-warning risk scores for English councils' children's services.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (handler, arguments) in COMMANDS.items():
+        p = sub.add_parser(name, help=arguments.__doc__)
+        arguments(p)
+        if handler is not None:
+            p.set_defaults(handler=handler)
     return parser
 
 
