@@ -332,3 +332,54 @@ def test_file_format_by_suffix():
     assert file_format("a.CSV") == "csv" and file_format("b.xlsx") == "xlsx"
     with pytest.raises(ew.ProfileFileError):
         file_format("c.parquet")
+
+
+# score_frame and carried columns ------------------------------------------------------------
+
+
+def test_score_frame_accepts_extra_columns_and_keeps_its_own():
+    frame = pd.DataFrame(
+        {
+            "la_name": ["Derbyshire"],
+            "council": ["Derbyshire"],
+            "year": [2016],
+            "dcs_changes": [2],
+            "region_name": ["East Midlands"],
+        }
+    )
+    out = ew.score_frame(frame)
+    assert list(out.columns) == ["score", "band", "coverage", "reasons", "error", "red_flag"]
+    expect = ew.score({"council": "Derbyshire", "year": 2016, "dcs_changes": 2})
+    assert out.loc[0, "score"] == expect.score and out.join(frame).loc[0, "la_name"] == "Derbyshire"
+
+
+def test_near_misses_are_refused_all_at_once_but_a_neighbour_of_a_present_field_is_carried():
+    frame = pd.DataFrame(
+        {"council": ["A"], "year": [2020], "agency_rate": [1], "dcs_change": [1], "Year ": [1]}
+    )
+    with pytest.raises(ew.ColumnNameError) as info:
+        ew.score_frame(frame)
+    assert info.value.suggestions == {"agency_rate": "agency_rate_pct", "dcs_change": "dcs_changes"}
+    assert info.value.field == "agency_rate" and isinstance(info.value, ew.ProfileError)
+    # DfE publishes agency_rate_fte beside the field it was renamed from: data, not a typo
+    beside = pd.DataFrame(
+        {"council": ["A"], "year": [2020], "agency_rate_pct": [12], "agency_rate_fte": [12]}
+    )
+    assert ew.score_frame(beside).loc[0, "error"] is None
+
+
+def test_dates_from_a_spreadsheet_are_carried_into_json(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    import datetime
+
+    from earlywarning.cli import main
+
+    book = openpyxl.Workbook()
+    book.active.append(["council", "year", "published"])
+    book.active.append(["A", 2020, datetime.datetime(2021, 3, 31)])
+    f = tmp_path / "d.xlsx"
+    book.save(f)
+    out = tmp_path / "d.json"
+    assert main(["score", str(f), "--format", "json", "--output", str(out)]) == 0
+    (record,) = json.loads(out.read_text(encoding="utf-8"))
+    assert record["published"].startswith("2021-03-31")

@@ -114,7 +114,8 @@ class JsonWriter(Writer):
         for i, record in enumerate(_records(table)):
             record |= self.ruleset
             record["contributions"] = contributions[i] if contributions is not None else None
-            parts.append(json.dumps(record, indent=2))
+            # default=str: a date carried from a spreadsheet is written as its ISO text
+            parts.append(json.dumps(record, indent=2, default=str))
         if not parts:
             return
         self.stream.write(("[\n" if self.first else ",\n") + ",\n".join(parts))
