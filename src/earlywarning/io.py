@@ -290,9 +290,14 @@ def iter_profiles(
             line.
 
     Example:
-        >>> reader = iter_profiles("examples/profiles/hypothetical-councils.csv")
+        >>> import tempfile, pathlib
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "semicolons.csv"
+        >>> _ = f.write_bytes("council;year\\nSaint-Étienne;2020\\n".encode("cp1252"))
+        >>> reader = iter_profiles(f)
         >>> reader.rows, reader.delimiter, reader.encoding
-        (5, ',', 'utf-8-sig')
+        (1, ';', 'cp1252')
+        >>> [type(n).__name__ for n in reader.notices]
+        ['FileEncodingWarning', 'EarlyWarningWarning']
     """
     return ProfileReader(path, chunk_rows=chunk_rows, suppressed=suppressed, sheet=sheet)
 
@@ -317,12 +322,17 @@ def read_profiles(
         ProfileError: a suppression code, when ``suppressed="refuse"``.
 
     Example:
+        >>> import tempfile, pathlib, warnings
         >>> import earlywarning as ew
-        >>> frame = ew.io.read_profiles("examples/profiles/hypothetical-councils.csv")
-        >>> frame.shape
-        (5, 13)
-        >>> ew.score_frame(frame).loc[0, "band"]
-        'low'
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "workforce.csv"
+        >>> _ = f.write_text("la_code,council,year,agency_rate_pct\\n"
+        ...                  "E10000007,Derbyshire,2021,12.4\\nE06000015,Derby,2021,c\\n")
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     frame = ew.io.read_profiles(f)
+        >>> frame.attrs["suppressed"], caught[0].category.__name__
+        ({'agency_rate_pct': 1}, 'SuppressedValuesWarning')
+        >>> ew.score_frame(frame).join(frame["la_code"])[["band", "la_code"]].values.tolist()
+        [['low', 'E10000007'], ['low', 'E06000015']]
     """
     reader = iter_profiles(path, chunk_rows=1 << 30, suppressed=suppressed, sheet=sheet)
     frame = pd.concat(list(reader))
