@@ -9,7 +9,7 @@ Example:
 """
 
 from earlywarning import io as io  # earlywarning.io.read_profiles, as DESIGN.md names it
-from earlywarning.calibrate import FitResult, calibration_report, fit
+from earlywarning.calibrate import calibration_report
 from earlywarning.cases import load_cases
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import (
@@ -19,17 +19,22 @@ from earlywarning.errors import (
     ExcelDependencyError,
     FileEncodingWarning,
     ImplausibleValuesWarning,
+    OutcomeError,
     OutputFileError,
+    PlotDependencyError,
     ProfileError,
     ProfileFileError,
     RuleFileError,
     RuleProblem,
     SuppressedValuesWarning,
+    ValidationDependencyError,
 )
 from earlywarning.explain import Assessment, Contribution
+from earlywarning.fit import FitResult, fit
 from earlywarning.profile import CouncilProfile
 from earlywarning.rules import Ruleset, load_ruleset
-from earlywarning.validate import ValidationReport, england_scores, validate
+from earlywarning.trajectories import england_scores
+from earlywarning.validate import ValidationReport, validate
 
 __version__ = "0.1.0"
 
@@ -44,13 +49,16 @@ __all__ = [
     "FileEncodingWarning",
     "FitResult",
     "ImplausibleValuesWarning",
+    "OutcomeError",
     "OutputFileError",
+    "PlotDependencyError",
     "ProfileError",
     "ProfileFileError",
     "RuleFileError",
     "RuleProblem",
     "Ruleset",
     "SuppressedValuesWarning",
+    "ValidationDependencyError",
     "ValidationReport",
     "__version__",
     "calibration_report",
