@@ -97,9 +97,13 @@ def _scan(path: Path, encoding: str, tab: bool) -> TextTable:
         fh.seek(0)
         reader = csv.reader(fh, delimiter=delimiter)
         try:
-            header = next((r for r in reader if any(f.strip() for f in r)), None)
-            if header is None:
-                raise ProfileFileError(path, "has no header row (every line is blank)")
+            header = next((r for r in reader if r), None)
+            if header is None or not any(h.strip() for h in header):
+                # pandas would take a line of spaces for the header; say so rather than shift
+                where = reader.line_num if header is not None else None
+                raise ProfileFileError(
+                    path, "has no header row (its first line is blank)", line=where
+                )
             names = _header(path, header, reader.line_num)
             rows, before = 0, reader.line_num
             for record in reader:

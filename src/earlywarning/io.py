@@ -24,6 +24,7 @@ import yaml
 
 from earlywarning._textfile import EXCEL_HINT, check_text_table
 from earlywarning.errors import (
+    EarlyWarningError,
     EarlyWarningWarning,
     FileEncodingWarning,
     ImplausibleValuesWarning,
@@ -148,7 +149,7 @@ class ProfileReader:
         sheet: str | None = None,
     ) -> None:
         if suppressed not in ("missing", "refuse"):
-            raise ValueError(f"suppressed must be 'missing' or 'refuse', not {suppressed!r}")
+            raise EarlyWarningError(f"suppressed is 'missing' or 'refuse', not {suppressed!r}")
         self.path = Path(path)
         _check_path(self.path)
         self.format = file_format(self.path)
