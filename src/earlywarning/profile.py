@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from earlywarning._names import did_you_mean
 from earlywarning.errors import ColumnNameError, ProfileError
 from earlywarning.flags import parse_flag
 
@@ -378,11 +379,8 @@ def _unwrap(exc: ValidationError) -> Exception:
 
 
 def _unknown_hint(name: str) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, FIELD_NAMES, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"is not a profile field{hint}"
+    hint = did_you_mean(name, FIELD_NAMES)
+    return f"is not a profile field ({hint})" if hint else "is not a profile field"
 
 
 # A column is a near-miss of a field when, after tidying case, spaces and a unit, it is that
