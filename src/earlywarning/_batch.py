@@ -41,14 +41,16 @@ def rows(frame: pd.DataFrame) -> list[dict[Any, Any]]:
     return [dict(r) for r in frame.to_dict("records")]
 
 
-def contributions(chunk: pd.DataFrame, result: pd.DataFrame, rules: Ruleset) -> list[Any]:
-    """Each row's contributions as plain data, None for a row that could not be scored."""
-    return [
-        None
-        if isinstance(error, str)
-        else [c.model_dump() for c in score(profile_of(row), ruleset=rules).contributions]
-        for row, error in zip(rows(chunk), result["error"], strict=True)
-    ]
+def contributions(chunk: pd.DataFrame, result: pd.DataFrame, rules: Ruleset) -> Iterator[Any]:
+    """Each row's contributions as plain data, None for a row that could not be scored.
+
+    Made one row at a time as the writer asks, so a chunk's contributions are never all held.
+    """
+    for row, error in zip(rows(chunk), result["error"], strict=True):
+        if isinstance(error, str):
+            yield None
+        else:
+            yield [c.model_dump() for c in score(profile_of(row), ruleset=rules).contributions]
 
 
 class ProfileSource:

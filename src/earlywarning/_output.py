@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, ClassVar, TextIO
@@ -80,7 +80,7 @@ class Writer:
         self.ruleset = ruleset
         self.first = True
 
-    def write(self, table: pd.DataFrame, contributions: list[Any] | None = None) -> None:
+    def write(self, table: pd.DataFrame, contributions: Iterable[Any] | None = None) -> None:
         """Write one chunk of results."""
         raise NotImplementedError
 
@@ -91,7 +91,7 @@ class Writer:
 class CsvWriter(Writer):
     """One row per profile; the ruleset in three columns at the end of every row."""
 
-    def write(self, table: pd.DataFrame, contributions: list[Any] | None = None) -> None:
+    def write(self, table: pd.DataFrame, contributions: Iterable[Any] | None = None) -> None:
         """Write the rows (with the header before the first chunk)."""
         table = table.assign(**self.ruleset)
         table.to_csv(self.stream, index=False, header=self.first, lineterminator="\n")
@@ -108,18 +108,16 @@ class JsonWriter(Writer):
 
     contributions = True
 
-    def write(self, table: pd.DataFrame, contributions: list[Any] | None = None) -> None:
+    def write(self, table: pd.DataFrame, contributions: Iterable[Any] | None = None) -> None:
         """Write the rows as list items (the opening bracket before the first)."""
-        parts = []
-        for i, record in enumerate(_records(table)):
+        details = iter(contributions) if contributions is not None else None
+        for record in _records(table):
             record |= self.ruleset
-            record["contributions"] = contributions[i] if contributions is not None else None
+            record["contributions"] = next(details) if details is not None else None
+            self.stream.write("[\n" if self.first else ",\n")
             # default=str: a date carried from a spreadsheet is written as its ISO text
-            parts.append(json.dumps(record, indent=2, default=str))
-        if not parts:
-            return
-        self.stream.write(("[\n" if self.first else ",\n") + ",\n".join(parts))
-        self.first = False
+            self.stream.write(json.dumps(record, indent=2, default=str))
+            self.first = False
 
     def close(self) -> None:
         """Close the list (an empty list when no row was written)."""
@@ -133,7 +131,7 @@ class TextWriter(Writer):
         super().__init__(stream, ruleset)
         self.tables: list[pd.DataFrame] = []
 
-    def write(self, table: pd.DataFrame, contributions: list[Any] | None = None) -> None:
+    def write(self, table: pd.DataFrame, contributions: Iterable[Any] | None = None) -> None:
         """Keep the rows for the table."""
         self.tables.append(table)
 
@@ -161,7 +159,7 @@ class XlsxWriter(Writer):
         super().__init__(stream, ruleset)
         self.book = ExcelWriter(ruleset)
 
-    def write(self, table: pd.DataFrame, contributions: list[Any] | None = None) -> None:
+    def write(self, table: pd.DataFrame, contributions: Iterable[Any] | None = None) -> None:
         """Add the rows to the sheet."""
         self.book.append(table, header=self.first)
         self.first = False
