@@ -9,12 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ColumnNameError",
     "EarlyWarningError",
+    "EarlyWarningWarning",
+    "ExcelDependencyError",
+    "FileEncodingWarning",
+    "ImplausibleValuesWarning",
     "OutcomeError",
+    "OutputFileError",
     "PlotDependencyError",
     "ProfileError",
+    "ProfileFileError",
     "RuleFileError",
     "RuleProblem",
+    "SuppressedValuesWarning",
     "ValidationDependencyError",
 ]
 
