@@ -383,3 +383,11 @@ def test_dates_from_a_spreadsheet_are_carried_into_json(tmp_path):
     assert main(["score", str(f), "--format", "json", "--output", str(out)]) == 0
     (record,) = json.loads(out.read_text(encoding="utf-8"))
     assert record["published"].startswith("2021-03-31")
+
+
+def test_windows_line_endings_and_a_trailing_delimiter(tmp_path):
+    f = write(tmp_path, "w.csv", b"council,year,agency_rate_pct,\r\nA,2020,12,\r\nB,2021,c,\r\n")
+    frame = read_quietly(f)
+    assert list(frame.columns) == ["council", "year", "agency_rate_pct", "Unnamed: 3"]
+    assert list(frame["year"]) == ["2020", "2021"] and frame["Unnamed: 3"].isna().all()
+    assert frame.attrs["suppressed"] == {"agency_rate_pct": 1}
