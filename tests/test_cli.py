@@ -448,3 +448,13 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
         code = proc.wait(timeout=120)
     assert code == EXIT_BROKEN_PIPE == 141
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_a_single_profile_with_a_suppressed_value_gets_the_notice(tmp_path, capsys):
+    f = tmp_path / "one.yaml"
+    f.write_text(yaml.safe_dump({**PROFILE, "agency_rate_pct": "x"}), encoding="utf-8")
+    code, out = run("score", str(f), "--format", "json")
+    assert code == 0 and ew.Assessment.model_validate_json(out) == ew.score(PROFILE)
+    assert "1 cell holds a suppression code, read as missing: agency_rate_pct 1" in (
+        capsys.readouterr().err
+    )

@@ -79,6 +79,8 @@ def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
         a = score(profile_of(rows(first)[0]), ruleset=rules)
         with open_output(args.output, out, binary=False) as stream:
             write_assessment(a, args.format, stream)
+        for _ in chunks:  # finish reading, so that the reader's counts and notices are complete
+            pass
         source.notes()
         return 0
     writer = OUTPUT_FORMATS[args.format]
