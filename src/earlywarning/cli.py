@@ -173,7 +173,8 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
     summary = result.diff()
     text = "".join(f"# {line}\n" for line in summary.splitlines()) + result.ruleset.to_yaml()
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        with open_output(args.output, out, binary=False) as fh:
+            fh.write(text)
         stream = out
     else:
         out.write(text)
