@@ -11,7 +11,13 @@ Example:
 from earlywarning.calibrate import FitResult, calibration_report, fit
 from earlywarning.cases import load_cases
 from earlywarning.engine import score, score_frame
-from earlywarning.errors import EarlyWarningError, ProfileError, RuleFileError, RuleProblem
+from earlywarning.errors import (
+    EarlyWarningError,
+    MissingDependencyError,
+    ProfileError,
+    RuleFileError,
+    RuleProblem,
+)
 from earlywarning.explain import Assessment, Contribution
 from earlywarning.profile import CouncilProfile
 from earlywarning.rules import Ruleset, load_ruleset
@@ -25,6 +31,7 @@ __all__ = [
     "CouncilProfile",
     "EarlyWarningError",
     "FitResult",
+    "MissingDependencyError",
     "ProfileError",
     "RuleFileError",
     "RuleProblem",

@@ -78,3 +78,29 @@ class RuleFileError(EarlyWarningError):
         lines = "\n".join(f"  - {p}" for p in self.problems)
         noun = "problem" if len(self.problems) == 1 else "problems"
         super().__init__(f"{len(self.problems)} {noun} in the rule files:\n{lines}")
+
+
+class MissingDependencyError(EarlyWarningError, ImportError):
+    """An optional dependency is not installed; ``extra`` names the extra that installs it.
+
+    It is also an :class:`ImportError` (``name`` is the missing package), so code that guards an
+    optional import with ``except ImportError`` keeps working.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> e = ew.MissingDependencyError("hypothesis", "strategies", "earlywarning.strategies")
+        >>> print(e)  # doctest: +NORMALIZE_WHITESPACE
+        earlywarning.strategies needs hypothesis, which is not installed:
+        pip install "earlywarning[strategies]"
+        >>> e.name, e.extra
+        ('hypothesis', 'strategies')
+    """
+
+    def __init__(self, package: str, extra: str, needed_by: str) -> None:
+        self.package = package
+        self.extra = extra
+        super().__init__(
+            f"{needed_by} needs {package}, which is not installed: "
+            f'pip install "earlywarning[{extra}]"'
+        )
+        self.name = package
