@@ -8,20 +8,25 @@ Example:
     True
 """
 
-from earlywarning.calibrate import FitResult, calibration_report, fit
+from earlywarning.calibrate import calibration_report
 from earlywarning.cases import load_cases
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import (
     EarlyWarningError,
-    MissingDependencyError,
+    OutcomeError,
+    PlotDependencyError,
     ProfileError,
     RuleFileError,
     RuleProblem,
+    StrategiesDependencyError,
+    ValidationDependencyError,
 )
 from earlywarning.explain import Assessment, Contribution
+from earlywarning.fit import FitResult, fit
 from earlywarning.profile import CouncilProfile
 from earlywarning.rules import Ruleset, load_ruleset
-from earlywarning.validate import ValidationReport, england_scores, validate
+from earlywarning.trajectories import england_scores
+from earlywarning.validate import ValidationReport, validate
 
 __version__ = "0.1.0"
 
@@ -31,11 +36,14 @@ __all__ = [
     "CouncilProfile",
     "EarlyWarningError",
     "FitResult",
-    "MissingDependencyError",
+    "OutcomeError",
+    "PlotDependencyError",
     "ProfileError",
     "RuleFileError",
     "RuleProblem",
     "Ruleset",
+    "StrategiesDependencyError",
+    "ValidationDependencyError",
     "ValidationReport",
     "__version__",
     "calibration_report",

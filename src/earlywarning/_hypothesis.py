@@ -1,4 +1,4 @@
-"""hypothesis, imported once for :mod:`earlywarning.strategies`, or the error saying what to install.
+"""hypothesis, imported once for :mod:`earlywarning.strategies`, or an error saying what to install.
 
 Example:
     >>> from earlywarning._hypothesis import st
@@ -7,11 +7,16 @@ Example:
 
 from __future__ import annotations
 
-from earlywarning.errors import MissingDependencyError
+from earlywarning.errors import StrategiesDependencyError
 
 try:
     from hypothesis import strategies as st
 except ImportError as exc:
-    raise MissingDependencyError("hypothesis", "strategies", "earlywarning.strategies") from exc
+    missing = StrategiesDependencyError(
+        "earlywarning.strategies needs hypothesis, which is not installed: "
+        'pip install "earlywarning[strategies]"'
+    )
+    missing.name = "hypothesis"
+    raise missing from exc
 
 __all__ = ["st"]

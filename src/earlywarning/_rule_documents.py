@@ -203,7 +203,7 @@ def _missing_key(draw: st.DrawFn, data: dict[str, Any]) -> dict[str, Any]:
 
 def _numbers_at(data: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
     """Every (mapping, key) that holds a number: edges, points and thresholds."""
-    out = []
+    out: list[tuple[dict[str, Any], str]] = []
     for place in _places(data):
         out += [(place, k) for k in ("from", "below", "points") if k in place]
     return out

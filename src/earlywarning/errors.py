@@ -80,27 +80,73 @@ class RuleFileError(EarlyWarningError):
         super().__init__(f"{len(self.problems)} {noun} in the rule files:\n{lines}")
 
 
-class MissingDependencyError(EarlyWarningError, ImportError):
-    """An optional dependency is not installed; ``extra`` names the extra that installs it.
+class OutcomeError(EarlyWarningError):
+    """An outcome or flag column holds a value that is not yes/no.
 
-    It is also an :class:`ImportError` (``name`` is the missing package), so code that guards an
-    optional import with ``except ImportError`` keeps working.
+    ``column`` names the column, ``row`` the row (its index label) and ``value`` the value that
+    was refused, so the cell can be found.
 
     Example:
         >>> import earlywarning as ew
-        >>> e = ew.MissingDependencyError("hypothesis", "strategies", "earlywarning.strategies")
-        >>> print(e)  # doctest: +NORMALIZE_WHITESPACE
-        earlywarning.strategies needs hypothesis, which is not installed:
-        pip install "earlywarning[strategies]"
-        >>> e.name, e.extra
-        ('hypothesis', 'strategies')
+        >>> from earlywarning.flags import flag_column
+        >>> try:
+        ...     flag_column(["yes", "maybe"], "below_good")
+        ... except ew.OutcomeError as e:
+        ...     print(e.column, e.row, e.value)
+        below_good 1 maybe
     """
 
-    def __init__(self, package: str, extra: str, needed_by: str) -> None:
-        self.package = package
-        self.extra = extra
-        super().__init__(
-            f"{needed_by} needs {package}, which is not installed: "
-            f'pip install "earlywarning[{extra}]"'
-        )
-        self.name = package
+    def __init__(self, column: str, row: object, value: object) -> None:
+        self.column = column
+        self.row = row
+        self.value = value
+        problem = "is not true/false (yes/no, 1/0)"
+        if _is_missing(value):
+            problem = "is missing (give yes or no)"
+        super().__init__(f"column {column!r}, row {row!r}: {value!r} {problem}")
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        # NaN is the one value not equal to itself: a blank cell read by pandas
+        return bool(value != value)
+    except (TypeError, ValueError):
+        return True  # pandas' NA, which refuses to be a bool, is missing too
+
+
+class ValidationDependencyError(EarlyWarningError, ImportError):
+    """scikit-learn is not installed, so the logistic-regression baseline cannot be fitted.
+
+    Example:
+        >>> from earlywarning.errors import ValidationDependencyError
+        >>> issubclass(ValidationDependencyError, ImportError)
+        True
+    """
+
+
+class PlotDependencyError(EarlyWarningError, ImportError):
+    """matplotlib is not installed, so no chart can be drawn.
+
+    It is both an :class:`EarlyWarningError` and an :class:`ImportError`, so either kind of
+    ``except`` catches it.
+
+    Example:
+        >>> from earlywarning.errors import PlotDependencyError
+        >>> issubclass(PlotDependencyError, ImportError)
+        True
+    """
+
+
+class StrategiesDependencyError(EarlyWarningError, ImportError):
+    """hypothesis is not installed, so :mod:`earlywarning.strategies` cannot be imported.
+
+    The message names the ``strategies`` extra that installs it, and ``name`` (as on any
+    :class:`ImportError`) is ``"hypothesis"``.
+
+    Example:
+        >>> from earlywarning.errors import StrategiesDependencyError
+        >>> issubclass(StrategiesDependencyError, ImportError)
+        True
+    """

@@ -1,7 +1,7 @@
 """Hypothesis strategies for testing code that uses earlywarning, drawn from a ruleset's own rules.
 
 Install them with ``pip install "earlywarning[strategies]"``; without hypothesis, importing this
-module raises :class:`~earlywarning.errors.MissingDependencyError` naming that extra.
+module raises :class:`~earlywarning.errors.StrategiesDependencyError` naming that extra.
 
 Nothing here states a threshold. :func:`profiles` puts values on, just below and just above every
 level edge and combination threshold of the ruleset it is given (the bundled default when none)
@@ -31,12 +31,13 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import math
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -45,7 +46,7 @@ import pandas as pd
 from earlywarning._hypothesis import st
 from earlywarning._rule_documents import BREAKAGES, rule_documents
 from earlywarning.profile import FIELDS, FieldSpec
-from earlywarning.rules import Ruleset, load_ruleset
+from earlywarning.rules import Ruleset, default_ruleset
 
 __all__ = [
     "BREAKAGES",
@@ -97,11 +98,6 @@ MISSING_SPELLINGS: tuple[Any, ...] = (None, math.nan, "", "   ")
 
 SUPPRESSION_CODES: tuple[str, ...] = ("x", "c", "z", "u", "k", "low", "..", "-", ":")
 """The codes DfE and ONS tables publish in place of a suppressed or unavailable number."""
-
-
-@lru_cache(maxsize=1)
-def _default() -> Ruleset:
-    return load_ruleset()
 
 
 def edges(ruleset: Ruleset, measure: str) -> list[float]:
@@ -187,7 +183,8 @@ def field_values(name: str, ruleset: Ruleset | None = None) -> st.SearchStrategy
 
     Example:
         >>> from hypothesis import find, settings
-        >>> find(field_values("agency_rate_pct"), lambda x: x > 99, settings=settings(derandomize=True))
+        >>> find(field_values("agency_rate_pct"), lambda x: x > 99,
+        ...      settings=settings(derandomize=True))
         99.5
     """
     spec = _SPEC[name]
@@ -204,7 +201,7 @@ def field_values(name: str, ruleset: Ruleset | None = None) -> st.SearchStrategy
         return st.builds(
             "E{}{:06d}".format, st.sampled_from(["06", "08", "09", "10"]), st.integers(0, 999_999)
         )
-    return _numbers(spec, edges(ruleset if ruleset is not None else _default(), name))
+    return _numbers(spec, edges(ruleset if ruleset is not None else default_ruleset(), name))
 
 
 # Budgets of any council in England, in £m: wide enough for every cut, narrow enough that the
@@ -302,7 +299,7 @@ def profiles(ruleset: Ruleset | None = None) -> st.SearchStrategy[dict[str, Any]
         ...     assert 0 <= ew.score(p, rules).score <= 100
         >>> test_every_profile_scores()
     """
-    rules = ruleset if ruleset is not None else _default()
+    rules = ruleset if ruleset is not None else default_ruleset()
     values = {name: field_values(name, rules) for name in _NAMES}
     cut = _numbers(_SPEC["budget_cut_pct"], edges(rules, "budget_cut_pct"))
     above_spec = FieldSpec("caseload_above_target_pct", "number", "", -99, 10_000)
@@ -410,9 +407,9 @@ _ODD_VALUES: tuple[Any, ...] = (
 _CODES = SUPPRESSION_CODES + tuple(c.upper() for c in SUPPRESSION_CODES) + (" x ", "[c]", "[x]")
 
 
-@lru_cache(maxsize=None)
+@cache
 def hostile_values(name: str) -> st.SearchStrategy[Any]:
-    """Anything at all for the field ``name``: bad and odd values, odd types, now and then a good one.
+    """Anything at all for the field ``name``: bad values, odd types, now and then a good one.
 
     Wrong types, non-finite and out-of-range numbers, integers too large for a float, complex
     numbers, numpy scalars, pandas' NA and NaT, suppression codes, blank and invisible text,
@@ -462,7 +459,7 @@ def _hostile(
 def hostile_profiles(
     ruleset: Ruleset | None = None, *, keys: bool = True, max_fields: int = 3
 ) -> st.SearchStrategy[dict[Any, Any]]:
-    """Profiles with up to ``max_fields`` fields holding anything at all (see :func:`hostile_values`).
+    """Profiles with up to ``max_fields`` fields holding anything (see :func:`hostile_values`).
 
     With ``keys`` (the default), one profile in four also has a key that is not a profile
     field: another type (an int, None, a tuple, bytes), a near miss or a blank. Scoring one
@@ -548,10 +545,9 @@ def _frames(
     mixed = _mix(drawn, n, np.random.default_rng(draw(st.integers(0, 2**32 - 1))))
     columns = [name for name in _NAMES if any(name in seed for seed in drawn)]
     frame = pd.DataFrame(mixed, columns=columns)
-    try:
+    # pandas cannot hold some values in some forms: those frames stay as they are
+    with contextlib.suppress(TypeError, ValueError):
         frame = draw(st.sampled_from(_DTYPES))(frame)
-    except (TypeError, ValueError):
-        pass  # pandas cannot hold these values in that form; keep them as they are
     return _frame_level(draw, frame) if hostile else frame
 
 
