@@ -238,3 +238,20 @@ def test_each_breakage_is_refused(breakage):
         test_broken_rule_documents_are_refused.hypothesis.inner_test(text)
 
     refused()
+
+
+# ---------------------------------------------------------------------------------------------
+# Regressions: bugs the fuzzing found, each kept as a plain test
+
+
+def test_a_header_alone_is_refused_with_every_problem():
+    # found by test_any_rule_document_loads_or_is_refused: a file holding only an id made the
+    # loader fail with an IndexError while it reported the missing indicators
+    try:
+        load("id: fuzz-0\r\n")
+    except ew.RuleFileError as exc:
+        check_refusal(exc)
+        messages = " ".join(str(p) for p in exc.problems)
+        assert "version" in messages and "bands" in messages and "risk indicator" in messages
+    else:
+        raise AssertionError("loaded a ruleset with no version, bands or indicators")
