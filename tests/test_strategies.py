@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import earlywarning as ew
@@ -35,8 +35,14 @@ class Reached(Exception):
 def reaches(strategy: st.SearchStrategy[Any], condition: Callable[[Any], bool], n: int) -> bool:
     """Whether one of ``n`` examples drawn (without shrinking) meets ``condition``."""
 
-    @settings(max_examples=n, derandomize=True, database=None, deadline=None,
-              phases=[Phase.generate])  # fmt: skip
+    @settings(
+        max_examples=n,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(strategy)
     def draw(x: Any) -> None:
         if condition(x):

@@ -7,12 +7,12 @@ with points moving the declared way, mitigations offset risks, combinations fire
 side of their measures. A broken one is a valid one with one thing wrong that a careful loader
 must refuse: a gap, an overlap, points against the declared direction, an unknown, missing or
 mistyped key, a non-finite number, a boolean where a number belongs, points beyond any sane
-bound, no indicators at all, a YAML alias bomb, nesting thousands deep, a key given twice, YAML
-that does not parse, or a document that is not a mapping.
+bound, no indicators at all, a YAML alias (rule files may not use them) or an alias bomb, nesting
+thousands deep, a key given twice, YAML that does not parse, or a document that is not a mapping.
 
 Example:
     >>> sorted(BREAKAGES)[:3]
-    ['a risk that offsets', 'alias bomb', 'band gap']
+    ['a risk that offsets', 'alias', 'alias bomb']
 """
 
 from __future__ import annotations
@@ -316,6 +316,14 @@ def _in_text(replacement: Any) -> Any:
     return breakage
 
 
+def _alias(draw: st.DrawFn, data: dict[str, Any]) -> str:
+    """One rule's rationale anchored, and given again by alias as its evidence."""
+    rule = draw(st.sampled_from(data["indicators"]))
+    rule["rationale"], rule["evidence"] = _MARK, [_MARK + "_AGAIN"]
+    text = draw(_text(data)).replace(_MARK + "_AGAIN", "*note")
+    return text.replace(_MARK, "&note Staff leave")
+
+
 def _duplicate_key(draw: st.DrawFn, data: dict[str, Any]) -> str:
     place = draw(st.sampled_from(_places(data)))
     key = draw(st.sampled_from(sorted(place)))
@@ -353,15 +361,16 @@ BREAKAGES: dict[str, Any] = {
     "duplicate id": _duplicate_id,
     "red flag dropped as it worsens": _flag_falls,
     "a risk that offsets": _risk_offsets,
+    "alias": _alias,
     "alias bomb": _in_text(_bomb),
     "deep nesting": _in_text(_nest),
     "duplicate key": _duplicate_key,
     "not YAML": _bad_yaml,
     "not a mapping": _not_a_mapping,
 }
-"""Every way :func:`rule_documents` breaks a document, by name; the last five work on text."""
+"""Every way :func:`rule_documents` breaks a document, by name; the last six work on text."""
 
-_TEXT_ONLY = ("alias bomb", "deep nesting", "duplicate key", "not YAML", "not a mapping")
+_TEXT_ONLY = ("alias", "alias bomb", "deep nesting", "duplicate key", "not YAML", "not a mapping")
 
 
 @st.composite

@@ -328,7 +328,7 @@ def profile_frames(
         >>> from hypothesis import given, settings
         >>> import earlywarning as ew
         >>> @settings(max_examples=10, derandomize=True)
-        ... @given(profile_frames(max_rows=200))
+        ... @given(profile_frames())
         ... def test_every_row_scores(frame):
         ...     out = ew.score_frame(frame)
         ...     assert out.index.equals(frame.index) and out["error"].isna().all()
