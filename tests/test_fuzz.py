@@ -13,19 +13,23 @@ reproduces. Set ``EARLYWARNING_FUZZ_SCALE=10`` to run ten times as many, freshly
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+import yaml
 from fuzzcount import COUNTS
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import earlywarning as ew
-from earlywarning.profile import check_value
+from earlywarning.profile import FIELD_NAMES, check_value
 from earlywarning.rules import BAND_NAMES, ruleset_from_data
 from earlywarning.strategies import (
     BREAKAGES,
@@ -98,7 +102,9 @@ def check_rows_agree(frame: pd.DataFrame, out: pd.DataFrame, ruleset: ew.Ruleset
     A row with several bad values may be refused for a different one of them by each path,
     so the messages are compared only when the row has a single problem: then they match.
     """
-    for i, row in enumerate(frame.to_dict("records")):
+    for i, record in enumerate(frame.to_dict("records")):
+        # a frame carries columns of its own (identifiers) to its output; a dict has none
+        row = {k: v for k, v in record.items() if k in FIELD_NAMES}
         alone = score_or_refuse(row, ruleset)
         error = out["error"].iloc[i]
         if isinstance(alone, str):
@@ -238,6 +244,60 @@ def test_each_breakage_is_refused(breakage):
         test_broken_rule_documents_are_refused.hypothesis.inner_test(text)
 
     refused()
+
+
+# ---------------------------------------------------------------------------------------------
+# Profile files through the reader, then scored
+
+HAS_IO = importlib.util.find_spec("earlywarning.io") is not None
+PROFILE_FILE = Path(_folder.name) / "profiles"
+
+
+def file_content(frame: pd.DataFrame, fmt: str) -> str:
+    """``frame`` written as a user's tool would write it."""
+    if fmt in ("csv", "tsv"):
+        return frame.to_csv(index=False, sep="," if fmt == "csv" else "\t")
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    text = json.dumps([{str(k): v for k, v in r.items()} for r in records], default=str)
+    return text if fmt == "json" else yaml.safe_dump(json.loads(text), allow_unicode=True)
+
+
+def mangled(content: bytes, how: str, at: int) -> bytes:
+    """The bytes of a file as they arrive after a careless copy, or as they were."""
+    cut = at % (len(content) + 1)
+    if how == "cut short":
+        return content[:cut]
+    if how == "a NUL byte":
+        return content[:cut] + b"\x00" + content[cut:]
+    if how == "a ragged row":
+        return content + b"Rutland,2016,1,2,3,4,5,6\n"
+    return content
+
+
+@pytest.mark.skipif(not HAS_IO, reason="earlywarning.io is not in this version")
+@fuzz(60)
+@given(
+    profile_frames(RULES, max_rows=40, hostile=True),
+    st.sampled_from(["csv", "tsv", "json", "yaml"]),
+    st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]),
+    st.sampled_from(["as written", "as written", "cut short", "a NUL byte", "a ragged row"]),
+    st.integers(0, 10_000),
+)
+def test_profile_files_are_read_or_refused_and_then_scored(frame, fmt, encoding, how, at):
+    from earlywarning.io import read_profiles
+
+    content = file_content(frame, fmt).encode(encoding, errors="replace")
+    path = PROFILE_FILE.with_suffix(f".{fmt}")
+    path.write_bytes(mangled(content, how, at))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # notices about the file, not failures
+        try:
+            read = read_profiles(path)
+        except ew.EarlyWarningError:
+            read = None
+        if read is not None:
+            check_frame(read)
+    COUNTS["profile files"] += 1
 
 
 # ---------------------------------------------------------------------------------------------
