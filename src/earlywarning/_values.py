@@ -66,7 +66,11 @@ RATING_SPELLINGS: dict[str, tuple[str, ...]] = {
 """Ofsted's spellings of the four judgements (and the pre-2013 "Adequate"), grade by grade."""
 
 YES_SPELLINGS: tuple[Any, ...] = (True, "yes", "Yes", "true", "TRUE", "1", 1, "y", np.bool_(True))
+"""Ways a yes/no field is given as yes."""
+
 NO_SPELLINGS: tuple[Any, ...] = (False, "no", "No", "false", "FALSE", "0", 0, "n", np.bool_(False))
+"""Ways a yes/no field is given as no."""
+
 MISSING_SPELLINGS: tuple[Any, ...] = (None, math.nan, "", "   ")
 """Ways a table says "no value": each reads as missing, never as zero."""
 
