@@ -31,13 +31,28 @@ def test_every_class_in_errors_py_has_a_section_on_the_errors_page():
     assert not missing, f"docs/errors.md has no '## `Name`' section for {missing}"
 
 
-def test_every_error_section_shows_the_error_raised_and_its_output():
-    # each section of an error class runs an example that catches that class by name and prints
+def sections() -> dict[str, str]:
+    """Each '## `Name`' section of the page, by name."""
     text = PAGE.read_text(encoding="utf-8")
-    sections = re.split(r"^## ", text, flags=re.MULTILINE)[1:]
-    for section in sections:
-        name = section.split("`")[1] if section.startswith("`") else None
-        if name is None or name == "RuleProblem":
-            continue  # a section about catching in general, or the part of an error
-        assert "```python" in section and '```text title="Output"' in section, name
-        assert f"except ew.{name}" in section, f"the {name} example does not catch {name}"
+    parts = re.split(r"^## `([A-Za-z]+)`$", text, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_every_error_is_shown_raised_with_its_message():
+    # a Python example that catches the class by name and prints, or a command that hits it
+    for name in classes_in_errors_module():
+        cls = getattr(earlywarning.errors, name)
+        if not issubclass(cls, Exception) or issubclass(cls, Warning):
+            continue  # RuleProblem is part of an error; warnings are checked below
+        body = sections()[name]
+        caught = f"except ew.{name}" in body and '```text title="Output"' in body
+        assert caught or "$ earlywarning" in body, f"the {name} section shows it nowhere"
+
+
+def test_every_warning_is_shown_given():
+    text = PAGE.read_text(encoding="utf-8")
+    outputs = "".join(re.findall(r'```text title="Output"\n(.*?)```', text, flags=re.DOTALL))
+    for name in classes_in_errors_module():
+        cls = getattr(earlywarning.errors, name)
+        if isinstance(cls, type) and issubclass(cls, Warning) and cls.__subclasses__() == []:
+            assert name in outputs, f"no example on the page prints a {name}"

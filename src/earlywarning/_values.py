@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from earlywarning._hypothesis import st
+from earlywarning.io import SUPPRESSION_CODES  # the reader's own list: one list of codes
 from earlywarning.profile import FIELDS, FieldSpec
 from earlywarning.rules import Ruleset, default_ruleset
 
@@ -73,9 +74,6 @@ NO_SPELLINGS: tuple[Any, ...] = (False, "no", "No", "false", "FALSE", "0", 0, "n
 
 MISSING_SPELLINGS: tuple[Any, ...] = (None, math.nan, "", "   ")
 """Ways a table says "no value": each reads as missing, never as zero."""
-
-SUPPRESSION_CODES: tuple[str, ...] = ("x", "c", "z", "u", "k", "low", "..", "-", ":")
-"""The codes DfE and ONS tables publish in place of a suppressed or unavailable number."""
 
 
 def edges(ruleset: Ruleset, measure: str) -> list[float]:
