@@ -105,6 +105,11 @@ def offset_points(a: Any, mitigation: Any) -> float:
     return sum(c.points for c in a.contributions if c.indicator in mitigation.offsets)
 
 
+def field_value(ruleset: Ruleset, name: str) -> st.SearchStrategy[Any]:
+    """Accepted values of one field, as the public :func:`~earlywarning.strategies.field_values`."""
+    return public.field_values(name, ruleset)
+
+
 def number_texts(spec: FieldSpec) -> st.SearchStrategy[str]:
     """Accepted numbers of a field written as text, as the public strategy of that name draws."""
     return public.number_texts(spec.name)
