@@ -9,7 +9,8 @@ rows mixed from a few drawn profiles.
 
 The examples are derandomized, so the same suite draws the same inputs on every run and a
 failure reproduces (hypothesis also mixes in constants from the modules loaded, so running this
-file alone draws somewhat different inputs from the whole suite). Set ``EARLYWARNING_FUZZ_SCALE=10`` to run ten times as many, freshly random.
+file alone draws somewhat different inputs from the whole suite). Set
+``EARLYWARNING_FUZZ_SCALE=10`` to run ten times as many, freshly random.
 """
 
 from __future__ import annotations
