@@ -11,6 +11,7 @@ Example:
 from earlywarning import io as io  # earlywarning.io.read_profiles, as DESIGN.md names it
 from earlywarning.calibrate import calibration_report
 from earlywarning.cases import load_cases
+from earlywarning.compare import compare
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import (
     ColumnNameError,
@@ -36,6 +37,7 @@ from earlywarning.profile import CouncilProfile
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import england_scores
 from earlywarning.validate import ValidationReport, validate
+from earlywarning.watchlist import watchlist
 
 __version__ = "0.1.0"
 
@@ -64,6 +66,7 @@ __all__ = [
     "ValidationReport",
     "__version__",
     "calibration_report",
+    "compare",
     "england_scores",
     "fit",
     "load_cases",
@@ -71,4 +74,5 @@ __all__ = [
     "score",
     "score_frame",
     "validate",
+    "watchlist",
 ]

@@ -184,6 +184,8 @@ def field_values(name: str, ruleset: Ruleset | None = None) -> st.SearchStrategy
             st.sampled_from(["Derbyshire", "Kirklees", "Durham", "Oxfordshire"]),
             st.text(min_size=1, max_size=20).filter(lambda s: s.strip() != ""),
         )
+    if name == "region":
+        return st.sampled_from(["East Midlands", "London", "North West", " South West "])
     if spec.kind == "text":  # la_code: ONS codes of the four kinds of council with the duty
         return st.builds(
             "E{}{:06d}".format, st.sampled_from(["06", "08", "09", "10"]), st.integers(0, 999_999)
