@@ -27,6 +27,7 @@ from earlywarning.errors import (
     ProfileFileError,
     RuleFileError,
     RuleProblem,
+    StrategiesDependencyError,
     SuppressedValuesWarning,
     ValidationDependencyError,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "RuleFileError",
     "RuleProblem",
     "Ruleset",
+    "StrategiesDependencyError",
     "SuppressedValuesWarning",
     "ValidationDependencyError",
     "ValidationReport",

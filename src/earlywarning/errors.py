@@ -22,6 +22,7 @@ __all__ = [
     "ProfileFileError",
     "RuleFileError",
     "RuleProblem",
+    "StrategiesDependencyError",
     "SuppressedValuesWarning",
     "ValidationDependencyError",
     "quoted",
@@ -282,5 +283,18 @@ class ImplausibleValuesWarning(EarlyWarningWarning):
     Example:
         >>> import earlywarning as ew
         >>> issubclass(ew.ImplausibleValuesWarning, ew.EarlyWarningWarning)
+        True
+    """
+
+
+class StrategiesDependencyError(EarlyWarningError, ImportError):
+    """hypothesis is not installed, so :mod:`earlywarning.strategies` cannot be imported.
+
+    The message names the ``strategies`` extra that installs it, and ``name`` (as on any
+    :class:`ImportError`) is ``"hypothesis"``.
+
+    Example:
+        >>> from earlywarning.errors import StrategiesDependencyError
+        >>> issubclass(StrategiesDependencyError, ImportError)
         True
     """
