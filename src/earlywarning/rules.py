@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from earlywarning.errors import RuleFileError, RuleProblem
 from earlywarning.profile import MEASURES
@@ -73,6 +73,10 @@ class Indicator(_Model):
     at most the points those risks scored for the same profile, because new money cancels the
     cuts it reverses, not a vacancy rate it has not yet filled.
 
+    ``controllable`` says whether the council itself can act on the measure (its caseloads, its
+    agency use) or not (its demand, its last judgement); :func:`earlywarning.smallest_change`
+    moves only controllable indicators unless told otherwise. It defaults to False.
+
     Example:
         >>> ind = Indicator(id="agency", measure="agency_rate_pct", label="Agency staff",
         ...                 direction="higher_is_worse",
@@ -92,6 +96,8 @@ class Indicator(_Model):
     rationale: str
     evidence: tuple[str, ...]
     offsets: tuple[str, ...] = ()
+    # Whether the council can act on the measure (smallest_change moves only these by default).
+    controllable: StrictBool = False
 
     @property
     def weight(self) -> float:
