@@ -215,12 +215,19 @@ def _default() -> Ruleset:
 
 
 def score_frame(
-    frame: pd.DataFrame, ruleset: Ruleset | None = None, *, reasons: bool = True
+    frame: pd.DataFrame,
+    ruleset: Ruleset | None = None,
+    *,
+    reasons: bool = True,
+    ranges: bool = False,
 ) -> pd.DataFrame:
     """Score every row of a DataFrame of profiles.
 
     Set ``reasons=False`` to leave out the ``reasons`` column: on a million distinct what-if
-    profiles, ranking and joining each row's reason codes takes most of the time.
+    profiles, ranking and joining each row's reason codes takes most of the time. Set
+    ``ranges=True`` to add ``score_min``, ``score_max``, ``band_min`` and ``band_max``: what
+    the missing data could make of each row (two more evaluations; see
+    :mod:`earlywarning.ranges`).
 
     Columns must be :class:`CouncilProfile` field names (others are refused, so that a misspelt
     column cannot silently read as missing). A row with a bad value is kept: it gets an ``error``
@@ -240,7 +247,13 @@ def score_frame(
         >>> out.loc[1, "error"]
         'agency_rate_pct: 140.0 is above the maximum of 100'
     """
-    return result_frame(evaluate(frame, ruleset), frame.index, reasons=reasons)
+    ev = evaluate(frame, ruleset)
+    out = result_frame(ev, frame.index, reasons=reasons)
+    if ranges:
+        from earlywarning.ranges import range_columns  # ranges builds on this module
+
+        out = out.join(range_columns(ev, frame.index))
+    return out
 
 
 def result_frame(ev: Evaluation, index: pd.Index, *, reasons: bool = True) -> pd.DataFrame:
@@ -300,7 +313,9 @@ def score(
     if not isinstance(profile, CouncilProfile):
         profile = CouncilProfile.model_validate(dict(profile))
     ev = evaluate_columns(profile_measures(profile), ruleset)
-    return _assessment(ev, profile)
+    from earlywarning.ranges import with_ranges  # ranges builds on this module
+
+    return with_ranges(_assessment(ev, profile), ev)
 
 
 def _assessment(ev: Evaluation, profile: CouncilProfile) -> Assessment:
