@@ -16,6 +16,7 @@ from earlywarning.explain import Assessment, Contribution
 from earlywarning.profile import CouncilProfile
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.validate import ValidationReport, england_scores, validate
+from earlywarning.whatif import WhatIf, what_if, what_if_frame
 
 __version__ = "0.1.0"
 
@@ -30,6 +31,7 @@ __all__ = [
     "RuleProblem",
     "Ruleset",
     "ValidationReport",
+    "WhatIf",
     "__version__",
     "calibration_report",
     "england_scores",
@@ -39,4 +41,6 @@ __all__ = [
     "score",
     "score_frame",
     "validate",
+    "what_if",
+    "what_if_frame",
 ]

@@ -400,6 +400,49 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------------------------
+# Decisions: what if, and what would it take
+
+
+def _one_profile(path: str) -> dict[str, Any]:
+    """The single profile in a file (a one-row CSV, or a YAML or JSON profile)."""
+    data = read_profiles(Path(path))
+    rows = (
+        [{str(k): v for k, v in r.items() if not pd.isna(v)} for r in data.to_dict("records")]
+        if isinstance(data, pd.DataFrame)
+        else data
+    )
+    if len(rows) != 1:
+        raise EarlyWarningError(f"{path}: holds {len(rows)} profiles; give a file with one")
+    return rows[0]
+
+
+def _assignments(items: Sequence[str]) -> dict[str, Any]:
+    """``field=value`` pairs as changes; an empty value removes the field."""
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise EarlyWarningError(
+                f"--set {item!r}: expected FIELD=VALUE, such as agency_rate_pct=9"
+            )
+        # the profile's own checks parse the text, as they do for a CSV cell
+        out[name.strip()] = value.strip() or None
+    return out
+
+
+def cmd_what_if(args: argparse.Namespace, out: TextIO) -> int:
+    """Score a profile as it is and with some fields changed; print what moved."""
+    from earlywarning.whatif import what_if
+
+    result = what_if(_one_profile(args.file), _assignments(args.set or []), _ruleset(args))
+    if args.format == "json":
+        out.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        out.write(result.text() + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per job."""
     parser = argparse.ArgumentParser(
@@ -479,6 +522,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     with_rules(p)
     p.set_defaults(handler=cmd_trajectories)
+
+    p = sub.add_parser("what-if", help="score a profile as it is and with some fields changed")
+    p.add_argument("file", help="a file holding one profile (YAML, JSON or a one-row CSV)")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="FIELD=VALUE",
+        help="a changed field (repeatable); an empty value removes the field",
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    with_rules(p)
+    p.set_defaults(handler=cmd_what_if)
     return parser
 
 
