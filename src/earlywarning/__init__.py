@@ -10,10 +10,12 @@ Example:
 
 from earlywarning.calibrate import FitResult, calibration_report, fit
 from earlywarning.cases import load_cases
+from earlywarning.change import SmallestChange, smallest_change
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import EarlyWarningError, ProfileError, RuleFileError, RuleProblem
 from earlywarning.explain import Assessment, Contribution
 from earlywarning.profile import CouncilProfile
+from earlywarning.ranges import missing_impact
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.validate import ValidationReport, england_scores, validate
 from earlywarning.whatif import WhatIf, what_if, what_if_frame
@@ -30,6 +32,7 @@ __all__ = [
     "RuleFileError",
     "RuleProblem",
     "Ruleset",
+    "SmallestChange",
     "ValidationReport",
     "WhatIf",
     "__version__",
@@ -38,8 +41,10 @@ __all__ = [
     "fit",
     "load_cases",
     "load_ruleset",
+    "missing_impact",
     "score",
     "score_frame",
+    "smallest_change",
     "validate",
     "what_if",
     "what_if_frame",

@@ -443,6 +443,24 @@ def cmd_what_if(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_smallest_change(args: argparse.Namespace, out: TextIO) -> int:
+    """The smallest change that brings a profile into a lower band; exit 1 when none can."""
+    from earlywarning.change import smallest_change
+
+    result = smallest_change(
+        _one_profile(args.file),
+        args.target,
+        _ruleset(args),
+        controllable_only=not args.any_indicator,
+        fixed=args.fixed or (),
+    )
+    if args.format == "json":
+        out.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        out.write(result.text() + "\n")
+    return 0 if result.reachable else EXIT_BAD_INPUT
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per job."""
     parser = argparse.ArgumentParser(
@@ -534,6 +552,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     with_rules(p)
     p.set_defaults(handler=cmd_what_if)
+
+    p = sub.add_parser(
+        "smallest-change", help="the smallest change to a profile that lowers its band"
+    )
+    p.add_argument("file", help="a file holding one profile (YAML, JSON or a one-row CSV)")
+    p.add_argument("--target", choices=BAND_NAMES, help="the band to reach (default: one lower)")
+    p.add_argument(
+        "--fixed", action="append", metavar="FIELD", help="hold this field as it is (repeatable)"
+    )
+    p.add_argument(
+        "--any-indicator",
+        action="store_true",
+        help="also change indicators the council does not control",
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    with_rules(p)
+    p.set_defaults(handler=cmd_smallest_change)
     return parser
 
 
