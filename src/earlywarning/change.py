@@ -330,28 +330,36 @@ def _dominated(cand: _Candidate, by: _Candidate, variables: Sequence[_Var]) -> b
     )
 
 
+def _layers(s: _Search, k: int, subsets: Sequence[tuple[int, ...]], found: list[Any]) -> None:
+    """Add the hits on ``subsets`` to ``found``, cheapest first, up to two levels past the
+    cheapest hit (for alternatives); a hit that only adds to one already found is left out."""
+    least = min(sum(s.variables[v].moves[0][1] for v in sub) for sub in subsets)
+    most = max(sum(s.variables[v].moves[-1][1] for v in sub) for sub in subsets)
+    first = None
+    for cost in range(least, most + 1):
+        if first is not None and (cost > first + 2 or s.scored > _MAX_ROWS):
+            return  # the best is found; the rest would only be further alternatives
+        hits = sorted(s.layer(subsets, cost), key=lambda h: h[0])
+        for points, cand in hits:
+            if not any(_dominated(cand, f[3], s.variables) for f in found):
+                found.append((k, cost, points, cand))
+        if hits and first is None:
+            first = cost
+
+
 def _search(s: _Search) -> list[_Candidate]:
-    """The best candidate then the alternatives, best first; empty when none reaches."""
+    """The best candidate then the alternatives, best first; empty when none reaches.
+
+    Sets of one variable first, then two, and so on; within a size, by thresholds crossed. The
+    size after the best is searched too, for alternatives, while few have been found.
+    """
     found: list[tuple[int, int, float, _Candidate]] = []
     for k in range(1, len(s.variables) + 1):
-        subsets = s.subsets(k)
-        if not subsets:
-            continue
-        least = min(sum(s.variables[v].moves[0][1] for v in sub) for sub in subsets)
-        most = max(sum(s.variables[v].moves[-1][1] for v in sub) for sub in subsets)
-        best_cost = None
-        for cost in range(least, most + 1):
-            if best_cost is not None and cost > best_cost + 2:
-                break
-            for points, cand in sorted(s.layer(subsets, cost), key=lambda h: h[0]):
-                if not any(_dominated(cand, f[3], s.variables) for f in found):
-                    found.append((k, cost, points, cand))
-            if found and best_cost is None:
-                best_cost = cost
-            if s.scored > _MAX_ROWS:
-                break
-        if found and (len(found) > _ALTERNATIVES or k > len(found[0][3]) or s.scored > _MAX_ROWS):
+        if found and (len(found) > _ALTERNATIVES or k > found[0][0] + 1 or s.scored > _MAX_ROWS):
             break
+        subsets = s.subsets(k)
+        if subsets:
+            _layers(s, k, subsets, found)
     found.sort(key=lambda f: (f[0], f[1], f[2]))
     return [f[3] for f in found[: 1 + _ALTERNATIVES]]
 
