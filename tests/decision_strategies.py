@@ -13,9 +13,9 @@ import math
 from typing import Any
 
 from hypothesis import strategies as st
+from strategies import TEST_BANDS
 
 from earlywarning.rules import Ruleset, ruleset_from_data
-from strategies import TEST_BANDS
 
 # measure: (direction, candidate edges, the profile field's lowest and highest value)
 POOL: dict[str, tuple[str, tuple[float, ...]]] = {
@@ -34,7 +34,7 @@ MITIGATION = ("reinvestment_pct", (1.0, 3.0, 5.0))
 def _levels(draw: st.DrawFn, direction: str, edges: tuple[float, ...], risk: bool) -> list[Any]:
     chosen = sorted(draw(st.lists(st.sampled_from(edges), min_size=1, max_size=3, unique=True)))
     n = len(chosen) + 1
-    steps = draw(st.lists(st.integers(0 if not risk else 0, 9), min_size=n, max_size=n))
+    steps = draw(st.lists(st.integers(0, 9), min_size=n, max_size=n))
     if risk:
         points = [float(sum(steps[: i + 1])) for i in range(n)]  # rising with the measure
         if direction == "higher_is_better":

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 import yaml
+from decision_strategies import FIELD_VALUES, fields_read, profiles, rulesets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import earlywarning as ew
-from decision_strategies import FIELD_VALUES, fields_read, profiles, rulesets
 from earlywarning.ranges import extreme_completion, missing_impact
 from earlywarning.rules import BAND_NAMES
 
 FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-DERBYSHIRE = yaml.safe_load(open("examples/profiles/derbyshire-2016.yaml", encoding="utf-8"))
+DERBYSHIRE = yaml.safe_load(
+    Path("examples/profiles/derbyshire-2016.yaml").read_text(encoding="utf-8")
+)
 # at most this many completions per example: beyond it, every k-th one (the ends are checked apart)
 MOST = 400
 
