@@ -70,7 +70,13 @@ def variables(rules: Ruleset) -> list[str]:
 
 
 def indicators_fed(rules: Ruleset, variable: str) -> list[Indicator]:
-    """The indicators whose measure the variable moves."""
+    """The indicators whose measure the variable moves.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> [i.id for i in indicators_fed(ew.load_ruleset(), "avg_caseload")]
+        ['caseload', 'caseload_above_target']
+    """
     fed = measures_fed(variable)
     return [ind for ind in rules.indicators if ind.measure in fed]
 
@@ -135,6 +141,11 @@ def bounds(variable: str) -> tuple[float, float, bool]:
 
 
 def columns(measures: Mapping[str, np.ndarray]) -> ProfileColumns:
-    """Measure columns of equal length as :class:`ProfileColumns` with no failed row."""
+    """Measure columns of equal length as :class:`ProfileColumns` with no failed row.
+
+    Example:
+        >>> list(columns({"agency_rate_pct": np.array([12.0, 30.0])}).error)
+        [None, None]
+    """
     n = len(next(iter(measures.values()))) if measures else 0
     return ProfileColumns(measures=dict(measures), error=np.full(n, None, dtype=object))

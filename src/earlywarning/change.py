@@ -44,6 +44,13 @@ class Step(BaseModel):
     """One variable moved: from what to what, the thresholds crossed, and in words.
 
     ``after`` is the value used; ``edge`` is the threshold it sits at or under.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> step = ew.smallest_change({"council": "A", "year": 2020, "agency_rate_pct": 30,
+        ...                             "vacancy_rate_pct": 25, "avg_caseload": 19}).steps[0]
+        >>> step.variable, step.before, step.after, step.edge, step.levels
+        ('vacancy_rate_pct', 25.0, 19.9, 20.0, 1)
     """
 
     model_config = ConfigDict(frozen=True)
@@ -58,7 +65,16 @@ class Step(BaseModel):
 
 
 class ChangeOption(BaseModel):
-    """A set of field changes, the steps behind them and the assessment they give."""
+    """A set of field changes, the steps behind them and the assessment they give.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> r = ew.smallest_change({"council": "A", "year": 2020, "agency_rate_pct": 30,
+        ...                          "vacancy_rate_pct": 25, "avg_caseload": 19})
+        >>> alt = r.alternatives[0]
+        >>> alt.changes, alt.levels, alt.after.band
+        ({'avg_caseload': 17.9}, 1, 'moderate')
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -79,6 +95,14 @@ class SmallestChange(BaseModel):
     allowed reaches the target); ``after`` is the assessment of the changed profile;
     ``reachable`` is False when no allowed change reaches the target, and ``reason`` says why;
     ``alternatives`` are the next best few, none of which merely adds to a better one.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> r = ew.smallest_change({"council": "A", "year": 2020, "practice_concerns_raised": 1})
+        >>> r.reachable
+        False
+        >>> print(r.reason)  # doctest: +ELLIPSIS
+        a red flag on Serious practice concerns already raised (not among ...) keeps the band ...
     """
 
     model_config = ConfigDict(frozen=True)

@@ -62,6 +62,13 @@ class Move(BaseModel):
 
     ``before`` and ``after`` are the rule's contributions (None where it had no data or, for a
     combination, did not fire).
+
+    Example:
+        >>> import earlywarning as ew
+        >>> r = ew.what_if({"council": "A", "year": 2020, "dcs_changes": 2}, {"dcs_changes": 0})
+        >>> m = r.moved[0]
+        >>> m.indicator, m.points_before, m.points_after
+        ('dcs_turnover', 8.0, 0.0)
     """
 
     model_config = ConfigDict(frozen=True)
