@@ -8,16 +8,26 @@ Example:
     True
 """
 
-from earlywarning.calibrate import FitResult, calibration_report, fit
+from earlywarning.calibrate import calibration_report
 from earlywarning.cases import load_cases
 from earlywarning.change import SmallestChange, smallest_change
 from earlywarning.engine import score, score_frame
-from earlywarning.errors import EarlyWarningError, ProfileError, RuleFileError, RuleProblem
+from earlywarning.errors import (
+    EarlyWarningError,
+    OutcomeError,
+    PlotDependencyError,
+    ProfileError,
+    RuleFileError,
+    RuleProblem,
+    ValidationDependencyError,
+)
 from earlywarning.explain import Assessment, Contribution
+from earlywarning.fit import FitResult, fit
 from earlywarning.profile import CouncilProfile
 from earlywarning.ranges import missing_impact
 from earlywarning.rules import Ruleset, load_ruleset
-from earlywarning.validate import ValidationReport, england_scores, validate
+from earlywarning.trajectories import england_scores
+from earlywarning.validate import ValidationReport, validate
 from earlywarning.whatif import WhatIf, what_if, what_if_frame
 
 __version__ = "0.1.0"
@@ -28,11 +38,14 @@ __all__ = [
     "CouncilProfile",
     "EarlyWarningError",
     "FitResult",
+    "OutcomeError",
+    "PlotDependencyError",
     "ProfileError",
     "RuleFileError",
     "RuleProblem",
     "Ruleset",
     "SmallestChange",
+    "ValidationDependencyError",
     "ValidationReport",
     "WhatIf",
     "__version__",
