@@ -1,4 +1,5 @@
-"""The ``controllable`` flag on indicators: declared everywhere in the default rules, checked."""
+"""The rules the decision calls rely on: ``controllable`` declared everywhere in the default
+rules, and one direction per measure, both checked when the rules load."""
 
 from __future__ import annotations
 
@@ -70,3 +71,48 @@ def test_anything_but_a_yaml_boolean_is_refused(tmp_path: Path, value: str):
     assert problem.file == str(path)
     assert "controllable" in problem.location
     assert problem.line == 14  # the line of `controllable` (the text starts with a newline)
+
+
+SECOND = """
+  - id: agency_credit
+    measure: MEASURE
+    label: Agency credit
+    kind: mitigation
+    direction: higher_is_better
+    offsets: [agency]
+    levels:
+      - {below: 5, points: 0}
+      - {from: 5, points: -2}
+    rationale: A test mitigation.
+    evidence: [a source]
+"""
+
+
+@pytest.mark.parametrize(
+    ("measure", "words"),
+    [
+        ("agency_rate_pct", "agency_rate_pct is read higher_is_worse by agency"),
+        ("vacancy_rate_pct", None),
+    ],
+)
+def test_one_direction_per_measure(tmp_path: Path, measure: str, words: str | None):
+    path = tmp_path / "rules.yaml"
+    text = ONE_RULE.replace("CONTROLLABLE", "") + SECOND.replace("MEASURE", measure)
+    path.write_text(text, encoding="utf-8")
+    if words is None:
+        assert len(ew.load_ruleset(path).indicators) == 2
+        return
+    with pytest.raises(ew.RuleFileError) as info:
+        ew.load_ruleset(path)
+    (problem,) = info.value.problems
+    assert problem.location == "indicators[1].direction" and words in problem.message
+
+
+def test_caseload_against_target_reads_the_caseload_way(tmp_path: Path):
+    path = tmp_path / "rules.yaml"
+    text = ONE_RULE.replace("CONTROLLABLE", "").replace("agency_rate_pct", "avg_caseload")
+    text += SECOND.replace("MEASURE", "caseload_above_target_pct")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ew.RuleFileError) as info:
+        ew.load_ruleset(path)
+    assert "caseload_above_target_pct rises with avg_caseload" in info.value.problems[0].message

@@ -39,6 +39,7 @@ __all__ = [
     "check_levels_tile",
     "check_measure",
     "check_offsets",
+    "check_one_direction",
     "check_range",
     "check_red_flags",
     "check_ruleset",
@@ -78,7 +79,8 @@ def check_ruleset(rules: Ruleset) -> Found:
 
     Bands must run low to severe and tile 0..100; each indicator's levels must tile the number
     line with no gap or overlap, and their points must move in the declared direction; measures
-    must exist; ids must be unique; every rule needs a rationale and evidence.
+    must exist; ids must be unique; every rule needs a rationale and evidence; the rules on one
+    measure agree on its direction.
 
     Example:
         >>> from earlywarning.rules import load_ruleset
@@ -97,6 +99,7 @@ def check_ruleset(rules: Ruleset) -> Found:
         for check in _INDICATOR_CHECKS:
             out += check(ind, at)
     out += check_offsets(rules)
+    out += check_one_direction(rules)
     # reversed, so that the first risk indicator on a measure sets its direction
     directions = {i.measure: i.direction for i in reversed(rules.indicators) if i.kind == "risk"}
     for i, combo in enumerate(rules.combinations):
@@ -104,6 +107,47 @@ def check_ruleset(rules: Ruleset) -> Found:
         out += duplicates.get(at, [])
         out += check_combination(combo, at)
         out += check_conditions(combo, at, directions)
+    return out
+
+
+# Measures that rise together: the caseload against target is the caseload over a fixed target.
+_RISE_TOGETHER = {"caseload_above_target_pct": "avg_caseload"}
+
+
+def check_one_direction(rules: Ruleset) -> Found:
+    """Every indicator on a measure (risks and mitigations alike) declares the same direction.
+
+    With one direction per measure, and the caseload against target read the same way as the
+    caseload, the score never falls as a measure gets worse: what lets the smallest change and
+    the score range of missing data be found exactly, from the level edges and the extremes.
+
+    Example:
+        >>> from earlywarning.rules import load_ruleset
+        >>> rules = load_ruleset()
+        >>> check_one_direction(rules)
+        []
+        >>> growth = rules.indicator("management_growth")
+        >>> flipped = growth.model_copy(update={"direction": "higher_is_better"})
+        >>> bad = rules.model_copy(update={"indicators": (*rules.indicators, flipped)})
+        >>> check_one_direction(bad)[0][1]  # doctest: +ELLIPSIS
+        'management_reduction_pct is read higher_is_worse by management_reduction; ...'
+    """
+    first: dict[str, Indicator] = {}
+    out: Found = []
+    for i, ind in enumerate(rules.indicators):
+        measure = _RISE_TOGETHER.get(ind.measure, ind.measure)
+        seen = first.setdefault(measure, ind)
+        if seen.direction != ind.direction:
+            what = (
+                measure if ind.measure == measure else f"{ind.measure} rises with {measure}, which"
+            )
+            out.append(
+                (
+                    ("indicators", i, "direction"),
+                    f"{what} is read {seen.direction} by {seen.id}; every rule on a measure "
+                    "must agree, so that the score never falls as the measure gets worse",
+                )
+            )
     return out
 
 
