@@ -58,6 +58,30 @@ def _extreme(variable: str, direction: int, side: np.ndarray) -> np.ndarray:
     return np.where(direction * side > 0, hi, lo)
 
 
+# Per ruleset (by identity, kept alive beside its plan so the id cannot be reused): each plain
+# measure a rule reads, its variable and its worst and best values; whether the caseload is read.
+_PLANS: dict[int, tuple[Ruleset, tuple[list[tuple[str, str, float, float]], bool]]] = {}
+
+
+def _plan(rules: Ruleset) -> tuple[list[tuple[str, str, float, float]], bool]:
+    hit = _PLANS.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    direction = _space.directions(rules)
+    used = _used(rules)
+    plain = []
+    for measure in sorted(used - {_space.CASELOAD_ABOVE, *_CASELOAD_FIELDS}):
+        variable = _space.VARIABLE_OF.get(measure, measure)
+        lo, hi, _ = _space.bounds(variable)
+        worse_high = direction.get(measure, 1) > 0
+        plain.append((measure, variable, hi if worse_high else lo, lo if worse_high else hi))
+    plan = (plain, bool(used & {_space.CASELOAD_ABOVE, *_CASELOAD_FIELDS}))
+    if len(_PLANS) >= 16:
+        _PLANS.pop(next(iter(_PLANS)))
+    _PLANS[id(rules)] = (rules, plan)
+    return plan
+
+
 def fill_missing(
     cols: ProfileColumns,
     rules: Ruleset,
@@ -79,23 +103,22 @@ def fill_missing(
         >>> float(worst.measures["agency_rate_pct"][0]), float(worst.measures["dcs_changes"][0])
         (100.0, 50.0)
     """
-    direction = _space.directions(rules)
-    used = _used(rules)
+    plain, caseload = _plan(rules)
     n = len(cols.error)
     sides = np.broadcast_to(np.asarray(side), (n,))
+    worse = sides > 0
     every = np.ones(n, dtype=bool)
     nan = np.full(n, np.nan)
-    out = {name: np.asarray(col, dtype=float) for name, col in cols.measures.items()}
+    out = dict(cols.measures)
 
     def rows(variable: str) -> np.ndarray:
         return every if only is None else only.get(variable, ~every)
 
-    for measure in sorted(used - {_space.CASELOAD_ABOVE, *_CASELOAD_FIELDS}):
-        variable = _space.VARIABLE_OF.get(measure, measure)
+    for measure, variable, worst, best in plain:
         col = out.get(measure, nan)
-        value = _extreme(variable, direction.get(measure, 1), sides)
-        out[measure] = np.where(np.isnan(col) & rows(variable), value, col)
-    if used & {_space.CASELOAD_ABOVE, *_CASELOAD_FIELDS}:
+        out[measure] = np.where(np.isnan(col) & rows(variable), np.where(worse, worst, best), col)
+    if caseload:
+        direction = _space.directions(rules)
         _fill_caseload(out, direction, sides, rows("avg_caseload") | rows("caseload_target"), nan)
     return ProfileColumns(measures=out, error=cols.error)
 
