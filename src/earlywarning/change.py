@@ -15,29 +15,31 @@ against brute force over every value of every variable, both ways.
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from earlywarning import _space
+from earlywarning._candidates import (
+    Candidate,
+    Search,
+    Var,
+    allowed_variables,
+    check_fixed,
+    furthest,
+    search,
+)
 from earlywarning.engine import evaluate_columns, score
 from earlywarning.errors import EarlyWarningError
 from earlywarning.explain import Assessment
-from earlywarning.profile import CouncilProfile, ProfileColumns, profile_measures
+from earlywarning.profile import CouncilProfile, profile_measures
 from earlywarning.rules import BAND_NAMES, BandName, Indicator, Ruleset
 from earlywarning.whatif import apply_changes
 
 __all__ = ["ChangeOption", "SmallestChange", "Step", "smallest_change"]
-
-# Rows scored in one batch, and in all, before the search gives up on alternatives.
-_BATCH_ROWS = 50_000
-_MAX_ROWS = 400_000
-_ALTERNATIVES = 3
 
 
 class Step(BaseModel):
@@ -141,254 +143,6 @@ class SmallestChange(BaseModel):
 
 
 # ----------------------------------------------------------------------------------------------
-# The variables and the values worth trying
-
-
-@dataclass(frozen=True)
-class _Var:
-    name: str
-    indicators: tuple[Indicator, ...]
-    edges: tuple[float, ...]  # thresholds in the variable's own units
-    current: float  # NaN when missing
-    # (value, thresholds crossed, edge) for each interval on the better side, nearest first
-    moves: tuple[tuple[float, int, float], ...]
-
-
-def _edges(rules: Ruleset, variable: str, base: Mapping[str, float]) -> list[float]:
-    """The variable's thresholds in its own units (a caseload edge for the caseload against
-    target is the caseload at that excess over the council's target)."""
-    if variable == "previous_rating":
-        return _space.thresholds(rules, "previous_rating_grade")
-    out = set(_space.thresholds(rules, variable))
-    if variable == "avg_caseload" and not math.isnan(base.get("caseload_target", math.nan)):
-        target = base["caseload_target"]
-        out |= {target * (1 + e / 100) for e in _space.thresholds(rules, _space.CASELOAD_ABOVE)}
-    return sorted(out)
-
-
-def _nice_below(edge: float, floor: float) -> float:
-    """A round value just under ``edge`` and at least ``floor``."""
-    for step in (0.1, 0.01):
-        v = round(edge - step, 2)
-        if floor <= v < edge:
-            return v
-    return (edge + floor) / 2 if math.isfinite(floor) else edge - 1.0
-
-
-def _value_in(edges: Sequence[float], i: int, up: bool, variable: str) -> float | None:
-    """The value of interval ``i`` nearest the side it is entered from, or None if empty."""
-    lo, hi, integer = _space.bounds(variable)
-    start = max(edges[i - 1], lo) if i > 0 else lo
-    stop = edges[i] if i < len(edges) else math.inf
-    if up:
-        v = math.ceil(start) if integer else start
-        return float(v) if v < stop and v <= hi else None
-    top = min(stop, math.nextafter(hi, math.inf))
-    if integer:
-        v = math.ceil(top) - 1
-        return float(v) if v >= start else None
-    return _nice_below(top, start) if top > start else None
-
-
-def _moves(edges: Sequence[float], current: float, variable: str, direction: int) -> list[Any]:
-    """One value per interval on the better side of ``current``, nearest first."""
-    c = int(np.searchsorted(np.asarray(edges), current, side="right"))
-    out = []
-    steps = range(c - 1, -1, -1) if direction > 0 else range(c + 1, len(edges) + 1)
-    for i in steps:
-        v = _value_in(edges, i, up=direction < 0, variable=variable)
-        if v is not None:
-            edge = edges[i] if direction > 0 else edges[i - 1]
-            out.append((v, abs(i - c), edge))
-    return out
-
-
-# Fields that name a variable too: the cut is set through the budgets.
-_ALIASES = {"budget_cut_pct": {"budget_baseline_gbp_m", "budget_current_gbp_m"}}
-
-
-def _check_fixed(rules: Ruleset, fixed: Iterable[str]) -> set[str]:
-    """The names held fixed, each a profile field, a measure or an indicator id."""
-    from earlywarning.profile import FIELD_NAMES, MEASURES
-
-    known = set(FIELD_NAMES) | set(MEASURES) | {i.id for i in rules.indicators}
-    out = set(fixed)
-    for name in sorted(out - known):
-        import difflib
-
-        close = difflib.get_close_matches(name, sorted(known), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise EarlyWarningError(f"fixed: {name!r} is not a profile field or indicator{hint}")
-    return out
-
-
-def _variables(
-    rules: Ruleset, base: Mapping[str, float], controllable_only: bool, fixed: set[str]
-) -> list[_Var]:
-    """The variables the search may move, with their values worth trying."""
-    direction = _space.directions(rules)
-    out = []
-    for name in _space.variables(rules):
-        inds = tuple(_space.indicators_fed(rules, name))
-        blocked = (
-            {name} | {i.id for i in inds} | {i.measure for i in inds} | _ALIASES.get(name, set())
-        )
-        if blocked & fixed or (controllable_only and not all(i.controllable for i in inds)):
-            continue
-        dirs = {direction[i.measure] for i in inds}
-        if len(dirs) > 1:
-            raise EarlyWarningError(f"the rules read {name} in both directions; no search is exact")
-        d = dirs.pop()
-        current = base.get(inds[0].measure, math.nan)
-        if math.isnan(current):
-            if any(i.kind == "risk" for i in inds):
-                continue  # data added on a risk can only add points
-            lo, hi, _ = _space.bounds(name)
-            current = hi if d > 0 else lo  # a mitigation not recorded: as if nothing was done
-        edges = _edges(rules, name, base)
-        moves = _moves(edges, current, name, d)
-        if moves:
-            out.append(
-                _Var(name, inds, tuple(edges), base.get(inds[0].measure, math.nan), tuple(moves))
-            )
-    return out
-
-
-# ----------------------------------------------------------------------------------------------
-# Scoring candidates in batches
-
-# A candidate: for each variable index in the set, the index of its move.
-_Candidate = tuple[tuple[int, int], ...]
-
-
-def _score_batch(
-    rules: Ruleset, base: ProfileColumns, variables: Sequence[_Var], cands: Sequence[_Candidate]
-) -> tuple[np.ndarray, np.ndarray]:
-    """The band index and score of each candidate, in one evaluation."""
-    n = len(cands)
-    measures = {name: np.repeat(col, n) for name, col in base.measures.items()}
-    values: dict[int, np.ndarray] = {}
-    for row, cand in enumerate(cands):
-        for v, m in cand:
-            values.setdefault(v, np.full(n, np.nan))[row] = variables[v].moves[m][0]
-    target = (
-        float(base.measures["caseload_target"][0])
-        if "caseload_target" in base.measures
-        else math.nan
-    )
-    for v, col in values.items():
-        var = variables[v]
-        changed = ~np.isnan(col)
-        if var.name == "previous_rating":
-            measures["previous_rating_grade"] = np.where(
-                changed, col, measures["previous_rating_grade"]
-            )
-            continue
-        measures[var.name] = np.where(changed, col, measures[var.name])
-        if var.name == "avg_caseload" and not math.isnan(target):
-            above = (col / target - 1.0) * 100.0
-            measures[_space.CASELOAD_ABOVE] = np.where(
-                changed, above, measures[_space.CASELOAD_ABOVE]
-            )
-    ev = evaluate_columns(_space.columns(measures), rules)
-    return ev.band, ev.score
-
-
-def _products(
-    variables: Sequence[_Var], subset: tuple[int, ...], cost: int
-) -> Iterator[_Candidate]:
-    """Every candidate on ``subset`` whose thresholds crossed add up to ``cost``."""
-    if not subset:
-        if cost == 0:
-            yield ()
-        return
-    first, rest = subset[0], subset[1:]
-    least_rest = sum(variables[v].moves[0][1] for v in rest)
-    for m, (_, levels, _) in enumerate(variables[first].moves):
-        if levels + least_rest > cost:
-            break
-        for tail in _products(variables, rest, cost - levels):
-            yield ((first, m), *tail)
-
-
-def _furthest(variables: Sequence[_Var], subset: Iterable[int]) -> _Candidate:
-    return tuple((v, len(variables[v].moves) - 1) for v in subset)
-
-
-@dataclass
-class _Search:
-    rules: Ruleset
-    base: ProfileColumns
-    variables: list[_Var]
-    target: int
-    scored: int = 0
-
-    def hits(self, cands: Sequence[_Candidate]) -> list[tuple[float, _Candidate]]:
-        """The candidates that reach the target band, with their scores."""
-        out: list[tuple[float, _Candidate]] = []
-        for start in range(0, len(cands), _BATCH_ROWS):
-            chunk = cands[start : start + _BATCH_ROWS]
-            band, points = _score_batch(self.rules, self.base, self.variables, chunk)
-            self.scored += len(chunk)
-            out += [(float(points[i]), c) for i, c in enumerate(chunk) if band[i] <= self.target]
-        return out
-
-    def subsets(self, k: int) -> list[tuple[int, ...]]:
-        """The sets of ``k`` variables that reach the target when each moves as far as it goes."""
-        sets = list(itertools.combinations(range(len(self.variables)), k))
-        reach = {c for _, c in self.hits([_furthest(self.variables, s) for s in sets])}
-        return [s for s in sets if _furthest(self.variables, s) in reach]
-
-    def layer(
-        self, subsets: Sequence[tuple[int, ...]], cost: int
-    ) -> list[tuple[float, _Candidate]]:
-        cands = [c for s in subsets for c in _products(self.variables, s, cost)]
-        return self.hits(cands)
-
-
-def _dominated(cand: _Candidate, by: _Candidate, variables: Sequence[_Var]) -> bool:
-    """True when ``by`` changes no more variables, none of them further, than ``cand``."""
-    moved = dict(cand)
-    return all(
-        v in moved and variables[v].moves[m][1] <= variables[v].moves[moved[v]][1] for v, m in by
-    )
-
-
-def _layers(s: _Search, k: int, subsets: Sequence[tuple[int, ...]], found: list[Any]) -> None:
-    """Add the hits on ``subsets`` to ``found``, cheapest first, up to two levels past the
-    cheapest hit (for alternatives); a hit that only adds to one already found is left out."""
-    least = min(sum(s.variables[v].moves[0][1] for v in sub) for sub in subsets)
-    most = max(sum(s.variables[v].moves[-1][1] for v in sub) for sub in subsets)
-    first = None
-    for cost in range(least, most + 1):
-        if first is not None and (cost > first + 2 or s.scored > _MAX_ROWS):
-            return  # the best is found; the rest would only be further alternatives
-        hits = sorted(s.layer(subsets, cost), key=lambda h: h[0])
-        for points, cand in hits:
-            if not any(_dominated(cand, f[3], s.variables) for f in found):
-                found.append((k, cost, points, cand))
-        if hits and first is None:
-            first = cost
-
-
-def _search(s: _Search) -> list[_Candidate]:
-    """The best candidate then the alternatives, best first; empty when none reaches.
-
-    Sets of one variable first, then two, and so on; within a size, by thresholds crossed. The
-    size after the best is searched too, for alternatives, while few have been found.
-    """
-    found: list[tuple[int, int, float, _Candidate]] = []
-    for k in range(1, len(s.variables) + 1):
-        if found and (len(found) > _ALTERNATIVES or k > found[0][0] + 1 or s.scored > _MAX_ROWS):
-            break
-        subsets = s.subsets(k)
-        if subsets:
-            _layers(s, k, subsets, found)
-    found.sort(key=lambda f: (f[0], f[1], f[2]))
-    return [f[3] for f in found[: 1 + _ALTERNATIVES]]
-
-
-# ----------------------------------------------------------------------------------------------
 # From a candidate back to profile fields and words
 
 
@@ -401,7 +155,7 @@ def _level_label(ind: Indicator, value: float) -> str | None:
     return ind.levels[int(np.searchsorted(edges, value, side="right"))].label
 
 
-def _words(var: _Var, value: float, edge: float, up: bool) -> str:
+def _words(var: Var, value: float, edge: float, up: bool) -> str:
     """ "Agency social workers from 18.2% to under 15%", or in the levels' own words."""
     ind = var.indicators[0]
     old_label = None if math.isnan(var.current) else _level_label(ind, var.current)
@@ -431,7 +185,7 @@ def _budget_fields(
     return {"budget_current_gbp_m": current}, f" (a budget of £{_fmt(current)}m, not £{_fmt(was)}m)"
 
 
-def _as_field(var: _Var, value: float) -> Any:
+def _as_field(var: Var, value: float) -> Any:
     from earlywarning.profile import FLAG_MEASURES, RATINGS
 
     if var.name == "previous_rating":
@@ -442,7 +196,7 @@ def _as_field(var: _Var, value: float) -> Any:
 
 
 def _option(
-    profile: CouncilProfile, rules: Ruleset, variables: Sequence[_Var], cand: _Candidate
+    profile: CouncilProfile, rules: Ruleset, variables: Sequence[Var], cand: Candidate
 ) -> ChangeOption:
     given = profile.model_dump(exclude_none=True)
     changes: dict[str, Any] = {}
@@ -474,7 +228,7 @@ def _option(
     return ChangeOption(changes=changes, steps=steps, after=after)
 
 
-def _unreachable(before: Assessment, best: Assessment, target: int, allowed: Sequence[_Var]) -> str:
+def _unreachable(before: Assessment, best: Assessment, target: int, allowed: Sequence[Var]) -> str:
     """Why no allowed change reaches the target: a red flag, or too many points out of reach."""
     moved = {i.id for var in allowed for i in var.indicators}
     flags = [c for c in best.red_flags if BAND_NAMES.index(c.red_flag or "low") > target]
@@ -547,12 +301,12 @@ def smallest_change(
     if now <= target:
         return _answer(before, target, f"already {before.band}: no change needed", None, [])
     given = {k: float(v[0]) for k, v in base.measures.items()}
-    variables = _variables(rules, given, controllable_only, _check_fixed(rules, fixed))
-    every = _furthest(variables, range(len(variables)))
-    if not variables or not _Search(rules, base, variables, target).hits([every]):
+    variables = allowed_variables(rules, given, controllable_only, check_fixed(rules, fixed))
+    every = furthest(variables, range(len(variables)))
+    if not variables or not Search(rules, base, variables, target).hits([every]):
         best = _option(checked, rules, variables, every).after if variables else before
         return _answer(before, target, _unreachable(before, best, target, variables), None, [])
-    found = _search(_Search(rules, base, variables, target))
+    found = search(Search(rules, base, variables, target))
     options = [_option(checked, rules, variables, c) for c in found]
     n, levels = len(options[0].steps), options[0].levels
     reason = f"{n} {'change' if n == 1 else 'changes'}, {levels} thresholds crossed in all"

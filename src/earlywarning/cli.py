@@ -339,6 +339,38 @@ def cmd_smallest_change(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if result.reachable else EXIT_BAD_INPUT
 
 
+def _add_decision_commands(sub: Any, with_rules: Callable[[argparse.ArgumentParser], None]) -> None:
+    """The what-if and smallest-change sub-commands."""
+    p = sub.add_parser("what-if", help="score a profile as it is and with some fields changed")
+    p.add_argument("file", help="a file holding one profile (YAML, JSON or a one-row CSV)")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="FIELD=VALUE",
+        help="a changed field (repeatable); an empty value removes the field",
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    with_rules(p)
+    p.set_defaults(handler=cmd_what_if)
+
+    p = sub.add_parser(
+        "smallest-change", help="the smallest change to a profile that lowers its band"
+    )
+    p.add_argument("file", help="a file holding one profile (YAML, JSON or a one-row CSV)")
+    p.add_argument("--target", choices=BAND_NAMES, help="the band to reach (default: one lower)")
+    p.add_argument(
+        "--fixed", action="append", metavar="FIELD", help="hold this field as it is (repeatable)"
+    )
+    p.add_argument(
+        "--any-indicator",
+        action="store_true",
+        help="also change indicators the council does not control",
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    with_rules(p)
+    p.set_defaults(handler=cmd_smallest_change)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per job."""
     parser = argparse.ArgumentParser(
@@ -419,34 +451,7 @@ def build_parser() -> argparse.ArgumentParser:
     with_rules(p)
     p.set_defaults(handler=cmd_trajectories)
 
-    p = sub.add_parser("what-if", help="score a profile as it is and with some fields changed")
-    p.add_argument("file", help="a file holding one profile (YAML, JSON or a one-row CSV)")
-    p.add_argument(
-        "--set",
-        action="append",
-        metavar="FIELD=VALUE",
-        help="a changed field (repeatable); an empty value removes the field",
-    )
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    with_rules(p)
-    p.set_defaults(handler=cmd_what_if)
-
-    p = sub.add_parser(
-        "smallest-change", help="the smallest change to a profile that lowers its band"
-    )
-    p.add_argument("file", help="a file holding one profile (YAML, JSON or a one-row CSV)")
-    p.add_argument("--target", choices=BAND_NAMES, help="the band to reach (default: one lower)")
-    p.add_argument(
-        "--fixed", action="append", metavar="FIELD", help="hold this field as it is (repeatable)"
-    )
-    p.add_argument(
-        "--any-indicator",
-        action="store_true",
-        help="also change indicators the council does not control",
-    )
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    with_rules(p)
-    p.set_defaults(handler=cmd_smallest_change)
+    _add_decision_commands(sub, with_rules)
     return parser
 
 
