@@ -111,3 +111,19 @@ def test_cli_what_if_refuses_bad_assignments(capsys):
     assert "expected FIELD=VALUE" in capsys.readouterr().err
     assert main(["what-if", str(DERBYSHIRE), "--set", "agency_rate=3"], io.StringIO()) == 1
     assert "agency_rate" in capsys.readouterr().err
+
+
+@FEW
+@given(st.data())
+def test_batch_rows_equal_one_what_if_each(data):
+    rules = data.draw(rulesets())
+    p = data.draw(drawn_profiles(rules))
+    alternatives = data.draw(st.lists(drawn_profiles(rules, missing=0.6), min_size=1, max_size=4))
+    changes = [
+        {k: v for k, v in alt.items() if k not in ("council", "year")} for alt in alternatives
+    ]
+    out = ew.what_if_frame(p, changes, rules)
+    for i, change in enumerate(changes):
+        one = ew.what_if(p, change, rules)
+        assert out.loc[i, "score"] == one.after.score and out.loc[i, "band"] == one.after.band
+        assert out.loc[i, "score_change"] == one.score_change
