@@ -15,11 +15,11 @@ import yaml
 from decision_strategies import profiles, rulesets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import thresholds
+from strategies import TEST_BANDS, thresholds
 
 import earlywarning as ew
 from earlywarning.cli import main
-from earlywarning.rules import BAND_NAMES
+from earlywarning.rules import BAND_NAMES, ruleset_from_data
 from earlywarning.whatif import apply_changes
 
 FEW = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -206,3 +206,29 @@ def test_caseload_edges_include_the_councils_own_target():
     assert [s.text for s in r.steps] == ["Average caseload from 19 cases to under 17.6 cases"]
     assert r.steps[0].levels == 2 and r.changes == {"avg_caseload": 17.5}
     assert (r.before.score, r.after.score) == (30.0, 25.0)
+
+
+def test_caseload_read_only_against_target():
+    # no rule reads the caseload itself: the change is still a caseload, said in cases
+    levels = [
+        {"below": 0, "points": 0, "label": "at or under target"},
+        {"from": 0, "below": 25, "points": 10, "label": "over target"},
+        {"from": 25, "points": 20, "label": "far over target"},
+    ]
+    above = {
+        "id": "above",
+        "measure": "caseload_above_target_pct",
+        "label": "Caseload against target",
+        "direction": "higher_is_worse",
+        "controllable": True,
+        "levels": levels,
+        "rationale": "A test rule.",
+        "evidence": ["a source"],
+    }
+    rules = ruleset_from_data(
+        {"id": "t", "version": "0", "bands": TEST_BANDS, "indicators": [above]}, "<test>"
+    )
+    p = {"council": "A", "year": 2020, "avg_caseload": 20, "caseload_target": 15}
+    r = ew.smallest_change(p, "low", rules)
+    assert [s.text for s in r.steps] == ["Average caseload from 20 cases to under 18.75 cases"]
+    assert r.changes == {"avg_caseload": 18.65} and r.steps[0].levels == 1

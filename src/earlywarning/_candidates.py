@@ -152,7 +152,9 @@ def allowed_variables(
         if len(dirs) > 1:
             raise EarlyWarningError(f"the rules read {name} in both directions; no search is exact")
         d = dirs.pop()
-        current = base.get(inds[0].measure, math.nan)
+        # the variable's own measure (the caseload, not the caseload against target)
+        own = base.get(_space.measures_fed(name)[0], math.nan)
+        current = own
         if math.isnan(current):
             if any(i.kind == "risk" for i in inds):
                 continue  # data added on a risk can only add points
@@ -161,9 +163,7 @@ def allowed_variables(
         edges = edges_of(rules, name, base)
         moves = moves_of(edges, current, name, d)
         if moves:
-            out.append(
-                Var(name, inds, tuple(edges), base.get(inds[0].measure, math.nan), tuple(moves))
-            )
+            out.append(Var(name, inds, tuple(edges), own, tuple(moves)))
     return out
 
 

@@ -157,16 +157,19 @@ def _level_label(ind: Indicator, value: float) -> str | None:
 
 def _words(var: Var, value: float, edge: float, up: bool) -> str:
     """ "Agency social workers from 18.2% to under 15%", or in the levels' own words."""
-    ind = var.indicators[0]
-    old_label = None if math.isnan(var.current) else _level_label(ind, var.current)
-    new_label = _level_label(ind, value)
-    if new_label is not None and (old_label is not None or math.isnan(var.current)):
-        old = old_label or "not recorded"
-        return f"{ind.label}: from {old} to {new_label}"
-    unit = ind.unit if var.name != "avg_caseload" else " cases"
+    own = _space.measures_fed(var.name)[0]
+    ind = next((i for i in var.indicators if i.measure == own), None)
+    if ind is None:  # only the caseload against target reads the caseload: say it in cases
+        label, unit = "Average caseload", " cases"
+    else:
+        label, unit = ind.label, ind.unit
+        old_label = None if math.isnan(var.current) else _level_label(ind, var.current)
+        new_label = _level_label(ind, value)
+        if new_label is not None and (old_label is not None or math.isnan(var.current)):
+            return f"{label}: from {old_label or 'not recorded'} to {new_label}"
     old = "not recorded" if math.isnan(var.current) else f"{_fmt(var.current)}{unit}"
     new = f"{_fmt(edge)}{unit} or more" if up else f"under {_fmt(edge)}{unit}"
-    return f"{ind.label} from {old} to {new}"
+    return f"{label} from {old} to {new}"
 
 
 def _budget_fields(
