@@ -50,6 +50,10 @@ class Contribution(BaseModel):
 class Assessment(BaseModel):
     """The result of scoring one profile.
 
+    ``score_range`` and ``band_range`` are the lowest and highest score and band that any
+    filling-in of the missing fields could give, and ``collect_first`` the indicators without
+    data ranked by how far each alone could move the band (see :mod:`earlywarning.ranges`).
+
     Example:
         >>> import earlywarning as ew
         >>> a = ew.score({"council": "Example", "year": 2020, "agency_rate_pct": 28})
