@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -58,12 +59,23 @@ def _extreme(variable: str, direction: int, side: np.ndarray) -> np.ndarray:
     return np.where(direction * side > 0, hi, lo)
 
 
-# Per ruleset (by identity, kept alive beside its plan so the id cannot be reused): each plain
-# measure a rule reads, its variable and its worst and best values; whether the caseload is read.
-_PLANS: dict[int, tuple[Ruleset, tuple[list[tuple[str, str, float, float]], bool]]] = {}
+@dataclass(frozen=True)
+class _Plan:
+    """What filling in needs from a ruleset, worked out once."""
+
+    # each plain measure a rule reads: its variable, its worst and its best value
+    plain: tuple[tuple[str, str, float, float], ...]
+    caseload: bool  # whether a rule reads the caseload, its target or the excess
+    # each variable: the measures rules read from it, the measures filled with it, and the
+    # (indicator id, measure) of each indicator it feeds
+    items: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]], ...]
 
 
-def _plan(rules: Ruleset) -> tuple[list[tuple[str, str, float, float]], bool]:
+# Plans by ruleset identity, each kept beside its ruleset so that the id cannot be reused.
+_PLANS: dict[int, tuple[Ruleset, _Plan]] = {}
+
+
+def _plan(rules: Ruleset) -> _Plan:
     hit = _PLANS.get(id(rules))
     if hit is not None and hit[0] is rules:
         return hit[1]
@@ -75,11 +87,25 @@ def _plan(rules: Ruleset) -> tuple[list[tuple[str, str, float, float]], bool]:
         lo, hi, _ = _space.bounds(variable)
         worse_high = direction.get(measure, 1) > 0
         plain.append((measure, variable, hi if worse_high else lo, lo if worse_high else hi))
-    plan = (plain, bool(used & {_space.CASELOAD_ABOVE, *_CASELOAD_FIELDS}))
+    items = []
+    for variable in _space.variables(rules):
+        fed = tuple(m for m in _space.measures_fed(variable) if m in used)
+        inds = tuple((i.id, i.measure) for i in _space.indicators_fed(rules, variable))
+        items.append((variable, fed, _item_measures(variable), inds))
+    plan = _Plan(
+        tuple(plain), bool(used & {_space.CASELOAD_ABOVE, *_CASELOAD_FIELDS}), tuple(items)
+    )
     if len(_PLANS) >= 16:
         _PLANS.pop(next(iter(_PLANS)))
     _PLANS[id(rules)] = (rules, plan)
     return plan
+
+
+def _item_measures(variable: str) -> tuple[str, ...]:
+    """The measures filled with one missing item: the caseload and its target go together."""
+    if variable in _CASELOAD_FIELDS:
+        return (*_CASELOAD_FIELDS, _space.CASELOAD_ABOVE)
+    return _space.measures_fed(variable)
 
 
 def fill_missing(
@@ -103,7 +129,7 @@ def fill_missing(
         >>> float(worst.measures["agency_rate_pct"][0]), float(worst.measures["dcs_changes"][0])
         (100.0, 50.0)
     """
-    plain, caseload = _plan(rules)
+    plan = _plan(rules)
     n = len(cols.error)
     sides = np.broadcast_to(np.asarray(side), (n,))
     worse = sides > 0
@@ -114,10 +140,10 @@ def fill_missing(
     def rows(variable: str) -> np.ndarray:
         return every if only is None else only.get(variable, ~every)
 
-    for measure, variable, worst, best in plain:
+    for measure, variable, worst, best in plan.plain:
         col = out.get(measure, nan)
         out[measure] = np.where(np.isnan(col) & rows(variable), np.where(worse, worst, best), col)
-    if caseload:
+    if plan.caseload:
         direction = _space.directions(rules)
         _fill_caseload(out, direction, sides, rows("avg_caseload") | rows("caseload_target"), nan)
     return ProfileColumns(measures=out, error=cols.error)
@@ -202,17 +228,6 @@ def range_columns(ev: Evaluation, index: pd.Index | None = None) -> pd.DataFrame
     )
 
 
-def _items(rules: Ruleset, cols: ProfileColumns) -> list[str]:
-    """The variables of a one-row profile that have a missing measure some rule reads."""
-    used = _used(rules)
-    out = []
-    for variable in _space.variables(rules):
-        fed = [m for m in _space.measures_fed(variable) if m in used]
-        if any(np.isnan(cols.measures[m][0]) for m in fed if m in cols.measures):
-            out.append(variable)
-    return out
-
-
 def _impact_rows(rules: Ruleset, cols: ProfileColumns) -> tuple[list[tuple[Any, ...]], Any]:
     """Fill a one-row profile every way at once: all missing data at best and at worst, then
     each missing item alone at best and at worst, in one evaluation.
@@ -221,30 +236,38 @@ def _impact_rows(rules: Ruleset, cols: ProfileColumns) -> tuple[list[tuple[Any, 
     ranked by the bands it could move then the points (ties in ruleset order), and the
     evaluation, whose rows 0 and 1 are the whole range.
     """
-    items = _items(rules, cols)
+    plan = _plan(rules)
+    row = {name: float(col[0]) for name, col in cols.measures.items()}
+    # the variables with a missing measure some rule reads
+    items = [it for it in plan.items if any(math.isnan(row.get(m, math.nan)) for m in it[1])]
+    names = list(cols.measures)
+    where = {name: j for j, name in enumerate(names)}
+    two = ProfileColumns(
+        measures={name: np.repeat(col, 2) for name, col in cols.measures.items()},
+        error=np.repeat(cols.error, 2),
+    )
+    filled = fill_missing(two, rules, np.array([-1, 1]))
+    ends = np.column_stack([filled.measures[name] for name in names])  # best row, worst row
     n = 2 + 2 * len(items)
+    # one row per way of filling, built as a matrix: a handful of numpy calls in all
+    matrix = np.empty((n, len(names)), order="F")
+    matrix[:] = np.array([row[name] for name in names])
+    matrix[:2] = ends
+    for i, (_, _, filled_with, _) in enumerate(items):
+        at = [where[m] for m in filled_with if m in where]
+        matrix[2 + 2 * i : 4 + 2 * i, at] = ends[:, at]
     batch = ProfileColumns(
-        measures={name: np.repeat(col, n) for name, col in cols.measures.items()},
+        measures={name: matrix[:, j] for j, name in enumerate(names)},
         error=np.repeat(cols.error, n),
     )
-    side = np.tile([-1, 1], n // 2)
-    only = {}
-    for i, variable in enumerate(items):
-        mask = np.zeros(n, dtype=bool)
-        mask[[0, 1, 2 + 2 * i, 3 + 2 * i]] = True
-        only[variable] = mask
-    ev = evaluate_columns(fill_missing(batch, rules, side, only), rules)
+    ev = evaluate_columns(batch, rules)
     rows = []
-    for i, variable in enumerate(items):
+    for i, (variable, _, _, inds) in enumerate(items):
         # name it by a rule it feeds that has no data (the caseload may be known, its target not)
-        first = next(
-            ind
-            for ind in _space.indicators_fed(rules, variable)
-            if np.isnan(cols.measures[ind.measure][0])
-        )
+        first = next(rid for rid, m in inds if math.isnan(row.get(m, math.nan)))
         lo, hi = 2 + 2 * i, 3 + 2 * i
         rows.append(
-            (variable, first.id, ev.score[lo], ev.score[hi], int(ev.band[lo]), int(ev.band[hi]))
+            (variable, first, ev.score[lo], ev.score[hi], int(ev.band[lo]), int(ev.band[hi]))
         )
     rows.sort(key=lambda r: (r[4] - r[5], r[2] - r[3]))  # stable: ties keep ruleset order
     return rows, ev
