@@ -8,6 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = [
+    "EarlyWarningError",
+    "OutcomeError",
+    "PlotDependencyError",
+    "ProfileError",
+    "RuleFileError",
+    "RuleProblem",
+    "ValidationDependencyError",
+]
+
 
 class EarlyWarningError(ValueError):
     """Root of every error raised by earlywarning.
