@@ -127,3 +127,26 @@ def test_batch_rows_equal_one_what_if_each(data):
         one = ew.what_if(p, change, rules)
         assert out.loc[i, "score"] == one.after.score and out.loc[i, "band"] == one.after.band
         assert out.loc[i, "score_change"] == one.score_change
+
+
+@FEW
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "budget_cut_pct": st.sampled_from([5.0, 14.9, 25.0, 40.0]),
+                "budget_current_gbp_m": st.sampled_from([80.0, 100.0, 125.0]),
+                "restructure": st.booleans(),
+                "agency_rate_pct": st.sampled_from([9.0, 30.0, 140.0]),
+            },
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_frame_of_changes_scores_as_the_same_changes_one_by_one(changes):
+    p = yaml.safe_load(DERBYSHIRE.read_text(encoding="utf-8"))
+    by_frame = ew.what_if_frame(p, pd.DataFrame(changes), reasons=False)
+    by_list = ew.what_if_frame(p, changes, reasons=False)
+    pd.testing.assert_frame_equal(by_frame, by_list)

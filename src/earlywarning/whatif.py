@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from earlywarning.engine import score, score_frame
 from earlywarning.explain import Assessment, Contribution
-from earlywarning.profile import CouncilProfile
+from earlywarning.profile import CouncilProfile, check_value
 from earlywarning.rules import Ruleset
 
 __all__ = ["Move", "WhatIf", "apply_changes", "what_if", "what_if_frame"]
@@ -38,23 +39,56 @@ def apply_changes(
         >>> "restructure" in apply_changes({**p, "restructure": True}, {"restructure": None})
         False
     """
-    if isinstance(profile, CouncilProfile):
-        fields = profile.model_dump(exclude_none=True)
-    else:
-        fields = {str(k): v for k, v in profile.items() if v is not None}
-    both = all(fields.get(b) is not None for b in _BUDGETS)
+    fields, both = _base_fields(profile)
     if both and any(b in changes for b in _BUDGETS):
         fields.pop("budget_cut_pct", None)  # derived from the budgets that are changing
-    if both and isinstance(profile, CouncilProfile):
-        fields.pop("budget_cut_pct", None)  # the model stores the cut it derived
     out = {**fields, **changes}
     cut = changes.get("budget_cut_pct")
     budgets_kept = not any(b in changes for b in _BUDGETS)
     if cut is not None and both and budgets_kept:
         # a new cut on known budgets: keep the baseline and move the current budget
         baseline = float(fields["budget_baseline_gbp_m"])
-        out["budget_current_gbp_m"] = baseline * (1 - float(cut) / 100)
+        out["budget_current_gbp_m"] = baseline * (1 - check_value("budget_cut_pct", cut) / 100)
     return {k: v for k, v in out.items() if v is not None}
+
+
+def _base_fields(profile: CouncilProfile | Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The profile's fields given, and whether both budgets are (then the cut is derived)."""
+    if isinstance(profile, CouncilProfile):
+        fields = profile.model_dump(exclude_none=True)
+    else:
+        fields = {str(k): v for k, v in profile.items() if v is not None}
+    both = all(fields.get(b) is not None for b in _BUDGETS)
+    if both and isinstance(profile, CouncilProfile):
+        fields.pop("budget_cut_pct", None)  # the model stores the cut it derived
+    return fields, both
+
+
+def _apply_frame(
+    profile: CouncilProfile | Mapping[str, Any], changes: pd.DataFrame
+) -> pd.DataFrame:
+    """:func:`apply_changes` for every row of a frame of changes at once (NaN: unchanged)."""
+    fields, both = _base_fields(profile)
+    out = changes.rename(columns=str).copy()
+    given = [b for b in _BUDGETS if b in out.columns]
+    if both and given:
+        fields.pop("budget_cut_pct", None)  # rows that move a budget derive the cut again
+    for name, value in fields.items():
+        if name not in out.columns:
+            out[name] = value
+        else:
+            out[name] = out[name].astype(object).where(out[name].notna(), value)
+    if both and "budget_cut_pct" in changes.columns:
+        # a new cut on known budgets moves the current budget, where the row gives no budget
+        moves = changes["budget_cut_pct"].notna().to_numpy().copy()
+        for b in given:
+            moves &= changes[b].isna().to_numpy()
+        cut = pd.to_numeric(changes["budget_cut_pct"], errors="coerce").to_numpy(dtype=float)
+        current = float(fields["budget_baseline_gbp_m"]) * (1 - cut / 100)
+        out["budget_current_gbp_m"] = (
+            out["budget_current_gbp_m"].astype(object).where(~(moves & ~np.isnan(cut)), current)
+        )
+    return out
 
 
 class Move(BaseModel):
@@ -219,15 +253,9 @@ def what_if_frame(
     """
     before = score(profile, ruleset)
     if isinstance(alternatives, pd.DataFrame):
-        index = alternatives.index
-        rows = [
-            {str(k): v for k, v in row.items() if not pd.isna(v)}
-            for row in alternatives.to_dict("records")
-        ]
+        frame = _apply_frame(profile, alternatives)
     else:
-        rows = [dict(alt) for alt in alternatives]
-        index = pd.RangeIndex(len(rows))
-    frame = pd.DataFrame([apply_changes(profile, r) for r in rows], index=index)
+        frame = pd.DataFrame([apply_changes(profile, alt) for alt in alternatives])
     out = score_frame(frame, ruleset, reasons=reasons)
     out["score_change"] = out["score"] - before.score
     out["band_before"] = before.band
