@@ -64,7 +64,11 @@ def _as_field(var: str, v: float) -> Any:
 
 
 def brute_force(
-    rules: ew.Ruleset, p: dict[str, Any], target: int, controllable_only: bool
+    rules: ew.Ruleset,
+    p: dict[str, Any],
+    target: int,
+    controllable_only: bool,
+    fixed: frozenset[str] = frozenset(),
 ) -> list[tuple[int, int, float]]:
     """(fields changed, thresholds crossed, score) of every allowed change reaching ``target``.
 
@@ -77,6 +81,8 @@ def brute_force(
     options = []
     for var, inds in feeds.items():
         if controllable_only and not all(i.controllable for i in inds):
+            continue
+        if var in fixed:
             continue
         edges = _edges(rules, var, p)
         if var in p:
@@ -115,11 +121,15 @@ def test_smallest_change_is_smallest_by_brute_force(data):
     now = BAND_NAMES.index(before.band)
     target = data.draw(st.integers(0, 3))
     controllable_only = data.draw(st.booleans())
-    r = ew.smallest_change(p, BAND_NAMES[target], rules, controllable_only=controllable_only)
+    read = sorted({"avg_caseload" if i.measure == ABOVE else i.measure for i in rules.indicators})
+    fixed = frozenset(data.draw(st.lists(st.sampled_from(read), max_size=2)))
+    r = ew.smallest_change(
+        p, BAND_NAMES[target], rules, controllable_only=controllable_only, fixed=fixed
+    )
     if now <= target:
         assert r.reachable and r.changes == {} and r.after == before
         return
-    hits = brute_force(rules, p, target, controllable_only)
+    hits = brute_force(rules, p, target, controllable_only, fixed)
     assert r.reachable == bool(hits), r.reason
     if not hits:
         assert r.changes == {} and r.reason
