@@ -22,7 +22,7 @@ from earlywarning.cli import main
 from earlywarning.rules import BAND_NAMES, ruleset_from_data
 from earlywarning.whatif import apply_changes
 
-FEW = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DERBYSHIRE = "examples/profiles/derbyshire-2016.yaml"
 ABOVE = "caseload_above_target_pct"
 

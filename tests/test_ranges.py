@@ -17,7 +17,7 @@ import earlywarning as ew
 from earlywarning.ranges import extreme_completion, missing_impact
 from earlywarning.rules import BAND_NAMES
 
-FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DERBYSHIRE = yaml.safe_load(
     Path("examples/profiles/derbyshire-2016.yaml").read_text(encoding="utf-8")
 )
