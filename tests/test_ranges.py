@@ -136,3 +136,17 @@ def test_caseload_known_but_not_its_target():
 def test_extreme_completion_is_a_valid_profile(side):
     filled = {**DERBYSHIRE, **extreme_completion(DERBYSHIRE, side)}
     assert ew.score(filled).missing == []
+
+
+def test_with_ranges_takes_columns_or_a_mapping_of_measures():
+    from earlywarning.engine import evaluate_columns
+    from earlywarning.profile import profile_measures
+    from earlywarning.ranges import with_ranges
+
+    p = ew.CouncilProfile.model_validate(DERBYSHIRE)
+    cols = profile_measures(p)
+    rules = evaluate_columns(cols).ruleset
+    a = ew.score(p)
+    plain = a.model_copy(update={"score_range": None, "band_range": None, "collect_first": []})
+    present = {m: float(v[0]) for m, v in cols.measures.items() if v[0] == v[0]}
+    assert with_ranges(plain, cols, rules) == with_ranges(plain, present, rules) == a

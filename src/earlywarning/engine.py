@@ -315,7 +315,7 @@ def score(
     ev = evaluate_columns(profile_measures(profile), ruleset)
     from earlywarning.ranges import with_ranges  # ranges builds on this module
 
-    return with_ranges(_assessment(ev, profile), ev)
+    return with_ranges(_assessment(ev, profile), ev.columns, ev.ruleset)
 
 
 def _assessment(ev: Evaluation, profile: CouncilProfile) -> Assessment:

@@ -28,6 +28,7 @@ from earlywarning.engine import Evaluation, evaluate_columns
 from earlywarning.explain import Assessment
 from earlywarning.profile import (
     FLAG_MEASURES,
+    MEASURES,
     RATINGS,
     CouncilProfile,
     ProfileColumns,
@@ -312,9 +313,14 @@ def _checked(profile: CouncilProfile | Mapping[str, Any]) -> CouncilProfile:
     return CouncilProfile.model_validate(dict(profile))
 
 
-def with_ranges(a: Assessment, ev: Evaluation) -> Assessment:
-    """The assessment of a one-row evaluation with its score range, band range and the missing
-    items to collect first (those that could move the score, biggest effect first).
+def with_ranges(
+    a: Assessment, measures: ProfileColumns | Mapping[str, float], rules: Ruleset
+) -> Assessment:
+    """``a`` with its score range, band range and the missing items to collect first (those
+    that could move the score, biggest effect first).
+
+    ``measures`` are the profile's measures scored by ``rules``: one-row columns, or a mapping of
+    measure names to values (a measure left out, or NaN, is missing).
 
     Example:
         >>> import earlywarning as ew
@@ -326,7 +332,12 @@ def with_ranges(a: Assessment, ev: Evaluation) -> Assessment:
         return a.model_copy(
             update={"score_range": (a.score, a.score), "band_range": (a.band, a.band)}
         )
-    rows, whole = _impact_rows(ev.ruleset, ev.columns)
+    if not isinstance(measures, ProfileColumns):
+        measures = ProfileColumns(
+            measures={m: np.array([float(measures.get(m, math.nan))]) for m in MEASURES},
+            error=np.array([None], dtype=object),
+        )
+    rows, whole = _impact_rows(rules, measures)
     return a.model_copy(
         update={
             "score_range": (float(whole.score[0]), float(whole.score[1])),
