@@ -242,3 +242,12 @@ def test_caseload_read_only_against_target():
     r = ew.smallest_change(p, "low", rules)
     assert [s.text for s in r.steps] == ["Average caseload from 20 cases to under 18.75 cases"]
     assert r.changes == {"avg_caseload": 18.65} and r.steps[0].levels == 1
+
+
+def test_cli_picks_one_council_from_a_file_of_many(capsys):
+    many = "examples/profiles/hypothetical-councils.csv"
+    assert main(["smallest-change", many], io.StringIO()) == 1
+    assert "holds 5 profiles" in capsys.readouterr().err
+    out = io.StringIO()
+    assert main(["smallest-change", many, "--council", "council b"], out) == 0
+    assert out.getvalue().startswith("Council B (2021) scores")

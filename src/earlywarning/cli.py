@@ -282,17 +282,29 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
 # Decisions: what if, and what would it take
 
 
-def _one_profile(path: str) -> dict[str, Any]:
-    """The single profile in a file (a one-row CSV, or a YAML or JSON profile)."""
+def _one_profile(path: str, council: str | None = None) -> dict[str, Any]:
+    """The single profile in a file (or the one row of ``council``), its profile fields only."""
+    from earlywarning.profile import FIELD_NAMES
+
     data = read_profiles(Path(path))
-    rows = (
-        [{str(k): v for k, v in r.items() if not pd.isna(v)} for r in data.to_dict("records")]
+    rows: list[dict[str, Any]] = (
+        [{str(k): v for k, v in r.items()} for r in data.to_dict("records")]
         if isinstance(data, pd.DataFrame)
-        else data
+        else list(data)
     )
+    if council is not None:
+        rows = [r for r in rows if str(r.get("council", "")).strip().lower() == council.lower()]
     if len(rows) != 1:
-        raise EarlyWarningError(f"{path}: holds {len(rows)} profiles; give a file with one")
-    return rows[0]
+        which = f" for {council!r}" if council is not None else ""
+        raise EarlyWarningError(
+            f"{path}: holds {len(rows)} profiles{which}; give one (or --council NAME)"
+        )
+    # identifier columns a file may carry (a region, a note) are not profile fields
+    return {str(k): v for k, v in rows[0].items() if str(k) in FIELD_NAMES and not _blank(v)}
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def _assignments(items: Sequence[str]) -> dict[str, Any]:
@@ -313,7 +325,8 @@ def cmd_what_if(args: argparse.Namespace, out: TextIO) -> int:
     """Score a profile as it is and with some fields changed; print what moved."""
     from earlywarning.whatif import what_if
 
-    result = what_if(_one_profile(args.file), _assignments(args.set or []), _ruleset(args))
+    profile = _one_profile(args.file, args.council)
+    result = what_if(profile, _assignments(args.set or []), _ruleset(args))
     if args.format == "json":
         out.write(result.model_dump_json(indent=2) + "\n")
     else:
@@ -326,7 +339,7 @@ def cmd_smallest_change(args: argparse.Namespace, out: TextIO) -> int:
     from earlywarning.change import smallest_change
 
     result = smallest_change(
-        _one_profile(args.file),
+        _one_profile(args.file, args.council),
         args.target,
         _ruleset(args),
         controllable_only=not args.any_indicator,
@@ -349,6 +362,7 @@ def _add_decision_commands(sub: Any, with_rules: Callable[[argparse.ArgumentPars
         metavar="FIELD=VALUE",
         help="a changed field (repeatable); an empty value removes the field",
     )
+    p.add_argument("--council", metavar="NAME", help="the council's row, in a file of many")
     p.add_argument("--format", choices=("text", "json"), default="text")
     with_rules(p)
     p.set_defaults(handler=cmd_what_if)
@@ -366,6 +380,7 @@ def _add_decision_commands(sub: Any, with_rules: Callable[[argparse.ArgumentPars
         action="store_true",
         help="also change indicators the council does not control",
     )
+    p.add_argument("--council", metavar="NAME", help="the council's row, in a file of many")
     p.add_argument("--format", choices=("text", "json"), default="text")
     with_rules(p)
     p.set_defaults(handler=cmd_smallest_change)
