@@ -23,7 +23,8 @@ from earlywarning.rules import BAND_NAMES, ruleset_from_data
 from earlywarning.whatif import apply_changes
 
 FEW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-DERBYSHIRE = "examples/profiles/derbyshire-2016.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+DERBYSHIRE = str(ROOT / "examples" / "profiles" / "derbyshire-2016.yaml")
 ABOVE = "caseload_above_target_pct"
 
 # The lowest and highest value of each field the random rulesets read.
@@ -245,7 +246,7 @@ def test_caseload_read_only_against_target():
 
 
 def test_cli_picks_one_council_from_a_file_of_many(capsys):
-    many = "examples/profiles/hypothetical-councils.csv"
+    many = str(ROOT / "examples" / "profiles" / "hypothetical-councils.csv")
     assert main(["smallest-change", many], io.StringIO()) == 1
     assert "holds 5 profiles" in capsys.readouterr().err
     out = io.StringIO()

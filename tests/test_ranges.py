@@ -19,7 +19,9 @@ from earlywarning.rules import BAND_NAMES
 
 FEW = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DERBYSHIRE = yaml.safe_load(
-    Path("examples/profiles/derbyshire-2016.yaml").read_text(encoding="utf-8")
+    (
+        Path(__file__).resolve().parents[1] / "examples" / "profiles" / "derbyshire-2016.yaml"
+    ).read_text(encoding="utf-8")
 )
 # at most this many completions per example: beyond it, every k-th one (the ends are checked apart)
 MOST = 400
