@@ -16,6 +16,7 @@ __all__ = [
     "RuleFileError",
     "RuleProblem",
     "ValidationDependencyError",
+    "quoted",
 ]
 
 
@@ -48,7 +49,22 @@ class ProfileError(EarlyWarningError):
         self.field = field
         self.value = value
         self.problem = problem
-        super().__init__(f"{field}: {value!r} {problem}")
+        super().__init__(f"{field}: {quoted(value)} {problem}")
+
+
+def quoted(value: object) -> str:
+    """A refused value as an error message shows it: its ``repr``, or a description of an
+    integer too long for Python to print.
+
+    Example:
+        >>> quoted("twelve"), quoted(10**5000)
+        ("'twelve'", '<an integer of about 5001 digits>')
+    """
+    try:
+        return repr(value)
+    except ValueError:  # Python refuses to print an integer of more than 4,300 digits
+        assert isinstance(value, int)
+        return f"<an integer of about {int(value.bit_length() * 0.30103) + 1} digits>"
 
 
 @dataclass(frozen=True)

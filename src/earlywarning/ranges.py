@@ -24,17 +24,17 @@ import numpy as np
 import pandas as pd
 
 from earlywarning import _space
+from earlywarning._kernel import compiled, run
 from earlywarning.engine import Evaluation, evaluate_columns
 from earlywarning.explain import Assessment
 from earlywarning.profile import (
     FLAG_MEASURES,
-    MEASURES,
     RATINGS,
     CouncilProfile,
     ProfileColumns,
     profile_measures,
 )
-from earlywarning.rules import BAND_NAMES, Ruleset
+from earlywarning.rules import BAND_NAMES, Ruleset, default_ruleset
 
 __all__ = [
     "extreme_completion",
@@ -67,9 +67,16 @@ class _Plan:
     # each plain measure a rule reads: its variable, its worst and its best value
     plain: tuple[tuple[str, str, float, float], ...]
     caseload: bool  # whether a rule reads the caseload, its target or the excess
+    # the caseload's worst and best value, then its target's
+    caseload_ends: tuple[float, float, float, float]
     # each variable: the measures rules read from it, the measures filled with it, and the
     # (indicator id, measure) of each indicator it feeds
     items: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]], ...]
+    # the kernel's input columns (indicator measures, then condition measures), how many are
+    # indicator measures, and for each item the columns it fills
+    columns: tuple[str, ...]
+    n_values: int
+    item_columns: tuple[list[int], ...]
 
 
 # Plans by ruleset identity, each kept beside its ruleset so that the id cannot be reused.
@@ -93,8 +100,26 @@ def _plan(rules: Ruleset) -> _Plan:
         fed = tuple(m for m in _space.measures_fed(variable) if m in used)
         inds = tuple((i.id, i.measure) for i in _space.indicators_fed(rules, variable))
         items.append((variable, fed, _item_measures(variable), inds))
+    above_dir = direction.get(_space.CASELOAD_ABOVE, direction.get("avg_caseload", 1))
+    ends = []
+    for name, d in (
+        ("avg_caseload", direction.get("avg_caseload", above_dir)),
+        ("caseload_target", direction.get("caseload_target", -above_dir)),
+    ):
+        lo, hi, _ = _space.bounds(name)
+        ends += [hi, lo] if d > 0 else [lo, hi]
+    caseload = bool(used & {_space.CASELOAD_ABOVE, *_CASELOAD_FIELDS})
+    kernel = compiled(rules).plan()
+    columns = (*kernel.ind_measures, *kernel.cond_measures)
+    item_columns = tuple([j for j, m in enumerate(columns) if m in it[2]] for it in items)
     plan = _Plan(
-        tuple(plain), bool(used & {_space.CASELOAD_ABOVE, *_CASELOAD_FIELDS}), tuple(items)
+        tuple(plain),
+        caseload,
+        (ends[0], ends[1], ends[2], ends[3]),
+        tuple(items),
+        columns,
+        len(kernel.ind_measures),
+        item_columns,
     )
     if len(_PLANS) >= 16:
         _PLANS.pop(next(iter(_PLANS)))
@@ -145,28 +170,21 @@ def fill_missing(
         col = out.get(measure, nan)
         out[measure] = np.where(np.isnan(col) & rows(variable), np.where(worse, worst, best), col)
     if plan.caseload:
-        direction = _space.directions(rules)
-        _fill_caseload(out, direction, sides, rows("avg_caseload") | rows("caseload_target"), nan)
+        _fill_caseload(
+            out, plan.caseload_ends, worse, rows("avg_caseload") | rows("caseload_target")
+        )
     return ProfileColumns(measures=out, error=cols.error)
 
 
 def _fill_caseload(
-    out: dict[str, np.ndarray],
-    direction: Mapping[str, int],
-    side: np.ndarray,
-    rows: np.ndarray,
-    nan: np.ndarray,
+    out: dict[str, np.ndarray], ends: tuple[float, ...], worse: np.ndarray, rows: np.ndarray
 ) -> None:
     """Fill the caseload and its target as fields, then derive the caseload against target."""
-    above_dir = direction.get(_space.CASELOAD_ABOVE, direction.get("avg_caseload", 1))
-    avg_dir = direction.get("avg_caseload", above_dir)
-    target_dir = direction.get("caseload_target", -above_dir)
+    nan = np.full(len(worse), np.nan)
     avg = out.get("avg_caseload", nan)
     target = out.get("caseload_target", nan)
-    avg_filled = np.where(np.isnan(avg) & rows, _extreme("avg_caseload", avg_dir, side), avg)
-    target_filled = np.where(
-        np.isnan(target) & rows, _extreme("caseload_target", target_dir, side), target
-    )
+    avg_filled = np.where(np.isnan(avg) & rows, np.where(worse, ends[0], ends[1]), avg)
+    target_filled = np.where(np.isnan(target) & rows, np.where(worse, ends[2], ends[3]), target)
     # a target just above 0 makes the excess infinite, which is the top level of any rule
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         derived = (avg_filled / target_filled - 1.0) * 100.0
@@ -229,49 +247,74 @@ def range_columns(ev: Evaluation, index: pd.Index | None = None) -> pd.DataFrame
     )
 
 
-def _impact_rows(rules: Ruleset, cols: ProfileColumns) -> tuple[list[tuple[Any, ...]], Any]:
-    """Fill a one-row profile every way at once: all missing data at best and at worst, then
-    each missing item alone at best and at worst, in one evaluation.
+def _filled(
+    row: Mapping[str, float], plan: _Plan, worse: bool, only: str | None
+) -> dict[str, float]:
+    """One profile's measures with the missing ones at their worst or best (``only``: just
+    that variable's), on plain floats: :func:`fill_missing` for one row."""
+    out = dict(row)
+    for measure, variable, worst, best in plan.plain:
+        if math.isnan(out.get(measure, math.nan)) and only in (None, variable):
+            out[measure] = worst if worse else best
+    if plan.caseload and (only is None or only in _CASELOAD_FIELDS):
+        avg_worst, avg_best, target_worst, target_best = plan.caseload_ends
+        avg = out.get("avg_caseload", math.nan)
+        target = out.get("caseload_target", math.nan)
+        avg = (avg_worst if worse else avg_best) if math.isnan(avg) else avg
+        target = (target_worst if worse else target_best) if math.isnan(target) else target
+        if math.isnan(out.get(_space.CASELOAD_ABOVE, math.nan)):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                excess = (np.float64(avg) / np.float64(target) - 1.0) * 100.0
+            out[_space.CASELOAD_ABOVE] = float(excess)
+        out["avg_caseload"], out["caseload_target"] = avg, target
+    return out
+
+
+def _impact_rows(
+    rules: Ruleset, row: Mapping[str, float]
+) -> tuple[list[tuple[Any, ...]], tuple[float, float, int, int]]:
+    """Fill one profile every way at once: all missing data at best and at worst, then each
+    missing item alone at best and at worst, scored in one run of the kernel.
 
     Returns one (variable, indicator, score_min, score_max, band_min, band_max) per item,
-    ranked by the bands it could move then the points (ties in ruleset order), and the
-    evaluation, whose rows 0 and 1 are the whole range.
+    ranked by the bands it could move then the points (ties in ruleset order), and the whole
+    range as (score_min, score_max, band_min, band_max).
     """
     plan = _plan(rules)
-    row = {name: float(col[0]) for name, col in cols.measures.items()}
+    nan = math.nan
     # the variables with a missing measure some rule reads
-    items = [it for it in plan.items if any(math.isnan(row.get(m, math.nan)) for m in it[1])]
-    names = list(cols.measures)
-    where = {name: j for j, name in enumerate(names)}
-    two = ProfileColumns(
-        measures={name: np.repeat(col, 2) for name, col in cols.measures.items()},
-        error=np.repeat(cols.error, 2),
-    )
-    filled = fill_missing(two, rules, np.array([-1, 1]))
-    ends = np.column_stack([filled.measures[name] for name in names])  # best row, worst row
-    n = 2 + 2 * len(items)
-    # one row per way of filling, built as a matrix: a handful of numpy calls in all
-    matrix = np.empty((n, len(names)), order="F")
-    matrix[:] = np.array([row[name] for name in names])
+    chosen = [
+        i for i, it in enumerate(plan.items) if any(math.isnan(row.get(m, nan)) for m in it[1])
+    ]
+    items = [plan.items[i] for i in chosen]
+    best, worst = (_filled(row, plan, worse, None) for worse in (False, True))
+    # one row per way of filling in: each missing item alone takes its all-filled values
+    columns = plan.columns
+    ends = np.array([[best.get(m, nan) for m in columns], [worst.get(m, nan) for m in columns]])
+    matrix = np.tile(np.array([row.get(m, nan) for m in columns]), (2 + 2 * len(items), 1))
     matrix[:2] = ends
-    for i, (_, _, filled_with, _) in enumerate(items):
-        at = [where[m] for m in filled_with if m in where]
-        matrix[2 + 2 * i : 4 + 2 * i, at] = ends[:, at]
-    batch = ProfileColumns(
-        measures={name: matrix[:, j] for j, name in enumerate(names)},
-        error=np.repeat(cols.error, n),
-    )
-    ev = evaluate_columns(batch, rules)
+    for i, item in enumerate(chosen):
+        js = plan.item_columns[item]
+        matrix[2 + 2 * i : 4 + 2 * i, js] = ends[:, js]
+    comp = compiled(rules)
+    k = plan.n_values
+    r = run(comp, comp.plan(), matrix[:, :k], matrix[:, k:])
+    score, band = r.score.tolist(), r.band.tolist()
     rows = []
     for i, (variable, _, _, inds) in enumerate(items):
         # name it by a rule it feeds that has no data (the caseload may be known, its target not)
-        first = next(rid for rid, m in inds if math.isnan(row.get(m, math.nan)))
+        first = next(rid for rid, m in inds if math.isnan(row.get(m, nan)))
         lo, hi = 2 + 2 * i, 3 + 2 * i
-        rows.append(
-            (variable, first, ev.score[lo], ev.score[hi], int(ev.band[lo]), int(ev.band[hi]))
-        )
+        rows.append((variable, first, score[lo], score[hi], band[lo], band[hi]))
     rows.sort(key=lambda r: (r[4] - r[5], r[2] - r[3]))  # stable: ties keep ruleset order
-    return rows, ev
+    return rows, (score[0], score[1], band[0], band[1])
+
+
+def _row(measures: ProfileColumns | Mapping[str, float]) -> dict[str, float]:
+    """One profile's measures that have data, as plain floats."""
+    if isinstance(measures, ProfileColumns):
+        return {m: float(col[0]) for m, col in measures.measures.items() if not np.isnan(col[0])}
+    return {m: float(v) for m, v in measures.items() if not math.isnan(float(v))}
 
 
 def missing_impact(
@@ -293,12 +336,11 @@ def missing_impact(
         >>> table.loc[0, "indicator"]
         'practice_concerns'
     """
-    checked = _checked(profile)
-    ev = evaluate_columns(profile_measures(checked), ruleset)
-    rows, _ = _impact_rows(ev.ruleset, ev.columns)
+    rules = ruleset if ruleset is not None else default_ruleset()
+    rows, _ = _impact_rows(rules, _row(profile_measures(_checked(profile))))
     columns = ["variable", "indicator", "score_min", "score_max", "band_min", "band_max"]
     table = pd.DataFrame(rows, columns=columns)
-    labels = {ind.id: ind.label for ind in ev.ruleset.indicators}
+    labels = {ind.id: ind.label for ind in rules.indicators}
     table.insert(2, "label", [labels[i] for i in table["indicator"]])
     table["band_spread"] = table["band_max"] - table["band_min"]
     table["score_spread"] = table["score_max"] - table["score_min"]
@@ -332,16 +374,11 @@ def with_ranges(
         return a.model_copy(
             update={"score_range": (a.score, a.score), "band_range": (a.band, a.band)}
         )
-    if not isinstance(measures, ProfileColumns):
-        measures = ProfileColumns(
-            measures={m: np.array([float(measures.get(m, math.nan))]) for m in MEASURES},
-            error=np.array([None], dtype=object),
-        )
-    rows, whole = _impact_rows(rules, measures)
+    rows, (low, high, band_low, band_high) = _impact_rows(rules, _row(measures))
     return a.model_copy(
         update={
-            "score_range": (float(whole.score[0]), float(whole.score[1])),
-            "band_range": (BAND_NAMES[int(whole.band[0])], BAND_NAMES[int(whole.band[1])]),
+            "score_range": (low, high),
+            "band_range": (BAND_NAMES[band_low], BAND_NAMES[band_high]),
             "collect_first": [r[1] for r in rows if r[2] != r[3] or r[4] != r[5]],
         }
     )
