@@ -17,6 +17,7 @@ from typing import Any, TextIO
 import pandas as pd
 import yaml
 
+from earlywarning._decision_commands import add_decision_commands
 from earlywarning.calibrate import (
     calibration_report,
     calibration_table,
@@ -30,7 +31,7 @@ from earlywarning.engine import score, score_frame
 from earlywarning.errors import EarlyWarningError, ProfileError
 from earlywarning.explain import Assessment
 from earlywarning.fit import fit, split_outcome
-from earlywarning.rules import BAND_NAMES, Ruleset, load_ruleset
+from earlywarning.rules import Ruleset, load_ruleset
 
 EXIT_BAD_INPUT = 1
 EXIT_CALIBRATION_FAILED = 1
@@ -278,114 +279,6 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-# ----------------------------------------------------------------------------------------------
-# Decisions: what if, and what would it take
-
-
-def _one_profile(path: str, council: str | None = None) -> dict[str, Any]:
-    """The single profile in a file (or the one row of ``council``), its profile fields only."""
-    from earlywarning.profile import FIELD_NAMES
-
-    data = read_profiles(Path(path))
-    rows: list[dict[str, Any]] = (
-        [{str(k): v for k, v in r.items()} for r in data.to_dict("records")]
-        if isinstance(data, pd.DataFrame)
-        else list(data)
-    )
-    if council is not None:
-        rows = [r for r in rows if str(r.get("council", "")).strip().lower() == council.lower()]
-    if len(rows) != 1:
-        which = f" for {council!r}" if council is not None else ""
-        raise EarlyWarningError(
-            f"{path}: holds {len(rows)} profiles{which}; give one (or --council NAME)"
-        )
-    # identifier columns a file may carry (a region, a note) are not profile fields
-    return {str(k): v for k, v in rows[0].items() if str(k) in FIELD_NAMES and not _blank(v)}
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
-def _assignments(items: Sequence[str]) -> dict[str, Any]:
-    """``field=value`` pairs as changes; an empty value removes the field."""
-    out: dict[str, Any] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise EarlyWarningError(
-                f"--set {item!r}: expected FIELD=VALUE, such as agency_rate_pct=9"
-            )
-        # the profile's own checks parse the text, as they do for a CSV cell
-        out[name.strip()] = value.strip() or None
-    return out
-
-
-def cmd_what_if(args: argparse.Namespace, out: TextIO) -> int:
-    """Score a profile as it is and with some fields changed; print what moved."""
-    from earlywarning.whatif import what_if
-
-    profile = _one_profile(args.file, args.council)
-    result = what_if(profile, _assignments(args.set or []), _ruleset(args))
-    if args.format == "json":
-        out.write(result.model_dump_json(indent=2) + "\n")
-    else:
-        out.write(result.text() + "\n")
-    return 0
-
-
-def cmd_smallest_change(args: argparse.Namespace, out: TextIO) -> int:
-    """The smallest change that brings a profile into a lower band; exit 1 when none can."""
-    from earlywarning.change import smallest_change
-
-    result = smallest_change(
-        _one_profile(args.file, args.council),
-        args.target,
-        _ruleset(args),
-        controllable_only=not args.any_indicator,
-        fixed=args.fixed or (),
-    )
-    if args.format == "json":
-        out.write(result.model_dump_json(indent=2) + "\n")
-    else:
-        out.write(result.text() + "\n")
-    return 0 if result.reachable else EXIT_BAD_INPUT
-
-
-def _add_decision_commands(sub: Any, with_rules: Callable[[argparse.ArgumentParser], None]) -> None:
-    """The what-if and smallest-change sub-commands."""
-    p = sub.add_parser("what-if", help="score a profile as it is and with some fields changed")
-    p.add_argument("file", help="a file holding one profile (YAML, JSON or a one-row CSV)")
-    p.add_argument(
-        "--set",
-        action="append",
-        metavar="FIELD=VALUE",
-        help="a changed field (repeatable); an empty value removes the field",
-    )
-    p.add_argument("--council", metavar="NAME", help="the council's row, in a file of many")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    with_rules(p)
-    p.set_defaults(handler=cmd_what_if)
-
-    p = sub.add_parser(
-        "smallest-change", help="the smallest change to a profile that lowers its band"
-    )
-    p.add_argument("file", help="a file holding one profile (YAML, JSON or a one-row CSV)")
-    p.add_argument("--target", choices=BAND_NAMES, help="the band to reach (default: one lower)")
-    p.add_argument(
-        "--fixed", action="append", metavar="FIELD", help="hold this field as it is (repeatable)"
-    )
-    p.add_argument(
-        "--any-indicator",
-        action="store_true",
-        help="also change indicators the council does not control",
-    )
-    p.add_argument("--council", metavar="NAME", help="the council's row, in a file of many")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    with_rules(p)
-    p.set_defaults(handler=cmd_smallest_change)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per job."""
     parser = argparse.ArgumentParser(
@@ -466,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     with_rules(p)
     p.set_defaults(handler=cmd_trajectories)
 
-    _add_decision_commands(sub, with_rules)
+    add_decision_commands(sub, with_rules)
     return parser
 
 

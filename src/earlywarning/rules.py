@@ -99,10 +99,6 @@ class Indicator(_Model):
     at most the points those risks scored for the same profile, because new money cancels the
     cuts it reverses, not a vacancy rate it has not yet filled.
 
-    ``controllable`` says whether the council itself can act on the measure (its caseloads, its
-    agency use) or not (its demand, its last judgement); :func:`earlywarning.smallest_change`
-    moves only controllable indicators unless told otherwise. It defaults to False.
-
     Example:
         >>> ind = Indicator(id="agency", measure="agency_rate_pct", label="Agency staff",
         ...                 direction="higher_is_worse",
@@ -122,8 +118,7 @@ class Indicator(_Model):
     rationale: str
     evidence: tuple[str, ...]
     offsets: tuple[str, ...] = ()
-    # Whether the council can act on the measure (smallest_change moves only these by default).
-    controllable: StrictBool = False
+    controllable: StrictBool = False  # the council can act on it (what smallest_change moves)
 
     @property
     def weight(self) -> float:
