@@ -6,23 +6,26 @@ Kept apart from :mod:`earlywarning.cli`, which registers them, so that each stay
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-import pandas as pd
-
+from earlywarning.change import smallest_change
 from earlywarning.errors import EarlyWarningError
+from earlywarning.io import read_profiles
+from earlywarning.profile import FIELD_NAMES
 from earlywarning.rules import BAND_NAMES, Ruleset, default_ruleset, load_ruleset
+from earlywarning.whatif import what_if
 
 __all__ = [
-    "add_decision_commands",
     "assignments",
     "blank",
     "cmd_smallest_change",
     "cmd_what_if",
     "one_profile",
     "rules_of",
+    "smallest_change_arguments",
+    "what_if_arguments",
 ]
 
 
@@ -33,15 +36,8 @@ def rules_of(args: argparse.Namespace) -> Ruleset:
 
 def one_profile(path: str, council: str | None = None) -> dict[str, Any]:
     """The single profile in a file (or the one row of ``council``), its profile fields only."""
-    from earlywarning.cli import read_profiles  # the command line's one reader of profile files
-    from earlywarning.profile import FIELD_NAMES
-
     data = read_profiles(Path(path))
-    rows: list[dict[str, Any]] = (
-        [{str(k): v for k, v in r.items()} for r in data.to_dict("records")]
-        if isinstance(data, pd.DataFrame)
-        else list(data)
-    )
+    rows = [{str(k): v for k, v in r.items()} for r in data.to_dict("records")]
     if council is not None:
         rows = [r for r in rows if str(r.get("council", "")).strip().lower() == council.lower()]
     if len(rows) != 1:
@@ -54,6 +50,7 @@ def one_profile(path: str, council: str | None = None) -> dict[str, Any]:
 
 
 def blank(value: Any) -> bool:
+    """True for a missing cell (None or NaN)."""
     return value is None or (isinstance(value, float) and value != value)
 
 
@@ -73,8 +70,6 @@ def assignments(items: Sequence[str]) -> dict[str, Any]:
 
 def cmd_what_if(args: argparse.Namespace, out: TextIO) -> int:
     """Score a profile as it is and with some fields changed; print what moved."""
-    from earlywarning.whatif import what_if
-
     profile = one_profile(args.file, args.council)
     result = what_if(profile, assignments(args.set or []), rules_of(args))
     if args.format == "json":
@@ -86,8 +81,6 @@ def cmd_what_if(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_smallest_change(args: argparse.Namespace, out: TextIO) -> int:
     """The smallest change that brings a profile into a lower band; exit 1 when none can."""
-    from earlywarning.change import smallest_change
-
     result = smallest_change(
         one_profile(args.file, args.council),
         args.target,
@@ -102,25 +95,27 @@ def cmd_smallest_change(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if result.reachable else 1  # as for any input that cannot be used
 
 
-def add_decision_commands(sub: Any, with_rules: Callable[[argparse.ArgumentParser], None]) -> None:
-    """The what-if and smallest-change sub-commands."""
-    p = sub.add_parser("what-if", help="score a profile as it is and with some fields changed")
-    p.add_argument("file", help="a file holding one profile (YAML, JSON or a one-row CSV)")
+def _profile_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="a file holding the profile: CSV, TSV, xlsx, YAML or JSON")
+    p.add_argument("--council", metavar="NAME", help="the council's row, in a file of many")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
+
+
+def what_if_arguments(p: argparse.ArgumentParser) -> None:
+    """score a profile as it is and with some fields changed"""
+    _profile_arguments(p)
     p.add_argument(
         "--set",
         action="append",
         metavar="FIELD=VALUE",
         help="a changed field (repeatable); an empty value removes the field",
     )
-    p.add_argument("--council", metavar="NAME", help="the council's row, in a file of many")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    with_rules(p)
-    p.set_defaults(handler=cmd_what_if)
 
-    p = sub.add_parser(
-        "smallest-change", help="the smallest change to a profile that lowers its band"
-    )
-    p.add_argument("file", help="a file holding one profile (YAML, JSON or a one-row CSV)")
+
+def smallest_change_arguments(p: argparse.ArgumentParser) -> None:
+    """the smallest change to a profile that lowers its band"""
+    _profile_arguments(p)
     p.add_argument("--target", choices=BAND_NAMES, help="the band to reach (default: one lower)")
     p.add_argument(
         "--fixed", action="append", metavar="FIELD", help="hold this field as it is (repeatable)"
@@ -130,7 +125,3 @@ def add_decision_commands(sub: Any, with_rules: Callable[[argparse.ArgumentParse
         action="store_true",
         help="also change indicators the council does not control",
     )
-    p.add_argument("--council", metavar="NAME", help="the council's row, in a file of many")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    with_rules(p)
-    p.set_defaults(handler=cmd_smallest_change)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from earlywarning._cells import distinct_map, is_missing, number_column, text_column, to_float
 from earlywarning._names import did_you_mean
-from earlywarning.errors import ProfileError, quoted
+from earlywarning.errors import ColumnNameError, ProfileError, quoted
 from earlywarning.flags import parse_flag
 
 __all__ = [
@@ -450,6 +450,48 @@ def _unknown_hint(name: Any) -> str:
     return f"is not a profile field ({hint})" if hint else "is not a profile field"
 
 
+# A column is a near-miss of a field when, after tidying case, spaces and a unit, it is that
+# field, or close to it (0.8 keeps DfE's new_la_code and la_name apart from la_code). A column
+# whose close field is also in the frame is carried: it is data beside the field, not a typo.
+_NEAR_MISS = 0.8
+_UNITS = ("", "_pct", "_gbp_m", "_per_10k")
+
+
+def _near_field(column: str) -> str | None:
+    import difflib
+
+    tidy = "_".join(column.strip().lower().replace("%", " pct").replace("-", " ").split())
+    for unit in _UNITS:
+        if tidy + unit in _SPEC and tidy + unit != column:
+            return tidy + unit
+    close = difflib.get_close_matches(tidy, FIELD_NAMES, n=1, cutoff=_NEAR_MISS)
+    return close[0] if close and close[0] != column else None
+
+
+def check_columns(columns: Any) -> list[Any]:
+    """The columns that are not profile fields, to be carried through; refuses near-misses.
+
+    Raises:
+        ColumnNameError: naming every column that looks like a misspelt field, with the field.
+
+    Example:
+        >>> check_columns(["la_name", "council", "year", "time_period"])
+        ['la_name', 'time_period']
+        >>> try:
+        ...     check_columns(["council", "year", "agency_rate", "dcs_change"])
+        ... except ColumnNameError as e:
+        ...     print(e.suggestions)
+        {'agency_rate': 'agency_rate_pct', 'dcs_change': 'dcs_changes'}
+    """
+    present = {str(c) for c in columns}
+    carried = [c for c in columns if c not in _SPEC]
+    near = {str(c): _near_field(str(c)) for c in carried}
+    misses = {c: f for c, f in near.items() if f is not None and f not in present}
+    if misses:
+        raise ColumnNameError(misses)
+    return carried
+
+
 # ----------------------------------------------------------------------------------------------
 # Whole columns at once
 
@@ -492,8 +534,9 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     """Check every row of ``frame`` and turn it into numeric measure columns.
 
     A bad value fails only its own row: the row keeps its place, gets an error message naming
-    the field and value, and scores nothing. Columns that are not profile fields are refused
-    (with a suggestion), because a misspelt column would otherwise silently read as missing.
+    the field and value, and scores nothing. Columns that are not profile fields are ignored
+    here (the caller carries them), except those that look like a misspelt field, which are
+    refused all together (:func:`check_columns`), because they would silently read as missing.
 
     Example:
         >>> import pandas as pd
@@ -505,9 +548,7 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     n = len(frame)
     errors = np.full(n, None, dtype=object)
     _refuse_duplicate_columns(frame.columns)
-    unknown = [c for c in frame.columns if c not in _SPEC]
-    if unknown:
-        raise ProfileError(str(unknown[0]), "<column>", _unknown_hint(str(unknown[0])))
+    check_columns(frame.columns)
 
     has_error = np.zeros(n, dtype=bool)
 
