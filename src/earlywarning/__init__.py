@@ -12,6 +12,7 @@ from earlywarning import io as io  # earlywarning.io.read_profiles, as DESIGN.md
 from earlywarning.calibrate import calibration_report
 from earlywarning.cases import load_cases
 from earlywarning.change import SmallestChange, smallest_change
+from earlywarning.compare import compare
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import (
     ColumnNameError,
@@ -37,6 +38,7 @@ from earlywarning.ranges import missing_impact
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import england_scores
 from earlywarning.validate import ValidationReport, validate
+from earlywarning.watchlist import watchlist
 from earlywarning.whatif import WhatIf, what_if, what_if_frame
 
 __version__ = "0.1.0"
@@ -67,6 +69,7 @@ __all__ = [
     "WhatIf",
     "__version__",
     "calibration_report",
+    "compare",
     "england_scores",
     "fit",
     "load_cases",
@@ -76,6 +79,7 @@ __all__ = [
     "score_frame",
     "smallest_change",
     "validate",
+    "watchlist",
     "what_if",
     "what_if_frame",
 ]
