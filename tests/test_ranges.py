@@ -106,6 +106,8 @@ def _full_profile() -> dict[str, Any]:
         "restructure": False,
         "practice_concerns_raised": False,
         "reinvestment_pct": 0,
+        "vacancy_rate_vs_neighbours_pp": 0,
+        "cla_rate_change_2y_per_10k": 0,
     }
 
 
