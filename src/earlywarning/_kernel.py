@@ -9,7 +9,6 @@ block of rows is a fixed, small number of numpy calls whatever the number of rul
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,30 +51,38 @@ _PATTERN_LIMIT = 2**62
 class Plan:
     """The compiled arrays for the indicators whose measures a frame has.
 
-    ``ind`` lists the active indicators (positions in the ruleset); ``conditions`` the
-    combination conditions on measures the frame has, those with ``from`` first.
+    A block's columns are the active indicators' measures, then the measures of the active
+    combination conditions (those on measures the frame has). Every column is compared with
+    its row of ``edges`` at once; the number of edges a value reaches (0 for a missing value,
+    which reaches none, not even the leading -inf) indexes flat tables of levels, points, red
+    flags, weights and condition bits, so a block costs the same few numpy calls whatever the
+    number of rules.
     """
 
     ind: np.ndarray  # (Ka,) positions of the active indicators in the ruleset
-    ind_measures: tuple[str, ...]  # measure of each active indicator
-    edges: np.ndarray  # (L-1, Ka) level 'from' edges, +inf past an indicator's last level
-    top: np.ndarray  # (Ka,) int8 the last level of each indicator
-    base: np.ndarray  # (Ka,) flat offset of each indicator's row in the tables, + 1
-    points: np.ndarray  # flat (Ka * (L+1)): column 0 is 'missing'
-    flags: np.ndarray  # flat, band index of a red flag or -1
+    measures: tuple[str, ...]  # the measure of each column: Ka indicators, then C conditions
+    edges: np.ndarray  # (E, Ka+C): -inf, then each column's 'from' edges, +inf past its last
+    base: np.ndarray  # (Ka+C,) flat offset of each column's row of E+1 entries in the tables
+    levels: np.ndarray  # flat int8 level of each count, -1 for count 0 (missing)
+    points: np.ndarray  # flat points of each count (0 for missing)
+    flags: np.ndarray  # flat int8 band index of a red flag or -1
     flagged: np.ndarray  # the active indicators that can raise a red flag
-    weights: np.ndarray  # (Ka,) each indicator's weight, scaled like the points
-    cond_measures: tuple[str, ...]
-    signs: np.ndarray  # (C,) 1 for a 'from' condition, -1 for a 'below' one
-    thresholds: np.ndarray  # (C,) what sign * value must reach
+    weights: np.ndarray  # flat weight of each count (0 for missing), scaled like the points
+    bits: np.ndarray  # flat: 2**i where condition i holds at that count, else 0
+    fires: np.ndarray | None  # (2**C, J) bool: the combinations each code of conditions fires
+    fire_points: np.ndarray | None  # (2**C, J) their points ...
+    fire_flag: np.ndarray | None  # (2**C,) int8 ... and the highest red flag among them
     combo_matrix: np.ndarray  # (C, 2J) int16: 'all' memberships then 'any' memberships
     needed: np.ndarray  # (2J,) how many 'all' conditions must hold, then 1 if it has 'any'
-    bits: np.ndarray | None  # (C,) 2**i: each row's conditions met as one integer code ...
-    fires: np.ndarray | None  # (2**C, J) ... and which combinations each code fires
     columns: np.ndarray  # (Ka+J,) the active columns' places among all K+J columns
     mitigations: np.ndarray  # (Mi,) columns of the active points matrix
-    offsets: np.ndarray  # (Ka+J, Mi): 1 where a column's points cap a mitigation
+    offsets: np.ndarray  # (Ka+J, Mi): -1 where a column's points cap a mitigation
     radix: np.ndarray  # (Ka+J, G) int64 multipliers of the pattern code groups
+
+    @property
+    def n_ind(self) -> int:
+        """The number of active indicators (the first columns of a block)."""
+        return len(self.ind)
 
 
 @dataclass(frozen=True)
@@ -172,9 +179,9 @@ def _flag(name: str | None) -> int:
 def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
     rules = comp.rules
     active = [j for j, ind in enumerate(rules.indicators) if ind.measure in have]
-    width = comp.n_levels + 1
-    edges, points, flags, weights = _level_tables(comp, active)
     conds, matrix = _conditions(rules, have)
+    n_edges = max([comp.n_levels] + [2] * bool(conds))
+    edges, tables = _tables(comp, active, conds, n_edges)
     mitigations, offsets = _offsets(comp, active)
     n_combos = len(rules.combinations)
     radices = [len(rules.indicators[j].levels) + 1 for j in active] + [2] * n_combos
@@ -183,56 +190,82 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         + [1 if c.any else 0 for c in rules.combinations],
         dtype=np.int16,
     )
-    table = len(conds) <= TABLE_BITS
+    fires = _fires_table(matrix, needed) if len(conds) <= TABLE_BITS else None
+    flagged = np.flatnonzero((tables["flags"][: len(active)] >= 0).any(axis=1))
     return Plan(
         ind=np.array(active, dtype=np.intp),
-        ind_measures=tuple(rules.indicators[j].measure for j in active),
-        edges=np.ascontiguousarray(edges.T),
-        top=np.array([len(rules.indicators[j].levels) - 1 for j in active], dtype=np.int8),
-        base=np.arange(len(active), dtype=np.intp) * width + 1,
-        points=points.ravel(),
-        flags=flags.ravel(),
-        flagged=np.flatnonzero((flags >= 0).any(axis=1)),
-        weights=weights,
-        cond_measures=tuple(t[1] for t in conds),
-        # value < below is -value >= -(the float just under below): no float lies between
-        signs=np.array([-1.0 if t[0] else 1.0 for t in conds]),
-        thresholds=np.array(
-            [-math.nextafter(t[2], -math.inf) if t[0] else t[2] for t in conds], dtype=float
-        ),
+        measures=tuple(rules.indicators[j].measure for j in active) + tuple(t[1] for t in conds),
+        edges=edges,
+        base=np.arange(len(active) + len(conds), dtype=np.intp) * (n_edges + 1),
+        levels=tables["levels"].ravel(),
+        points=tables["points"].ravel(),
+        flags=tables["flags"].ravel(),
+        flagged=flagged,
+        weights=tables["weights"].ravel(),
+        bits=tables["bits"].ravel(),
+        fires=fires,
+        fire_points=None if fires is None else fires * comp.combo_points,
+        fire_flag=None if fires is None else _fire_flags(fires, comp.combo_flags),
         combo_matrix=matrix,
         needed=needed,
-        bits=(1 << np.arange(len(conds), dtype=np.int32)) if table else None,
-        fires=_fires_table(matrix, needed) if table else None,
         columns=np.concatenate([active, len(rules.indicators) + np.arange(n_combos)]).astype(
             np.intp
         ),
         mitigations=np.array(mitigations, dtype=np.intp),
-        offsets=offsets,
+        offsets=-offsets,
         radix=_radix(radices),
     )
 
 
-def _level_tables(comp: Compiled, active: list[int]) -> tuple[np.ndarray, ...]:
-    """Edges (padded with +inf), points and red flags by level (column 0: no data), and the
-    weights of the active indicators."""
-    width = comp.n_levels + 1
-    edges = np.full((len(active), max(comp.n_levels - 1, 0)), np.inf)
-    points = np.zeros((len(active), width), comp.dtype)
-    flags = np.full((len(active), width), -1, np.int8)
-    weights = np.zeros(len(active), np.int64 if comp.scale else np.float64)
+def _fire_flags(fires: np.ndarray, combo_flags: np.ndarray) -> np.ndarray:
+    out: np.ndarray = np.where(fires, combo_flags, -1).max(axis=1, initial=-1).astype(np.int8)
+    return out
+
+
+_Condition = tuple[bool, str, float, int, str]
+
+
+def _tables(
+    comp: Compiled, active: list[int], conds: list[_Condition], n_edges: int
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The edges of every column, and its table rows indexed by the number of edges reached.
+
+    Column by column, count 0 is 'no data' and count c >= 1 is level c - 1. A value of +inf
+    (a derived measure can overflow) also passes the +inf padding, so the counts past an
+    indicator's last level repeat that level.
+    """
+    width = n_edges + 1
+    n_cols = len(active) + len(conds)
+    edges = np.full((n_cols, n_edges), np.inf)
+    edges[:, 0] = -np.inf
+    t = {
+        "levels": np.full((n_cols, width), -1, np.int8),
+        "points": np.zeros((n_cols, width), comp.dtype),
+        "flags": np.full((n_cols, width), -1, np.int8),
+        "weights": np.zeros((n_cols, width), np.int64 if comp.scale else np.float64),
+        "bits": np.zeros((n_cols, width), np.int64),
+    }
     for a, j in enumerate(active):
         ind = comp.rules.indicators[j]
-        edges[a, : len(ind.levels) - 1] = [lv.from_ for lv in ind.levels[1:]]
-        points[a, 1 : len(ind.levels) + 1] = [_scaled(lv.points, comp.scale) for lv in ind.levels]
-        flags[a, 1 : len(ind.levels) + 1] = [_flag(lv.red_flag) for lv in ind.levels]
-        weights[a] = _scaled(ind.weight, comp.scale)
-    return edges, points, flags, weights
+        top = len(ind.levels) - 1
+        edges[a, 1 : top + 1] = [lv.from_ for lv in ind.levels[1:]]
+        at = [min(c - 1, top) for c in range(1, width)]  # the level of each count >= 1
+        t["levels"][a, 1:] = at
+        t["points"][a, 1:] = [_scaled(ind.levels[lv].points, comp.scale) for lv in at]
+        t["flags"][a, 1:] = [_flag(ind.levels[lv].red_flag) for lv in at]
+        t["weights"][a, 1:] = _scaled(ind.weight, comp.scale)
+    for i, (below, _, threshold, _, _) in enumerate(conds):
+        c = len(active) + i
+        edges[c, 1] = threshold
+        # count 1: the value is below the threshold; 2 or more: it reaches it
+        if below:
+            t["bits"][c, 1] = 1 << i
+        else:
+            t["bits"][c, 2:] = 1 << i
+    return np.ascontiguousarray(edges.T), t
 
 
-def _conditions(
-    rules: Ruleset, have: frozenset[str]
-) -> tuple[list[tuple[bool, str, float, int, str]], np.ndarray]:
+def _conditions(rules: Ruleset, have: frozenset[str]) -> tuple[list[_Condition], np.ndarray]:
     """The combination conditions on measures in ``have`` (below?, measure, threshold,
     combination, part), and which combination's 'all' or 'any' each belongs to."""
     conds = [
@@ -332,42 +365,34 @@ def patterns(comp: Compiled, level: np.ndarray, points: np.ndarray) -> np.ndarra
     return out
 
 
-def run(comp: Compiled, plan: Plan, values: np.ndarray, conds: np.ndarray) -> Result:
+def run(comp: Compiled, plan: Plan, values: np.ndarray) -> Result:
     """Evaluate a block of rows.
 
-    ``values`` holds one column per active indicator (its measure) and ``conds`` one column
-    per active condition, NaN where missing, in the plan's order. The result's ``level`` and
-    ``points`` have the plan's columns only (see :meth:`Result.scatter`).
+    ``values`` holds one column per plan column (see :class:`Plan`), NaN where missing. The
+    result's ``level`` and ``points`` have the plan's columns only (see :meth:`Result.scatter`).
     """
-    n = values.shape[0]
-    n_combo, ka = len(comp.rules.combinations), len(plan.ind)
-    # A missing value (NaN) compares False with every edge, and its level is set to -1 after.
-    # Short indicators are padded with +inf edges; a +inf value (a derived measure can
-    # overflow) passes those too and is held at the indicator's last level.
-    missing = np.isnan(values)
-    lvl = np.zeros((n, ka), dtype=np.int8)
-    for e in range(plan.edges.shape[0]):
-        lvl += (values >= plan.edges[e]).view(np.int8)
-    np.minimum(lvl, plan.top, out=lvl)
-    np.copyto(lvl, -1, where=missing)
-    idx = lvl + plan.base  # into the flat tables, whose column 0 is 'no data'
-    # red flags: only the indicators that can raise one; coverage: the weights of those present
-    flag = plan.flags.take(idx[:, plan.flagged]).max(axis=1, initial=-1)
-    present_weight = (~missing).view(np.int8) @ plan.weights
-    if n_combo:
-        fired = _fired(plan, conds)
-        pts = np.concatenate([plan.points.take(idx), fired * comp.combo_points], axis=1)
-        flag = np.maximum(flag, np.where(fired, comp.combo_flags, -1).max(axis=1))
+    ka = plan.n_ind
+    # how many edges each value reaches: NaN reaches none, so missing needs no call of its own
+    count = (values[:, None, :] >= plan.edges).sum(axis=1, dtype=np.int8)
+    idx = count + plan.base  # into the flat tables
+    ind = idx[:, :ka] if ka < idx.shape[1] else idx
+    lvl = plan.levels.take(ind)
+    flag = plan.flags.take(ind[:, plan.flagged]).max(axis=1, initial=-1)
+    present_weight = plan.weights.take(ind).sum(axis=1)
+    if len(comp.combo_points):
+        combo, combo_flag = _fired(comp, plan, idx[:, ka:])
+        pts = np.concatenate([plan.points.take(ind), combo], axis=1)
+        flag = np.maximum(flag, combo_flag)
     else:
-        pts = plan.points.take(idx)
+        pts = plan.points.take(ind)
     # With integer points (every ruleset in decimals) these products are of integers, so no
     # BLAS threads: on a small shared machine they contend for the cores on skinny products.
     if len(plan.mitigations):
         # A mitigation takes away at most what the risks it offsets scored: max(raw, -cap),
-        # so the net of the two never falls as a risk worsens.
-        for m, column in enumerate(plan.mitigations.tolist()):
-            credit = np.maximum(pts[:, column], -(pts @ plan.offsets[:, m]))
-            pts[:, column] = credit if comp.scale else credit + 0.0  # no -0.0
+        # so the net of the two never falls as a risk worsens. Mitigations offset risks only,
+        # so every cap is of points no mitigation changes.
+        credit = np.maximum(pts[:, plan.mitigations], pts @ plan.offsets)
+        pts[:, plan.mitigations] = credit if comp.scale else credit + 0.0  # no -0.0
     total = pts.sum(axis=1, dtype=np.int64 if comp.scale else np.float64)
     if comp.scale:
         score = np.minimum(np.maximum(total, 0), 100 * comp.scale) / comp.scale
@@ -375,22 +400,24 @@ def run(comp: Compiled, plan: Plan, values: np.ndarray, conds: np.ndarray) -> Re
         score = np.round(np.minimum(np.maximum(total, 0.0), 100.0), 6)
     # side="right": a score exactly on a band edge is in the upper band
     score_band = np.searchsorted(comp.band_edges, score, side="right").astype(np.int8)
-    coverage = present_weight / comp.total_weight if comp.total_weight else np.ones(n)
+    coverage = present_weight / comp.total_weight if comp.total_weight else np.ones(len(values))
     return Result(lvl, pts, score, score_band, np.maximum(score_band, flag), coverage)
 
 
-def _fired(plan: Plan, conds: np.ndarray) -> np.ndarray:
-    """Which combinations fire, row by row: counts of the conditions met, by matrix product."""
-    # every condition as sign * value >= threshold (see _plan); NaN, missing, meets none
-    holds = (conds * plan.signs >= plan.thresholds).view(np.int8)
-    if plan.fires is not None:
-        # a matrix-vector product is fast where numpy's integer matrix product is not
-        looked_up: np.ndarray = plan.fires[holds @ plan.bits]
-        return looked_up
+def _fired(comp: Compiled, plan: Plan, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points of each combination, row by row, and the highest red flag among them.
+
+    ``idx`` indexes the tables at the condition columns.
+    """
+    if plan.fire_points is not None and plan.fire_flag is not None:
+        code = plan.bits.take(idx).sum(axis=1)  # the conditions met, as one integer
+        return plan.fire_points[code], plan.fire_flag[code]
+    holds = (plan.bits.take(idx) != 0).view(np.int8)
     enough = holds @ plan.combo_matrix >= plan.needed
     j = enough.shape[1] // 2
-    fired: np.ndarray = enough[:, :j] & enough[:, j:]  # every 'all' and, if any, one 'any'
-    return fired
+    fired = enough[:, :j] & enough[:, j:]  # every 'all' and, if any, one 'any'
+    flag = np.where(fired, comp.combo_flags, -1).max(axis=1, initial=-1)
+    return fired * comp.combo_points, flag
 
 
 def unscaled(comp: Compiled, points: np.ndarray) -> np.ndarray:

@@ -158,12 +158,7 @@ def evaluate_columns(cols: ProfileColumns, ruleset: Ruleset | None = None) -> Ev
     band, score_band = np.empty(n, dtype=np.int8), np.empty(n, dtype=np.int8)
     for start in range(0, n, BLOCK_ROWS):
         rows = slice(start, min(n, start + BLOCK_ROWS))
-        r = run(
-            comp,
-            plan,
-            _block(cols, plan.ind_measures, rows),
-            _block(cols, plan.cond_measures, rows),
-        )
+        r = run(comp, plan, _block(cols, plan.measures, rows))
         r.scatter(plan, level, points, rows)
         score[rows], coverage[rows] = r.score, r.coverage
         band[rows], score_band[rows] = r.band, r.score_band
@@ -284,9 +279,9 @@ def _one(comp: Compiled, data: dict[str, Any]) -> Assessment:
     plan = comp.plan()
     known = measure_values(data)
     nan = math.nan
-    values = [known.get(m, nan) for m in plan.ind_measures]
-    conds = [known.get(m, nan) for m in plan.cond_measures]
-    r = run(comp, plan, np.array([values]), np.array([conds]))
+    row_values = [known.get(m, nan) for m in plan.measures]
+    values = row_values[: plan.n_ind]
+    r = run(comp, plan, np.array([row_values]))
     row = unscaled(comp, r.points[0]).tolist()
     return assessment(
         comp.texts,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -229,6 +230,33 @@ class RuleTexts:
     combinations: tuple[str, ...]  # the reason of each combination when it fires
     content_hash: str
 
+    @cached_property
+    def ids(self) -> tuple[str, ...]:
+        """The id of each indicator, in ruleset order."""
+        return tuple(ind.id for ind in self.ruleset.indicators)
+
+    @cached_property
+    def parts(self) -> tuple[tuple[_Part, ...], ...]:
+        """Per indicator, per level: what its contribution holds whatever the value."""
+        return _parts(self.ruleset)
+
+    @cached_property
+    def combination_fields(self) -> tuple[dict[str, Any], ...]:
+        """The fields of each combination's contribution when it fires (points aside)."""
+        return tuple(
+            {
+                "indicator": combo.id,
+                "value": None,
+                "points": 0.0,
+                "reason": text,
+                "measure": None,
+                "kind": "combination",
+                "level": None,
+                "red_flag": combo.red_flag,
+            }
+            for combo, text in zip(self.ruleset.combinations, self.combinations, strict=True)
+        )
+
 
 def rule_texts(rules: Ruleset) -> RuleTexts:
     """The texts of ``rules``: each level's reason, every label, each combination's reason.
@@ -250,6 +278,7 @@ def rule_texts(rules: Ruleset) -> RuleTexts:
 
 
 _M = TypeVar("_M", bound=BaseModel)
+_set = object.__setattr__
 
 
 def _built(cls: type[_M], values: dict[str, Any]) -> _M:
@@ -259,67 +288,86 @@ def _built(cls: type[_M], values: dict[str, Any]) -> _M:
     given. The tests check that the result equals, and serialises as, a validated model.
     """
     obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
     return obj
+
+
+_CONTRIBUTION_FIELDS = frozenset(Contribution.model_fields)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What a contribution at one level of one indicator holds whatever the value."""
+
+    fields: dict[str, Any]  # every field of the Contribution, in order; three are placeholders
+    text: LevelText
+    points: float  # the level's points, before any cap
+    offsets: str  # the risks a mitigation offsets, for the text of a capped credit
+
+
+def _parts(rules: Ruleset) -> tuple[tuple[_Part, ...], ...]:
+    return tuple(
+        tuple(
+            _Part(
+                {
+                    "indicator": ind.id,
+                    "value": None,
+                    "points": 0.0,
+                    "reason": "",
+                    "measure": ind.measure,
+                    "kind": ind.kind,
+                    "level": lv,
+                    "red_flag": level.red_flag,
+                },
+                LevelText.of(ind, level),
+                level.points,
+                ", ".join(ind.offsets),
+            )
+            for lv, level in enumerate(ind.levels)
+        )
+        for ind in rules.indicators
+    )
 
 
 def _contributions(
     texts: RuleTexts, levels: Sequence[int], values: Sequence[float], points: Sequence[float]
 ) -> tuple[list[Contribution], list[str]]:
     """The contributions of one profile's rules, and the indicators it had no data for."""
-    rules = texts.ruleset
     contributions: list[Contribution] = []
     missing: list[str] = []
-    for j, ind in enumerate(rules.indicators):
-        lv = levels[j]
+    parts = texts.parts
+    new = Contribution.__new__
+    for j, lv in enumerate(levels):
         if lv < 0:
-            missing.append(ind.id)
+            missing.append(texts.ids[j])
             continue
-        level = ind.levels[lv]
-        pts = points[j]
-        reason = texts.levels[j][lv].text(values[j])
-        if pts != level.points:
+        part = parts[j][lv]
+        pts, value = points[j], values[j]
+        reason = part.text.text(value)
+        if pts != part.points:
             reason += (
                 f", limited to −{abs(pts):g} because the risks it offsets "
-                f"({', '.join(ind.offsets)}) scored {abs(pts):g}"
+                f"({part.offsets}) scored {abs(pts):g}"
             )
-        contributions.append(
-            _built(
-                Contribution,
-                {
-                    "indicator": ind.id,
-                    "value": values[j],
-                    "points": pts,
-                    "reason": reason,
-                    "measure": ind.measure,
-                    "kind": ind.kind,
-                    "level": lv,
-                    "red_flag": level.red_flag,
-                },
-            )
-        )
-    k = len(rules.indicators)
-    for c, combo in enumerate(rules.combinations):
+        fields = part.fields.copy()
+        fields["value"], fields["points"], fields["reason"] = value, pts, reason
+        # _built, written out: this loop runs once per rule of every profile scored
+        obj = new(Contribution)
+        _set(obj, "__dict__", fields)
+        _set(obj, "__pydantic_fields_set__", set(_CONTRIBUTION_FIELDS))
+        _set(obj, "__pydantic_extra__", None)
+        _set(obj, "__pydantic_private__", None)
+        contributions.append(obj)
+    k = len(levels)
+    for c, combo in enumerate(texts.combination_fields):
         pts = points[k + c]
         if pts:
-            contributions.append(
-                _built(
-                    Contribution,
-                    {
-                        "indicator": combo.id,
-                        "value": None,
-                        "points": pts,
-                        "reason": texts.combinations[c],
-                        "measure": None,
-                        "kind": "combination",
-                        "level": None,
-                        "red_flag": combo.red_flag,
-                    },
-                )
-            )
+            fields = combo.copy()
+            fields["points"] = pts
+            contributions.append(_built(Contribution, fields))
     return contributions, missing
 
 

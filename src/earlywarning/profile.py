@@ -179,6 +179,17 @@ def _range_rules(spec: FieldSpec) -> tuple[RangeRule, ...]:
 
 
 _RANGE_RULES: dict[str, tuple[RangeRule, ...]] = {f.name: _range_rules(f) for f in FIELDS}
+# the same rules for number fields as (minimum, maximum, minimum refused?, whole numbers only?)
+_BOUNDS: dict[str, tuple[float, float, bool, bool]] = {
+    f.name: (
+        -math.inf if f.minimum is None else f.minimum,
+        math.inf if f.maximum is None else f.maximum,
+        f.exclusive_minimum,
+        f.kind == "integer",
+    )
+    for f in FIELDS
+    if f.kind in ("number", "integer")
+}
 _NUMBER_KINDS = ("number", "integer")
 _EXACT = 2**53  # integers a float holds exactly
 
@@ -205,11 +216,10 @@ def check_value(name: str, value: Any) -> Any:
     """
     spec = _SPEC.get(name)
     kind = type(value)
-    if (kind is float or kind is int) and spec is not None and spec.kind in _NUMBER_KINDS:
-        # the usual case, a plain finite number within range, without the general path's work
-        x = float(value) if kind is float or -_EXACT < value < _EXACT else math.nan
-        if x - x == 0 and not any(refused(x) for _, refused in _RANGE_RULES[name]):
-            return int(x) if spec.kind == "integer" else x
+    if spec is not None:
+        fast = _fast(spec, kind, value)
+        if fast is not _SLOW:
+            return fast
     if isinstance(value, np.generic):
         value = value.item()  # report and check np.float64(140.0) as 140.0, as a frame does
     if spec is None:
@@ -243,6 +253,39 @@ def check_value(name: str, value: Any) -> Any:
     if problem:
         raise ProfileError(name, value, problem)
     return int(x) if spec.kind == "integer" else x
+
+
+_SLOW = object()  # what _fast returns for a value the general path must read
+
+
+def _fast(spec: FieldSpec, kind: type, value: Any) -> Any:
+    """The usual cases read without the general path's work, or ``_SLOW``: a plain finite
+    number within range, a float NaN (missing), a bool for a flag, plain text for a text field.
+    """
+    if kind is float or kind is int:
+        if value != value:  # NaN: missing, whatever the field
+            return None
+        bounds = _BOUNDS.get(spec.name)
+        if bounds is not None:
+            x = float(value) if kind is float or -_EXACT < value < _EXACT else math.nan
+            lo, hi, above, whole = bounds
+            # the range rules of _range_rules, as two comparisons (the general path words them)
+            if x - x == 0 and (x > lo if above else x >= lo) and x <= hi:
+                if not whole:
+                    return x
+                if not x % 1:
+                    return int(x)
+    elif kind is bool:
+        if spec.kind == "flag":
+            return value
+    elif kind is str:
+        if spec.kind == "text":
+            text = value.strip()
+            if text:
+                return text
+        elif spec.kind == "rating" and value in RATINGS:
+            return value
+    return _SLOW
 
 
 def _number_problem(spec: FieldSpec, value: Any, x: float) -> str | None:
