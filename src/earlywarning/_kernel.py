@@ -101,6 +101,8 @@ class Compiled:
     content_hash: str
     texts: Any  # the explanation texts of each level (earlywarning.explain.RuleTexts)
     measures: frozenset[str]  # every measure the rules read
+    lowest: int  # the least total of scaled points any row can reach
+    totals: tuple[np.ndarray, np.ndarray] | None  # score and band of each total from lowest
     plans: dict[frozenset[str], Plan] = field(default_factory=dict, compare=False)
 
     def plan(self, have: frozenset[str] | None = None) -> Plan:
@@ -151,13 +153,15 @@ def _compile(rules: Ruleset) -> Compiled:
         top = max((abs(round(x * scale)) for x in every), default=0)
         dtype = np.int16 if top <= INT16_MAX else np.int64
     weights = [ind.weight for ind in rules.indicators]
+    band_edges = np.array([b.from_ for b in rules.bands[1:]], dtype=float)
+    lowest, totals = _totals(rules, scale, band_edges)
     return Compiled(
         rules=rules,
         scale=scale,
         dtype=dtype,
         codes=tuple(i.id for i in rules.indicators) + tuple(c.id for c in rules.combinations),
         n_levels=max((len(ind.levels) for ind in rules.indicators), default=1),
-        band_edges=np.array([b.from_ for b in rules.bands[1:]], dtype=float),
+        band_edges=band_edges,
         total_weight=float(sum(_scaled(w, scale) for w in weights)),
         combo_points=np.array([_scaled(c.points, scale) for c in rules.combinations], dtype),
         combo_flags=np.array([_flag(c.red_flag) for c in rules.combinations], np.int8),
@@ -165,7 +169,45 @@ def _compile(rules: Ruleset) -> Compiled:
         texts=rule_texts(rules),
         measures=frozenset(ind.measure for ind in rules.indicators)
         | frozenset(c.measure for combo in rules.combinations for c in combo.conditions),
+        lowest=lowest,
+        totals=totals,
     )
+
+
+_TOTALS_MAX = 1 << 20
+
+
+def _totals(
+    rules: Ruleset, scale: int | None, band_edges: np.ndarray
+) -> tuple[int, tuple[np.ndarray, np.ndarray] | None]:
+    """For integer points, the score and band of every total a row can reach, from the
+    least: two lookups instead of the clamp, division and band search of each row."""
+    if scale is None:
+        return 0, None
+    spans = [[lv.points for lv in ind.levels] for ind in rules.indicators]
+    spans += [[c.points] for c in rules.combinations]
+    # every rule scores one of its points or nothing; a capped credit lies between the two
+    lowest = sum(min(0, round(min(p) * scale)) for p in spans)
+    highest = sum(max(0, round(max(p) * scale)) for p in spans)
+    if highest - lowest >= _TOTALS_MAX:
+        return 0, None
+    total = np.arange(lowest, highest + 1, dtype=np.int64)
+    score = _score(total, scale)
+    return lowest, (score, _band(band_edges, score))
+
+
+def _score(total: np.ndarray, scale: int | None) -> np.ndarray:
+    """Scores from totals of scaled points: clamped to 0..100."""
+    if scale:
+        out: np.ndarray = np.minimum(np.maximum(total, 0), 100 * scale) / scale
+        return out
+    return np.round(np.minimum(np.maximum(total, 0.0), 100.0), 6)
+
+
+def _band(band_edges: np.ndarray, score: np.ndarray) -> np.ndarray:
+    # side="right": a score exactly on a band edge is in the upper band
+    out: np.ndarray = np.searchsorted(band_edges, score, side="right").astype(np.int8)
+    return out
 
 
 def _scaled(x: float, scale: int | None) -> float:
@@ -394,12 +436,12 @@ def run(comp: Compiled, plan: Plan, values: np.ndarray) -> Result:
         credit = np.maximum(pts[:, plan.mitigations], pts @ plan.offsets)
         pts[:, plan.mitigations] = credit if comp.scale else credit + 0.0  # no -0.0
     total = pts.sum(axis=1, dtype=np.int64 if comp.scale else np.float64)
-    if comp.scale:
-        score = np.minimum(np.maximum(total, 0), 100 * comp.scale) / comp.scale
+    if comp.totals is not None:
+        at = total - comp.lowest
+        score, score_band = comp.totals[0].take(at), comp.totals[1].take(at)
     else:
-        score = np.round(np.minimum(np.maximum(total, 0.0), 100.0), 6)
-    # side="right": a score exactly on a band edge is in the upper band
-    score_band = np.searchsorted(comp.band_edges, score, side="right").astype(np.int8)
+        score = _score(total, comp.scale)
+        score_band = _band(comp.band_edges, score)
     coverage = present_weight / comp.total_weight if comp.total_weight else np.ones(len(values))
     return Result(lvl, pts, score, score_band, np.maximum(score_band, flag), coverage)
 
