@@ -51,37 +51,37 @@ _PATTERN_LIMIT = 2**62
 class Plan:
     """The compiled arrays for the indicators whose measures a frame has.
 
-    A block's columns are the active indicators' measures, then the measures of the active
-    combination conditions (those on measures the frame has). Every column is compared with
-    its row of ``edges`` at once; the number of edges a value reaches (0 for a missing value,
-    which reaches none, not even the leading -inf) indexes flat tables of levels, points, red
-    flags, weights and condition bits, so a block costs the same few numpy calls whatever the
-    number of rules.
+    A block holds one row per column, the active indicators' measures then the measures of
+    the active combination conditions (those on measures the frame has), and one column per
+    profile, so that every operation runs along contiguous memory. Every value is compared
+    with its column's ``edges`` at once; whether it is missing and the number of edges it
+    reaches index flat tables of levels, points, red flags, weights and conditions met, so a
+    block costs the same few numpy calls whatever the number of rules.
     """
 
     ind: np.ndarray  # (Ka,) positions of the active indicators in the ruleset
     measures: tuple[str, ...]  # the measure of each column: Ka indicators, then C conditions
-    edges: np.ndarray  # (E, Ka+C): -inf, then each column's 'from' edges, +inf past its last
-    base: np.ndarray  # (Ka+C,) flat offset of each column's row of E+1 entries in the tables
-    levels: np.ndarray  # flat int8 level of each count, -1 for count 0 (missing)
-    points: np.ndarray  # flat points of each count (0 for missing)
+    edges: np.ndarray  # (E, Ka+C, 1): each column's 'from' edges, +inf past its last
+    base: np.ndarray  # (Ka+C, 1) flat offset of each column's E+2 entries in the tables
+    levels: np.ndarray  # flat int8 level of each entry, -1 for entry 0 (no data)
+    points: np.ndarray  # flat points of each entry (0 for no data)
     flags: np.ndarray  # flat int8 band index of a red flag or -1
     flagged: np.ndarray  # the active indicators that can raise a red flag
-    weights: np.ndarray  # flat weight of each count (0 for missing), scaled like the points
-    bits: np.ndarray  # flat: 2**i where condition i holds at that count, else 0
-    fires: np.ndarray | None  # (2**C, J) bool: the combinations each code of conditions fires
-    fire_points: np.ndarray | None  # (2**C, J) their points ...
-    fire_flag: np.ndarray | None  # (2**C,) int8 ... and the highest red flag among them
-    combo_matrix: np.ndarray  # (C, 2J) int16: 'all' memberships then 'any' memberships
-    needed: np.ndarray  # (2J,) how many 'all' conditions must hold, then 1 if it has 'any'
+    weights: np.ndarray  # flat weight of each entry (0 for no data), scaled like the points
+    bits: np.ndarray  # flat: 2**i where condition i is met at that entry, else 0
+    fire_points: np.ndarray | None  # (J, 2**C): each combination's points for each code ...
+    fire_flag: np.ndarray | None  # (2**C,) int8 ... and the highest red flag they raise
+    combo_matrix: np.ndarray  # (2J, C) int16: 'all' memberships then 'any' memberships
+    needed: np.ndarray  # (2J, 1) how many 'all' conditions must hold, then 1 if it has 'any'
     columns: np.ndarray  # (Ka+J,) the active columns' places among all K+J columns
-    mitigations: np.ndarray  # (Mi,) columns of the active points matrix
-    offsets: np.ndarray  # (Ka+J, Mi): -1 where a column's points cap a mitigation
+    mitigations: np.ndarray  # (Mi,) rows of the points block capped by the risks they offset
+    targets: np.ndarray  # the rows of those risks, grouped by mitigation ...
+    starts: np.ndarray  # (Mi,) ... where each group starts
     radix: np.ndarray  # (Ka+J, G) int64 multipliers of the pattern code groups
 
     @property
     def n_ind(self) -> int:
-        """The number of active indicators (the first columns of a block)."""
+        """The number of active indicators (the first rows of a block)."""
         return len(self.ind)
 
 
@@ -222,9 +222,9 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
     rules = comp.rules
     active = [j for j, ind in enumerate(rules.indicators) if ind.measure in have]
     conds, matrix = _conditions(rules, have)
-    n_edges = max([comp.n_levels] + [2] * bool(conds))
-    edges, tables = _tables(comp, active, conds, n_edges)
-    mitigations, offsets = _offsets(comp, active)
+    n_edges = max(comp.n_levels - 1, 1 if conds else 0)
+    mitigations, groups = _offsets(comp, active)
+    edges, tables = _tables(comp, active, conds, n_edges, mitigations)
     n_combos = len(rules.combinations)
     radices = [len(rules.indicators[j].levels) + 1 for j in active] + [2] * n_combos
     needed = np.array(
@@ -237,24 +237,24 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
     return Plan(
         ind=np.array(active, dtype=np.intp),
         measures=tuple(rules.indicators[j].measure for j in active) + tuple(t[1] for t in conds),
-        edges=edges,
-        base=np.arange(len(active) + len(conds), dtype=np.intp) * (n_edges + 1),
+        edges=edges.T[:, :, None].copy(),
+        base=np.arange(len(active) + len(conds), dtype=np.intp)[:, None] * (n_edges + 2),
         levels=tables["levels"].ravel(),
         points=tables["points"].ravel(),
         flags=tables["flags"].ravel(),
         flagged=flagged,
         weights=tables["weights"].ravel(),
         bits=tables["bits"].ravel(),
-        fires=fires,
-        fire_points=None if fires is None else fires * comp.combo_points,
+        fire_points=None if fires is None else np.ascontiguousarray((fires * comp.combo_points).T),
         fire_flag=None if fires is None else _fire_flags(fires, comp.combo_flags),
-        combo_matrix=matrix,
-        needed=needed,
+        combo_matrix=np.ascontiguousarray(matrix.T),
+        needed=needed[:, None],
         columns=np.concatenate([active, len(rules.indicators) + np.arange(n_combos)]).astype(
             np.intp
         ),
-        mitigations=np.array(mitigations, dtype=np.intp),
-        offsets=-offsets,
+        mitigations=np.array(list(groups), dtype=np.intp),
+        targets=np.array([t for g in groups.values() for t in g], dtype=np.intp),
+        starts=np.cumsum([0] + [len(g) for g in groups.values()][:-1]).astype(np.intp),
         radix=_radix(radices),
     )
 
@@ -268,18 +268,22 @@ _Condition = tuple[bool, str, float, int, str]
 
 
 def _tables(
-    comp: Compiled, active: list[int], conds: list[_Condition], n_edges: int
+    comp: Compiled,
+    active: list[int],
+    conds: list[_Condition],
+    n_edges: int,
+    mitigations: list[int],
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The edges of every column, and its table rows indexed by the number of edges reached.
 
-    Column by column, count 0 is 'no data' and count c >= 1 is level c - 1. A value of +inf
-    (a derived measure can overflow) also passes the +inf padding, so the counts past an
-    indicator's last level repeat that level.
+    Column by column, entry 0 is 'no data' and entry 1 + c is a value that reached c edges:
+    level c of an indicator. A value of +inf (a derived measure can overflow) also passes the
+    +inf padding, so the entries past an indicator's last level repeat that level. A
+    mitigation none of whose risks the frame has can take nothing away: max(points, 0).
     """
-    width = n_edges + 1
+    width = n_edges + 2
     n_cols = len(active) + len(conds)
     edges = np.full((n_cols, n_edges), np.inf)
-    edges[:, 0] = -np.inf
     t = {
         "levels": np.full((n_cols, width), -1, np.int8),
         "points": np.zeros((n_cols, width), comp.dtype),
@@ -290,21 +294,26 @@ def _tables(
     for a, j in enumerate(active):
         ind = comp.rules.indicators[j]
         top = len(ind.levels) - 1
-        edges[a, 1 : top + 1] = [lv.from_ for lv in ind.levels[1:]]
-        at = [min(c - 1, top) for c in range(1, width)]  # the level of each count >= 1
+        edges[a, :top] = [lv.from_ for lv in ind.levels[1:]]
+        at = [min(c, top) for c in range(width - 1)]  # the level of each count of edges
+        capless = ind.kind == "mitigation" and a not in mitigations
         t["levels"][a, 1:] = at
-        t["points"][a, 1:] = [_scaled(ind.levels[lv].points, comp.scale) for lv in at]
+        t["points"][a, 1:] = [
+            _scaled(max(ind.levels[lv].points, 0) if capless else ind.levels[lv].points, comp.scale)
+            + 0.0  # no -0.0
+            for lv in at
+        ]
         t["flags"][a, 1:] = [_flag(ind.levels[lv].red_flag) for lv in at]
         t["weights"][a, 1:] = _scaled(ind.weight, comp.scale)
     for i, (below, _, threshold, _, _) in enumerate(conds):
         c = len(active) + i
-        edges[c, 1] = threshold
-        # count 1: the value is below the threshold; 2 or more: it reaches it
+        edges[c, 0] = threshold
+        # no edge reached: the value is below the threshold; one or more: it reaches it
         if below:
             t["bits"][c, 1] = 1 << i
         else:
             t["bits"][c, 2:] = 1 << i
-    return np.ascontiguousarray(edges.T), t
+    return edges, t
 
 
 def _conditions(rules: Ruleset, have: frozenset[str]) -> tuple[list[_Condition], np.ndarray]:
@@ -324,19 +333,20 @@ def _conditions(rules: Ruleset, have: frozenset[str]) -> tuple[list[_Condition],
     return conds, matrix
 
 
-def _offsets(comp: Compiled, active: list[int]) -> tuple[list[int], np.ndarray]:
-    """The columns of the active mitigations, and for each the columns whose points cap it."""
+def _offsets(comp: Compiled, active: list[int]) -> tuple[list[int], dict[int, list[int]]]:
+    """The rows of the active mitigations that offset an active risk, each with those risks'
+    rows (a risk is offset by one mitigation at most, and never by another mitigation)."""
     rules = comp.rules
-    # columns of the active points matrix: active indicators, then every combination
-    column = {rules.indicators[j].id: a for a, j in enumerate(active)}
-    column |= {c.id: len(active) + i for i, c in enumerate(rules.combinations)}
-    mitigations = [a for a, j in enumerate(active) if rules.indicators[j].kind == "mitigation"]
-    offsets = np.zeros((len(column), len(mitigations)), np.int32 if comp.scale else np.float64)
-    for m, a in enumerate(mitigations):
-        for target in rules.indicators[active[a]].offsets:
-            if target in column:  # a risk the frame has no data for scored nothing
-                offsets[column[target], m] = 1
-    return mitigations, offsets
+    # rows of the points block: active indicators, then every combination
+    row = {rules.indicators[j].id: a for a, j in enumerate(active)}
+    row |= {c.id: len(active) + i for i, c in enumerate(rules.combinations)}
+    groups: dict[int, list[int]] = {}
+    for a, j in enumerate(active):
+        ind = rules.indicators[j]
+        targets = [row[t] for t in ind.offsets if t in row]  # risks without data score nothing
+        if ind.kind == "mitigation" and targets:
+            groups[a] = targets
+    return list(groups), groups
 
 
 def _fires_table(matrix: np.ndarray, needed: np.ndarray) -> np.ndarray:
@@ -376,25 +386,26 @@ def _radix(radices: list[int]) -> np.ndarray:
 
 @dataclass
 class Result:
-    """The numbers of one evaluation, row by row (see :class:`earlywarning.engine.Evaluation`)."""
+    """The numbers of one block, a column per profile (see :class:`Plan`)."""
 
-    level: np.ndarray  # (n, Ka) int8, -1 where the measure is missing
-    points: np.ndarray  # (n, Ka+J) scaled points (integers of 1/scale, or floats)
+    level: np.ndarray  # (Ka, n) int8, -1 where the measure is missing
+    points: np.ndarray  # (Ka+J, n) scaled points (integers of 1/scale, or floats)
     score: np.ndarray  # (n,) float64
     score_band: np.ndarray  # (n,) int8
     band: np.ndarray  # (n,) int8
     coverage: np.ndarray  # (n,) float64
 
     def scatter(self, plan: Plan, level: np.ndarray, points: np.ndarray, rows: slice) -> None:
-        """Write this block's levels and points into full-width matrices, at ``rows``.
+        """Write this block's levels and points into full-width matrices (a row per profile),
+        at ``rows``.
 
         The columns of rules the plan left out must already hold -1 (level) and 0 (points).
         """
         if len(plan.ind) == level.shape[1]:
-            level[rows], points[rows] = self.level, self.points
+            level[rows], points[rows] = self.level.T, self.points.T
         else:
-            level[rows, plan.ind] = self.level
-            points[rows, plan.columns] = self.points
+            level[rows, plan.ind] = self.level.T
+            points[rows, plan.columns] = self.points.T
 
 
 def patterns(comp: Compiled, level: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -408,58 +419,56 @@ def patterns(comp: Compiled, level: np.ndarray, points: np.ndarray) -> np.ndarra
 
 
 def run(comp: Compiled, plan: Plan, values: np.ndarray) -> Result:
-    """Evaluate a block of rows.
-
-    ``values`` holds one column per plan column (see :class:`Plan`), NaN where missing. The
-    result's ``level`` and ``points`` have the plan's columns only (see :meth:`Result.scatter`).
+    """Evaluate a block: ``values`` has a row per plan column (see :class:`Plan`) and a column
+    per profile, NaN where missing. The result's ``level`` and ``points`` have the plan's
+    rows only (see :meth:`Result.scatter`).
     """
     ka = plan.n_ind
-    # how many edges each value reaches: NaN reaches none, so missing needs no call of its own
-    count = (values[:, None, :] >= plan.edges).sum(axis=1, dtype=np.int8)
-    idx = count + plan.base  # into the flat tables
-    ind = idx[:, :ka] if ka < idx.shape[1] else idx
+    present = values == values  # NaN is missing
+    reached = (values >= plan.edges).sum(axis=0, dtype=np.int8)  # edges reached, by column
+    idx = reached + plan.base
+    idx += present  # entry 0 of each column is 'no data'
+    ind = idx[:ka] if ka < len(idx) else idx
     lvl = plan.levels.take(ind)
-    flag = plan.flags.take(ind[:, plan.flagged]).max(axis=1, initial=-1)
-    present_weight = plan.weights.take(ind).sum(axis=1)
+    flag = plan.flags.take(ind[plan.flagged]).max(axis=0, initial=-1)
+    present_weight = plan.weights.take(ind).sum(axis=0)
     if len(comp.combo_points):
-        combo, combo_flag = _fired(comp, plan, idx[:, ka:])
-        pts = np.concatenate([plan.points.take(ind), combo], axis=1)
+        combo, combo_flag = _fired(comp, plan, idx[ka:])
+        pts = np.concatenate([plan.points.take(ind), combo])
         flag = np.maximum(flag, combo_flag)
     else:
         pts = plan.points.take(ind)
-    # With integer points (every ruleset in decimals) these products are of integers, so no
-    # BLAS threads: on a small shared machine they contend for the cores on skinny products.
     if len(plan.mitigations):
         # A mitigation takes away at most what the risks it offsets scored: max(raw, -cap),
         # so the net of the two never falls as a risk worsens. Mitigations offset risks only,
         # so every cap is of points no mitigation changes.
-        credit = np.maximum(pts[:, plan.mitigations], pts @ plan.offsets)
-        pts[:, plan.mitigations] = credit if comp.scale else credit + 0.0  # no -0.0
-    total = pts.sum(axis=1, dtype=np.int64 if comp.scale else np.float64)
+        caps = np.add.reduceat(pts[plan.targets], plan.starts, axis=0)
+        credit = np.maximum(pts[plan.mitigations], -caps)
+        pts[plan.mitigations] = credit if comp.scale else credit + 0.0  # no -0.0
+    total = pts.sum(axis=0, dtype=np.int64 if comp.scale else np.float64)
     if comp.totals is not None:
         at = total - comp.lowest
         score, score_band = comp.totals[0].take(at), comp.totals[1].take(at)
     else:
         score = _score(total, comp.scale)
         score_band = _band(comp.band_edges, score)
-    coverage = present_weight / comp.total_weight if comp.total_weight else np.ones(len(values))
+    coverage = present_weight / comp.total_weight if comp.total_weight else np.ones(len(total))
     return Result(lvl, pts, score, score_band, np.maximum(score_band, flag), coverage)
 
 
 def _fired(comp: Compiled, plan: Plan, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The points of each combination, row by row, and the highest red flag among them.
-
-    ``idx`` indexes the tables at the condition columns.
-    """
+    """The points of each combination, profile by profile, and the highest red flag among
+    them. ``idx`` indexes the tables at the condition rows."""
+    bits = plan.bits.take(idx)
     if plan.fire_points is not None and plan.fire_flag is not None:
-        code = plan.bits.take(idx).sum(axis=1)  # the conditions met, as one integer
-        return plan.fire_points[code], plan.fire_flag[code]
-    holds = (plan.bits.take(idx) != 0).view(np.int8)
-    enough = holds @ plan.combo_matrix >= plan.needed
-    j = enough.shape[1] // 2
-    fired = enough[:, :j] & enough[:, j:]  # every 'all' and, if any, one 'any'
-    flag = np.where(fired, comp.combo_flags, -1).max(axis=1, initial=-1)
-    return fired * comp.combo_points, flag
+        code = bits.sum(axis=0)  # the conditions met, as one integer
+        return plan.fire_points.take(code, axis=1), plan.fire_flag.take(code)
+    holds = (bits != 0).view(np.int8)
+    enough = plan.combo_matrix @ holds >= plan.needed
+    j = len(enough) // 2
+    fired = enough[:j] & enough[j:]  # every 'all' and, if any, one 'any'
+    flag = np.where(fired, comp.combo_flags[:, None], -1).max(axis=0, initial=-1)
+    return fired * comp.combo_points[:, None], flag
 
 
 def unscaled(comp: Compiled, points: np.ndarray) -> np.ndarray:

@@ -117,7 +117,9 @@ def joined_codes(
     step = BLOCK_ROWS // 2
     for begin in range(0, len(points), step):
         block = points[begin : begin + step]
-        ranked, counts = ranked_codes(block if width == points.shape[1] else block[:, scoring])
+        ranked, counts = ranked_codes(
+            block if width == points.shape[1] else block.take(scoring, axis=1)
+        )
         used = -(-counts // run)  # runs in each row
         slots = int(used.max(initial=0))
         if slots * run > width:

@@ -172,10 +172,11 @@ def evaluate_columns(cols: ProfileColumns, ruleset: Ruleset | None = None) -> Ev
 
 
 def _block(cols: ProfileColumns, measures: tuple[str, ...], rows: slice) -> np.ndarray:
-    """Some rows of some measure columns as one block, a column per measure."""
-    out = np.empty((rows.stop - rows.start, len(measures)))
+    """Some rows of some measure columns as one block: a row per measure, a column per
+    profile (the kernel's layout)."""
+    out = np.empty((len(measures), rows.stop - rows.start))
     for i, m in enumerate(measures):
-        out[:, i] = cols.measures[m][rows]
+        out[i] = cols.measures[m][rows]
     return out
 
 
@@ -281,13 +282,13 @@ def _one(comp: Compiled, data: dict[str, Any]) -> Assessment:
     nan = math.nan
     row_values = [known.get(m, nan) for m in plan.measures]
     values = row_values[: plan.n_ind]
-    r = run(comp, plan, np.array([row_values]))
-    row = unscaled(comp, r.points[0]).tolist()
+    r = run(comp, plan, np.array(row_values)[:, None])
+    row = unscaled(comp, r.points[:, 0]).tolist()
     return assessment(
         comp.texts,
         council=data["council"],
         year=data["year"],
-        levels=r.level[0].tolist(),
+        levels=r.level[:, 0].tolist(),
         values=values,
         points=row,
         numbers=(
