@@ -61,12 +61,11 @@ class Plan:
 
     ind: np.ndarray  # (Ka,) positions of the active indicators in the ruleset
     measures: tuple[str, ...]  # the measure of each column: Ka indicators, then C conditions
-    edges: np.ndarray  # (E, Ka+C, 1): each column's 'from' edges, +inf past its last
+    edges: np.ndarray  # (E+1, Ka+C, 1): -inf, each column's 'from' edges, +inf past its last
     base: np.ndarray  # (Ka+C, 1) flat offset of each column's E+2 entries in the tables
     levels: np.ndarray  # flat int8 level of each entry, -1 for entry 0 (no data)
     points: np.ndarray  # flat points of each entry (0 for no data)
     flags: np.ndarray  # flat int8 band index of a red flag or -1
-    flagged: np.ndarray  # the active indicators that can raise a red flag
     weights: np.ndarray  # flat weight of each entry (0 for no data), scaled like the points
     bits: np.ndarray  # flat: 2**i where condition i is met at that entry, else 0
     fire_points: np.ndarray | None  # (J, 2**C): each combination's points for each code ...
@@ -201,7 +200,8 @@ def _score(total: np.ndarray, scale: int | None) -> np.ndarray:
     if scale:
         out: np.ndarray = np.minimum(np.maximum(total, 0), 100 * scale) / scale
         return out
-    return np.round(np.minimum(np.maximum(total, 0.0), 100.0), 6)
+    rounded: np.ndarray = np.round(np.minimum(np.maximum(total, 0.0), 100.0), 6)
+    return rounded
 
 
 def _band(band_edges: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -233,7 +233,6 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         dtype=np.int16,
     )
     fires = _fires_table(matrix, needed) if len(conds) <= TABLE_BITS else None
-    flagged = np.flatnonzero((tables["flags"][: len(active)] >= 0).any(axis=1))
     return Plan(
         ind=np.array(active, dtype=np.intp),
         measures=tuple(rules.indicators[j].measure for j in active) + tuple(t[1] for t in conds),
@@ -242,7 +241,6 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         levels=tables["levels"].ravel(),
         points=tables["points"].ravel(),
         flags=tables["flags"].ravel(),
-        flagged=flagged,
         weights=tables["weights"].ravel(),
         bits=tables["bits"].ravel(),
         fire_points=None if fires is None else np.ascontiguousarray((fires * comp.combo_points).T),
@@ -254,7 +252,7 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         ),
         mitigations=np.array(list(groups), dtype=np.intp),
         targets=np.array([t for g in groups.values() for t in g], dtype=np.intp),
-        starts=np.cumsum([0] + [len(g) for g in groups.values()][:-1]).astype(np.intp),
+        starts=np.cumsum([0, *(len(g) for g in groups.values())][:-1]).astype(np.intp),
         radix=_radix(radices),
     )
 
@@ -276,14 +274,16 @@ def _tables(
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The edges of every column, and its table rows indexed by the number of edges reached.
 
-    Column by column, entry 0 is 'no data' and entry 1 + c is a value that reached c edges:
-    level c of an indicator. A value of +inf (a derived measure can overflow) also passes the
-    +inf padding, so the entries past an indicator's last level repeat that level. A
-    mitigation none of whose risks the frame has can take nothing away: max(points, 0).
+    Column by column, the first edge is -inf: entry 0 is 'no data' (NaN reaches no edge) and
+    entry 1 + c is a value that reached c edges after it: level c of an indicator. A value
+    of +inf (a derived measure can overflow) also passes the +inf padding, so the entries
+    past an indicator's last level repeat that level. A mitigation none of whose risks the
+    frame has can take nothing away: max(points, 0).
     """
     width = n_edges + 2
     n_cols = len(active) + len(conds)
-    edges = np.full((n_cols, n_edges), np.inf)
+    edges = np.full((n_cols, n_edges + 1), np.inf)
+    edges[:, 0] = -np.inf
     t = {
         "levels": np.full((n_cols, width), -1, np.int8),
         "points": np.zeros((n_cols, width), comp.dtype),
@@ -294,7 +294,7 @@ def _tables(
     for a, j in enumerate(active):
         ind = comp.rules.indicators[j]
         top = len(ind.levels) - 1
-        edges[a, :top] = [lv.from_ for lv in ind.levels[1:]]
+        edges[a, 1 : top + 1] = [lv.from_ for lv in ind.levels[1:]]
         at = [min(c, top) for c in range(width - 1)]  # the level of each count of edges
         capless = ind.kind == "mitigation" and a not in mitigations
         t["levels"][a, 1:] = at
@@ -307,7 +307,7 @@ def _tables(
         t["weights"][a, 1:] = _scaled(ind.weight, comp.scale)
     for i, (below, _, threshold, _, _) in enumerate(conds):
         c = len(active) + i
-        edges[c, 0] = threshold
+        edges[c, 1] = threshold
         # no edge reached: the value is below the threshold; one or more: it reaches it
         if below:
             t["bits"][c, 1] = 1 << i
@@ -424,13 +424,11 @@ def run(comp: Compiled, plan: Plan, values: np.ndarray) -> Result:
     rows only (see :meth:`Result.scatter`).
     """
     ka = plan.n_ind
-    present = values == values  # NaN is missing
-    reached = (values >= plan.edges).sum(axis=0, dtype=np.int8)  # edges reached, by column
-    idx = reached + plan.base
-    idx += present  # entry 0 of each column is 'no data'
+    # edges reached, column by column: NaN reaches none, not even the leading -inf
+    idx = (values >= plan.edges).sum(axis=0, dtype=np.int8) + plan.base
     ind = idx[:ka] if ka < len(idx) else idx
     lvl = plan.levels.take(ind)
-    flag = plan.flags.take(ind[plan.flagged]).max(axis=0, initial=-1)
+    flag = plan.flags.take(ind).max(axis=0, initial=-1)
     present_weight = plan.weights.take(ind).sum(axis=0)
     if len(comp.combo_points):
         combo, combo_flag = _fired(comp, plan, idx[ka:])

@@ -298,68 +298,73 @@ def _built(cls: type[_M], values: dict[str, Any]) -> _M:
 _CONTRIBUTION_FIELDS = frozenset(Contribution.model_fields)
 
 
-@dataclass(frozen=True)
-class _Part:
-    """What a contribution at one level of one indicator holds whatever the value."""
-
-    fields: dict[str, Any]  # every field of the Contribution, in order; three are placeholders
-    text: LevelText
-    points: float  # the level's points, before any cap
-    offsets: str  # the risks a mitigation offsets, for the text of a capped credit
+# What a contribution at one level of one indicator holds whatever the value: every field of
+# the Contribution in order (value, points and reason are placeholders), the level's text as
+# (head, tail, shows the value?, text for 'no'), the level's points before any cap, and the
+# risks a mitigation offsets (for the text of a capped credit). A tuple: unpacked once a rule.
+_Part = tuple[dict[str, Any], str, str, bool, str | None, float, str]
 
 
 def _parts(rules: Ruleset) -> tuple[tuple[_Part, ...], ...]:
-    return tuple(
-        tuple(
-            _Part(
-                {
-                    "indicator": ind.id,
-                    "value": None,
-                    "points": 0.0,
-                    "reason": "",
-                    "measure": ind.measure,
-                    "kind": ind.kind,
-                    "level": lv,
-                    "red_flag": level.red_flag,
-                },
-                LevelText.of(ind, level),
-                level.points,
-                ", ".join(ind.offsets),
+    out = []
+    for ind in rules.indicators:
+        row: list[_Part] = []
+        for lv, level in enumerate(ind.levels):
+            fields = {
+                "indicator": ind.id,
+                "value": None,
+                "points": 0.0,
+                "reason": "",
+                "measure": ind.measure,
+                "kind": ind.kind,
+                "level": lv,
+                "red_flag": level.red_flag,
+            }
+            t = LevelText.of(ind, level)
+            offsets = ", ".join(ind.offsets)
+            row.append(
+                (fields, t.head, t.unit + t.tail, t.shows_value, t.when_no, level.points, offsets)
             )
-            for lv, level in enumerate(ind.levels)
-        )
-        for ind in rules.indicators
-    )
+        out.append(tuple(row))
+    return tuple(out)
 
 
 def _contributions(
     texts: RuleTexts, levels: Sequence[int], values: Sequence[float], points: Sequence[float]
 ) -> tuple[list[Contribution], list[str]]:
-    """The contributions of one profile's rules, and the indicators it had no data for."""
+    """The contributions of one profile's rules, and the indicators it had no data for.
+
+    The reason is :meth:`LevelText.text`, written out: this loop runs for every rule of every
+    profile scored one at a time.
+    """
     contributions: list[Contribution] = []
     missing: list[str] = []
-    parts = texts.parts
-    new = Contribution.__new__
+    parts, ids = texts.parts, texts.ids
+    new, set_, names = Contribution.__new__, _set, _CONTRIBUTION_FIELDS
     for j, lv in enumerate(levels):
         if lv < 0:
-            missing.append(texts.ids[j])
+            missing.append(ids[j])
             continue
-        part = parts[j][lv]
+        template, head, tail, shows_value, when_no, full, offsets = parts[j][lv]
         pts, value = points[j], values[j]
-        reason = part.text.text(value)
-        if pts != part.points:
+        if shows_value:
+            reason = head + f"{value:.1f}".rstrip("0").rstrip(".") + tail
+        elif when_no is not None and not value:
+            reason = when_no
+        else:
+            reason = head
+        if pts != full:
             reason += (
                 f", limited to −{abs(pts):g} because the risks it offsets "
-                f"({part.offsets}) scored {abs(pts):g}"
+                f"({offsets}) scored {abs(pts):g}"
             )
-        fields = part.fields.copy()
+        fields = template.copy()
         fields["value"], fields["points"], fields["reason"] = value, pts, reason
-        # _built, written out: this loop runs once per rule of every profile scored
-        obj = new(Contribution)
-        _set(obj, "__dict__", fields)
-        _set(obj, "__pydantic_fields_set__", set(_CONTRIBUTION_FIELDS))
-        _set(obj, "__pydantic_extra__", None)
-        _set(obj, "__pydantic_private__", None)
+        obj = new(Contribution)  # _built, written out
+        set_(obj, "__dict__", fields)
+        set_(obj, "__pydantic_fields_set__", set(names))
+        set_(obj, "__pydantic_extra__", None)
+        set_(obj, "__pydantic_private__", None)
         contributions.append(obj)
     k = len(levels)
     for c, combo in enumerate(texts.combination_fields):

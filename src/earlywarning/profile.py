@@ -361,7 +361,11 @@ def check_profile(data: Mapping[Any, Any]) -> dict[str, Any]:
     unknown = [k for k in data if not isinstance(k, str) or k not in _SPEC]
     if unknown:
         raise ProfileError(str(unknown[0]), data[unknown[0]], _unknown_hint(unknown[0]))
-    out = {k: check_value(k, v) for k, v in data.items()}
+    # the usual values read without check_value's general path (see _fast)
+    out = {
+        k: v if (v := _fast(_SPEC[k], type(given), given)) is not _SLOW else check_value(k, given)
+        for k, given in data.items()
+    }
     for required in ("council", "year"):
         if out.get(required) is None:
             raise ProfileError(required, _given(data.get(required)), "is required")
@@ -397,11 +401,9 @@ def measure_values(checked: Mapping[str, Any]) -> dict[str, float]:
         out["previous_rating_grade"] = float(RATINGS.index(rating) + 1)
     avg, target = out.get("avg_caseload"), out.get("caseload_target")
     if avg is not None and target is not None:
-        # numpy, as the frame path does: a tiny target overflows to inf instead of raising
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            out["caseload_above_target_pct"] = float(
-                (np.float64(avg) / np.float64(target) - 1.0) * 100.0
-            )
+        # the frame path's arithmetic in doubles; the target is above 0, and a tiny one
+        # overflows to inf here as there (float division overflows without raising)
+        out["caseload_above_target_pct"] = (avg / target - 1.0) * 100.0
     return out
 
 
