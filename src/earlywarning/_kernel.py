@@ -443,14 +443,14 @@ def run(comp: Compiled, plan: Plan, values: np.ndarray) -> Result:
         caps = np.add.reduceat(pts[plan.targets], plan.starts, axis=0)
         credit = np.maximum(pts[plan.mitigations], -caps)
         pts[plan.mitigations] = credit if comp.scale else credit + 0.0  # no -0.0
-    total = pts.sum(axis=0, dtype=np.int64 if comp.scale else np.float64)
     if comp.totals is not None:
-        at = total - comp.lowest
+        # each row's place in the tables of every reachable total
+        at = pts.sum(axis=0, dtype=np.int64, initial=-comp.lowest)
         score, score_band = comp.totals[0].take(at), comp.totals[1].take(at)
     else:
-        score = _score(total, comp.scale)
+        score = _score(pts.sum(axis=0, dtype=np.int64 if comp.scale else np.float64), comp.scale)
         score_band = _band(comp.band_edges, score)
-    coverage = present_weight / comp.total_weight if comp.total_weight else np.ones(len(total))
+    coverage = present_weight / comp.total_weight if comp.total_weight else np.ones(len(score))
     return Result(lvl, pts, score, score_band, np.maximum(score_band, flag), coverage)
 
 
