@@ -8,16 +8,27 @@ Example:
     True
 """
 
+from earlywarning import io as io  # earlywarning.io.read_profiles, as DESIGN.md names it
 from earlywarning.calibrate import calibration_report
 from earlywarning.cases import load_cases
+from earlywarning.compare import compare
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import (
+    ColumnNameError,
     EarlyWarningError,
+    EarlyWarningWarning,
+    ExcelDependencyError,
+    FileEncodingWarning,
+    ImplausibleValuesWarning,
     OutcomeError,
+    OutputFileError,
     PlotDependencyError,
     ProfileError,
+    ProfileFileError,
     RuleFileError,
     RuleProblem,
+    StrategiesDependencyError,
+    SuppressedValuesWarning,
     ValidationDependencyError,
 )
 from earlywarning.explain import Assessment, Contribution
@@ -26,25 +37,36 @@ from earlywarning.profile import CouncilProfile
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import england_scores
 from earlywarning.validate import ValidationReport, validate
+from earlywarning.watchlist import watchlist
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Assessment",
+    "ColumnNameError",
     "Contribution",
     "CouncilProfile",
     "EarlyWarningError",
+    "EarlyWarningWarning",
+    "ExcelDependencyError",
+    "FileEncodingWarning",
     "FitResult",
+    "ImplausibleValuesWarning",
     "OutcomeError",
+    "OutputFileError",
     "PlotDependencyError",
     "ProfileError",
+    "ProfileFileError",
     "RuleFileError",
     "RuleProblem",
     "Ruleset",
+    "StrategiesDependencyError",
+    "SuppressedValuesWarning",
     "ValidationDependencyError",
     "ValidationReport",
     "__version__",
     "calibration_report",
+    "compare",
     "england_scores",
     "fit",
     "load_cases",
@@ -52,4 +74,5 @@ __all__ = [
     "score",
     "score_frame",
     "validate",
+    "watchlist",
 ]

@@ -193,9 +193,11 @@ def score_frame(
     Set ``reasons=False`` to leave out the ``reasons`` column: on a million distinct what-if
     profiles, ranking and joining each row's reason codes takes most of the time.
 
-    Columns must be :class:`CouncilProfile` field names (others are refused, so that a misspelt
-    column cannot silently read as missing). A row with a bad value is kept: it gets an ``error``
-    naming the field and value and no score, and the other rows are scored as usual.
+    Columns that are not :class:`CouncilProfile` fields (identifiers such as ``la_name``) are
+    ignored, and join back by the index; a column named like a misspelt field is refused
+    (:class:`ColumnNameError`, every such column at once), so that it cannot silently read as
+    missing. A row with a bad value is kept: it gets an ``error`` naming the field and value and
+    no score, and the other rows are scored as usual.
 
     Returns:
         A DataFrame with the same index and row count and the columns ``score``, ``band``,

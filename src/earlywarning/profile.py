@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from earlywarning._cells import distinct_map, is_missing, number_column, text_column, to_float
 from earlywarning._names import did_you_mean
-from earlywarning.errors import ProfileError, quoted
+from earlywarning.errors import ColumnNameError, ProfileError, quoted
 from earlywarning.flags import parse_flag
 
 __all__ = [
@@ -129,6 +129,43 @@ FIELDS: tuple[FieldSpec, ...] = (
         "partnership, an external review, an audit or an Ofsted visit",
     ),
     FieldSpec("reinvestment_pct", "number", "new recurrent investment, % of budget", 0, 100),
+    # Region and the peer-relative and trend measures (filled by earlywarning.datasets).
+    FieldSpec("region", "text", "English region, e.g. East Midlands"),
+    FieldSpec(
+        "vacancy_rate_vs_neighbours_pp",
+        "number",
+        "vacancy rate minus the median of the statistical neighbours', percentage points",
+        -100,
+        100,
+    ),
+    FieldSpec(
+        "agency_rate_vs_neighbours_pp",
+        "number",
+        "agency rate minus the median of the statistical neighbours', percentage points",
+        -100,
+        100,
+    ),
+    FieldSpec(
+        "vacancy_rate_change_2y_pp",
+        "number",
+        "change in the vacancy rate over two censuses, percentage points",
+        -100,
+        100,
+    ),
+    FieldSpec(
+        "agency_rate_change_2y_pp",
+        "number",
+        "change in the agency rate over two censuses, percentage points",
+        -100,
+        100,
+    ),
+    FieldSpec(
+        "cla_rate_change_2y_per_10k",
+        "number",
+        "change in looked-after children per 10,000 over two years",
+        -10000,
+        10000,
+    ),
 )
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
 _SPEC = {f.name: f for f in FIELDS}
@@ -446,6 +483,12 @@ class CouncilProfile(BaseModel):
     restructure: bool | None = None
     practice_concerns_raised: bool | None = None
     reinvestment_pct: float | None = None
+    region: str | None = None
+    vacancy_rate_vs_neighbours_pp: float | None = None
+    agency_rate_vs_neighbours_pp: float | None = None
+    vacancy_rate_change_2y_pp: float | None = None
+    agency_rate_change_2y_pp: float | None = None
+    cla_rate_change_2y_per_10k: float | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -495,6 +538,48 @@ def _unknown_hint(name: Any) -> str:
     return f"is not a profile field ({hint})" if hint else "is not a profile field"
 
 
+# A column is a near-miss of a field when, after tidying case, spaces and a unit, it is that
+# field, or close to it (0.8 keeps DfE's new_la_code and la_name apart from la_code). A column
+# whose close field is also in the frame is carried: it is data beside the field, not a typo.
+_NEAR_MISS = 0.8
+_UNITS = ("", "_pct", "_gbp_m", "_per_10k")
+
+
+def _near_field(column: str) -> str | None:
+    import difflib
+
+    tidy = "_".join(column.strip().lower().replace("%", " pct").replace("-", " ").split())
+    for unit in _UNITS:
+        if tidy + unit in _SPEC and tidy + unit != column:
+            return tidy + unit
+    close = difflib.get_close_matches(tidy, FIELD_NAMES, n=1, cutoff=_NEAR_MISS)
+    return close[0] if close and close[0] != column else None
+
+
+def check_columns(columns: Any) -> list[Any]:
+    """The columns that are not profile fields, to be carried through; refuses near-misses.
+
+    Raises:
+        ColumnNameError: naming every column that looks like a misspelt field, with the field.
+
+    Example:
+        >>> check_columns(["la_name", "council", "year", "time_period"])
+        ['la_name', 'time_period']
+        >>> try:
+        ...     check_columns(["council", "year", "agency_rate", "dcs_change"])
+        ... except ColumnNameError as e:
+        ...     print(e.suggestions)
+        {'agency_rate': 'agency_rate_pct', 'dcs_change': 'dcs_changes'}
+    """
+    present = {str(c) for c in columns}
+    carried = [c for c in columns if c not in _SPEC]
+    near = {str(c): _near_field(str(c)) for c in carried}
+    misses = {c: f for c, f in near.items() if f is not None and f not in present}
+    if misses:
+        raise ColumnNameError(misses)
+    return carried
+
+
 # ----------------------------------------------------------------------------------------------
 # Whole columns at once
 
@@ -537,8 +622,9 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     """Check every row of ``frame`` and turn it into numeric measure columns.
 
     A bad value fails only its own row: the row keeps its place, gets an error message naming
-    the field and value, and scores nothing. Columns that are not profile fields are refused
-    (with a suggestion), because a misspelt column would otherwise silently read as missing.
+    the field and value, and scores nothing. Columns that are not profile fields are ignored
+    here (the caller carries them), except those that look like a misspelt field, which are
+    refused all together (:func:`check_columns`), because they would silently read as missing.
 
     Example:
         >>> import pandas as pd
@@ -550,9 +636,7 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     n = len(frame)
     errors = np.full(n, None, dtype=object)
     _refuse_duplicate_columns(frame.columns)
-    unknown = [c for c in frame.columns if c not in _SPEC]
-    if unknown:
-        raise ProfileError(str(unknown[0]), "<column>", _unknown_hint(str(unknown[0])))
+    check_columns(frame.columns)
 
     has_error = np.zeros(n, dtype=bool)
 
@@ -577,6 +661,7 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
 
     _text_column("council", frame, fail, required=True)
     _text_column("la_code", frame, fail, required=False)
+    _text_column("region", frame, fail, required=False)
     year = values.get("year", np.full(n, np.nan))
     fail(np.isnan(year), _messages("year", frame.get("year"), "is required", quote_blank=True))
 

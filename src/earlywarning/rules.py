@@ -490,7 +490,8 @@ def _is_knock_on(message: str) -> bool:
 
 def _in_data(loc: Location, kept: dict[str, list[int]]) -> Location:
     """A location in the partial ruleset, given in the indices of the data it was made from."""
-    if loc[0] in SECTIONS and isinstance(loc[1], int):
+    # a problem about a whole section (no risk indicator at all) has no index to translate
+    if loc[0] in SECTIONS and len(loc) > 1 and isinstance(loc[1], int):
         return (loc[0], kept[str(loc[0])][loc[1]], *loc[2:])
     return loc
 
