@@ -11,6 +11,7 @@ Example:
 from earlywarning import io as io  # earlywarning.io.read_profiles, as DESIGN.md names it
 from earlywarning.calibrate import calibration_report
 from earlywarning.cases import load_cases
+from earlywarning.change import SmallestChange, smallest_change
 from earlywarning.compare import compare
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import (
@@ -34,10 +35,12 @@ from earlywarning.errors import (
 from earlywarning.explain import Assessment, Contribution
 from earlywarning.fit import FitResult, fit
 from earlywarning.profile import CouncilProfile
+from earlywarning.ranges import missing_impact
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import england_scores
 from earlywarning.validate import ValidationReport, validate
 from earlywarning.watchlist import watchlist
+from earlywarning.whatif import WhatIf, what_if, what_if_frame
 
 __version__ = "0.1.0"
 
@@ -60,10 +63,12 @@ __all__ = [
     "RuleFileError",
     "RuleProblem",
     "Ruleset",
+    "SmallestChange",
     "StrategiesDependencyError",
     "SuppressedValuesWarning",
     "ValidationDependencyError",
     "ValidationReport",
+    "WhatIf",
     "__version__",
     "calibration_report",
     "compare",
@@ -71,8 +76,12 @@ __all__ = [
     "fit",
     "load_cases",
     "load_ruleset",
+    "missing_impact",
     "score",
     "score_frame",
+    "smallest_change",
     "validate",
     "watchlist",
+    "what_if",
+    "what_if_frame",
 ]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, ValidationError
 
 from earlywarning._checks import (
     BAND_NAMES,
@@ -118,6 +118,7 @@ class Indicator(_Model):
     rationale: str
     evidence: tuple[str, ...]
     offsets: tuple[str, ...] = ()
+    controllable: StrictBool = False  # the council can act on it (what smallest_change moves)
 
     @property
     def weight(self) -> float:
