@@ -102,7 +102,7 @@ def _typed_frame() -> pd.DataFrame:
             "dcs_changes": pd.array([3, None, 1, 0], dtype="Int64"),
             "agency_rate_pct": pd.array([30.5, 12.0, None, 8.0], dtype="Float64"),
             "interim_dcs": pd.array([True, None, False, True], dtype="boolean"),
-            "vacancy_rate_pct": pd.array(["22", None, "1,0", "5"], dtype="string"),
+            "vacancy_rate_pct": pd.array(["22", None, " 10.0 ", "5"], dtype="string"),
             "previous_rating": pd.Categorical(["good", "RI", None, "Inadequate"]),
             "avg_caseload": pd.Categorical([20.0, 18.0, None, 15.0]),
             "caseload_target": pd.Series([16, 16, 16, 16], dtype="uint8"),

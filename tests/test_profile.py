@@ -268,3 +268,18 @@ def test_a_text_column_reads_as_each_cell_alone(cells):
         assert missing[i] == is_missing(v)
         assert not_text[i] == (not is_missing(v) and not isinstance(v, str))
         assert text[i] == (v.strip() if isinstance(v, str) and not is_missing(v) else None)
+
+
+def test_a_decimal_comma_is_refused_not_read_as_thousands():
+    """Regression: "12,5" from a semicolon-separated file once read as 125 (issue 9)."""
+    for text in ("12,5", "1,0", "1,2345"):
+        with pytest.raises(ew.ProfileError) as caught:
+            ew.score({"council": "A", "year": 2020, "agency_rate_pct": text})
+        assert (caught.value.field, caught.value.value) == ("agency_rate_pct", text)
+        assert caught.value.problem == "is not a number"
+    frame = pd.DataFrame(
+        {"council": ["A", "B"], "year": [2020, 2020], "cla_rate_per_10k": ["12,5", "1,000"]}
+    )
+    out = ew.score_frame(frame)
+    assert out.loc[0, "error"] == "cla_rate_per_10k: '12,5' is not a number"
+    assert pd.isna(out.loc[1, "error"]) and out.loc[1, "score"] >= 0

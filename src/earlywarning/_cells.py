@@ -11,6 +11,7 @@ one by one, so every accepted value and every message is the same as for one pro
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,9 @@ __all__ = ["distinct_map", "is_missing", "number_column", "text_column", "to_flo
 # Kinds of object column (pandas.api.types.infer_dtype) whose every present cell is read by
 # float() exactly as by to_float: text without thousands commas, and numbers that are not bools
 _FLOAT_LIKE = frozenset({"floating", "integer", "mixed-integer-float", "string", "decimal"})
+# Commas are read only as thousands separators, in groups of three: "12,5" (a decimal comma, as
+# a semicolon-separated European file writes it) is refused, never read as 125.
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 # cells cast at once; a block that holds a cell float() refuses is read cell by cell
 _BLOCK = 2048
 
@@ -30,19 +34,26 @@ def to_float(value: Any) -> float:
 
     The one parser for numbers, used for a single profile and for every cell of a frame, so the
     two accept the same text. A bool is not a number; text may carry spaces and thousands
-    commas. An integer too large for a float is an infinity of its sign, so that it is refused
-    as out of range rather than as not a number.
+    commas (in groups of three: a decimal comma is not read). An integer too large for a float
+    is an infinity of its sign, so that it is refused as out of range rather than as not a
+    number.
 
     Example:
-        >>> to_float(" 1,310 "), to_float(True), to_float(10**400)
-        (1310.0, nan, inf)
+        >>> to_float(" 1,310 "), to_float("12,5"), to_float(True), to_float(10**400)
+        (1310.0, nan, nan, inf)
     """
     if isinstance(value, np.generic):
         value = value.item()  # as a single profile reads it: np.complex128 is complex
     if isinstance(value, bool | complex):
         return math.nan
+    if isinstance(value, str):
+        value = value.strip()
+        if "," in value:
+            if not _THOUSANDS.fullmatch(value):
+                return math.nan
+            value = value.replace(",", "")
     try:
-        return float(value.strip().replace(",", "")) if isinstance(value, str) else float(value)
+        return float(value)
     except OverflowError:
         if isinstance(value, int):
             return math.inf if value > 0 else -math.inf
