@@ -11,9 +11,16 @@ Example:
 from earlywarning.calibrate import FitResult, calibration_report, fit
 from earlywarning.cases import load_cases
 from earlywarning.engine import score, score_frame
-from earlywarning.errors import EarlyWarningError, ProfileError, RuleFileError, RuleProblem
+from earlywarning.errors import (
+    EarlyWarningError,
+    ProfileError,
+    ReportDependencyError,
+    RuleFileError,
+    RuleProblem,
+)
 from earlywarning.explain import Assessment, Contribution
 from earlywarning.profile import CouncilProfile
+from earlywarning.report import CouncilReport, WatchlistReport, report, watchlist_report
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.validate import ValidationReport, england_scores, validate
 
@@ -23,20 +30,25 @@ __all__ = [
     "Assessment",
     "Contribution",
     "CouncilProfile",
+    "CouncilReport",
     "EarlyWarningError",
     "FitResult",
     "ProfileError",
+    "ReportDependencyError",
     "RuleFileError",
     "RuleProblem",
     "Ruleset",
     "ValidationReport",
+    "WatchlistReport",
     "__version__",
     "calibration_report",
     "england_scores",
     "fit",
     "load_cases",
     "load_ruleset",
+    "report",
     "score",
     "score_frame",
     "validate",
+    "watchlist_report",
 ]

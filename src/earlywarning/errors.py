@@ -78,3 +78,16 @@ class RuleFileError(EarlyWarningError):
         lines = "\n".join(f"  - {p}" for p in self.problems)
         noun = "problem" if len(self.problems) == 1 else "problems"
         super().__init__(f"{len(self.problems)} {noun} in the rule files:\n{lines}")
+
+
+class ReportDependencyError(EarlyWarningError, ImportError):
+    """A report needs jinja2 and matplotlib (the ``report`` extra), and one is not installed.
+
+    It is both an :class:`EarlyWarningError` and an :class:`ImportError`, so either kind of
+    ``except`` catches it.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> issubclass(ew.ReportDependencyError, ImportError)
+        True
+    """

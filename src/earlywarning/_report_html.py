@@ -1,0 +1,283 @@
+"""Rendering of :mod:`earlywarning.report`: templates, formatting filters and inline charts.
+
+The figures are computed in ``report.py``; this module only draws them. Every chart is a
+matplotlib figure saved as SVG and inlined as a ``data:`` URI in an ``<img>`` whose ``alt`` text
+states the numbers the chart shows, so the page stays one file, prints sharply and reads without
+the chart. The names here are public within the package's private rendering machinery.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from earlywarning import __version__
+from earlywarning.errors import ReportDependencyError
+from earlywarning.explain import Assessment
+from earlywarning.profile import FIELDS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from earlywarning.report import CouncilReport, WatchlistReport
+
+__all__ = [
+    "Chart",
+    "band_word",
+    "contributions_chart",
+    "environment",
+    "render_council",
+    "render_index",
+    "show_points",
+    "show_value",
+    "trajectory_chart",
+    "watchlist_chart",
+]
+
+# Hatching per band, so that bars read apart in grey print and for colour-blind readers.
+BAND_HATCHES = {"low": "", "moderate": "..", "high": "//", "severe": "xx"}
+
+
+def _jinja() -> Any:
+    try:
+        import jinja2
+    except ImportError as exc:
+        raise ReportDependencyError(
+            'reports need jinja2, which is not installed: pip install "earlywarning[report]"'
+        ) from exc
+    return jinja2
+
+
+@cache
+def environment() -> Any:
+    """The jinja2 environment of the bundled templates, escaping every value.
+
+    Example:
+        >>> environment().get_template("council.html.j2").name
+        'council.html.j2'
+    """
+    jinja2 = _jinja()
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("earlywarning", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(points=show_points, value=show_value, band=band_word)
+    env.globals.update(version=__version__)
+    return env
+
+
+def show_points(points: float) -> str:
+    """Points with their sign, as the explanations write them.
+
+    Example:
+        >>> show_points(10.0), show_points(-4.0), show_points(0.0)
+        ('+10', '−4', '0')
+    """
+    if not points:
+        return "0"
+    return f"+{points:g}" if points > 0 else f"−{abs(points):g}"
+
+
+def show_value(value: Any) -> str:
+    """A profile value as a reader would write it: yes/no, a number without trailing zeros.
+
+    Example:
+        >>> show_value(True), show_value(31.25), show_value(2), show_value("good")
+        ('yes', '31.2', '2', 'good')
+    """
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.1f}".rstrip("0").rstrip(".")
+    return str(value).replace("_", " ")
+
+
+def band_word(band: str | None) -> str:
+    """A band written as a word for the page, never left to a colour.
+
+    Example:
+        >>> band_word("high"), band_word(None)
+        ('High', 'not known')
+    """
+    return band.capitalize() if band else "not known"
+
+
+class Chart:
+    """One chart of a page: the SVG as a ``data:`` URI and the alt text stating what it shows.
+
+    Example:
+        >>> Chart("data:image/svg+xml;base64,", "No data").alt
+        'No data'
+    """
+
+    def __init__(self, src: str, alt: str) -> None:
+        self.src = src
+        self.alt = alt
+
+
+@contextmanager
+def _figures() -> Iterator[Any]:
+    """pyplot with a fixed SVG id salt (the same page twice is the same bytes), closed after."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ReportDependencyError(
+            'reports need matplotlib, which is not installed: pip install "earlywarning[report]"'
+        ) from exc
+    with plt.rc_context({"svg.hashsalt": "earlywarning", "svg.fonttype": "path"}):
+        try:
+            yield plt
+        finally:
+            plt.close("all")
+
+
+def _svg(figure: Any, alt: str) -> Chart:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return Chart(f"data:image/svg+xml;base64,{encoded}", alt)
+
+
+def contributions_chart(assessment: Assessment) -> Chart:
+    """The points rule by rule (:func:`earlywarning.plots.plot_contributions`), with alt text.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> a = ew.score({"council": "Example", "year": 2020, "budget_cut_pct": 20})
+        >>> contributions_chart(a).alt  # doctest: +ELLIPSIS
+        'Bar chart of the points each rule gave Example (2020), 6 of 100 in all, moderate...'
+    """
+    from earlywarning.plots import plot_contributions
+
+    items = sorted(assessment.contributions, key=lambda c: -c.points)
+    parts = [
+        f"{assessment.labels.get(c.indicator, c.indicator)} {show_points(c.points)}"
+        + (f" (red flag: {c.red_flag})" if c.red_flag else "")
+        for c in items
+    ]
+    alt = (
+        f"Bar chart of the points each rule gave {assessment.council} ({assessment.year}), "
+        f"{assessment.score:.0f} of 100 in all, {assessment.band} band: "
+        + ("; ".join(parts) if parts else "no rule had data")
+        + "."
+    )
+    with _figures():
+        ax = plot_contributions(assessment)
+        return _svg(ax.figure, alt)
+
+
+def trajectory_chart(trajectory: pd.DataFrame, council: str) -> Chart:
+    """The national score by year over the bands (:func:`earlywarning.plots.plot_trajectory`).
+
+    Example:
+        >>> import earlywarning as ew
+        >>> t = ew.england_scores([2020, 2021], councils=["Derby"])
+        >>> trajectory_chart(t, "Derby").alt  # doctest: +ELLIPSIS
+        "Line chart of Derby's early-warning score by year over the shaded bands: 2020 ..."
+    """
+    from earlywarning.plots import plot_trajectory
+
+    points = [
+        f"{int(r['year'])} {r['score']:.0f} ({r['band']}"
+        + (", rising)" if r["rising"] is True else ")")
+        for r in trajectory.to_dict("records")
+    ]
+    alt = (
+        f"Line chart of {council}'s early-warning score by year over the shaded bands: "
+        + "; ".join(points)
+        + "."
+    )
+    with _figures():
+        frame = trajectory.assign(council=council)
+        ax = plot_trajectory(frame, council)
+        return _svg(ax.figure, alt)
+
+
+def watchlist_chart(table: pd.DataFrame, title: str) -> Chart:
+    """Each council's score as a bar, labelled with its score and band, hatched by band.
+
+    Example:
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"council": ["A", "B"], "score": [40.0, 10.0],
+        ...                   "band": ["high", "low"]})
+        >>> watchlist_chart(t, "Watch list").alt
+        'Bar chart of each council’s score, highest first: A 40 (high); B 10 (low).'
+    """
+    from earlywarning.plots import BAND_COLOURS
+
+    rows = table[["council", "score", "band"]].to_dict("records")
+    alt = (
+        "Bar chart of each council’s score, highest first: "
+        + "; ".join(f"{r['council']} {r['score']:.0f} ({r['band']})" for r in rows)
+        + "."
+    )
+    with _figures() as plt:
+        figure, ax = plt.subplots(
+            figsize=(8.0, 1.2 + 0.36 * max(len(rows), 1)), layout="constrained"
+        )
+        positions = list(range(len(rows)))
+        bars = ax.barh(
+            positions,
+            [r["score"] for r in rows],
+            color=[BAND_COLOURS[r["band"]] for r in rows],
+            edgecolor="#333333",
+            linewidth=0.6,
+        )
+        for bar, r in zip(bars, rows, strict=True):
+            bar.set_hatch(BAND_HATCHES[r["band"]])
+        ax.bar_label(bars, labels=[f"{r['score']:.0f} {r['band']}" for r in rows], padding=3)
+        ax.set_yticks(positions, [r["council"] for r in rows])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("Score (0 to 100)")
+        ax.set_title(title, loc="left")
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+        return _svg(figure, alt)
+
+
+def render_council(page: CouncilReport) -> str:
+    """One council's page as HTML.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> html = render_council(ew.report(profile={"council": "Example", "year": 2020}))
+        >>> "<caption>" in html and "<script" not in html
+        True
+    """
+    charts = {"contributions": contributions_chart(page.assessment)}
+    if page.trajectory is not None:
+        charts["trajectory"] = trajectory_chart(page.trajectory, page.assessment.council)
+    template = environment().get_template("council.html.j2")
+    descriptions = {f.name: f.description for f in FIELDS}
+    return str(
+        template.render(page=page, a=page.assessment, charts=charts, descriptions=descriptions)
+    )
+
+
+def render_index(batch: WatchlistReport) -> str:
+    """A batch's index page as HTML, linking to each council's page.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> html = render_index(ew.watchlist_report(2020, councils=["Derby"]))
+        >>> html.count("<h1>")
+        1
+    """
+    from earlywarning.report import page_name
+
+    chart = watchlist_chart(batch.table, batch.title)
+    rows = [(page_name(str(r["council"])), r) for _, r in batch.table.iterrows()]
+    template = environment().get_template("index.html.j2")
+    return str(template.render(batch=batch, rows=rows, chart=chart))
