@@ -156,7 +156,7 @@ def contributions_chart(assessment: Assessment) -> Chart:
         >>> import earlywarning as ew
         >>> a = ew.score({"council": "Example", "year": 2020, "budget_cut_pct": 20})
         >>> contributions_chart(a).alt  # doctest: +ELLIPSIS
-        'Bar chart of the points each rule gave Example (2020), 6 of 100 in all, moderate...'
+        "Bar chart of the points each rule gave Example (2020), 6 of 100 in all, low band: ..."
     """
     from earlywarning.plots import plot_contributions
 
