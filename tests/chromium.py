@@ -42,9 +42,13 @@ TIMEOUT_S = 60.0
 
 # Questions asked of the rendered page (the page itself runs no script).
 PROBES = {
-    "images": "document.images.length",
-    "images_decoded": "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
     "scripts": "document.scripts.length",
+    "charts": "document.querySelectorAll('svg[role=img]').length",
+    # every chart laid out at a readable size, and every glyph it uses found on the page
+    "chart_widths": "Array.from(document.querySelectorAll('svg[role=img]'))"
+    ".map(s => Math.round(s.getBoundingClientRect().width))",
+    "unresolved_uses": "Array.from(document.querySelectorAll('svg use'))"
+    ".filter(u => !document.getElementById((u.getAttribute('href') || '#').slice(1))).length",
     "text_length": "document.body.innerText.length",
     "h1": "document.querySelector('h1') && document.querySelector('h1').innerText",
 }

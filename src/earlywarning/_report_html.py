@@ -1,15 +1,17 @@
 """Rendering of :mod:`earlywarning.report`: templates, formatting filters and inline charts.
 
 The figures are computed in ``report.py``; this module only draws them. Every chart is a
-matplotlib figure saved as SVG and inlined as a ``data:`` URI in an ``<img>`` whose ``alt`` text
-states the numbers the chart shows, so the page stays one file, prints sharply and reads without
-the chart. The names here are public within the package's private rendering machinery.
+matplotlib figure saved as SVG and inlined in the page, labelled (``role="img"``, an
+``aria-label`` and a ``<title>``) with text that states the numbers the chart shows, so the page
+stays one file, prints sharply and reads as well without the chart. The names here are public
+within the package's private rendering machinery.
 """
 
 from __future__ import annotations
 
-import base64
+import html
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -111,15 +113,18 @@ def band_word(band: str | None) -> str:
 
 
 class Chart:
-    """One chart of a page: the SVG as a ``data:`` URI and the alt text stating what it shows.
+    """One chart of a page: inline SVG markup and the text stating what it shows.
+
+    ``alt`` is the chart's text alternative (its ``aria-label`` and ``<title>``): it states the
+    numbers the chart shows, so a reader who cannot see it loses nothing.
 
     Example:
-        >>> Chart("data:image/svg+xml;base64,", "No data").alt
+        >>> Chart("<svg></svg>", "No data").alt
         'No data'
     """
 
-    def __init__(self, src: str, alt: str) -> None:
-        self.src = src
+    def __init__(self, svg: str, alt: str) -> None:
+        self.svg = svg
         self.alt = alt
 
 
@@ -142,11 +147,31 @@ def _figures() -> Iterator[Any]:
             plt.close("all")
 
 
-def _svg(figure: Any, alt: str) -> Chart:
-    buffer = io.BytesIO()
+def _svg(figure: Any, alt: str, name: str) -> Chart:
+    """The figure as SVG to inline in HTML: no XML prolog, no metadata, no namespace URIs.
+
+    Inline SVG in HTML needs no namespace declarations, and leaving them (and matplotlib's
+    metadata) out keeps every address out of the page. Ids get the chart's name as a prefix, so
+    that two charts on one page never share an id.
+    """
+    buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
-    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return Chart(f"data:image/svg+xml;base64,{encoded}", alt)
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
+    text = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", text)
+    text = text.replace('xlink:href="#', 'href="#')
+    text = text.replace('id="', f'id="{name}-').replace("url(#", f"url(#{name}-")
+    text = text.replace('href="#', f'href="#{name}-')
+    label = html.escape(alt, quote=True)
+    opening = text.index(">") + 1
+    text = (
+        f'<svg role="img" aria-label="{label}" class="chart"'
+        + text[len("<svg") : opening]
+        + f"\n <title>{label}</title>"
+        + text[opening:]
+    )
+    return Chart(text.strip(), alt)
 
 
 def contributions_chart(assessment: Assessment) -> Chart:
@@ -174,7 +199,7 @@ def contributions_chart(assessment: Assessment) -> Chart:
     )
     with _figures():
         ax = plot_contributions(assessment)
-        return _svg(ax.figure, alt)
+        return _svg(ax.figure, alt, "contributions")
 
 
 def trajectory_chart(trajectory: pd.DataFrame, council: str) -> Chart:
@@ -201,7 +226,7 @@ def trajectory_chart(trajectory: pd.DataFrame, council: str) -> Chart:
     with _figures():
         frame = trajectory.assign(council=council)
         ax = plot_trajectory(frame, council)
-        return _svg(ax.figure, alt)
+        return _svg(ax.figure, alt, "trajectory")
 
 
 def watchlist_chart(table: pd.DataFrame, title: str) -> Chart:
@@ -209,16 +234,15 @@ def watchlist_chart(table: pd.DataFrame, title: str) -> Chart:
 
     Example:
         >>> import pandas as pd
-        >>> t = pd.DataFrame({"council": ["A", "B"], "score": [40.0, 10.0],
-        ...                   "band": ["high", "low"]})
-        >>> watchlist_chart(t, "Watch list").alt
-        'Bar chart of each council’s score, highest first: A 40 (high); B 10 (low).'
+        >>> t = pd.DataFrame({"council": ["A"], "score": [40.0], "band": ["high"]})
+        >>> print(watchlist_chart(t, "Watch list").alt)
+        Bar chart of the watch list, each council’s score of 100, highest first: A 40 (high).
     """
     from earlywarning.plots import BAND_COLOURS
 
     rows = table[["council", "score", "band"]].to_dict("records")
     alt = (
-        "Bar chart of each council’s score, highest first: "
+        f"Bar chart of the {title.lower()}, each council’s score of 100, highest first: "
         + "; ".join(f"{r['council']} {r['score']:.0f} ({r['band']})" for r in rows)
         + "."
     )
@@ -244,7 +268,7 @@ def watchlist_chart(table: pd.DataFrame, title: str) -> Chart:
         ax.set_title(title, loc="left")
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
-        return _svg(figure, alt)
+        return _svg(figure, alt, "watchlist")
 
 
 def render_council(page: CouncilReport) -> str:
