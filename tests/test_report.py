@@ -25,7 +25,7 @@ import pytest
 
 import earlywarning as ew
 from earlywarning.cli import main, read_profiles
-from earlywarning.report import page_name
+from earlywarning.report_batch import page_name
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = ROOT / "examples" / "profiles" / "derbyshire-2016.yaml"

@@ -20,7 +20,8 @@ from earlywarning.errors import (
 )
 from earlywarning.explain import Assessment, Contribution
 from earlywarning.profile import CouncilProfile
-from earlywarning.report import CouncilReport, WatchlistReport, report, watchlist_report
+from earlywarning.report import CouncilReport, report
+from earlywarning.report_batch import WatchlistReport, watchlist_report
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.validate import ValidationReport, england_scores, validate
 

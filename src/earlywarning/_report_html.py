@@ -25,7 +25,8 @@ from earlywarning.profile import FIELDS
 if TYPE_CHECKING:
     import pandas as pd
 
-    from earlywarning.report import CouncilReport, WatchlistReport
+    from earlywarning.report import CouncilReport
+    from earlywarning.report_batch import WatchlistReport
 
 __all__ = [
     "Chart",
@@ -299,7 +300,7 @@ def render_index(batch: WatchlistReport) -> str:
         >>> html.count("<h1>")
         1
     """
-    from earlywarning.report import page_name
+    from earlywarning.report_batch import page_name
 
     chart = watchlist_chart(batch.table, batch.title)
     rows = [(page_name(str(r["council"])), r) for _, r in batch.table.iterrows()]

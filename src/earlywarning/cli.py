@@ -402,7 +402,8 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     """Write a council's HTML report, or a batch of them with an index page."""
-    from earlywarning.report import report, watchlist_report
+    from earlywarning.report import report
+    from earlywarning.report_batch import watchlist_report
 
     rules = _ruleset(args)
     if args.watchlist:

@@ -1,0 +1,134 @@
+"""A batch of council reports with an index page, for example one region's watch list.
+
+:func:`watchlist_report` builds a :class:`~earlywarning.CouncilReport` for every council of a
+year's watch list (or of one region, or of the councils named) and :meth:`WatchlistReport.write`
+writes one page per council, named by :func:`page_name`, beside an ``index.html`` that links to
+them. Every page is self-contained, as in :mod:`earlywarning.report`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from earlywarning._report_parts import write_text
+from earlywarning.datasets import england_profiles
+from earlywarning.report import CouncilReport, report
+from earlywarning.rules import Ruleset, load_ruleset
+from earlywarning.validate import england_scores
+
+__all__ = ["WatchlistReport", "page_name", "watchlist_report"]
+
+
+def page_name(council: str) -> str:
+    """The file name of a council's page in a batch: its name in lower case, words joined by -.
+
+    Example:
+        >>> page_name("Bath and North East Somerset")
+        'bath-and-north-east-somerset.html'
+        >>> page_name("St. Helens")
+        'st-helens.html'
+    """
+    return re.sub(r"[^a-z0-9]+", "-", council.casefold()).strip("-") + ".html"
+
+
+@dataclass(frozen=True, eq=False)
+class WatchlistReport:
+    """A batch of council pages with an index page, for example one region's watch list.
+
+    Attributes:
+        year: the year of every profile.
+        title: the index page's heading.
+        table: one row per council, in the order shown (columns ``council``, ``la_code``,
+            ``score``, ``band``, ``previous_rating`` and, where known, ``region``,
+            ``score_before``, ``band_before``, ``neighbours_median`` and ``sliding``).
+        pages: each council's report, in the table's order.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> w = ew.watchlist_report(2020, councils=["Derbyshire", "Derby"])
+        >>> list(w.table["council"]) == [p.assessment.council for p in w.pages]
+        True
+    """
+
+    year: int
+    title: str
+    table: pd.DataFrame
+    pages: tuple[CouncilReport, ...]
+
+    def to_html(self) -> str:
+        """The index page as one self-contained HTML document, linking to each council's page.
+
+        Example:
+            >>> import earlywarning as ew
+            >>> html = ew.watchlist_report(2020, councils=["Derby"]).to_html()
+            >>> 'href="derby.html"' in html
+            True
+        """
+        from earlywarning._report_html import render_index
+
+        return render_index(self)
+
+    def write(self, folder: str | Path) -> list[Path]:
+        """Write ``index.html`` and one page per council (:func:`page_name`) into ``folder``.
+
+        Returns:
+            The files written, the index first.
+
+        Example:
+            >>> import tempfile, earlywarning as ew
+            >>> with tempfile.TemporaryDirectory() as folder:
+            ...     paths = ew.watchlist_report(2020, councils=["Derby"]).write(folder)
+            ...     [p.name for p in paths]
+            ['index.html', 'derby.html']
+        """
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        written = [write_text(out / "index.html", self.to_html())]
+        for page in self.pages:
+            written.append(page.write(out / page_name(page.assessment.council)))
+        return written
+
+
+def watchlist_report(
+    year: int,
+    *,
+    region: str | None = None,
+    councils: Sequence[str] | None = None,
+    sliding_only: bool = False,
+    ruleset: Ruleset | None = None,
+) -> WatchlistReport:
+    """The watch list of a year as a batch of pages: an index and one report per council.
+
+    Args:
+        year: the year of the national profiles (as known on 1 January).
+        region: keep only the councils of this region.
+        councils: keep only these councils (names or ONS codes).
+        sliding_only: keep only the councils flagged as sliding.
+        ruleset: the ruleset; ``None`` is the bundled default.
+
+    Returns:
+        The index table and the pages, in watch-list order.
+
+    Raises:
+        EarlyWarningError: for a year outside the bundled data, or an unknown council or region.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> w = ew.watchlist_report(2020, councils=["Derby"])
+        >>> w.title, len(w.pages)
+        ('Watch list, 2020', 1)
+    """
+    rules = ruleset if ruleset is not None else load_ruleset()
+    table = england_scores([year], rules, councils=councils).sort_values(
+        "score", ascending=False, kind="stable"
+    )
+    del region, sliding_only
+    known = england_profiles(year, councils)[["la_code", "previous_rating"]]
+    table = table.merge(known, on="la_code", how="left").reset_index(drop=True)
+    pages = tuple(report(code, year, ruleset=rules) for code in table["la_code"])
+    return WatchlistReport(year=year, title=f"Watch list, {year}", table=table, pages=pages)
