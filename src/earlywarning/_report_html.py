@@ -33,8 +33,10 @@ __all__ = [
     "band_word",
     "contributions_chart",
     "environment",
+    "neighbours_chart",
     "render_council",
     "render_index",
+    "show_number",
     "show_points",
     "show_value",
     "trajectory_chart",
@@ -72,7 +74,7 @@ def environment() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(points=show_points, value=show_value, band=band_word)
+    env.filters.update(points=show_points, value=show_value, band=band_word, number=show_number)
     env.globals.update(version=__version__)
     return env
 
@@ -101,6 +103,19 @@ def show_value(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.1f}".rstrip("0").rstrip(".")
     return str(value).replace("_", " ")
+
+
+def show_number(value: Any, digits: int = 1) -> str:
+    """A figure to at most ``digits`` decimals, or "no figure" when there is none.
+
+    Example:
+        >>> show_number(14.25), show_number(3.0), show_number(float("nan")), show_number(None)
+        ('14.2', '3', 'no figure', 'no figure')
+    """
+    if value is None or value != value:
+        return "no figure"
+    text = f"{float(value):.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def band_word(band: str | None) -> str:
@@ -272,6 +287,67 @@ def watchlist_chart(table: pd.DataFrame, title: str) -> Chart:
         return _svg(figure, alt, "watchlist")
 
 
+def neighbours_chart(comparison: pd.DataFrame) -> Chart:
+    """The council's score beside each statistical neighbour's, with the region's and England's
+    medians as labelled lines; bars hatched by band and labelled with score and band.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> chart = neighbours_chart(ew.compare("Derby", 2020))
+        >>> chart.alt.startswith("Bar chart of Derby's score beside its ten statistical")
+        True
+    """
+    from earlywarning.plots import BAND_COLOURS
+
+    attrs = comparison.attrs
+    score = comparison.loc["score"]
+    rows = [
+        {
+            "council": f"{attrs['council']} (this council)",
+            "score": score["value"],
+            "band": attrs["band"],
+        }
+    ]
+    rows += [r for r in attrs["neighbours"].to_dict("records") if r["score"] == r["score"]]
+    medians = (
+        (attrs["region"] + " median", score["region_median"], ":"),
+        ("England median", score["england_median"], "--"),
+    )
+    alt = (
+        f"Bar chart of {attrs['council']}'s score beside its ten statistical neighbours' in "
+        f"{attrs['year']}: "
+        + "; ".join(f"{r['council']} {r['score']:.0f} ({r['band']})" for r in rows)
+        + "; "
+        + "; ".join(f"{name} {value:.0f}" for name, value, _ in medians)
+        + "."
+    )
+    with _figures() as plt:
+        figure, ax = plt.subplots(figsize=(8.0, 1.6 + 0.36 * len(rows)), layout="constrained")
+        positions = list(range(len(rows)))
+        bars = ax.barh(
+            positions,
+            [r["score"] for r in rows],
+            color=[BAND_COLOURS[r["band"]] for r in rows],
+            edgecolor="#333333",
+            linewidth=0.6,
+        )
+        for bar, r in zip(bars, rows, strict=True):
+            bar.set_hatch(BAND_HATCHES[r["band"]])
+        bars[0].set_linewidth(2.0)
+        ax.bar_label(bars, labels=[f"{r['score']:.0f} {r['band']}" for r in rows], padding=3)
+        for name, value, style in medians:
+            ax.axvline(value, color="#333333", linestyle=style, linewidth=1.2)
+            ax.text(value, -0.9, f" {name} {value:.0f}", fontsize="small", va="bottom")
+        ax.set_yticks(positions, [r["council"] for r in rows])
+        ax.set_ylim(len(rows) - 0.5, -1.2)
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("Score (0 to 100)")
+        ax.set_title(
+            f"{attrs['council']} beside its statistical neighbours, {attrs['year']}", loc="left"
+        )
+        return _svg(figure, alt, "peers")
+
+
 def render_council(page: CouncilReport) -> str:
     """One council's page as HTML.
 
@@ -284,6 +360,8 @@ def render_council(page: CouncilReport) -> str:
     charts = {"contributions": contributions_chart(page.assessment)}
     if page.trajectory is not None:
         charts["trajectory"] = trajectory_chart(page.trajectory, page.assessment.council)
+    if page.comparison is not None:
+        charts["peers"] = neighbours_chart(page.comparison)
     template = environment().get_template("council.html.j2")
     descriptions = {f.name: f.description for f in FIELDS}
     return str(

@@ -28,7 +28,10 @@ __all__ = [
     "TRAJECTORY_YEARS",
     "RuleRow",
     "SourceRow",
+    "collect_first",
+    "comparison",
     "date_text",
+    "lower_band",
     "national_profile",
     "rule_rows",
     "trajectory",
@@ -233,4 +236,73 @@ def trajectory(council: str, year: int, rules: Ruleset) -> tuple[pd.DataFrame | 
             f" Ofsted judgements after {date_text(OUTCOMES_CUTOFF)} are withheld from the "
             "bundled data, so later previous ratings may be stale."
         )
+    return table, note
+
+
+def collect_first(
+    assessment: Assessment, profile: Mapping[str, Any], rules: Ruleset
+) -> pd.DataFrame | None:
+    """The missing items, ranked by how far each alone could move the band; None if none.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> a = ew.score({"council": "A", "year": 2020, "agency_rate_pct": 12})
+        >>> table = collect_first(a, {"council": "A", "year": 2020, "agency_rate_pct": 12},
+        ...                       ew.load_ruleset())
+        >>> {"label", "score_min", "score_max", "band_min", "band_max"} <= set(table.columns)
+        True
+    """
+    try:  # until the decisions work lands
+        from earlywarning.ranges import missing_impact
+    except ImportError:
+        return None
+    if not assessment.missing:
+        return None
+    return missing_impact(dict(profile), rules)
+
+
+_LOWEST_BAND_NOTE = "It is already in the lowest band, so there is no lower band to reach."
+
+
+def lower_band(profile: Mapping[str, Any], assessment: Assessment, rules: Ruleset) -> Any:
+    """The smallest change on what the council controls that lowers the band by one, or None.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> p = {"council": "A", "year": 2020, "agency_rate_pct": 30, "vacancy_rate_pct": 25,
+        ...      "avg_caseload": 19}
+        >>> found = lower_band(p, ew.score(p), ew.load_ruleset())
+        >>> found is None or found.target_band == "moderate"
+        True
+    """
+    try:  # until the decisions work lands
+        from earlywarning.change import smallest_change
+    except ImportError:
+        return None
+    if assessment.band == rules.bands[0].name:
+        return None
+    return smallest_change(dict(profile), ruleset=rules)
+
+
+def comparison(council: str, year: int, rules: Ruleset) -> tuple[pd.DataFrame | None, str]:
+    """The council beside its statistical neighbours, its region and England, or why not.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> table, note = comparison("Derbyshire", 2020, ew.load_ruleset())
+        >>> table is None or "score" in table.index
+        True
+    """
+    try:  # until the peers work lands
+        from earlywarning.compare import compare
+    except ImportError:
+        return None, "The comparison with neighbours is not available in this version."
+    try:
+        table = compare(council, year, rules)
+    except EarlyWarningError as exc:
+        return None, f"No comparison with neighbours: {exc}."
+    note = (
+        f"Figures from the bundled national statistics for {table.attrs['council']} as known on "
+        f"1 January {year}; medians over the councils with a figure."
+    )
     return table, note

@@ -27,6 +27,9 @@ import pandas as pd
 from earlywarning._report_parts import (
     RuleRow,
     SourceRow,
+    collect_first,
+    comparison,
+    lower_band,
     national_profile,
     rule_rows,
     trajectory,
@@ -58,6 +61,16 @@ class CouncilReport:
         trajectory: the council's national score by year (``year``, ``score``, ``band``,
             ``coverage``, ``rising``), or ``None`` with ``trajectory_note`` saying why.
         trajectory_note: what the trajectory rests on, or why there is none.
+        score_range: the lowest and highest score any filling of the missing data could give.
+        band_range: the lowest and highest band those scores (and red flags) could give.
+        collect_first: the missing items ranked by how far each alone could move the band
+            (``label``, ``score_min``, ``score_max``, ``band_min``, ``band_max``), or ``None``
+            when nothing is missing.
+        change: the smallest change on what the council controls that would lower the band
+            (a :class:`~earlywarning.change.SmallestChange`), or ``None`` in the lowest band.
+        comparison: the council beside its statistical neighbours, region and England
+            (:func:`earlywarning.compare`), or ``None`` with ``comparison_note`` saying why.
+        comparison_note: what the comparison rests on, or why there is none.
 
     Example:
         >>> import earlywarning as ew
@@ -75,6 +88,12 @@ class CouncilReport:
     sources: tuple[SourceRow, ...]
     trajectory: pd.DataFrame | None
     trajectory_note: str
+    score_range: tuple[float, float] | None
+    band_range: tuple[str, str] | None
+    collect_first: pd.DataFrame | None
+    change: Any
+    comparison: pd.DataFrame | None
+    comparison_note: str
 
     @property
     def title(self) -> str:
@@ -173,6 +192,9 @@ def report(
     assessment = score(fields, rules)
     who = str(fields.get("la_code") or assessment.council)
     scores, note = trajectory(who, assessment.year, rules)
+    peers, peers_note = comparison(who, assessment.year, rules)
+    if peers is not None and profile is not None:
+        peers_note += " The profile scored above may hold other figures than these."
     return CouncilReport(
         assessment=assessment,
         origin=said,
@@ -183,4 +205,10 @@ def report(
         sources=sources,
         trajectory=scores,
         trajectory_note=note,
+        score_range=getattr(assessment, "score_range", None),  # until the decisions work lands
+        band_range=getattr(assessment, "band_range", None),
+        collect_first=collect_first(assessment, fields, rules),
+        change=lower_band(fields, assessment, rules),
+        comparison=peers,
+        comparison_note=peers_note,
     )
