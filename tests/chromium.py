@@ -139,9 +139,11 @@ def _launch(binary: str, profile: str) -> tuple[subprocess.Popen[bytes], _Pipe]:
     answers_r, answers_w = os.pipe()
 
     def wire() -> None:
-        # out of the way first, in case a pipe end already sits on 3 or 4
-        high_r = fcntl.fcntl(commands_r, fcntl.F_DUPFD, 10)
-        high_w = fcntl.fcntl(answers_w, fcntl.F_DUPFD, 10)
+        # In the child, before exec: move the pipe ends out of the way (one may sit on 3 or 4),
+        # then onto 3 and 4. dup2 leaves them inheritable; every other descriptor Python opened
+        # is not (PEP 446), so nothing else leaks into the browser.
+        high_r = fcntl.fcntl(commands_r, fcntl.F_DUPFD_CLOEXEC, 10)
+        high_w = fcntl.fcntl(answers_w, fcntl.F_DUPFD_CLOEXEC, 10)
         os.dup2(high_r, 3)
         os.dup2(high_w, 4)
 
@@ -150,7 +152,8 @@ def _launch(binary: str, profile: str) -> tuple[subprocess.Popen[bytes], _Pipe]:
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        pass_fds=(3, 4),  # kept open past close_fds, which runs after wire()
+        # close_fds would run after wire() and close 3 and 4 again
+        close_fds=False,
         preexec_fn=wire,
     )
     os.close(commands_r)

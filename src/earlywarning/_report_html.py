@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from earlywarning import __version__
 from earlywarning.errors import ReportDependencyError
 from earlywarning.explain import Assessment
-from earlywarning.profile import FIELDS
+from earlywarning.profile import FIELDS, FLAG_MEASURES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,12 +37,16 @@ __all__ = [
     "neighbours_chart",
     "render_council",
     "render_index",
+    "show_measure",
     "show_number",
     "show_points",
     "show_value",
     "trajectory_chart",
     "watchlist_chart",
 ]
+
+# Measures that are codes for words: a judgement as a grade, yes/no as 1/0.
+_WORDED = FLAG_MEASURES | {"previous_rating_grade"}
 
 # Hatching per band, so that bars read apart in grey print and for colour-blind readers.
 BAND_HATCHES = {"low": "", "moderate": "..", "high": "//", "severe": "xx"}
@@ -74,7 +79,13 @@ def environment() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(points=show_points, value=show_value, band=band_word, number=show_number)
+    env.filters.update(
+        points=show_points,
+        value=show_value,
+        band=band_word,
+        number=show_number,
+        measure=show_measure,
+    )
     env.globals.update(version=__version__)
     return env
 
@@ -95,9 +106,11 @@ def show_value(value: Any) -> str:
     """A profile value as a reader would write it: yes/no, a number without trailing zeros.
 
     Example:
-        >>> show_value(True), show_value(31.25), show_value(2), show_value("good")
-        ('yes', '31.2', '2', 'good')
+        >>> show_value(True), show_value(31.25), show_value(2), show_value("good"), show_value(None)
+        ('yes', '31.2', '2', 'good', 'none known')
     """
+    if value is None or (isinstance(value, float) and value != value):
+        return "none known"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
@@ -118,14 +131,40 @@ def show_number(value: Any, digits: int = 1) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def show_measure(value: Any, indicator: Any = None) -> str:
+    """An indicator's figure as a reader wants it: a judgement or a yes/no in words (the label of
+    the level it falls in), anything else as the number with the indicator's unit.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> rules = ew.load_ruleset()
+        >>> show_measure(2.0, rules.indicator("previous_rating"))
+        'good'
+        >>> show_measure(18.25, rules.indicator("agency_rate")), show_measure(float("nan"))
+        ('18.2%', 'no figure')
+    """
+    if value is None or value != value:
+        return "no figure"
+    if indicator is None:
+        return show_number(value)
+    if indicator.measure not in _WORDED:
+        return show_number(value) + indicator.unit
+    for level in indicator.levels:
+        low = -math.inf if level.from_ is None else level.from_
+        high = math.inf if level.below is None else level.below
+        if low <= value < high and level.label:
+            return str(level.label)
+    return show_number(value) + indicator.unit
+
+
 def band_word(band: str | None) -> str:
     """A band written as a word for the page, never left to a colour.
 
     Example:
-        >>> band_word("high"), band_word(None)
-        ('High', 'not known')
+        >>> band_word("high"), band_word(None), band_word(float("nan"))
+        ('High', 'not known', 'not known')
     """
-    return band.capitalize() if band else "not known"
+    return band.capitalize() if isinstance(band, str) and band else "not known"
 
 
 class Chart:
@@ -322,7 +361,7 @@ def neighbours_chart(comparison: pd.DataFrame) -> Chart:
         + "."
     )
     with _figures() as plt:
-        figure, ax = plt.subplots(figsize=(8.0, 1.6 + 0.36 * len(rows)), layout="constrained")
+        figure, ax = plt.subplots(figsize=(8.0, 1.2 + 0.36 * len(rows)), layout="constrained")
         positions = list(range(len(rows)))
         bars = ax.barh(
             positions,
@@ -336,10 +375,12 @@ def neighbours_chart(comparison: pd.DataFrame) -> Chart:
         bars[0].set_linewidth(2.0)
         ax.bar_label(bars, labels=[f"{r['score']:.0f} {r['band']}" for r in rows], padding=3)
         for name, value, style in medians:
-            ax.axvline(value, color="#333333", linestyle=style, linewidth=1.2)
-            ax.text(value, -0.9, f" {name} {value:.0f}", fontsize="small", va="bottom")
+            ax.axvline(
+                value, color="#333333", linestyle=style, linewidth=1.2, label=f"{name} {value:.0f}"
+            )
+        ax.legend(loc="lower right", fontsize="small", frameon=False)
         ax.set_yticks(positions, [r["council"] for r in rows])
-        ax.set_ylim(len(rows) - 0.5, -1.2)
+        ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xlabel("Score (0 to 100)")
         ax.set_title(
@@ -364,8 +405,15 @@ def render_council(page: CouncilReport) -> str:
         charts["peers"] = neighbours_chart(page.comparison)
     template = environment().get_template("council.html.j2")
     descriptions = {f.name: f.description for f in FIELDS}
+    indicators = {ind.id: ind for ind in page.ruleset.indicators}
     return str(
-        template.render(page=page, a=page.assessment, charts=charts, descriptions=descriptions)
+        template.render(
+            page=page,
+            a=page.assessment,
+            charts=charts,
+            descriptions=descriptions,
+            indicators=indicators,
+        )
     )
 
 
@@ -380,7 +428,9 @@ def render_index(batch: WatchlistReport) -> str:
     """
     from earlywarning.report_batch import page_name
 
-    chart = watchlist_chart(batch.table, batch.title)
-    rows = [(page_name(str(r["council"])), r) for _, r in batch.table.iterrows()]
+    chart = watchlist_chart(batch.table, batch.title) if len(batch.table) else None
+    columns = ("region", "score_2y_before", "band_2y_before", "neighbours_median_score")
+    table = batch.table.assign(**{c: None for c in columns if c not in batch.table})
+    rows = [(page_name(str(r["council"])), r) for r in table.to_dict("records")]
     template = environment().get_template("index.html.j2")
     return str(template.render(batch=batch, rows=rows, chart=chart))

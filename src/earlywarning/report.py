@@ -57,6 +57,7 @@ class CouncilReport:
         profile: the profile's fields that had a value, in field-table order.
         rules: every rule that fired (points or a red flag), largest first.
         bands: the ruleset's bands with their meanings.
+        ruleset: the ruleset that scored the profile (its id, version and hash are on the page).
         sources: the sources of the figures and the dates they describe.
         trajectory: the council's national score by year (``year``, ``score``, ``band``,
             ``coverage``, ``rising``), or ``None`` with ``trajectory_note`` saying why.
@@ -85,6 +86,7 @@ class CouncilReport:
     profile: dict[str, Any]
     rules: tuple[RuleRow, ...]
     bands: tuple[Band, ...]
+    ruleset: Ruleset
     sources: tuple[SourceRow, ...]
     trajectory: pd.DataFrame | None
     trajectory_note: str
@@ -202,6 +204,7 @@ def report(
         profile={name: fields[name] for name in FIELD_NAMES if name in fields},
         rules=rule_rows(assessment, rules),
         bands=rules.bands,
+        ruleset=rules,
         sources=sources,
         trajectory=scores,
         trajectory_note=note,

@@ -17,6 +17,7 @@ import pandas as pd
 
 from earlywarning._report_parts import write_text
 from earlywarning.datasets import england_profiles
+from earlywarning.errors import EarlyWarningError
 from earlywarning.report import CouncilReport, report
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.validate import england_scores
@@ -104,9 +105,13 @@ def watchlist_report(
 ) -> WatchlistReport:
     """The watch list of a year as a batch of pages: an index and one report per council.
 
+    The index is :func:`earlywarning.watchlist` (the sliding councils first, then by score),
+    narrowed to a region, to named councils or to the sliding ones; each council gets its own
+    :func:`~earlywarning.report` page.
+
     Args:
         year: the year of the national profiles (as known on 1 January).
-        region: keep only the councils of this region.
+        region: keep only the councils of this region (any case).
         councils: keep only these councils (names or ONS codes).
         sliding_only: keep only the councils flagged as sliding.
         ruleset: the ruleset; ``None`` is the bundled default.
@@ -124,11 +129,34 @@ def watchlist_report(
         ('Watch list, 2020', 1)
     """
     rules = ruleset if ruleset is not None else load_ruleset()
-    table = england_scores([year], rules, councils=councils).sort_values(
-        "score", ascending=False, kind="stable"
-    )
-    del region, sliding_only
-    known = england_profiles(year, councils)[["la_code", "previous_rating"]]
-    table = table.merge(known, on="la_code", how="left").reset_index(drop=True)
+    table = _watchlist(year, rules)
+    title = "Sliding councils" if sliding_only else "Watch list"
+    if region is not None:
+        match = table["region"].astype(str).str.casefold() == region.strip().casefold()
+        if not match.any():
+            known = sorted(set(table["region"].dropna().astype(str)))
+            raise EarlyWarningError(f"watchlist_report: region {region!r} is not one of {known}")
+        table = table[match]
+        title += f", {table['region'].iloc[0]}"
+    if councils is not None:
+        table = table[table["la_code"].isin(_codes(councils, year))]
+    if sliding_only:
+        table = table[table["sliding"] == True]  # noqa: E712 (None is not sliding)
+    table = table.reset_index(drop=True)
     pages = tuple(report(code, year, ruleset=rules) for code in table["la_code"])
-    return WatchlistReport(year=year, title=f"Watch list, {year}", table=table, pages=pages)
+    return WatchlistReport(year=year, title=f"{title}, {year}", table=table, pages=pages)
+
+
+def _watchlist(year: int, rules: Ruleset) -> pd.DataFrame:
+    try:  # until the peers work lands
+        from earlywarning.watchlist import watchlist
+    except ImportError:
+        table = england_scores([year], rules).sort_values("score", ascending=False, kind="stable")
+        known = england_profiles(year)[["la_code", "previous_rating"]]
+        table = table.merge(known, on="la_code", how="left")
+        return table.assign(region=None, sliding=None)
+    return watchlist(year, rules)
+
+
+def _codes(councils: Sequence[str], year: int) -> set[str]:
+    return set(england_profiles(year, councils)["la_code"])
