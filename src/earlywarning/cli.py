@@ -17,6 +17,7 @@ from typing import Any, TextIO
 import pandas as pd
 import yaml
 
+from earlywarning._report_cli import cmd_report, report_arguments
 from earlywarning.calibrate import (
     FitResult,
     auc,
@@ -400,45 +401,6 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
-    """Write a council's HTML report, or a batch of them with an index page."""
-    from earlywarning.report import report
-    from earlywarning.report_batch import watchlist_report
-
-    rules = _ruleset(args)
-    if args.watchlist:
-        if args.profile or args.council_name:
-            raise EarlyWarningError("report --watchlist takes no council and no --profile")
-        if args.year is None:
-            raise EarlyWarningError("report --watchlist needs --year")
-        batch = watchlist_report(
-            args.year,
-            region=args.region,
-            councils=args.council,
-            sliding_only=args.sliding_only,
-            ruleset=rules,
-        )
-        written = batch.write(args.output)
-        out.write(f"wrote {len(written) - 1} council pages and {written[0]}\n")
-        return 0
-    if args.profile:
-        if args.council_name or args.year is not None:
-            raise EarlyWarningError("report: give a council and --year, or --profile, not both")
-        data = read_profiles(Path(args.profile))
-        if not isinstance(data, list) or len(data) != 1:
-            raise EarlyWarningError(f"{args.profile}: a report needs exactly one profile")
-        origin = f"From the profile in {args.profile}; no figure was added to it."
-        page = report(profile=data[0], ruleset=rules, origin=origin)
-    else:
-        if not args.council_name or args.year is None:
-            raise EarlyWarningError("report: give a council and --year, or --profile FILE")
-        page = report(args.council_name, args.year, ruleset=rules)
-    path = page.write(args.output)
-    a = page.assessment
-    out.write(f"wrote {path}: {a.council} ({a.year}) scores {a.score:.0f}, {a.band}\n")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per job."""
     parser = argparse.ArgumentParser(
@@ -519,26 +481,8 @@ def build_parser() -> argparse.ArgumentParser:
     with_rules(p)
     p.set_defaults(handler=cmd_trajectories)
 
-    p = sub.add_parser(
-        "report",
-        help="write a self-contained HTML report for a council (or a watch list's pages)",
-        description="One page per council for directors: score, band, reasons, ranges, the "
-        "smallest change, neighbours and trajectory. With --watchlist, one page per council of "
-        "the year's watch list and an index.html, written into the --output folder.",
-    )
-    p.add_argument("council_name", nargs="?", metavar="COUNCIL", help="name or ONS code")
-    p.add_argument("--year", type=int, help="the year of the national profile (1 January)")
-    p.add_argument("--profile", metavar="FILE", help="report on this profile file instead")
-    p.add_argument("--watchlist", action="store_true", help="a batch: the year's watch list")
-    p.add_argument("--region", help="with --watchlist: only this region")
-    p.add_argument(
-        "--council", action="append", metavar="NAME", help="with --watchlist: only this council"
-    )
-    p.add_argument("--sliding-only", action="store_true", help="with --watchlist: only sliding")
-    p.add_argument(
-        "--output", required=True, metavar="PATH", help="FILE.html, or a folder for --watchlist"
-    )
-    with_rules(p)
+    p = sub.add_parser("report", help=report_arguments.__doc__)
+    report_arguments(p)
     p.set_defaults(handler=cmd_report)
     return parser
 

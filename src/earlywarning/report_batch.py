@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -41,13 +42,16 @@ def page_name(council: str) -> str:
 class WatchlistReport:
     """A batch of council pages with an index page, for example one region's watch list.
 
+    The index needs only the table; each council's page is built when :attr:`pages` is first
+    read (by :meth:`write`, for example), so looking at the table costs little.
+
     Attributes:
         year: the year of every profile.
         title: the index page's heading.
-        table: one row per council, in the order shown (columns ``council``, ``la_code``,
-            ``score``, ``band``, ``previous_rating`` and, where known, ``region``,
-            ``score_before``, ``band_before``, ``neighbours_median`` and ``sliding``).
-        pages: each council's report, in the table's order.
+        table: one row per council, in the order shown: the columns of
+            :func:`earlywarning.watchlist`.
+        note: what the previous ratings rest on.
+        ruleset: the ruleset of every page.
 
     Example:
         >>> import earlywarning as ew
@@ -59,7 +63,21 @@ class WatchlistReport:
     year: int
     title: str
     table: pd.DataFrame
-    pages: tuple[CouncilReport, ...]
+    note: str
+    ruleset: Ruleset
+
+    @cached_property
+    def pages(self) -> tuple[CouncilReport, ...]:
+        """Each council's report, in the table's order.
+
+        Example:
+            >>> import earlywarning as ew
+            >>> [p.title for p in ew.watchlist_report(2020, councils=["Derby"]).pages]
+            ['Derby, 2020: early-warning report']
+        """
+        return tuple(
+            report(code, self.year, ruleset=self.ruleset) for code in self.table["la_code"]
+        )
 
     def to_html(self) -> str:
         """The index page as one self-contained HTML document, linking to each council's page.
@@ -142,9 +160,11 @@ def watchlist_report(
         table = table[table["la_code"].isin(_codes(councils, year))]
     if sliding_only:
         table = table[table["sliding"] == True]  # noqa: E712 (None is not sliding)
+    note = str(table.attrs.get("judgements", ""))
     table = table.reset_index(drop=True)
-    pages = tuple(report(code, year, ruleset=rules) for code in table["la_code"])
-    return WatchlistReport(year=year, title=f"{title}, {year}", table=table, pages=pages)
+    return WatchlistReport(
+        year=year, title=f"{title}, {year}", table=table, note=note, ruleset=rules
+    )
 
 
 def _watchlist(year: int, rules: Ruleset) -> pd.DataFrame:
