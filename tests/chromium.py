@@ -1,9 +1,10 @@
 """Drive headless Chromium over the DevTools protocol on a pipe, with the standard library only.
 
-One launch loads one page and gives back what the browser saw: a screenshot, the page printed to
-PDF, every console message, log entry and uncaught exception, every network request, and the
-answers to a few questions asked of the rendered document. No port is opened (the protocol runs
-over file descriptors 3 and 4, ``--remote-debugging-pipe``) and nothing reaches the network.
+One launch loads the pages, each in its own tab, and gives back what the browser saw of each: a
+screenshot, the page printed to PDF, every console message, log entry and uncaught exception,
+every network request, and the answers to a few questions asked of the rendered document. No
+port is opened (the protocol runs over file descriptors 3 and 4, ``--remote-debugging-pipe``)
+and nothing reaches the network.
 """
 
 from __future__ import annotations
@@ -107,14 +108,17 @@ class _Pipe:
                 return reply["result"]
             self.events.append(reply)
 
-    def wait_for(self, method: str) -> dict[str, Any]:
+    def wait_for(self, method: str, session: str) -> dict[str, Any]:
+        def wanted(event: dict[str, Any]) -> bool:
+            return event.get("method") == method and event.get("sessionId") == session
+
         for event in self.events:
-            if event.get("method") == method:
+            if wanted(event):
                 return event
         while True:
             event = self._read()
             self.events.append(event)
-            if event.get("method") == method:
+            if wanted(event):
                 return event
 
     def _read(self) -> dict[str, Any]:
@@ -161,15 +165,15 @@ def _launch(binary: str, profile: str) -> tuple[subprocess.Popen[bytes], _Pipe]:
     return process, _Pipe(commands_w, answers_r, process)
 
 
-def render(page: Path, binary: str | None = None) -> Rendered:
-    """Load ``page`` in a fresh headless Chromium and record what it saw."""
+def render(*pages: Path, binary: str | None = None) -> list[Rendered]:
+    """Load each page in its own tab of one fresh headless Chromium and record what it saw."""
     binary = binary or executable()
     if binary is None:
         raise FileNotFoundError("chromium is not installed")
     with tempfile.TemporaryDirectory(prefix="ew-chromium-") as profile:
         process, pipe = _launch(binary, profile)
         try:
-            return _visit(pipe, page.resolve().as_uri())
+            return [_visit(pipe, page.resolve().as_uri()) for page in pages]
         finally:
             with contextlib.suppress(OSError, RuntimeError, TimeoutError):
                 pipe.send("Browser.close")
@@ -192,7 +196,7 @@ def _visit(pipe: _Pipe, url: str) -> Rendered:
     )
     pipe.events.clear()  # only what the page itself does counts
     pipe.send("Page.navigate", {"url": url}, session=session)
-    pipe.wait_for("Page.loadEventFired")
+    pipe.wait_for("Page.loadEventFired", session)
     probes = {
         name: pipe.send(
             "Runtime.evaluate", {"expression": js, "returnByValue": True}, session=session
@@ -203,6 +207,7 @@ def _visit(pipe: _Pipe, url: str) -> Rendered:
     pdf = pipe.send(
         "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}, session=session
     )
+    pipe.send("Target.closeTarget", {"targetId": target})
     mine = [e for e in pipe.events if e.get("sessionId") == session]
 
     def params(method: str) -> list[dict[str, Any]]:
