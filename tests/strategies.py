@@ -11,6 +11,7 @@ import string
 from collections.abc import Iterable
 from typing import Any
 
+from helpers import TEST_BANDS, run_docs_script  # noqa: F401  (kept importable from here)
 from hypothesis import strategies as st
 
 from earlywarning.profile import FIELDS, RATINGS, FieldSpec
@@ -414,29 +415,3 @@ def bad_profiles(draw: st.DrawFn, ruleset: Ruleset) -> tuple[dict[str, Any], str
         {"budget_baseline_gbp_m": baseline, "budget_current_gbp_m": current, "budget_cut_pct": cut}
     )
     return p, "budget_cut_pct"
-
-
-# Bands for the small hand-written rulesets that calibration and validation tests build.
-TEST_BANDS: list[dict[str, Any]] = [
-    {"name": "low", "from": 0, "below": 15},
-    {"name": "moderate", "from": 15, "below": 30},
-    {"name": "high", "from": 30, "below": 50},
-    {"name": "severe", "from": 50},
-]
-
-
-def run_docs_script(script: str, out_dir: Any) -> tuple[list[str], str]:
-    """Run ``docs/<script>`` into ``out_dir``: the PNG names it drew (sorted), and its output."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    result = subprocess.run(
-        [sys.executable, str(root / "docs" / script), str(out_dir)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return sorted(p.name for p in Path(out_dir).glob("*.png")), result.stdout

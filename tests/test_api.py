@@ -129,3 +129,51 @@ def test_doctests(module_name):
         report=True,
     )
     assert result.failed == 0, f"{result.failed} of {result.attempted} doctests failed"
+
+
+@pytest.mark.parametrize("module_name", _modules())
+def test_every_name_in_a_modules_all_imports(module_name):
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        missing = (getattr(exc, "name", None) or "").split(".")[0]
+        if missing in OPTIONAL_DEPENDENCIES:
+            pytest.skip(f"{module_name} needs the optional dependency {missing!r}")
+        raise
+    names = getattr(module, "__all__", None)
+    if names is None:
+        pytest.skip(f"{module_name} declares no __all__")
+    assert len(set(names)) == len(names), f"{module_name}.__all__ repeats a name"
+    for name in names:
+        namespace: dict[str, object] = {}
+        exec(f"from {module_name} import {name}", namespace)
+        assert namespace[name] is getattr(module, name), name
+
+
+def test_moved_names_still_import_from_where_they_were():
+    # the package's fit and validate are the functions, so the modules are fetched by name
+    calibrate, errors, fit, metrics, plots, trajectories, validate = (
+        importlib.import_module(f"earlywarning.{m}")
+        for m in ("calibrate", "errors", "fit", "metrics", "plots", "trajectories", "validate")
+    )
+    assert calibrate.fit is fit.fit is ew.fit
+    assert calibrate.FitResult is fit.FitResult is ew.FitResult
+    assert calibrate.Change is fit.Change and calibrate.LeaveOneOut is fit.LeaveOneOut
+    assert calibrate.auc is metrics.auc and calibrate.rank_agreement is metrics.rank_agreement
+    assert validate.roc_curve is metrics.roc_curve
+    assert validate.england_scores is trajectories.england_scores is ew.england_scores
+    assert validate.rising_risk is trajectories.rising_risk
+    assert validate.ValidationDependencyError is errors.ValidationDependencyError
+    assert plots.PlotDependencyError is errors.PlotDependencyError
+    for error in (errors.OutcomeError, errors.ValidationDependencyError, plots.PlotDependencyError):
+        assert issubclass(error, ew.EarlyWarningError)
+
+
+def test_council_profile_fields_and_the_field_table_agree():
+    from earlywarning.profile import FIELD_NAMES, FIELDS
+
+    assert tuple(f.name for f in FIELDS) == FIELD_NAMES
+    assert len(set(FIELD_NAMES)) == len(FIELD_NAMES)
+    assert list(ew.CouncilProfile.model_fields) == list(FIELD_NAMES)
+    required = {n for n, f in ew.CouncilProfile.model_fields.items() if f.is_required()}
+    assert required == {"council", "year"}

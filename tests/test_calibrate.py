@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from strategies import TEST_BANDS
+from helpers import TEST_BANDS, run_cli
 
 import earlywarning as ew
 from earlywarning.calibrate import (
@@ -23,8 +23,8 @@ from earlywarning.calibrate import (
     rank_agreement,
 )
 from earlywarning.cases import Case, cases_frame, load_cases
-from earlywarning.cli import main
 from earlywarning.datasets import england_panel
+from earlywarning.errors import OutcomeError
 from earlywarning.profile import FIELDS
 from earlywarning.rules import BAND_NAMES, ruleset_from_data
 
@@ -43,10 +43,7 @@ COLUMNS = [
 ]
 
 
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(argv), out=out)
-    return code, out.getvalue()
+run = run_cli
 
 
 # ----------------------------------------------------------------------------------------------
@@ -109,6 +106,20 @@ def test_check_bar_names_the_cases_and_scores() -> None:
     assert any("is not in the report" in f for f in check_bar(report.drop("durham-2016")))
     broken.loc["durham-2016", "coverage"] = np.nan
     assert any("durham-2016 does not report how complete" in f for f in check_bar(broken))
+
+
+def test_the_bar_is_the_expected_bands_of_the_bundled_cases() -> None:
+    # the bar is not restated in code: each case's own expected_bands are its bar
+    report = calibration_report()
+    for case in load_cases():
+        wrong = next(b for b in BAND_NAMES if b not in case.expected_bands)
+        broken = report.copy()
+        broken.loc[case.id, "band"] = wrong
+        failures = [f for f in check_bar(broken) if f.startswith(f"{case.id} must be ")]
+        assert len(failures) == 1, failures
+        assert f"but is {wrong}" in failures[0]
+        for band in case.expected_bands:
+            assert band in failures[0].split(" but is ")[0]
 
 
 def test_cli_calibrate_default() -> None:
@@ -439,6 +450,30 @@ def test_cli_fit_usage_errors(tmp_path: Path) -> None:
     assert run("fit", "--profiles", str(csv))[0] == 2
     assert run("fit", "--profiles", str(csv), "--outcome", "nope")[0] == 1
     assert run("fit", "--profiles", str(csv), "--outcome", "declined")[0] == 1
+
+
+def test_fit_reads_yes_no_outcomes_and_refuses_others(tmp_path: Path) -> None:
+    start = _synthetic_ruleset(tmp_path)
+    profiles, outcome = _synthetic_profiles(40, seed=9)
+    words = np.where(outcome, "yes", "no").tolist()
+    assert fit(start, profiles, words, max_rounds=1) == fit(start, profiles, outcome, max_rounds=1)
+    words[3] = "maybe"
+    with pytest.raises(OutcomeError) as caught:
+        fit(start, profiles, words)
+    assert (caught.value.row, caught.value.value) == (profiles.index[3], "maybe")
+
+
+def test_cli_fit_names_the_cell_it_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profiles, outcome = _synthetic_profiles(20, seed=8)
+    csv = tmp_path / "profiles.csv"
+    labels = np.where(outcome, "yes", "no").tolist()
+    labels[5] = "maybe"
+    profiles.assign(declined=labels).to_csv(csv, index=False)
+    assert run("fit", "--profiles", str(csv), "--outcome", "declined")[0] == 1
+    err = capsys.readouterr().err
+    assert "'declined'" in err and "row 5" in err and "'maybe'" in err
 
 
 def test_cli_fit_cases(tmp_path: Path) -> None:

@@ -230,7 +230,9 @@ def test_broken_files_report_every_problem_at_once(tmp_path: Path) -> None:
     _write(tmp_path / "broken-2016.yaml", bad)
 
     other = dict(good, id="other-2016", snapshot="2016-13-01")
-    other["evidence"] = dict(good["evidence"], vacancy_rate_pct=good["evidence"]["restructure"])
+    # a copy: the same dict twice would be written as a YAML anchor and alias, which are refused
+    evidence_copy = dict(good["evidence"]["restructure"])
+    other["evidence"] = dict(good["evidence"], vacancy_rate_pct=evidence_copy)
     _write(tmp_path / "other-2016.yaml", other)
 
     (tmp_path / "garbled.yaml").write_text("id: [unclosed\n", encoding="utf-8")

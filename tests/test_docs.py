@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import doctest
-import inspect
 import io
 import os
 import re
@@ -283,39 +282,27 @@ def test_indicators_page_lists_every_rule_with_its_levels_and_points() -> None:
     assert set(rows) <= known, f"rules in the page but not the ruleset: {set(rows) - known}"
 
 
-def _signature(obj: Any) -> str:
-    """A call signature without annotations, as the API page writes it."""
-    params = []
-    for p in inspect.signature(obj).parameters.values():
-        text = p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}"
-        params.append(text)
-    return f"{obj.__name__}({', '.join(params)})"
+PUBLIC_MODULES = sorted(
+    p.stem for p in (ROOT / "src" / "earlywarning").glob("*.py") if not p.stem.startswith("_")
+)
 
 
-def test_api_page_documents_every_public_name() -> None:
-    text = (DOCS / "api.md").read_text(encoding="utf-8")
-    headings = re.findall(r"^#{2,4} `([^`]+)`", text, flags=re.MULTILINE)
-    names = {h.split("(")[0].removeprefix("ew.") for h in headings}
-    for name in ew.__all__:
-        assert name in names, f"earlywarning.{name} has no heading in docs/api.md"
-        obj = getattr(ew, name)
-        if inspect.isfunction(obj):
-            assert f"ew.{_signature(obj)}" in headings, (
-                f"docs/api.md: the heading for {name} should be `ew.{_signature(obj)}`"
-            )
+def test_every_public_module_has_a_generated_reference_page() -> None:
+    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8").split("\nnav:")[1])
+    listed = {page for entry in nav for page in _nav_pages(entry)}
+    for module in PUBLIC_MODULES:
+        page = DOCS / "reference" / f"{module}.md"
+        assert page.is_file(), f"earlywarning.{module} has no page docs/reference/{module}.md"
+        assert f"::: earlywarning.{module}" in page.read_text(encoding="utf-8")
+        assert f"reference/{module}.md" in listed, f"reference/{module}.md is not in the nav"
 
 
-def test_api_page_documents_the_plots_and_every_profile_field() -> None:
-    from earlywarning import plots
-    from earlywarning.profile import FIELD_NAMES
-
-    text = (DOCS / "api.md").read_text(encoding="utf-8")
-    headings = re.findall(r"^#{2,4} `([^`]+)`", text, flags=re.MULTILINE)
-    for func in (plots.plot_contributions, plots.plot_band_edges):
-        assert f"plots.{_signature(func)}" in headings, f"docs/api.md: {func.__name__}"
-    rows = _table_rows("api.md")
-    for field in FIELD_NAMES:
-        assert field in rows, f"CouncilProfile field {field} is not in the table in docs/api.md"
+def _nav_pages(entry: Any) -> list[str]:
+    if isinstance(entry, str):
+        return [entry]
+    if isinstance(entry, list):
+        return [page for item in entry for page in _nav_pages(item)]
+    return [page for value in entry.values() for page in _nav_pages(value)]
 
 
 def _case_sections() -> dict[str, str]:
@@ -375,7 +362,10 @@ def test_cases_page_shows_every_case_with_its_encoded_values() -> None:
                 assert source == f"report {evidence.source[:3]}", f"{where}: source {source!r}"
 
 
-def test_mkdocs_builds_strictly(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site, built once with ``mkdocs build --strict`` (a warning fails the build)."""
+    tmp_path = tmp_path_factory.mktemp("docs")
     pytest.importorskip("mkdocs")
     pytest.importorskip("material")
     result = subprocess.run(
@@ -397,4 +387,36 @@ def test_mkdocs_builds_strictly(tmp_path: Path) -> None:
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},  # a notice from mkdocs-material
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (tmp_path / "site" / "index.html").is_file()
+    return tmp_path / "site"
+
+
+def test_mkdocs_builds_strictly(built_site: Path) -> None:
+    assert (built_site / "index.html").is_file()
+
+
+def test_reference_documents_every_public_name(built_site: Path) -> None:
+    """Each name ``ew`` exports has an entry, generated from its docstring, on its module's page."""
+    for name in ew.__all__:
+        obj = getattr(ew, name)
+        module = getattr(obj, "__module__", None)
+        if name == "__version__" or module is None:
+            continue
+        page = built_site / "reference" / module.removeprefix("earlywarning.") / "index.html"
+        assert page.is_file(), f"{name}: no reference page for {module}"
+        assert f'id="{module}.{name}"' in page.read_text(encoding="utf-8"), (
+            f"{name} has no entry on the reference page of {module}"
+        )
+
+
+def test_reference_lists_every_profile_field(built_site: Path) -> None:
+    from earlywarning.profile import FIELD_NAMES
+
+    page = (built_site / "reference" / "profile" / "index.html").read_text(encoding="utf-8")
+    for field in FIELD_NAMES:
+        assert f"<td><code>{field}</code></td>" in page, f"{field} is not in the fields table"
+
+
+def test_api_page_lists_every_public_module(built_site: Path) -> None:
+    page = (built_site / "api" / "index.html").read_text(encoding="utf-8")
+    for module in PUBLIC_MODULES:
+        assert f"<code>earlywarning.{module}</code>" in page, f"earlywarning.{module}"

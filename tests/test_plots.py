@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from strategies import run_docs_script
+from helpers import run_docs_script
 
 import earlywarning as ew
 from earlywarning.errors import EarlyWarningError

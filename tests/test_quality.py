@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -27,3 +28,19 @@ def test_tool_passes(command):
     assert result.returncode == 0, (
         f"`{' '.join(command)}` exited {result.returncode}\n{result.stdout}\n{result.stderr}"
     )
+
+
+@pytest.mark.parametrize(
+    "path", sorted((REPO / "src" / "earlywarning").glob("*.py")), ids=lambda p: p.name
+)
+def test_no_private_name_is_imported_across_modules(path):
+    """Shared machinery lives in private modules with public names, never ``_name`` imports."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    private = [
+        f"{node.module}.{alias.name} (line {node.lineno})"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("earlywarning.")
+        for alias in node.names
+        if alias.name.startswith("_") and alias.name != "__version__"
+    ]
+    assert not private, f"{path.name} imports private names: {private}"

@@ -32,6 +32,29 @@ def test_default_ruleset_loads(rules):
     assert ew.load_ruleset(RULES) == rules
 
 
+def test_the_default_ruleset_is_read_once_and_shared(rules):
+    from earlywarning.rules import default_ruleset
+
+    # every module may call load_ruleset() freely: the bundled files are read once per process
+    assert ew.load_ruleset() is rules
+    assert default_ruleset() is rules
+    # a path is read afresh, into an equal but separate object
+    again = ew.load_ruleset(RULES)
+    assert again == rules and again is not rules
+
+
+def test_rule_modules_import_no_private_names():
+    import ast
+
+    src = Path(ew.__file__).parent
+    for name in ("rules", "_checks", "_sources", "_yaml", "_names", "cases", "_case_checks"):
+        tree = ast.parse((src / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("earlywarning"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{name}.py imports {private} from {node.module}"
+
+
 def test_every_rule_has_rationale_and_evidence(rules):
     for rule in (*rules.indicators, *rules.combinations):
         assert rule.rationale.strip(), rule.id

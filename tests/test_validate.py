@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from strategies import TEST_BANDS, run_docs_script
+from helpers import TEST_BANDS, run_docs_script
 
 import earlywarning as ew
 from earlywarning.calibrate import auc
@@ -30,10 +30,11 @@ from earlywarning.datasets import (
     OUTCOMES_CUTOFF,
     england_profiles,
     ilacs_inspections,
-    inspection_profiles,
     profiles_at,
 )
-from earlywarning.errors import EarlyWarningError
+from earlywarning.errors import EarlyWarningError, OutcomeError
+from earlywarning.flags import flag_column, parse_flag
+from earlywarning.outcomes import OUTCOME_LABELS, derive_outcomes
 from earlywarning.profile import FIELD_NAMES
 from earlywarning.rules import ruleset_from_data
 from earlywarning.validate import (
@@ -227,14 +228,15 @@ def test_roc_curve_points_and_area() -> None:
 # The real inspections
 
 
-@pytest.fixture(scope="module")
-def report() -> ew.ValidationReport:
-    pytest.importorskip("sklearn")
-    return ew.validate()
+@pytest.fixture
+def report(validation_report: ew.ValidationReport) -> ew.ValidationReport:
+    return validation_report
 
 
-def test_validate_covers_every_inspection(report: ew.ValidationReport) -> None:
-    ip = inspection_profiles()
+def test_validate_covers_every_inspection(
+    report: ew.ValidationReport, inspections: pd.DataFrame
+) -> None:
+    ip = inspections
     table = report.table()
     assert len(report.scores) == len(ip) == 136
     assert report.scores["score"].notna().all()
@@ -247,8 +249,10 @@ def test_validate_covers_every_inspection(report: ew.ValidationReport) -> None:
     assert int(report.bands()["below_good"].sum()) == table.loc["below_good", "positives"]
 
 
-def test_validate_scores_through_score_frame(report: ew.ValidationReport) -> None:
-    ip = inspection_profiles()
+def test_validate_scores_through_score_frame(
+    report: ew.ValidationReport, inspections: pd.DataFrame
+) -> None:
+    ip = inspections
     direct = ew.score_frame(ip[[c for c in ip.columns if c in FIELD_NAMES]])
     pd.testing.assert_series_equal(report.scores["score"], direct["score"])
     assert report.scores["band"].tolist() == direct["band"].tolist()
@@ -268,7 +272,9 @@ def test_aucs_are_in_range_and_the_baseline_is_plausible(report: ew.ValidationRe
     assert "previous_rating_grade" in report.baseline_inputs
 
 
-def test_the_scored_profiles_use_nothing_dated_after_the_inspection() -> None:
+def test_the_scored_profiles_use_nothing_dated_after_the_inspection(
+    inspections: pd.DataFrame,
+) -> None:
     ilacs = ilacs_inspections()
     start = ilacs["inspection_start"]
     known = profiles_at(list(ilacs["la_code"]), start, provenance=True)
@@ -281,7 +287,7 @@ def test_the_scored_profiles_use_nothing_dated_after_the_inspection() -> None:
     spend = known["spend_year"].notna()
     assert (known.loc[spend, "spend_year"] < year[spend]).all()
     # inspection_profiles is that same build: the profile scored is the one checked here
-    ip = inspection_profiles()
+    ip = inspections
     for column in ("previous_rating", "avg_caseload", "cla_rate_per_10k"):
         pd.testing.assert_series_equal(ip[column], known[column], check_names=False)
     # and the previous rating is never the judgement being predicted
@@ -370,9 +376,9 @@ def test_rising_refuses_duplicates_and_missing_columns() -> None:
         rising_risk(_frame([("A", 2020, 1.0, "low")]).drop(columns="band"))
 
 
-@pytest.fixture(scope="module")
-def scores() -> pd.DataFrame:
-    return ew.england_scores()
+@pytest.fixture
+def scores(england: pd.DataFrame) -> pd.DataFrame:
+    return england
 
 
 def test_england_scores_one_row_per_council_and_year(scores: pd.DataFrame) -> None:
@@ -531,3 +537,157 @@ def test_indicator_table_reads_all_and_any_conditions(report: ew.ValidationRepor
     both = table.loc["understaffed_with_heavy_caseloads"]
     assert both["measure"] == "vacancy_rate_pct and avg_caseload"
     assert both["with_data"] == 132
+
+
+# ----------------------------------------------------------------------------------------------
+# One reading of yes/no (issue 7, part 1)
+
+
+def test_regression_the_text_no_is_false_in_an_outcome_column() -> None:
+    # Regression: outcome columns were turned into booleans with astype(bool), so "no" counted
+    # as True, every row was positive and the AUC was NaN, with no error.
+    words = FIXTURE.assign(
+        below_good=np.where(FIXTURE["below_good"], "yes", "no"),
+        declined=[None if v is None else ("y" if v else "n") for v in FIXTURE["declined"]],
+    )
+    report = validate_profiles(words, _fixture_ruleset(), baseline=False, resamples=0)
+    table = report.table()
+    assert table.loc["below_good", "ruleset_auc"] == pytest.approx(28 / 35)
+    assert table.loc["below_good", "positives"] == 7
+    assert table.loc["declined", ["n", "positives"]].tolist() == [10, 6]
+    same = validate_profiles(FIXTURE, _fixture_ruleset(), baseline=False, resamples=0)
+    pd.testing.assert_frame_equal(table, same.table())
+    pd.testing.assert_frame_equal(report.bands(), same.bands())
+    assert report.scores["below_good"].tolist() == FIXTURE["below_good"].tolist()
+
+
+def test_an_outcome_that_is_not_yes_no_is_refused_naming_column_row_and_value() -> None:
+    bad = FIXTURE.assign(below_good=["yes"] * 4 + ["maybe"] + ["no"] * 7)
+    with pytest.raises(OutcomeError) as caught:
+        validate_profiles(bad, _fixture_ruleset(), baseline=False, resamples=0)
+    assert (caught.value.column, caught.value.row, caught.value.value) == ("below_good", 4, "maybe")
+    assert "'below_good'" in str(caught.value) and "row 4" in str(caught.value)
+    assert "'maybe'" in str(caught.value)
+    assert isinstance(caught.value, EarlyWarningError)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        True,
+        "yes",
+        "Yes",
+        " YES ",
+        "y",
+        "true",
+        "T",
+        "1",
+        1,
+        1.0,
+        np.True_,
+        np.int64(1),
+        np.float32(1),
+    ],
+)
+def test_parse_flag_reads_every_spelling_of_yes(value: Any) -> None:
+    assert parse_flag(value) is True
+
+
+@pytest.mark.parametrize(
+    "value",
+    [False, "no", "No", "n", "false", "F", "0", 0, 0.0, np.False_, np.int8(0), np.float64(0)],
+)
+def test_parse_flag_reads_every_spelling_of_no(value: Any) -> None:
+    assert parse_flag(value) is False
+
+
+@pytest.mark.parametrize("value", ["maybe", "", "2", 2, 0.5, None, float("nan"), "yes please", [1]])
+def test_parse_flag_refuses_anything_else(value: Any) -> None:
+    assert parse_flag(value) is None
+
+
+def test_flag_column_names_rows_by_label_and_refuses_missing_values() -> None:
+    assert flag_column(np.array([0.0, 1.0, 1.0]), "x").tolist() == [False, True, True]
+    assert flag_column(np.array([True, False]), "x").tolist() == [True, False]
+    with pytest.raises(OutcomeError, match=r"column 'x', row 2: 0.5"):
+        flag_column(np.array([0.0, 1.0, 0.5]), "x")
+    with pytest.raises(OutcomeError) as caught:
+        flag_column(pd.Series(["yes", None], index=["a", "b"]), "x")
+    assert caught.value.row == "b" and pd.isna(caught.value.value)
+    assert "is missing" in str(caught.value)
+    with pytest.raises(OutcomeError, match="row 1: <NA> is missing"):
+        flag_column(pd.Series([True, None], dtype="boolean"), "x")
+    assert flag_column(pd.Series([True, False], dtype="boolean"), "x").tolist() == [True, False]
+    with pytest.raises(OutcomeError, match="row 'c'"):
+        flag_column(pd.Series([1.0, float("nan")], index=["b", "c"]), "x")
+
+
+def test_auc_and_roc_read_yes_no_text_as_flags() -> None:
+    assert auc([1, 2, 3, 4], ["no", "no", "yes", "yes"]) == 1.0
+    assert auc(pd.Series([4.0, 3.0]), pd.Series(["yes", "no"])) == 1.0
+    fpr, tpr = roc_curve([1, 2, 2, 3], ["no", "n", "yes", "y"])
+    assert fpr.tolist() == [0.0, 0.0, 0.5, 1.0] and tpr.tolist() == [0.0, 0.5, 1.0, 1.0]
+    with pytest.raises(OutcomeError, match="'maybe'"):
+        roc_curve([1, 2], ["yes", "maybe"])
+
+
+# ----------------------------------------------------------------------------------------------
+# The outcome table (issue 7, part 3)
+
+
+def test_the_outcome_table_derives_the_bundled_outcome_columns(inspections: pd.DataFrame) -> None:
+    derived = derive_outcomes(inspections["new_rating"], inspections["prev_rating"])
+    assert list(derived.columns) == list(OUTCOMES)
+    assert {"below_good", "inadequate", "declined"} <= set(inspections.columns)
+    for name in (o for o in OUTCOMES if o in inspections.columns):
+        got = [None if v is None else bool(v) for v in derived[name]]
+        want = [None if v is None else bool(v) for v in inspections[name]]
+        assert got == want, name
+
+
+def test_an_absent_outcome_column_is_derived_from_the_judgements(
+    report: ew.ValidationReport, inspections: pd.DataFrame
+) -> None:
+    without = inspections.drop(columns=list(OUTCOMES))
+    again = validate_profiles(without, resamples=0, baseline=False)
+    pd.testing.assert_series_equal(
+        again.table()["ruleset_auc"], report.table()["ruleset_auc"], check_exact=False
+    )
+    pd.testing.assert_frame_equal(again.bands(), report.bands())
+
+
+def test_every_report_follows_the_outcome_table(report: ew.ValidationReport) -> None:
+    assert list(report.table().index) == list(OUTCOMES)
+    bands = report.bands()
+    text = report.to_text()
+    csv = report.to_csv()
+    for name in OUTCOMES:
+        assert name in bands.columns and f"share_{name}" in bands.columns
+        assert f"baseline_{name}" in report.scores.columns
+        assert OUTCOME_LABELS[name] in text
+        assert f"\n{name}," in csv
+        assert len(report.indicators(name)) == len(report.indicators())
+    # the share of an outcome in a band is over the inspections it applies to
+    high = report.scores[report.scores["band"] == "high"]
+    applies = high["declined"].notna()
+    assert bands.loc["high", "declined"] == int(high.loc[applies, "declined"].sum())
+    assert bands.loc["high", "share_declined"] == pytest.approx(
+        high.loc[applies, "declined"].mean()
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# validate() is computed once per ruleset content and settings
+
+
+def test_validate_is_reused_but_each_caller_gets_its_own_scores(
+    report: ew.ValidationReport, default_ruleset: ew.Ruleset
+) -> None:
+    again = ew.validate(default_ruleset)
+    pd.testing.assert_frame_equal(again.table(), report.table())
+    assert again.scores is not report.scores
+    again.scores["score"] = -1.0
+    assert (ew.validate().scores["score"] >= 0).all()
+    # a different ruleset content is a different report
+    other = default_ruleset.replace(version="9.9.9")
+    assert ew.validate(other, baseline=False).ruleset_version == "9.9.9"

@@ -8,22 +8,27 @@ Example:
     True
 """
 
-from earlywarning.calibrate import FitResult, calibration_report, fit
+from earlywarning.calibrate import calibration_report
 from earlywarning.cases import load_cases
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import (
     EarlyWarningError,
+    OutcomeError,
+    PlotDependencyError,
     ProfileError,
     ReportDependencyError,
     RuleFileError,
     RuleProblem,
+    ValidationDependencyError,
 )
 from earlywarning.explain import Assessment, Contribution
+from earlywarning.fit import FitResult, fit
 from earlywarning.profile import CouncilProfile
 from earlywarning.report import CouncilReport, report
 from earlywarning.report_batch import WatchlistReport, watchlist_report
 from earlywarning.rules import Ruleset, load_ruleset
-from earlywarning.validate import ValidationReport, england_scores, validate
+from earlywarning.trajectories import england_scores
+from earlywarning.validate import ValidationReport, validate
 
 __version__ = "0.1.0"
 
@@ -34,11 +39,14 @@ __all__ = [
     "CouncilReport",
     "EarlyWarningError",
     "FitResult",
+    "OutcomeError",
+    "PlotDependencyError",
     "ProfileError",
     "ReportDependencyError",
     "RuleFileError",
     "RuleProblem",
     "Ruleset",
+    "ValidationDependencyError",
     "ValidationReport",
     "WatchlistReport",
     "__version__",

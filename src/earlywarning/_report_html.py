@@ -22,6 +22,7 @@ from earlywarning import __version__
 from earlywarning.errors import ReportDependencyError
 from earlywarning.explain import Assessment
 from earlywarning.profile import FIELDS, FLAG_MEASURES
+from earlywarning.rules import Indicator
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -131,7 +132,7 @@ def show_number(value: Any, digits: int = 1) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def show_measure(value: Any, indicator: Any = None) -> str:
+def show_measure(value: Any, indicator: Indicator | None = None) -> str:
     """An indicator's figure as a reader wants it: a judgement or a yes/no in words (the label of
     the level it falls in), anything else as the number with the indicator's unit.
 

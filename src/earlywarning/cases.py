@@ -34,18 +34,13 @@ from pydantic import (
     model_validator,
 )
 
+from earlywarning._case_checks import IDENTITY_FIELDS, cross_checks
+from earlywarning._names import excerpt, model_keys, unknown_key
+from earlywarning._yaml import format_path, line_of, problem, read_yaml
 from earlywarning.datasets import PANEL_FILE
-from earlywarning.errors import EarlyWarningError, ProfileError, RuleFileError, RuleProblem
+from earlywarning.errors import EarlyWarningError, RuleFileError, RuleProblem
 from earlywarning.profile import FIELD_NAMES, FIELDS, RATINGS, CouncilProfile, Rating, check_value
-from earlywarning.rules import (  # one way to read and point
-    BAND_NAMES,
-    BandName,
-    _fmt,
-    _line,
-    _problem,
-    _read_yaml,
-    default_rules_dir,
-)
+from earlywarning.rules import BAND_NAMES, BandName, default_rules_dir
 
 __all__ = [
     "IDENTITY_FIELDS",
@@ -81,20 +76,9 @@ Example:
     'la_year_panel.csv'
 """
 
-IDENTITY_FIELDS: frozenset[str] = frozenset({"council", "year", "la_code"})
-"""Profile fields that identify the council and need no evidence entry.
-
-Example:
-    >>> sorted(IDENTITY_FIELDS)
-    ['council', 'la_code', 'year']
-"""
-
 _INSPECTION_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _CASE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _LA_CODE = re.compile(r"^E\d{8}$")
-
-# (YAML path, message) pairs found by the cross-field checks of one case
-_Found = list[tuple[tuple[str | int, ...], str]]
 
 
 class _Frozen(BaseModel):
@@ -126,7 +110,7 @@ class Evidence(_Frozen):
     def _known_source(cls, value: str) -> str:
         if value not in (*SEED_FILES, STATISTICS_FILE):
             raise ValueError(
-                f"{value!r} is not one of the seed reports {list(SEED_FILES)} "
+                f"{excerpt(value)} is not one of the seed reports {list(SEED_FILES)} "
                 f"or the national statistics {STATISTICS_FILE!r}"
             )
         return value
@@ -197,7 +181,8 @@ class Outcome(_Frozen):
         if isinstance(value, int | date) and not isinstance(value, bool):
             value = str(value)  # unquoted 2013 or 2013-06-30 in YAML
         if isinstance(value, str) and not _INSPECTION_DATE.match(value.strip()):
-            raise ValueError(f"{value!r} is not a year or an ISO date (2013, 2013-06, 2013-06-30)")
+            message = "is not a year or an ISO date (2013, 2013-06, 2013-06-30)"
+            raise ValueError(f"{excerpt(value)} {message}")
         return value.strip() if isinstance(value, str) else value
 
     @model_validator(mode="after")
@@ -242,14 +227,15 @@ class Case(_Frozen):
     @classmethod
     def _id(cls, value: str) -> str:
         if not _CASE_ID.match(value):
-            raise ValueError(f"{value!r} must be lower-case words joined by hyphens")
+            raise ValueError(f"{excerpt(value)} must be lower-case words joined by hyphens")
         return value
 
     @field_validator("la_code")
     @classmethod
     def _la_code(cls, value: str) -> str:
         if not _LA_CODE.match(value):
-            raise ValueError(f"{value!r} is not an ONS code for an English council (E + 8 digits)")
+            message = "is not an ONS code for an English council (E + 8 digits)"
+            raise ValueError(f"{excerpt(value)} {message}")
         return value
 
     @field_validator("snapshot", mode="before")
@@ -260,7 +246,7 @@ class Case(_Frozen):
             try:
                 return date.fromisoformat(value.strip())
             except ValueError:
-                raise ValueError(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
+                raise ValueError(f"{excerpt(value)} is not an ISO date (YYYY-MM-DD)") from None
         return value
 
     @field_validator("expected_bands")
@@ -281,9 +267,9 @@ class Case(_Frozen):
         # even when the structure is wrong as well, each with its own YAML path and line
         if isinstance(info.context, dict) and info.context.get("cross_checks") is False:
             return self
-        found = _cross_checks(self.model_dump())
+        found = cross_checks(self.model_dump())
         if found:
-            raise ValueError("; ".join(f"{_fmt(path)}: {msg}" for path, msg in found))
+            raise ValueError("; ".join(f"{format_path(path)}: {msg}" for path, msg in found))
         return self
 
     def profile_model(self) -> CouncilProfile:
@@ -297,118 +283,6 @@ class Case(_Frozen):
             31.3
         """
         return CouncilProfile(**{"la_code": self.la_code, **self.profile})
-
-
-def _cross_checks(doc: dict[str, Any]) -> _Found:
-    """Every cross-field problem in one case, read from its raw data, as (YAML path, message).
-
-    The checks: the profile is a valid :class:`CouncilProfile` naming the same council, code and
-    year as the case; every encoded field except the identity fields has an evidence entry and
-    every evidence entry an encoded field; each judgement's range contains the encoded value; the
-    outcome's previous rating is the profile's. Parts that are malformed are skipped here, since
-    the structural validation reports them.
-    """
-    found: _Found = []
-    profile = doc.get("profile")
-    if not isinstance(profile, dict):
-        return found
-    la_code = doc.get("la_code")
-    model: CouncilProfile | None = None
-    try:
-        model = CouncilProfile(**{"la_code": la_code, **profile})
-    except (EarlyWarningError, ValidationError, TypeError) as exc:
-        # CouncilProfile raises ProfileError itself (not wrapped by pydantic), naming its field
-        at: tuple[str | int, ...] = ("profile",)
-        if isinstance(exc, ProfileError) and exc.field in profile:
-            at = ("profile", exc.field)
-        found.append((at, str(exc)))
-
-    if model is not None:
-        council = doc.get("council")
-        if isinstance(council, str) and model.council != council.strip():
-            found.append(
-                (("profile", "council"), f"{model.council!r} is not the case's {council!r}")
-            )
-        if isinstance(la_code, str) and model.la_code != la_code:
-            found.append(
-                (("profile", "la_code"), f"{model.la_code!r} is not the case's {la_code!r}")
-            )
-        snapshot = _as_date(doc.get("snapshot"))
-        if snapshot is not None and model.year != snapshot.year:
-            found.append(
-                (
-                    ("profile", "year"),
-                    f"{model.year} is not the year of the snapshot ({snapshot.isoformat()})",
-                )
-            )
-        outcome = doc.get("outcome")
-        before = outcome.get("previous_rating") if isinstance(outcome, dict) else None
-        try:
-            before = check_value("previous_rating", before)
-        except EarlyWarningError:
-            before = None  # reported by the structural validation
-        if before is not None and model.previous_rating not in (None, before):
-            found.append(
-                (
-                    ("outcome", "previous_rating"),
-                    f"{before!r} is not the profile's previous_rating ({model.previous_rating!r})",
-                )
-            )
-
-    evidence = doc.get("evidence")
-    if not isinstance(evidence, dict):
-        return found
-    encoded = {str(k) for k, v in profile.items() if v is not None} - IDENTITY_FIELDS
-    for name in sorted(encoded - {str(k) for k in evidence}):
-        found.append((("evidence",), f"no evidence entry for the encoded field {name!r}"))
-    for key in evidence:
-        name = str(key)
-        if name in IDENTITY_FIELDS:
-            found.append(
-                (("evidence", name), f"{name!r} is an identity field and needs no evidence")
-            )
-        elif name not in encoded:
-            found.append((("evidence", name), f"{name!r} is not an encoded profile field"))
-
-    for key, ev in evidence.items():
-        name = str(key)
-        if not isinstance(ev, dict) or ev.get("kind") != "judgement" or name not in encoded:
-            continue
-        rng = ev.get("plausible_range")
-        if not (isinstance(rng, list | tuple) and len(rng) == 2 and all(map(_is_number, rng))):
-            continue  # missing or malformed: reported by the structural validation
-        value = profile[key]
-        if not _is_number(value):
-            found.append(
-                (
-                    ("profile", name),
-                    f"{value!r} is a judgement, so it must be a number to check "
-                    "against its plausible_range",
-                )
-            )
-        elif not float(rng[0]) <= float(value) <= float(rng[1]):
-            found.append(
-                (
-                    ("evidence", name, "plausible_range"),
-                    f"[{rng[0]:g}, {rng[1]:g}] does not contain the encoded value {value:g}",
-                )
-            )
-    return found
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
-
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 def _default_cases_dir() -> Path:
@@ -472,20 +346,20 @@ def _load_one(
     Returns the id written in the file (when it is text), the line of that id, and the case
     (when it is valid).
     """
-    doc, node = _read_yaml(file, problems)
+    doc, node = read_yaml(file, problems)
     if doc is None:
         return None, None, None
 
     case_id = doc.get("id") if isinstance(doc.get("id"), str) else None
-    id_line = _line(node, ["id"])
-    for path, msg in _cross_checks(doc):
-        problems.append(_problem(file, node, path, msg))
+    id_line = line_of(node, ["id"])
+    for path, msg in cross_checks(doc):
+        problems.append(problem(file, node, path, msg))
     try:
         case = Case.model_validate(doc, context={"cross_checks": False})
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(step for step in err["loc"] if not _is_internal(step))
-            problems.append(_problem(file, node, loc, _message(err)))
+            problems.append(problem(file, node, loc, _message(err, loc)))
         return case_id, id_line, None
     return case_id, id_line, case
 
@@ -495,16 +369,18 @@ def _is_internal(step: Any) -> bool:
     return isinstance(step, str) and ("[" in step or step.startswith("function-"))
 
 
-def _message(err: Any) -> str:
+def _message(err: Any, loc: tuple[Any, ...]) -> str:
     msg = str(err["msg"])
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
-    if err["type"] in ("missing", "extra_forbidden"):
-        return msg.lower() if err["type"] == "missing" else "unknown key (not allowed here)"
+    if err["type"] == "missing":
+        return msg.lower()
+    if err["type"] == "extra_forbidden":
+        return unknown_key(loc[-1], model_keys(Case, loc[:-1]))
     value = err.get("input")
-    if isinstance(value, dict | list) or repr(value) in msg:
+    if isinstance(value, dict | list) or excerpt(value) in msg:
         return msg
-    return f"{value!r}: {msg}"
+    return f"{excerpt(value)}: {msg}"
 
 
 def cases_frame(cases: Sequence[Case] | None = None) -> pd.DataFrame:

@@ -19,19 +19,19 @@ import yaml
 
 from earlywarning._report_cli import cmd_report, report_arguments
 from earlywarning.calibrate import (
-    FitResult,
-    auc,
     calibration_report,
+    calibration_table,
+    calibration_text,
+    case_disagreements,
+    case_outcomes,
+    cases_after_fit,
     check_bar,
-    fit,
-    rank_agreement,
 )
-from earlywarning.cases import cases_frame, load_cases
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import EarlyWarningError, ProfileError
 from earlywarning.explain import Assessment
-from earlywarning.profile import _parse_flag  # the one reading of yes/no
-from earlywarning.rules import BAND_NAMES, Ruleset, load_ruleset
+from earlywarning.fit import fit, split_outcome
+from earlywarning.rules import Ruleset, load_ruleset
 
 EXIT_BAD_INPUT = 1
 EXIT_CALIBRATION_FAILED = 1
@@ -171,46 +171,18 @@ def cmd_rules_check(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _report_table(report: pd.DataFrame) -> pd.DataFrame:
-    """The calibration report with every cell as plain text or numbers, for CSV and JSON."""
-    table = report.reset_index()
-    table["snapshot"] = [d.isoformat() for d in table["snapshot"]]
-    table["expected_bands"] = ["/".join(b) for b in table["expected_bands"]]
-    return table
-
-
 def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     """Score the documented cases; print the agreement table and check the bar."""
     rules = _ruleset(args)
     report = calibration_report(rules)
-    failures = [
-        f"{case}: expected {'/'.join(row['expected_bands'])}, got {row['band']} "
-        f"(score {row['score']:g})"
-        for case, row in report.iterrows()
-        if not row["agrees"]
-    ]
+    failures = case_disagreements(report)
     bar = check_bar(report)
-    table = _report_table(report)
     if args.format == "csv":
-        table.to_csv(out, index=False, lineterminator="\n")
+        calibration_table(report).to_csv(out, index=False, lineterminator="\n")
     elif args.format == "json":
-        out.write(table.to_json(orient="records", indent=2) + "\n")
+        out.write(calibration_table(report).to_json(orient="records", indent=2) + "\n")
     else:
-        shown = table[["case", "expected_bands", "score", "band", "coverage", "missing"]].copy()
-        shown.columns = ["case", "expected", "score", "band", "coverage", "no data"]
-        shown["score"] = [f"{x:g}" for x in report["score"]]
-        shown["coverage"] = [f"{x:.0%}" for x in report["coverage"]]
-        shown["agrees"] = ["yes" if x else "NO" for x in report["agrees"]]
-        shown["decline"] = ["yes" if x else "no" for x in report["preceded_decline"]]
-        shown["main reasons"] = list(report["main_reasons"])
-        out.write(shown.to_string(index=False) + "\n\n")
-        lowest = [_lowest_band(b) for b in report["expected_bands"]]
-        out.write(
-            f"{int(report['agrees'].sum())} of {len(report)} cases agree with their expected "
-            f"bands ({rules.id} {rules.version}); rank agreement with the expected bands "
-            f"{rank_agreement(report['score'], lowest):.3f}; AUC for preceding a decline "
-            f"{auc(report['score'], report['preceded_decline']):.3f}\n"
-        )
+        out.write(calibration_text(report, rules) + "\n")
     stream = out if args.format == "text" else sys.stderr
     if failures:
         stream.write("Cases that disagree:\n" + "".join(f"  - {f}\n" for f in failures))
@@ -221,36 +193,11 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_CALIBRATION_FAILED if failures or bar else 0
 
 
-def _lowest_band(bands: Sequence[str]) -> int:
-    """The index of the lowest of ``bands`` in low, moderate, high, severe."""
-    return min(BAND_NAMES.index(b) for b in bands)
-
-
-def _outcome_column(values: pd.Series, column: str) -> pd.Series:
-    """Read a yes/no outcome column; every value must be true/false, yes/no or 1/0."""
-    parsed = []
-    for row, value in values.items():
-        # read as text: True reads as "true", but a JSON 1.0 reads as "1.0" and is refused
-        flag = None if pd.isna(value) else _parse_flag(str(value))
-        if flag is None:
-            raise EarlyWarningError(
-                f"row {row}: outcome column {column!r} holds {value!r}, "
-                "not true/false (yes/no, 1/0)"
-            )
-        parsed.append(flag)
-    return pd.Series(parsed, index=values.index, name=column)
-
-
 def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
     """Fit the ruleset within its declared bounds; write the YAML and print what moved."""
     rules = _ruleset(args)
     if args.cases:
-        cases = load_cases()
-        profiles = cases_frame(cases)
-        by_id = {c.id: c for c in cases}
-        outcomes = pd.Series(
-            [by_id[i].outcome.preceded_decline for i in profiles.index], index=profiles.index
-        )
+        profiles, outcomes = case_outcomes()
     else:
         if not args.outcome:
             print(
@@ -258,15 +205,12 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        path = Path(args.profiles)
-        data = read_profiles(path)
+        data = read_profiles(Path(args.profiles))
         frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-        if args.outcome not in frame.columns:
-            raise EarlyWarningError(
-                f"{path}: no column {args.outcome!r}; the columns are {list(frame.columns)}"
-            )
-        outcomes = _outcome_column(frame[args.outcome], args.outcome)
-        profiles = frame.drop(columns=[args.outcome])
+        try:
+            profiles, outcomes = split_outcome(frame, args.outcome)
+        except EarlyWarningError as exc:
+            raise EarlyWarningError(f"{args.profiles}: {exc}") from None
     result = fit(
         rules,
         profiles,
@@ -286,39 +230,10 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
         stream = sys.stderr
     stream.write(summary + "\n")
     if args.cases:
-        stream.write(_cases_after_fit(result))
+        stream.write(cases_after_fit(result))
     if args.output:
         stream.write(f"wrote {args.output}\n")
     return 0
-
-
-def _cases_after_fit(result: FitResult) -> str:
-    """Each documented case's band before, after (in-sample) and held out, against expected."""
-    before = calibration_report(result.original)
-    after = calibration_report(result.ruleset)
-    table = pd.DataFrame(
-        {
-            "expected": ["/".join(b) for b in before["expected_bands"]],
-            "before": before["band"],
-            "fitted": after["band"],
-        },
-        index=before.index,
-    )
-    counts = [
-        f"before {int(before['agrees'].sum())}",
-        f"fitted (in-sample) {int(after['agrees'].sum())}",
-    ]
-    if result.loo is not None:
-        held = result.loo.bands.reindex(before.index)
-        table["held out"] = held
-        agrees = sum(b in e for b, e in zip(held, before["expected_bands"], strict=True))
-        counts.append(f"held out {agrees}")
-    return (
-        table.to_string()
-        + f"\n\ncases agreeing with their expected bands, of {len(table)}: "
-        + ", ".join(counts)
-        + "\n"
-    )
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
@@ -327,77 +242,40 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     Without scikit-learn the ruleset's figures are still printed, with a note that the baseline
     needs ``pip install "earlywarning[validation]"``.
     """
-    from earlywarning.datasets import inspection_profiles
-    from earlywarning.validate import ValidationDependencyError, validate_profiles
+    from earlywarning.validate import ValidationDependencyError, validate
 
     rules = _ruleset(args)
-    profiles = inspection_profiles()
     try:
-        report = validate_profiles(profiles, rules, folds=args.folds, seed=args.seed)
+        report = validate(rules, folds=args.folds, seed=args.seed)
     except ValidationDependencyError as exc:
         print(f"earlywarning: note: {exc}; printing the ruleset alone", file=sys.stderr)
-        report = validate_profiles(
-            profiles, rules, folds=args.folds, seed=args.seed, baseline=False
-        )
+        report = validate(rules, folds=args.folds, seed=args.seed, baseline=False)
     if args.format == "json":
-        data = report.to_dict()
-        if args.indicators:
-            data["indicators"] = json.loads(
-                report.indicators().reset_index().to_json(orient="records")
-            )
-        out.write(json.dumps(data, indent=2) + "\n")
-        return 0
-    if args.format == "csv":
-        # two tables, one after the other, separated by a blank line
-        report.table().to_csv(out, index_label="outcome", lineterminator="\n")
-        out.write("\n")
-        report.bands().to_csv(out, index_label="band", lineterminator="\n")
-        if args.indicators:
-            out.write("\n")
-            report.indicators().to_csv(out, index_label="rule", lineterminator="\n")
-        return 0
-    out.write(report.to_text() + "\n")
-    if args.indicators:
-        table = report.indicators()
-        table = table[table["with_data"] > 0].drop(columns="kind")
-        out.write("\nEach rule alone: AUC for judged below good (rules with data only)\n")
-        with pd.option_context("display.width", 200, "display.max_colwidth", 45):
-            out.write(table.round(3).to_string() + "\n")
+        out.write(json.dumps(report.to_dict(indicators=args.indicators), indent=2) + "\n")
+    elif args.format == "csv":
+        out.write(report.to_csv(indicators=args.indicators))
+    else:
+        out.write(report.to_text(indicators=args.indicators) + "\n")
     return 0
 
 
 def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
     """Score every council (or the ones named) for every year 2017-2025, with rising risk."""
-    from earlywarning.validate import england_scores
+    from earlywarning.trajectories import england_scores, trajectories_text
 
     rules = _ruleset(args)
     scores = england_scores(ruleset=rules, rise_margin=args.rise_margin, councils=args.council)
     if args.plot:
-        names = list(dict.fromkeys(scores["la_code"]))
-        if len(names) != 1:
-            raise EarlyWarningError("--plot draws one council: name exactly one with --council")
-        try:
-            import matplotlib
+        from earlywarning.plots import save_trajectory
 
-            matplotlib.use("Agg")  # write a file; never open a window
-        except ImportError:
-            pass  # plot_trajectory raises PlotDependencyError, saying what to install
-        from earlywarning.plots import plot_trajectory
-
-        figure: Any = plot_trajectory(scores, names[0], ruleset=rules).figure
-        figure.savefig(args.plot, dpi=100)
+        save_trajectory(scores, args.plot, ruleset=rules)
         print(f"wrote {args.plot}", file=sys.stderr)
     if args.format == "csv":
         scores.to_csv(out, index=False, lineterminator="\n")
     elif args.format == "json":
         out.write(scores.to_json(orient="records", indent=2) + "\n")
     else:
-        shown = scores.drop(columns="la_code").assign(
-            rising=scores["rising"].map({True: "yes", False: "no"}).fillna("n/a"),
-            coverage=scores["coverage"].round(2),
-        )
-        with pd.option_context("display.max_rows", None, "display.width", 250):
-            out.write(shown.to_string(index=False) + "\n")
+        out.write(trajectories_text(scores) + "\n")
     return 0
 
 

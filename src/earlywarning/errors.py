@@ -8,6 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = [
+    "EarlyWarningError",
+    "OutcomeError",
+    "PlotDependencyError",
+    "ProfileError",
+    "ReportDependencyError",
+    "RuleFileError",
+    "RuleProblem",
+    "ValidationDependencyError",
+]
+
 
 class EarlyWarningError(ValueError):
     """Root of every error raised by earlywarning.
@@ -78,6 +89,65 @@ class RuleFileError(EarlyWarningError):
         lines = "\n".join(f"  - {p}" for p in self.problems)
         noun = "problem" if len(self.problems) == 1 else "problems"
         super().__init__(f"{len(self.problems)} {noun} in the rule files:\n{lines}")
+
+
+class OutcomeError(EarlyWarningError):
+    """An outcome or flag column holds a value that is not yes/no.
+
+    ``column`` names the column, ``row`` the row (its index label) and ``value`` the value that
+    was refused, so the cell can be found.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> from earlywarning.flags import flag_column
+        >>> try:
+        ...     flag_column(["yes", "maybe"], "below_good")
+        ... except ew.OutcomeError as e:
+        ...     print(e.column, e.row, e.value)
+        below_good 1 maybe
+    """
+
+    def __init__(self, column: str, row: object, value: object) -> None:
+        self.column = column
+        self.row = row
+        self.value = value
+        problem = "is not true/false (yes/no, 1/0)"
+        if _is_missing(value):
+            problem = "is missing (give yes or no)"
+        super().__init__(f"column {column!r}, row {row!r}: {value!r} {problem}")
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        # NaN is the one value not equal to itself: a blank cell read by pandas
+        return bool(value != value)
+    except (TypeError, ValueError):
+        return True  # pandas' NA, which refuses to be a bool, is missing too
+
+
+class ValidationDependencyError(EarlyWarningError, ImportError):
+    """scikit-learn is not installed, so the logistic-regression baseline cannot be fitted.
+
+    Example:
+        >>> from earlywarning.errors import ValidationDependencyError
+        >>> issubclass(ValidationDependencyError, ImportError)
+        True
+    """
+
+
+class PlotDependencyError(EarlyWarningError, ImportError):
+    """matplotlib is not installed, so no chart can be drawn.
+
+    It is both an :class:`EarlyWarningError` and an :class:`ImportError`, so either kind of
+    ``except`` catches it.
+
+    Example:
+        >>> from earlywarning.errors import PlotDependencyError
+        >>> issubclass(PlotDependencyError, ImportError)
+        True
+    """
 
 
 class ReportDependencyError(EarlyWarningError, ImportError):

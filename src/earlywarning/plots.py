@@ -7,7 +7,8 @@
 * :func:`plot_trajectory`: one council's score year by year over the shaded bands.
 
 matplotlib is an optional dependency, so it is imported only when a chart is drawn. Without it,
-every function here raises :class:`PlotDependencyError`, which says what to install::
+every function here raises :class:`~earlywarning.errors.PlotDependencyError`, which says what to
+install::
 
     pip install "earlywarning[plot]"
 """
@@ -15,9 +16,10 @@ every function here raises :class:`PlotDependencyError`, which says what to inst
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from earlywarning.errors import EarlyWarningError
+from earlywarning.errors import EarlyWarningError, PlotDependencyError
 from earlywarning.explain import Assessment, Contribution
 from earlywarning.rules import Ruleset, load_ruleset
 
@@ -26,6 +28,21 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from earlywarning.validate import ValidationReport
+
+__all__ = [
+    "BAND_COLOURS",
+    "BASELINE_COLOUR",
+    "MITIGATION_COLOUR",
+    "RED_FLAG_COLOUR",
+    "RISK_COLOUR",
+    "RULESET_COLOUR",
+    "PlotDependencyError",
+    "plot_band_edges",
+    "plot_contributions",
+    "plot_roc",
+    "plot_trajectory",
+    "save_trajectory",
+]
 
 RISK_COLOUR = "#c8553d"
 """Bars of risk indicators and combinations: they add points."""
@@ -41,21 +58,13 @@ BAND_COLOURS: dict[str, str] = {
 }
 """Light fills for the bands, pale enough that lines and points drawn over them stay legible."""
 
+_MISSING = (
+    "plots need matplotlib, which is not installed: "
+    'install earlywarning[plot] (pip install "earlywarning[plot]")'
+)
+
 # Long indicator labels are wrapped so the bars keep most of the figure's width.
 _LABEL_WIDTH = 38
-
-
-class PlotDependencyError(EarlyWarningError, ImportError):
-    """matplotlib is not installed, so no chart can be drawn.
-
-    It is both an :class:`EarlyWarningError` and an :class:`ImportError`, so either kind of
-    ``except`` catches it.
-
-    Example:
-        >>> from earlywarning.plots import PlotDependencyError
-        >>> issubclass(PlotDependencyError, ImportError)
-        True
-    """
 
 
 def _pyplot() -> Any:
@@ -63,10 +72,7 @@ def _pyplot() -> Any:
     try:
         import matplotlib.pyplot as plt
     except ImportError as exc:
-        raise PlotDependencyError(
-            "plots need matplotlib, which is not installed: "
-            'install earlywarning[plot] (pip install "earlywarning[plot]")'
-        ) from exc
+        raise PlotDependencyError(_MISSING) from exc
     return plt
 
 
@@ -107,8 +113,6 @@ def plot_contributions(assessment: Assessment, ax: Axes | None = None) -> Axes:
         [('budget_cut', 6.0), ('reinvestment', -4.0)]
     """
     plt = _pyplot()
-    from matplotlib.patches import Patch
-
     items = _order(assessment.contributions)
     if ax is None:
         height = 1.6 + 0.42 * max(len(items), 1)
@@ -136,6 +140,13 @@ def plot_contributions(assessment: Assessment, ax: Axes | None = None) -> Axes:
         ax.set_yticks([])
         return ax
 
+    _contribution_bars(ax, items, assessment.labels)
+    _contribution_legend(ax, items)
+    return ax
+
+
+def _contribution_bars(ax: Axes, items: list[Contribution], labels: dict[str, str]) -> None:
+    """The bars, their point labels and red-flag outlines, the rule names and the x range."""
     positions = list(range(len(items)))
     colours = [MITIGATION_COLOUR if c.kind == "mitigation" else RISK_COLOUR for c in items]
     bars = ax.barh(positions, [c.points for c in items], color=colours, height=0.7, zorder=2)
@@ -156,10 +167,7 @@ def plot_contributions(assessment: Assessment, ax: Axes | None = None) -> Axes:
     )
     ax.set_yticks(
         positions,
-        [
-            textwrap.fill(assessment.labels.get(c.indicator, c.indicator), _LABEL_WIDTH)
-            for c in items
-        ],
+        [textwrap.fill(labels.get(c.indicator, c.indicator), _LABEL_WIDTH) for c in items],
         fontsize="small",
     )
     ax.invert_yaxis()  # first item at the top
@@ -171,6 +179,10 @@ def plot_contributions(assessment: Assessment, ax: Axes | None = None) -> Axes:
     ax.grid(axis="x", color="#dddddd", linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
 
+
+def _contribution_legend(ax: Axes, items: list[Contribution]) -> None:
+    from matplotlib.patches import Patch
+
     handles = [Patch(color=RISK_COLOUR, label="adds risk")]
     if any(c.kind == "mitigation" for c in items):
         handles.append(Patch(color=MITIGATION_COLOUR, label="mitigation"))
@@ -179,7 +191,6 @@ def plot_contributions(assessment: Assessment, ax: Axes | None = None) -> Axes:
             Patch(facecolor="white", edgecolor=RED_FLAG_COLOUR, linewidth=2, label="red flag")
         )
     ax.legend(handles=handles, loc="lower right", fontsize="small", frameon=False)
-    return ax
 
 
 def plot_band_edges(ax: Axes, ruleset: Ruleset | None = None) -> Axes:
@@ -283,7 +294,8 @@ def plot_roc(report: ValidationReport, outcome: str = "below_good", ax: Axes | N
         ['roc-ruleset', 'roc-baseline', 'chance']
     """
     plt = _pyplot()
-    from earlywarning.validate import OUTCOME_LABELS, roc_curve
+    from earlywarning.metrics import roc_curve
+    from earlywarning.outcomes import OUTCOME_LABELS
 
     table = report.table()
     if outcome not in table.index:
@@ -430,3 +442,42 @@ def plot_trajectory(
     ax.set_xlabel("Year (profile as known on 1 January)")
     ax.set_title(f"{rows['council'].iloc[0]}: early-warning score by year", loc="left")
     return ax
+
+
+def save_trajectory(scores: pd.DataFrame, path: str | Path, ruleset: Ruleset | None = None) -> Path:
+    """Draw the one council in ``scores`` with :func:`plot_trajectory` and write it to ``path``.
+
+    The figure is drawn without pyplot, so no window opens whatever matplotlib's backend, and
+    nothing is left open afterwards.
+
+    Raises:
+        PlotDependencyError: if matplotlib is not installed.
+        EarlyWarningError: if ``scores`` holds more or fewer than one council.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> import earlywarning as ew
+        >>> from earlywarning.plots import save_trajectory
+        >>> df = ew.england_scores([2020, 2021], councils=["Derbyshire"])
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     out = save_trajectory(df, pathlib.Path(d) / "derbyshire.png")
+        ...     out.read_bytes()[:4]
+        b'\\x89PNG'
+    """
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise PlotDependencyError(_MISSING) from exc
+
+    key = "la_code" if "la_code" in scores.columns else "council"
+    names = list(dict.fromkeys(scores[key]))
+    if len(names) != 1:
+        raise EarlyWarningError(
+            f"a trajectory chart draws one council, but the scores hold {len(names)}: "
+            "name exactly one (--council)"
+        )
+    figure = Figure(figsize=(8.0, 4.0), layout="constrained")
+    plot_trajectory(scores, str(names[0]), ax=figure.subplots(), ruleset=ruleset)
+    target = Path(path)
+    figure.savefig(target, dpi=100)
+    return target

@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from earlywarning._names import did_you_mean
 from earlywarning.errors import ProfileError
+from earlywarning.flags import parse_flag
 
 Kind = Literal["text", "integer", "number", "flag", "rating"]
 
@@ -44,28 +46,7 @@ _RATING_SPELLINGS: dict[str, str] = {
     "4": "inadequate",
 }
 
-_TRUE = {"true", "yes", "y", "1", "t"}
-_FALSE = {"false", "no", "n", "0", "f"}
 _NOT_A_FLAG = "is not yes/no (true/false, 1/0)"
-
-
-def _parse_flag(value: Any) -> bool | None:
-    """A present yes/no value as a bool, or None when it is not one (the caller refuses it).
-
-    The one parser for yes/no, used for a single profile, for every cell of a frame and for the
-    command line's outcome column. Missing values are the caller's to handle first.
-    """
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | float | np.integer | np.floating) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-    return None
 
 
 @dataclass(frozen=True)
@@ -221,7 +202,7 @@ def check_value(name: str, value: Any) -> Any:
             )
         return rating
     if spec.kind == "flag":
-        flag = _parse_flag(value)
+        flag = parse_flag(value)
         if flag is None:
             raise ProfileError(name, value, _NOT_A_FLAG)
         return flag
@@ -398,11 +379,8 @@ def _unwrap(exc: ValidationError) -> Exception:
 
 
 def _unknown_hint(name: str) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, FIELD_NAMES, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"is not a profile field{hint}"
+    hint = did_you_mean(name, FIELD_NAMES)
+    return f"is not a profile field ({hint})" if hint else "is not a profile field"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -598,7 +576,7 @@ def _flag_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
     def parse(v: Any) -> float:
         if _is_missing(v):
             return np.nan
-        flag = _parse_flag(v)
+        flag = parse_flag(v)
         return -1.0 if flag is None else float(flag)  # -1 is refused below
 
     x = raw.astype(object).map(parse).to_numpy(dtype=float)

@@ -1,0 +1,278 @@
+"""Safe YAML reading for rule and case files: one parse, node locations, problem entries.
+
+Shared by the ruleset loader (``earlywarning.rules``) and the case loader
+(``earlywarning.cases``), so that both read files the same way and point at problems the same
+way: file, YAML path and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+
+from earlywarning._names import EXCERPT_LENGTH, excerpt
+from earlywarning.errors import RuleProblem
+
+__all__ = [
+    "MAX_NESTING",
+    "format_path",
+    "line_of",
+    "problem",
+    "read_yaml",
+]
+
+
+MAX_NESTING = 20
+"""The deepest nesting of mappings and lists a rule or case file may use (they need about 6)."""
+
+_LISTED = 10  # refusals of one kind listed per file before the rest are counted
+
+_NULL = "tag:yaml.org,2002:null"
+
+
+class _Refusal(NamedTuple):
+    message: str
+    node: yaml.Node  # where it is: the anchored node, or the stand-in for an alias
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, composing without anchors, aliases or deep nesting.
+
+    An alias is never followed (a stand-in takes its place), so an alias bomb costs no more
+    than its text; the file is refused. Nesting is bounded before the composer recurses, so a
+    pile of brackets ends in a refusal rather than a ``RecursionError``.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.refusals: list[_Refusal] = []
+        self.depth = 0
+        self.too_deep: yaml.Mark | None = None
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.get_event()  # type: ignore[no-untyped-call]  # untyped in the stubs
+            stand_in = yaml.ScalarNode(_NULL, "", event.start_mark, event.end_mark)
+            self.refusals.append(_Refusal(f"YAML alias *{event.anchor[:30]}", stand_in))
+            return stand_in
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in the stubs
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                self.too_deep = event.start_mark
+                raise yaml.composer.ComposerError(None, None, _TOO_DEEP, event.start_mark)
+            node = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None and node is not None:
+            self.refusals.append(_Refusal(f"YAML anchor &{anchor[:30]}", node))
+        return node
+
+
+_TOO_DEEP = f"nested more than {MAX_NESTING} levels deep (rule files need about 6)"
+_NO_ALIASES = ": rule and case files may not use anchors or aliases; write each value out in full"
+
+
+def read_yaml(
+    file: Path, problems: list[RuleProblem]
+) -> tuple[dict[str, Any] | None, yaml.Node | None]:
+    """A YAML mapping and its node tree (for line numbers), or problems added and (None, None).
+
+    The text is parsed once: the node tree is composed, and the data built from that tree by
+    PyYAML's safe constructor, so no tag can run code. Refused, each with its line: anchors and
+    aliases and nesting beyond :data:`MAX_NESTING` (the file is not read further), and a key
+    written twice in one mapping (the first is kept, so the rest of the file is still checked).
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = Path(folder) / "a.yaml"
+        ...     _ = path.write_text("id: x\\nbands: [1, 2]\\nid: y\\n", encoding="utf-8")
+        ...     found: list[RuleProblem] = []
+        ...     doc, node = read_yaml(path, found)
+        >>> doc, line_of(node, ["bands"])
+        ({'id': 'x', 'bands': [1, 2]}, 2)
+        >>> found[0].line, found[0].message.split(";")[0]
+        (3, "key 'id' is written twice in one mapping (first on line 1)")
+    """
+    if not file.is_file():
+        problems.append(RuleProblem(str(file), "", "file not found"))
+        return None, None
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(RuleProblem(str(file), "", f"cannot be read as UTF-8 text: {exc}"))
+        return None, None
+    loader = _Loader(text)
+    try:
+        return _compose_and_construct(loader, str(file), problems)
+    except yaml.YAMLError as exc:
+        if loader.too_deep is not None:  # the tree was never finished, so no path
+            problems.append(RuleProblem(str(file), "", _TOO_DEEP, loader.too_deep.line + 1))
+        else:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else None
+            problems.append(RuleProblem(str(file), "", f"not valid YAML: {_shorten(exc)}", line))
+        return None, None
+    except RecursionError:  # pragma: no cover - the nesting bound stops the composer first
+        problems.append(RuleProblem(str(file), "", "nested too deeply to read"))
+        return None, None
+    finally:
+        loader.dispose()
+
+
+def _compose_and_construct(
+    loader: _Loader, file: str, problems: list[RuleProblem]
+) -> tuple[dict[str, Any] | None, yaml.Node | None]:
+    node = loader.get_single_node()
+    if node is None:
+        problems.append(RuleProblem(file, "", "must be a mapping of keys to values", 1))
+        return None, None
+    if loader.refusals:
+        wanted = {id(r.node) for r in loader.refusals}
+        paths = {id(n): path for n, path in _nodes(node) if id(n) in wanted}
+        problems += _refused(file, loader.refusals, paths)
+        return None, None
+    problems += _drop_repeats(loader, file, node)
+    doc = loader.construct_document(node)
+    if not isinstance(doc, dict):
+        problems.append(RuleProblem(file, "", "must be a mapping of keys to values", 1))
+        return None, None
+    return doc, node
+
+
+def _refused(
+    file: str, refusals: list[_Refusal], paths: dict[int, tuple[str | int, ...]]
+) -> list[RuleProblem]:
+    """The refusals in line order, the first with the reason, at most a few of them listed."""
+    refusals = sorted(refusals, key=lambda r: r.node.start_mark.index)
+    out = [
+        RuleProblem(
+            file,
+            format_path(paths.get(id(r.node), ())),
+            f"{r.message} refused" + (_NO_ALIASES if i == 0 else ""),
+            r.node.start_mark.line + 1,
+        )
+        for i, r in enumerate(refusals[:_LISTED])
+    ]
+    if len(refusals) > _LISTED:
+        more = f"and {len(refusals) - _LISTED} more anchors or aliases, all refused"
+        out.append(RuleProblem(file, "", more, refusals[_LISTED].node.start_mark.line + 1))
+    return out
+
+
+def _shorten(exc: yaml.YAMLError) -> str:
+    """PyYAML's message, each line cut short, so no long token is echoed whole."""
+    limit = 2 * EXCERPT_LENGTH
+    lines = str(exc).splitlines()
+    return "\n".join(ln if len(ln) <= limit else ln[:limit] + "..." for ln in lines)
+
+
+def _nodes(root: yaml.Node) -> Iterator[tuple[yaml.Node, tuple[str | int, ...]]]:
+    """Every node of a tree with its YAML path, parents first.
+
+    A loop rather than recursion: the nesting is bounded, but one list may be very long. A
+    consumer may prune a mapping's pairs when it is yielded; its children are taken after.
+    """
+    todo: list[tuple[yaml.Node, tuple[str | int, ...]]] = [(root, ())]
+    while todo:
+        node, path = todo.pop()
+        yield node, path
+        if isinstance(node, yaml.SequenceNode):
+            todo.extend((child, (*path, i)) for i, child in enumerate(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            todo.extend((value, (*path, str(key.value))) for key, value in node.value)
+
+
+def _drop_repeats(loader: _Loader, file: str, root: yaml.Node) -> list[RuleProblem]:
+    """Every key written twice in one mapping, as problems; the later pairs leave the tree.
+
+    Keys are compared as the values they load as (``yes`` and ``true`` are the same key), and
+    the pairs after the first are removed, so they cannot silently replace the first.
+    """
+    found: list[RuleProblem] = []
+    for node, path in _nodes(root):
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        first: dict[Any, int] = {}
+        kept = []
+        for key, value in node.value:
+            name = (
+                loader.construct_object(key, deep=True)
+                if isinstance(key, yaml.ScalarNode)
+                else id(key)
+            )
+            line = key.start_mark.line + 1
+            if name in first:
+                message = (
+                    f"key {excerpt(key.value)} is written twice in one mapping (first on line "
+                    f"{first[name]}); the second would silently replace the first"
+                )
+                found.append(RuleProblem(file, format_path((*path, str(key.value))), message, line))
+                continue
+            first[name] = line
+            kept.append((key, value))
+        node.value = kept
+    return sorted(found, key=lambda p: p.line or 0)
+
+
+def line_of(node: yaml.Node | None, path: Iterable[str | int]) -> int | None:
+    """The 1-based line of the YAML node at ``path``, or of its nearest ancestor.
+
+    Example:
+        >>> tree = yaml.compose("a:\\n  - 1\\n  - {b: 2}\\n", Loader=yaml.SafeLoader)
+        >>> line_of(tree, ["a", 1, "b"]), line_of(tree, ["a", 7]), line_of(None, ["a"])
+        (3, 1, None)
+    """
+    if node is None:
+        return None
+    line: int = node.start_mark.line + 1
+    for step in path:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == str(step):
+                    child = value
+                    line = key.start_mark.line + 1
+                    break
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(step, int)
+            and 0 <= step < len(node.value)
+        ):
+            child = node.value[step]
+            line = child.start_mark.line + 1
+        if child is None:
+            break
+        node = child
+    return line
+
+
+def format_path(path: Iterable[str | int]) -> str:
+    """A YAML path as written in problems: ``indicators[0].levels[2]``.
+
+    Example:
+        >>> format_path(["indicators", 0, "levels", 2])
+        'indicators[0].levels[2]'
+    """
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+def problem(
+    file: Path | str, node: yaml.Node | None, path: Sequence[str | int], message: str
+) -> RuleProblem:
+    """A :class:`~earlywarning.errors.RuleProblem` at ``path`` in ``file``, with its line.
+
+    Example:
+        >>> tree = yaml.compose("id: x\\nversion: 1\\n", Loader=yaml.SafeLoader)
+        >>> print(problem("r.yaml", tree, ["version"], "must be text"))
+        r.yaml:2 at version: must be text
+    """
+    return RuleProblem(str(file), format_path(path), message, line_of(node, path))

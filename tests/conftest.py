@@ -1,0 +1,39 @@
+"""Fixtures shared by the whole suite, built once per test session.
+
+The expensive objects (the default ruleset, the inspection profiles, the validation report, the
+England scores) are session-scoped: tests read them and must not change them. Each of them is
+built from bundled data that never change, so sharing them hides nothing.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import earlywarning as ew
+from earlywarning.datasets import inspection_profiles
+
+
+@pytest.fixture(scope="session")
+def default_ruleset() -> ew.Ruleset:
+    """The bundled default ruleset."""
+    return ew.load_ruleset()
+
+
+@pytest.fixture(scope="session")
+def inspections() -> pd.DataFrame:
+    """The profile of each council at the start of each of its ILACS inspections, with outcomes."""
+    return inspection_profiles()
+
+
+@pytest.fixture(scope="session")
+def validation_report() -> ew.ValidationReport:
+    """The one validation report of the default ruleset on the bundled inspections."""
+    pytest.importorskip("sklearn")
+    return ew.validate()
+
+
+@pytest.fixture(scope="session")
+def england() -> pd.DataFrame:
+    """Every council's score for every year 2017-2025 under the default ruleset."""
+    return ew.england_scores()
