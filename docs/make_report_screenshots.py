@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 import earlywarning as ew
-from earlywarning.cli import read_profiles
+from earlywarning.io import read_profiles
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = ROOT / "examples" / "profiles" / "derbyshire-2016.yaml"
@@ -58,7 +58,7 @@ def screenshot(page: Path, png: Path) -> None:
 
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (profile,) = read_profiles(PROFILE)
+    profile = read_profiles(PROFILE).iloc[0].to_dict()
     council = ew.report(profile=profile, origin="From examples/profiles/derbyshire-2016.yaml.")
     index = ew.watchlist_report(2026, region="East Midlands")
     with tempfile.TemporaryDirectory() as folder:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 import earlywarning as ew
 
 PROFILE = Path(__file__).resolve().parent / "profiles" / "derbyshire-2016.yaml"
@@ -21,7 +19,8 @@ PROFILE = Path(__file__).resolve().parent / "profiles" / "derbyshire-2016.yaml"
 
 def main() -> None:
     """Load the profile, score it against the bundled rules and print why."""
-    fields = yaml.safe_load(PROFILE.read_text(encoding="utf-8"))
+    # one reader for every profile file; a row's blanks are missing fields, so leave them out
+    fields = ew.io.read_profiles(PROFILE).iloc[0].dropna().to_dict()
     profile = ew.CouncilProfile(**fields)
     a = ew.score(profile)
 

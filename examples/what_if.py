@@ -12,8 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 import earlywarning as ew
 
 PROFILE = Path(__file__).resolve().parent / "profiles" / "derbyshire-2016.yaml"
@@ -34,7 +32,7 @@ CHANGES: list[tuple[str, dict[str, Any]]] = [
 def main() -> None:
     """Score the profile as reported, then once per change."""
     # Start from the fields as written, so that a changed budget derives a new cut.
-    base = yaml.safe_load(PROFILE.read_text(encoding="utf-8"))
+    base = ew.io.read_profiles(PROFILE).iloc[0].dropna().to_dict()
     before = ew.score(base)
     print(
         f"{before.council} {before.year} as reported: score {before.score:.0f}, band {before.band}"

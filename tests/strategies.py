@@ -219,7 +219,7 @@ def _budget(draw: st.DrawFn, ruleset: Ruleset) -> dict[str, Any]:
         if not in_range(CURRENT, current) or draw(st.booleans()):
             current = draw(numbers(CURRENT))
         out = {"budget_baseline_gbp_m": baseline, "budget_current_gbp_m": current}
-        if mode == "budgets+cut" and math.isfinite((baseline - current) / baseline):
+        if mode == "budgets+cut" and math.isfinite((baseline - current) / baseline * 100.0):
             # exactly the derived cut: one off by rounding would score the same only by luck
             out["budget_cut_pct"] = (baseline - current) / baseline * 100.0
         return out

@@ -507,3 +507,26 @@ def test_score_frame_without_reasons_scores_the_same():
     bare = ew.score_frame(df, reasons=False)
     assert "reasons" not in bare.columns
     pd.testing.assert_frame_equal(bare, full.drop(columns="reasons"))
+
+
+def test_reasons_of_a_large_frame_of_distinct_rows_are_not_grouped_but_the_same(monkeypatch):
+    # Above a size, a frame whose sampled rows are mostly distinct skips the grouping of rows
+    # by pattern; the reasons must be exactly those of the grouped path.
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from bench_score import random_profiles
+
+    from earlywarning import engine
+
+    df = random_profiles(20_000, seed=3)
+    ev = engine.evaluate(df)
+    assert engine._mostly_distinct(engine.compiled(RULES), ev.level, ev.scaled_points)
+    fast = ew.score_frame(df)
+    monkeypatch.setattr(engine, "_mostly_distinct", lambda *args: False)
+    grouped = ew.score_frame(df)
+    pd.testing.assert_frame_equal(fast, grouped)
+    for i in (0, 7, 19_999):
+        a = ew.score({k: v for k, v in df.iloc[i].items() if not pd.isna(v)})
+        assert fast["reasons"].iloc[i] == "; ".join(a.reasons)

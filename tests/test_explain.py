@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 import earlywarning as ew
 from earlywarning.explain import describe_level
@@ -179,3 +180,27 @@ def test_describe_level_states_value_threshold_and_points():
     )
     reinvestment = RULES.indicator("reinvestment")
     assert "−" in describe_level(reinvestment, reinvestment.levels[-1], 6)
+
+
+def test_assessments_built_without_validation_equal_validated_ones():
+    # score() builds its models from values it has already typed; they must be the same models
+    a = ew.score(
+        {
+            "council": "Derbyshire",
+            "year": 2016,
+            "budget_baseline_gbp_m": 131,
+            "budget_current_gbp_m": 90,
+            "dcs_changes": 3,
+            "reinvestment_pct": 6,
+        }
+    )
+    validated = ew.Assessment.model_validate(a.model_dump())
+    assert validated == a and a == validated
+    assert validated.model_dump_json() == a.model_dump_json()
+    assert a.model_fields_set == validated.model_fields_set
+    for c, v in zip(a.contributions, validated.contributions, strict=True):
+        assert c == v and hash(c) == hash(v)
+        assert c.model_fields_set == v.model_fields_set
+    with pytest.raises(ValidationError):
+        a.contributions[0].points = 1.0  # still frozen
+    assert a.model_copy(update={"score": 1.0}).score == 1.0

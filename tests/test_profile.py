@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import earlywarning as ew
+from earlywarning._cells import is_missing, number_column, text_column, to_float
 from earlywarning.profile import FIELDS, RATINGS, check_value
 
 BASE = {"council": "Testshire", "year": 2020}
@@ -232,3 +236,35 @@ def test_profile_is_frozen():
     p = ew.CouncilProfile(**BASE)
     with pytest.raises(Exception, match="frozen"):
         p.year = 2021  # type: ignore[misc]
+
+
+# whole columns read in bulk ----------------------------------------------------------------
+_CELLS = st.one_of(
+    st.floats(allow_nan=True).map(repr),
+    st.integers(-(10**6), 10**6).map("{:,}".format),
+    st.sampled_from(["", "  ", "nan", "inf", "1_0", "١٢", " 12 ", "1e400", "x", "12%"]),
+    st.text(alphabet="0123456789.,_ -+eE", max_size=8),
+    st.none(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_CELLS, max_size=30), st.booleans(), st.sampled_from([object, "string"]))
+def test_a_column_of_text_reads_as_each_cell_alone(cells, many, dtype):
+    # many: enough cells that the bulk cast runs in blocks, some of which fall back cell by cell
+    values = cells * 200 if many else cells
+    x, present = number_column(pd.Series(values, dtype=dtype))
+    for i, v in enumerate(values):
+        assert present[i] == (not is_missing(v)), v
+        expected = to_float(v) if present[i] else math.nan
+        assert (math.isnan(x[i]) and math.isnan(expected)) or x[i] == expected, v
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=6), st.none(), st.integers(0, 3)), max_size=20))
+def test_a_text_column_reads_as_each_cell_alone(cells):
+    text, missing, not_text = text_column(pd.Series(cells, dtype=object))
+    for i, v in enumerate(cells):
+        assert missing[i] == is_missing(v)
+        assert not_text[i] == (not is_missing(v) and not isinstance(v, str))
+        assert text[i] == (v.strip() if isinstance(v, str) and not is_missing(v) else None)

@@ -24,7 +24,8 @@ import numpy as np
 import pytest
 
 import earlywarning as ew
-from earlywarning.cli import main, read_profiles
+from earlywarning.cli import main
+from earlywarning.io import read_profiles
 from earlywarning.report_batch import page_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,10 +130,14 @@ def structure(html: str) -> Structure:
 # Fixtures: each page is built and rendered once
 
 
+def _profile() -> dict[str, Any]:
+    """The Derbyshire 2016 example profile, as the command line reads it."""
+    return read_profiles(PROFILE).iloc[0].to_dict()
+
+
 @pytest.fixture(scope="module")
 def derbyshire() -> ew.CouncilReport:
-    (profile,) = read_profiles(PROFILE)
-    return ew.report(profile=profile, origin="From examples/profiles/derbyshire-2016.yaml.")
+    return ew.report(profile=_profile(), origin="From examples/profiles/derbyshire-2016.yaml.")
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +175,7 @@ def _all_pages(pages: dict[str, Path]) -> list[tuple[str, str]]:
 
 def test_the_figures_are_those_of_the_assessment(derbyshire: ew.CouncilReport) -> None:
     a = derbyshire.assessment
-    assert a == ew.score(read_profiles(PROFILE)[0])
+    assert a == ew.score(_profile())
     assert derbyshire.la_code == "E10000007"
     fired = {r.id for r in derbyshire.rules}
     assert fired == {c.indicator for c in a.contributions if c.points or c.red_flag}
@@ -229,7 +234,7 @@ def test_the_missing_data_section_gives_the_range_and_what_to_collect_first(
     assert low <= a.score < high  # a missing mitigation could take points away
     table = derbyshire.collect_first
     assert table is not None
-    expected = ew.missing_impact(read_profiles(PROFILE)[0])
+    expected = ew.missing_impact(_profile())
     assert list(table["label"]) == list(expected["label"])
     s = structure(pages["council"].read_text(encoding="utf-8"))
     assert f"anywhere from {low:.0f} to {high:.0f}" in s.text
@@ -243,7 +248,7 @@ def test_the_missing_data_section_gives_the_range_and_what_to_collect_first(
 def test_the_smallest_change_section(derbyshire: ew.CouncilReport, pages: dict[str, Path]) -> None:
     change = derbyshire.change
     assert change is not None and change.reachable
-    assert change == ew.smallest_change(read_profiles(PROFILE)[0])
+    assert change == ew.smallest_change(_profile())
     bands = [b.name for b in derbyshire.bands]
     assert bands.index(change.after.band) < bands.index(derbyshire.assessment.band)
     s = structure(pages["council"].read_text(encoding="utf-8"))

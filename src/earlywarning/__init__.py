@@ -8,17 +8,26 @@ Example:
     True
 """
 
+from earlywarning import io as io  # earlywarning.io.read_profiles, as DESIGN.md names it
 from earlywarning.calibrate import calibration_report
 from earlywarning.cases import load_cases
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import (
+    ColumnNameError,
     EarlyWarningError,
+    EarlyWarningWarning,
+    ExcelDependencyError,
+    FileEncodingWarning,
+    ImplausibleValuesWarning,
     OutcomeError,
+    OutputFileError,
     PlotDependencyError,
     ProfileError,
+    ProfileFileError,
     ReportDependencyError,
     RuleFileError,
     RuleProblem,
+    SuppressedValuesWarning,
     ValidationDependencyError,
 )
 from earlywarning.explain import Assessment, Contribution
@@ -34,18 +43,26 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Assessment",
+    "ColumnNameError",
     "Contribution",
     "CouncilProfile",
     "CouncilReport",
     "EarlyWarningError",
+    "EarlyWarningWarning",
+    "ExcelDependencyError",
+    "FileEncodingWarning",
     "FitResult",
+    "ImplausibleValuesWarning",
     "OutcomeError",
+    "OutputFileError",
     "PlotDependencyError",
     "ProfileError",
+    "ProfileFileError",
     "ReportDependencyError",
     "RuleFileError",
     "RuleProblem",
     "Ruleset",
+    "SuppressedValuesWarning",
     "ValidationDependencyError",
     "ValidationReport",
     "WatchlistReport",

@@ -11,6 +11,8 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
+import pandas as pd
+
 from earlywarning.errors import EarlyWarningError
 from earlywarning.rules import load_ruleset
 
@@ -84,9 +86,10 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _one_profile(path: Path) -> dict[str, Any]:
-    from earlywarning.cli import read_profiles
+    from earlywarning.io import read_profiles
 
-    data = read_profiles(path)
-    if not isinstance(data, list) or len(data) != 1:
-        raise EarlyWarningError(f"{path}: a report needs exactly one profile")
-    return dict(data[0])
+    frame = read_profiles(path)
+    if len(frame) != 1:
+        raise EarlyWarningError(f"{path}: a report needs exactly one profile, not {len(frame)}")
+    # a blank cell is missing, as everywhere: leave it out rather than pass it on
+    return {str(k): v for k, v in frame.iloc[0].items() if not pd.isna(v)}

@@ -1,22 +1,25 @@
 """The ``earlywarning`` command line.
 
-Exit codes: 0 success; 1 bad input (a profile or rule file that cannot be used, with a message
-saying which field or file), or ``calibrate`` found a case that disagrees or a failure of the bar;
-2 wrong usage; 3 a batch ran but some rows failed (every row is still written, with its error).
+Exit codes: 0 success; 1 bad input (a profile or rule file that cannot be used, an output that
+cannot be written, with a message saying which field or file), or ``calibrate`` found a case
+that disagrees or a failure of the bar; 2 wrong usage; 3 a batch ran but some rows failed (every
+row is still written, with its error); 141 the output was closed early (``| head``).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-import pandas as pd
-import yaml
-
+from earlywarning._batch import ProfileSource, note, profile_of, rows
+from earlywarning._output import OUTPUT_FORMATS, open_output, stamp, write_assessment
 from earlywarning._report_cli import cmd_report, report_arguments
 from earlywarning.calibrate import (
     calibration_report,
@@ -27,134 +30,83 @@ from earlywarning.calibrate import (
     cases_after_fit,
     check_bar,
 )
-from earlywarning.engine import score, score_frame
-from earlywarning.errors import EarlyWarningError, ProfileError
-from earlywarning.explain import Assessment
+from earlywarning.engine import score
+from earlywarning.errors import EarlyWarningError, EarlyWarningWarning
 from earlywarning.fit import fit, split_outcome
+from earlywarning.io import SUPPRESSION_CODES, read_profiles
 from earlywarning.rules import Ruleset, load_ruleset
+
+__all__ = [
+    "COMMANDS",
+    "EXIT_BAD_INPUT",
+    "EXIT_BROKEN_PIPE",
+    "EXIT_CALIBRATION_FAILED",
+    "EXIT_ROWS_FAILED",
+    "EXIT_USAGE",
+    "build_parser",
+    "cmd_calibrate",
+    "cmd_explain",
+    "cmd_fit",
+    "cmd_rules_check",
+    "cmd_score",
+    "cmd_trajectories",
+    "cmd_validate",
+    "main",
+]
 
 EXIT_BAD_INPUT = 1
 EXIT_CALIBRATION_FAILED = 1
 EXIT_USAGE = 2
 EXIT_ROWS_FAILED = 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a reader that went away
 
-# Rows scored per chunk when progress is shown; large enough that chunking costs nothing.
-_CHUNK_ROWS = 200_000
+# Rows read, scored and written at a time: memory stays flat whatever the size of the file.
+_CHUNK_ROWS = 50_000
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
-
-
-def read_profiles(path: Path) -> list[dict[str, Any]] | pd.DataFrame:
-    """Read profiles from a file: a CSV gives a DataFrame, YAML or JSON a list of dicts.
-
-    Raises:
-        EarlyWarningError: if the file is missing, unreadable, or not profiles.
-    """
-    if not path.is_file():
-        raise EarlyWarningError(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        # read every cell as text: the profile checks parse numbers and refuse what is not one,
-        # rather than pandas guessing a type per column
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise EarlyWarningError(
-            f"{path}: cannot be read as {suffix.lstrip('.') or 'YAML'}: {exc}"
-        ) from None
-    if isinstance(data, dict) and isinstance(data.get("profile"), dict):
-        data = data["profile"]  # a documented case file: score its profile
-    if isinstance(data, dict):
-        return [data]
-    if isinstance(data, list) and all(isinstance(x, dict) for x in data):
-        return data
-    raise EarlyWarningError(f"{path}: expected a profile (a mapping) or a list of profiles")
 
 
 def _ruleset(args: argparse.Namespace) -> Ruleset:
     return load_ruleset(args.rules) if args.rules else load_ruleset()
 
 
-def _score_batch(frame: pd.DataFrame, rules: Ruleset, progress: bool) -> pd.DataFrame:
-    if not progress or len(frame) <= _CHUNK_ROWS:
-        return score_frame(frame, rules)
-    parts = []
-    for start in range(0, len(frame), _CHUNK_ROWS):
-        parts.append(score_frame(frame.iloc[start : start + _CHUNK_ROWS], rules))
-        done = min(start + _CHUNK_ROWS, len(frame))
-        print(f"scored {done:,} of {len(frame):,} rows", file=sys.stderr)
-    return pd.concat(parts)
-
-
 def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
-    """Score a profile file; print text, JSON or CSV."""
+    """Score a profile file, chunk by chunk; print text, JSON, CSV or an Excel workbook."""
     rules = _ruleset(args)
-    data = read_profiles(Path(args.file))
-    if isinstance(data, list) and len(data) == 1 and args.format != "csv":
-        a = score(data[0], ruleset=rules)
-        _print_assessments([a], args.format, out)
+    source = ProfileSource.from_args(args)
+    chunks = source.chunks()
+    first = next(chunks)
+    if source.single(first) and args.format in ("text", "json"):
+        a = score(profile_of(rows(first)[0]), ruleset=rules)
+        with open_output(args.output, out, binary=False) as stream:
+            write_assessment(a, args.format, stream)
+        for _ in chunks:  # finish reading, so that the reader's counts and notices are complete
+            pass
+        source.notes()
         return 0
-    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-    result = _score_batch(frame, rules, progress=args.progress)
-    ident = frame[[c for c in ("council", "year") if c in frame.columns]].copy()
-    if "year" in ident:
-        # a CSV is read as text; show the year as a number where it is one
-        ident["year"] = pd.to_numeric(ident["year"], errors="coerce").astype("Int64")
-    table = pd.concat([ident, result], axis=1)
-    failed = int(result["error"].notna().sum())
-    if args.format == "csv":
-        table.to_csv(out, index=False, lineterminator="\n")
-    elif args.format == "json":
-        out.write(table.to_json(orient="records", indent=2) + "\n")
-    else:
-        with pd.option_context("display.max_rows", 200, "display.width", 200):
-            # a blank reads better than NaN for "no error" and "no red flag" in a terminal
-            shown = table.astype(object).where(table.notna(), "")
-            out.write(shown.to_string(index=False) + "\n")
+    writer = OUTPUT_FORMATS[args.format]
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    with open_output(args.output, out, binary=writer.binary) as stream:
+        chunks = itertools.chain([first], chunks)
+        total, failed = source.write_scores(chunks, writer(stream, stamp(rules)), rules, show)
+    source.notes()
     if failed:
         print(
-            f"{failed} of {len(table)} rows could not be scored; see the error column",
-            file=sys.stderr,
+            f"{failed} of {total} rows could not be scored; see the error column", file=sys.stderr
         )
         return EXIT_ROWS_FAILED
     return 0
 
 
-def _print_assessments(items: Sequence[Assessment], fmt: str, out: TextIO) -> None:
-    if fmt == "json":
-        out.write(items[0].model_dump_json(indent=2) + "\n")
-        return
-    for a in items:
-        out.write(a.explain() + "\n\nContributions:\n")
-        for c in sorted(a.contributions, key=lambda c: -abs(c.points)):
-            out.write(f"  {c.reason}\n")
-
-
 def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     """Explain every profile in a file, one paragraph each."""
     rules = _ruleset(args)
-    data = read_profiles(Path(args.file))
-    rows: list[dict[str, Any]] = (
-        [{str(k): v for k, v in r.items()} for r in data.to_dict("records")]
-        if isinstance(data, pd.DataFrame)
-        else data
-    )
-    failed = 0
-    for i, row in enumerate(rows):
-        if i:
-            out.write("\n")
-        try:
-            assessment = score(row, ruleset=rules)
-        except ProfileError as exc:
-            # one bad row is reported in its place; the others are still explained
-            failed += 1
-            out.write(f"Row {i + 1} ({row.get('council')}): not scored: {exc}\n")
-            continue
-        _print_assessments([assessment], "text", out)
+    source = ProfileSource.from_args(args)
+    with open_output(args.output, out, binary=False) as stream:
+        total, failed = source.write_explanations(stream, rules)
+    source.notes()
     if failed:
-        print(f"{failed} of {len(rows)} rows could not be scored", file=sys.stderr)
+        print(f"{failed} of {total} rows could not be scored", file=sys.stderr)
         return EXIT_ROWS_FAILED
     return 0
 
@@ -205,8 +157,7 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        data = read_profiles(Path(args.profiles))
-        frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+        frame = read_profiles(Path(args.profiles))
         try:
             profiles, outcomes = split_outcome(frame, args.outcome)
         except EarlyWarningError as exc:
@@ -279,46 +230,60 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with one sub-command per job."""
-    parser = argparse.ArgumentParser(
-        prog="earlywarning",
-        description="Early-warning risk scores for English councils' children's services.",
+def _with_rules(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
+
+
+def _reading(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    """The arguments of the commands that read a profile file."""
+    p.add_argument("file", help="profiles: CSV, TSV, Excel .xlsx, YAML or JSON")
+    p.add_argument("--council", metavar="NAME", help="only this council's rows")
+    p.add_argument("--sheet", metavar="NAME", help="the sheet of an .xlsx file")
+    p.add_argument(
+        "--suppressed",
+        choices=("missing", "refuse"),
+        default="missing",
+        help=f"suppression codes ({' '.join(SUPPRESSION_CODES)}): read as missing "
+        "(default) or refuse the file",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p.add_argument("--format", choices=formats, default="text")
+    p.add_argument("--output", metavar="FILE", help="write here (whole, or not at all)")
+    p.add_argument("--chunk-rows", type=int, default=_CHUNK_ROWS, help=argparse.SUPPRESS)
+    _with_rules(p)
 
-    def with_rules(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--rules", metavar="DIR", help="a rules directory or file (default: bundled)"
-        )
 
-    p = sub.add_parser("score", help="score a profile file (YAML, JSON or CSV)")
-    p.add_argument("file", help="a YAML/JSON profile or list of profiles, or a CSV of many")
-    p.add_argument("--format", choices=("text", "json", "csv"), default="text")
-    p.add_argument("--progress", action="store_true", help="report progress on large batches")
-    with_rules(p)
-    p.set_defaults(handler=cmd_score)
+def _score_arguments(p: argparse.ArgumentParser) -> None:
+    """score a profile file (CSV, TSV, xlsx, YAML or JSON)"""
+    _reading(p, tuple(OUTPUT_FORMATS))
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress bar on standard error (default: when it is a terminal)",
+    )
 
-    p = sub.add_parser("explain", help="print the explanation of every profile in a file")
-    p.add_argument("file")
-    with_rules(p)
-    p.set_defaults(handler=cmd_explain)
 
-    p = sub.add_parser("rules", help="work with rule files")
+def _explain_arguments(p: argparse.ArgumentParser) -> None:
+    """print the explanation of every profile in a file"""
+    _reading(p, ("text",))
+
+
+def _rules_arguments(p: argparse.ArgumentParser) -> None:
+    """work with rule files"""
     rsub = p.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     c = rsub.add_parser("check", help="check a rules directory or file and report every problem")
     c.add_argument("path", nargs="?", help="directory or file (default: the bundled rules)")
     c.set_defaults(handler=cmd_rules_check)
 
-    p = sub.add_parser(
-        "calibrate",
-        help="score the documented cases; exit 1 if a case disagrees or the bar fails",
-    )
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
-    with_rules(p)
-    p.set_defaults(handler=cmd_calibrate)
 
-    p = sub.add_parser("fit", help="fit thresholds and points within the rule files' bounds")
+def _calibrate_arguments(p: argparse.ArgumentParser) -> None:
+    """score the documented cases; exit 1 if a case disagrees or the bar fails"""
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    _with_rules(p)
+
+
+def _fit_arguments(p: argparse.ArgumentParser) -> None:
+    """fit thresholds and points within the rule files' bounds"""
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--profiles", metavar="CSV", help="profiles with an outcome column")
     source.add_argument(
@@ -330,21 +295,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--folds", type=int, help="held-out fits for --loo (default: one per row)")
     p.add_argument("--rounds", type=int, default=10, help="most search rounds (default 10)")
     p.add_argument("--version", help="version of the fitted ruleset (default: VERSION+fit.N)")
-    with_rules(p)
-    p.set_defaults(handler=cmd_fit)
+    _with_rules(p)
 
-    p = sub.add_parser(
-        "validate",
-        help="check the rules on the ILACS inspections 2018 to March 2022, beside a baseline",
-    )
+
+def _validate_arguments(p: argparse.ArgumentParser) -> None:
+    """check the rules on the ILACS inspections 2018 to March 2022, beside a baseline"""
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--folds", type=int, default=5, help="folds of the baseline (default 5)")
     p.add_argument("--seed", type=int, default=0, help="seed of folds and bootstrap (default 0)")
     p.add_argument("--indicators", action="store_true", help="also the AUC of each rule alone")
-    with_rules(p)
-    p.set_defaults(handler=cmd_validate)
+    _with_rules(p)
 
-    p = sub.add_parser("trajectories", help="score every council for every year 2017-2025")
+
+def _trajectories_arguments(p: argparse.ArgumentParser) -> None:
+    """score every council for every year 2017-2025"""
     p.add_argument(
         "--council", action="append", metavar="NAME", help="only this council (repeatable)"
     )
@@ -356,12 +320,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="a score rise over two years flagged as rising (default 10 points)",
     )
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
-    with_rules(p)
-    p.set_defaults(handler=cmd_trajectories)
+    _with_rules(p)
 
-    p = sub.add_parser("report", help=report_arguments.__doc__)
-    report_arguments(p)
-    p.set_defaults(handler=cmd_report)
+
+# Every command: its name, its handler and the function adding its arguments (whose docstring
+# is the command's one-line help). A new command is one entry here.
+COMMANDS: dict[str, tuple[Handler | None, Callable[[argparse.ArgumentParser], None]]] = {
+    "score": (cmd_score, _score_arguments),
+    "explain": (cmd_explain, _explain_arguments),
+    "rules": (None, _rules_arguments),
+    "calibrate": (cmd_calibrate, _calibrate_arguments),
+    "fit": (cmd_fit, _fit_arguments),
+    "validate": (cmd_validate, _validate_arguments),
+    "trajectories": (cmd_trajectories, _trajectories_arguments),
+    "report": (cmd_report, report_arguments),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one sub-command per entry of :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="earlywarning",
+        description="Early-warning risk scores for English councils' children's services.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (handler, arguments) in COMMANDS.items():
+        p = sub.add_parser(name, help=arguments.__doc__)
+        arguments(p)
+        if handler is not None:
+            p.set_defaults(handler=handler)
     return parser
 
 
@@ -378,10 +365,28 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Handler = args.handler
     try:
-        return handler(args, out)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", EarlyWarningWarning)
+            warnings.showwarning = _show_warning
+            return handler(args, out)
     except EarlyWarningError as exc:
         print(f"earlywarning: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # the reader went away (| head): stop quietly, and keep Python from complaining about
+        # the unflushed output on its way out
+        if out is sys.stdout:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
+    """The library's own warnings as one-line notes; any other warning as Python shows it."""
+    if issubclass(category, EarlyWarningWarning):
+        note(message)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, *args[:2]))
 
 
 if __name__ == "__main__":  # pragma: no cover

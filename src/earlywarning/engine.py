@@ -1,94 +1,49 @@
-"""Evaluation: rules applied as whole-column operations.
+"""Evaluation: rules applied to whole blocks of rows by one kernel.
 
-There is one path. :func:`evaluate` scores a DataFrame of profiles column by column;
-:func:`score_frame` formats its result as a DataFrame and :func:`score` is the one-row case, so a
-single profile and the same profile inside a frame can never disagree.
+There is one path. :func:`evaluate_columns` runs the kernel of :mod:`earlywarning._kernel` over
+checked measure columns; :func:`evaluate` checks a DataFrame first, :func:`score_frame` formats
+the result as a DataFrame and :func:`score` is the one-row case, so a single profile and the same
+profile inside a frame can never disagree. The engine computes numbers; the words are written by
+:mod:`earlywarning.explain`.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from earlywarning.explain import Assessment, Contribution, describe_level
+from earlywarning._kernel import BLOCK_ROWS, Compiled, compiled, patterns, run, unscaled
+from earlywarning._reasons import joined_codes, ranked_row
+from earlywarning.explain import Assessment, assessment
 from earlywarning.profile import (
     CouncilProfile,
     ProfileColumns,
+    check_profile,
+    measure_values,
     profile_columns,
-    profile_measures,
 )
-from earlywarning.rules import BAND_NAMES, Condition, Ruleset, load_ruleset
+from earlywarning.rules import BAND_NAMES, Ruleset, load_ruleset
+
+__all__ = ["Evaluation", "evaluate", "evaluate_columns", "result_frame", "score", "score_frame"]
 
 _BANDS = np.array(BAND_NAMES, dtype=object)
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    """A ruleset turned into arrays, once, so each evaluation is a handful of numpy calls."""
-
-    edges: tuple[np.ndarray, ...]  # per indicator: the 'from' of every level after the first
-    points: tuple[np.ndarray, ...]  # per indicator: points per level
-    flags: tuple[np.ndarray, ...]  # per indicator: red-flag band index per level, -1 for none
-    weights: np.ndarray
-    band_edges: np.ndarray
-    codes: np.ndarray  # reason code per column of the points matrix (indicators, then combinations)
-    content_hash: str
-    mitigations: tuple[int, ...]  # columns of mitigation indicators
-    offsets: dict[int, list[int]]  # mitigation column -> columns of the risks it offsets
-
-
-# Compiled rulesets by object identity. Hashing a frozen pydantic model walks the whole model,
-# which costs more than scoring one profile, so the cache looks rulesets up by id and keeps the
-# ruleset itself alive beside its arrays (so that its id cannot be reused while cached).
-_COMPILED: dict[int, tuple[Ruleset, _Compiled]] = {}
-_COMPILED_MAX = 16
-
-
-def _compile(rules: Ruleset) -> _Compiled:
-    hit = _COMPILED.get(id(rules))
-    if hit is not None and hit[0] is rules:
-        return hit[1]
-    if len(_COMPILED) >= _COMPILED_MAX:
-        _COMPILED.pop(next(iter(_COMPILED)))
-    compiled = _build(rules)
-    _COMPILED[id(rules)] = (rules, compiled)
-    return compiled
-
-
-def _build(rules: Ruleset) -> _Compiled:
-    def flag(name: str | None) -> int:
-        return BAND_NAMES.index(name) if name else -1
-
-    codes = [ind.id for ind in rules.indicators] + [c.id for c in rules.combinations]
-    mitigations = [j for j, ind in enumerate(rules.indicators) if ind.kind == "mitigation"]
-    return _Compiled(
-        edges=tuple(
-            np.array([lv.from_ for lv in ind.levels[1:]], dtype=float) for ind in rules.indicators
-        ),
-        points=tuple(np.array([lv.points for lv in ind.levels]) for ind in rules.indicators),
-        flags=tuple(np.array([flag(lv.red_flag) for lv in ind.levels]) for ind in rules.indicators),
-        weights=np.array([ind.weight for ind in rules.indicators], dtype=float),
-        band_edges=np.array([b.from_ for b in rules.bands[1:]], dtype=float),
-        codes=np.array(codes, dtype=object),
-        content_hash=rules.content_hash,
-        mitigations=tuple(mitigations),
-        offsets={j: [codes.index(r) for r in rules.indicators[j].offsets] for j in mitigations},
-    )
 
 
 @dataclass(frozen=True)
 class Evaluation:
     """Everything one evaluation computed, row by row, before any text is built.
 
-    ``points`` has one column per indicator then one per combination; ``level`` is the level
-    index of each indicator (-1 where the measure is missing). ``band`` is the band index after
-    red flags, ``score_band`` the band of the points alone. Failed rows have ``error`` set, NaN
-    score and band index -1. The measures themselves are in ``columns.measures``.
+    ``points`` has one column per indicator then one per combination (``scaled_points`` holds
+    the same as the kernel's integers: hundredths for the usual rulesets); ``level`` is the
+    level index of each indicator (-1 where the measure is missing). ``band`` is the band index
+    after red flags, ``score_band`` the band of the points alone. Failed rows have ``error``
+    set, NaN score and band index -1. The measures themselves are in ``columns.measures``.
 
     Example:
         >>> import pandas as pd
@@ -100,11 +55,16 @@ class Evaluation:
     ruleset: Ruleset
     columns: ProfileColumns
     level: np.ndarray
-    points: np.ndarray
+    scaled_points: np.ndarray
     score: np.ndarray
     band: np.ndarray
     score_band: np.ndarray
     coverage: np.ndarray
+
+    @cached_property
+    def points(self) -> np.ndarray:
+        """The points of every rule for every row, as floats."""
+        return unscaled(compiled(self.ruleset), self.scaled_points)
 
     @property
     def error(self) -> np.ndarray:
@@ -114,38 +74,56 @@ class Evaluation:
     def reason_codes(self) -> np.ndarray:
         """For each row, its reason codes joined by '; ', most points first, mitigations last.
 
-        Failed rows get None. Rows with the same ranked contributions share one string.
+        Failed rows get None. Rows are grouped by their pattern of levels and combinations
+        first, so each distinct pattern is ranked and joined once, and rows with the same
+        pattern share one string.
+
+        Example:
+            >>> import pandas as pd
+            >>> df = pd.DataFrame([{"council": "A", "year": 2020, "dcs_changes": 3}] * 2)
+            >>> evaluate(df).reason_codes().tolist()
+            ['dcs_turnover', 'dcs_turnover']
         """
-        comp = _compile(self.ruleset)
-        pts = self.points
-        n, width = pts.shape
-        out = np.full(n, None, dtype=object)
-        if n == 0 or width == 0:
+        comp = compiled(self.ruleset)
+        failed = ~pd.isna(self.error)
+        if _mostly_distinct(comp, self.level, self.scaled_points):
+            # what-if sweeps: nearly every row differs, so grouping would only cost time
+            out = joined_codes(self.scaled_points, comp.codes)
+            out[failed] = None
             return out
-        # Risks by points descending, then mitigations by size, then zeros; ties keep ruleset
-        # order (stable sort). Hundredths of a point as int16 let numpy use a radix sort.
-        hundredths = np.rint(pts * 100).astype(np.int16, order="C")
-        key = np.where(hundredths > 0, -hundredths, 20000 + hundredths)
-        key[hundredths == 0] = 32000
-        order = np.argsort(key.astype(np.int16), axis=1, kind="stable")
-        counts = np.count_nonzero(hundredths, axis=1)
-        # Encode each row's ranked list as bytes (code index + 1, 0 past the end) and build
-        # each distinct list's text once: real panels repeat the same few patterns a lot.
-        ranked = order + 1
-        ranked[np.arange(width)[None, :] >= counts[:, None]] = 0
-        names = list(comp.codes)
-        if width < 255:
-            as_bytes = np.ascontiguousarray(ranked.astype(np.uint8)).view(f"S{width}").ravel()
-            which, patterns = pd.factorize(as_bytes)
-            # iterating bytes gives the code numbers; numpy already dropped the trailing zeros
-            texts = np.array(["; ".join([names[b - 1] for b in p]) for p in patterns], dtype=object)
-        else:  # pragma: no cover - a ruleset of 255 rules or more
-            rows = ["; ".join(names[j - 1] for j in r if j) for r in ranked.tolist()]
-            which, uniques = pd.factorize(np.array(rows, dtype=object))
-            texts = np.asarray(uniques, dtype=object)
-        out[:] = texts[which]
-        out[~pd.isna(self.error)] = None
-        return out
+        which = _factorize_rows(patterns(comp, self.level, self.scaled_points))
+        n_patterns = int(which.max(initial=-1)) + 1
+        first = np.empty(n_patterns, dtype=np.intp)
+        first[which] = np.arange(len(which))  # any row of a pattern stands for all of them
+        texts = np.empty(n_patterns + 1, dtype=object)  # the last, None, for failed rows
+        joined_codes(self.scaled_points[first], comp.codes, out=texts[:n_patterns])
+        which[failed] = n_patterns
+        grouped: np.ndarray = texts[which]
+        return grouped
+
+
+_SAMPLE = 4096
+
+
+def _mostly_distinct(comp: Compiled, level: np.ndarray, points: np.ndarray) -> bool:
+    """Whether a sample of rows is more than half distinct patterns (for a large frame)."""
+    if len(level) <= 4 * _SAMPLE:
+        return False
+    sample = slice(None, None, len(level) // _SAMPLE)
+    codes = patterns(comp, level[sample], points[sample])
+    return len(np.unique(codes, axis=0)) > len(codes) // 2
+
+
+def _factorize_rows(pattern: np.ndarray) -> np.ndarray:
+    """One code per distinct row of ``pattern`` (one or more float64 code columns)."""
+    if pattern.shape[1] == 0:
+        return np.zeros(len(pattern), dtype=np.intp)
+    which, _ = pd.factorize(pattern[:, 0])
+    for g in range(1, pattern.shape[1]):
+        part, uniques = pd.factorize(pattern[:, g])
+        # both codes are below the row count, so the pair fits in an int64
+        which, _ = pd.factorize(which.astype(np.int64) * len(uniques) + part)
+    return which
 
 
 def evaluate(frame: pd.DataFrame, ruleset: Ruleset | None = None) -> Evaluation:
@@ -154,59 +132,56 @@ def evaluate(frame: pd.DataFrame, ruleset: Ruleset | None = None) -> Evaluation:
 
 
 def evaluate_columns(cols: ProfileColumns, ruleset: Ruleset | None = None) -> Evaluation:
-    """Score checked measure columns: the one evaluation path behind every public call."""
+    """Score checked measure columns: the one evaluation path behind every public call.
+
+    Rules whose measure has no data in any row are not evaluated (they score nothing), and the
+    rows go through the kernel in blocks, so temporaries stay small whatever the frame's size.
+
+    Example:
+        >>> import pandas as pd
+        >>> from earlywarning.profile import profile_columns
+        >>> cols = profile_columns(pd.DataFrame([{"council": "A", "year": 2020,
+        ...                                       "agency_rate_pct": 30}]))
+        >>> float(evaluate_columns(cols).score[0]) > 0
+        True
+    """
     rules = ruleset if ruleset is not None else _default()
-    comp = _compile(rules)
+    comp = compiled(rules)
     n = len(cols.error)
-    k = len(rules.indicators)
-    # column-major: each rule writes one contiguous column
-    level = np.empty((n, k), dtype=np.int64, order="F")
-    points = np.zeros((n, k + len(rules.combinations)), order="F")
-    flag_band = np.full(n, -1, dtype=np.int64)
-    present_weight = np.zeros(n)
-    for j, ind in enumerate(rules.indicators):
-        v = cols.measures[ind.measure]
-        missing = np.isnan(v)
-        idx = np.searchsorted(comp.edges[j], v, side="right")
-        idx = np.minimum(idx, len(comp.points[j]) - 1)  # NaN sorts past the end
-        level[:, j] = np.where(missing, -1, idx)
-        points[:, j] = np.where(missing, 0.0, comp.points[j][idx])
-        flag_band = np.maximum(flag_band, np.where(missing, -1, comp.flags[j][idx]))
-        present_weight += np.where(missing, 0.0, comp.weights[j])
-
-    def holds(cond: Condition) -> np.ndarray:
-        v = cols.measures[cond.measure]
-        # comparisons with NaN are False: a missing measure never fires a combination
-        with np.errstate(invalid="ignore"):
-            return v >= cond.from_ if cond.from_ is not None else v < cond.below
-
-    for c, combo in enumerate(rules.combinations):
-        fired = np.ones(n, dtype=bool)
-        for cond in combo.all or ():
-            fired &= holds(cond)
-        if combo.any:
-            fired &= np.logical_or.reduce([holds(cond) for cond in combo.any])
-        points[:, k + c] = np.where(fired, combo.points, 0.0)
-        if combo.red_flag:
-            flag_band = np.maximum(flag_band, np.where(fired, BAND_NAMES.index(combo.red_flag), -1))
-    # A mitigation takes away at most what the risks it offsets scored. Credit is
-    # -min(raw, offset points), so the net max(risk - raw, 0) never falls as a risk worsens.
-    for j in comp.mitigations:
-        cap = points[:, comp.offsets[j]].sum(axis=1)
-        # (+ 0.0 turns the -0.0 of a mitigation capped at nothing into a plain 0)
-        points[:, j] = -np.minimum(-points[:, j], cap) + 0.0
+    have = frozenset(m for m, col in cols.measures.items() if n and not np.isnan(col).all())
+    plan = comp.plan(have)
+    k, width = len(rules.indicators), len(comp.codes)
+    partial = len(plan.ind) < k
+    level = np.full((n, k), -1, dtype=np.int8) if partial else np.empty((n, k), dtype=np.int8)
+    points = (np.zeros if partial else np.empty)((n, width), dtype=comp.dtype)
+    score, coverage = np.empty(n), np.empty(n)
+    band, score_band = np.empty(n, dtype=np.int8), np.empty(n, dtype=np.int8)
+    for start in range(0, n, BLOCK_ROWS):
+        rows = slice(start, min(n, start + BLOCK_ROWS))
+        r = run(
+            comp,
+            plan,
+            _block(cols, plan.ind_measures, rows),
+            _block(cols, plan.cond_measures, rows),
+        )
+        r.scatter(plan, level, points, rows)
+        score[rows], coverage[rows] = r.score, r.coverage
+        band[rows], score_band[rows] = r.band, r.score_band
     failed = ~pd.isna(cols.error)
-    score = np.round(np.clip(points.sum(axis=1), 0.0, 100.0), 6)
-    # side="right": a score exactly on a band edge is in the upper band
-    score_band = np.searchsorted(comp.band_edges, score, side="right")
-    band = np.maximum(score_band, flag_band)
-    total_weight = comp.weights.sum()
-    coverage = present_weight / total_weight if total_weight else np.ones(n)
-    score = np.where(failed, np.nan, score)
-    band = np.where(failed, -1, band)
-    score_band = np.where(failed, -1, score_band)
-    coverage = np.where(failed, np.nan, coverage)
+    if failed.any():
+        score[failed] = np.nan
+        coverage[failed] = np.nan
+        band[failed] = -1
+        score_band[failed] = -1
     return Evaluation(rules, cols, level, points, score, band, score_band, coverage)
+
+
+def _block(cols: ProfileColumns, measures: tuple[str, ...], rows: slice) -> np.ndarray:
+    """Some rows of some measure columns as one block, a column per measure."""
+    out = np.empty((rows.stop - rows.start, len(measures)))
+    for i, m in enumerate(measures):
+        out[:, i] = cols.measures[m][rows]
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -222,9 +197,11 @@ def score_frame(
     Set ``reasons=False`` to leave out the ``reasons`` column: on a million distinct what-if
     profiles, ranking and joining each row's reason codes takes most of the time.
 
-    Columns must be :class:`CouncilProfile` field names (others are refused, so that a misspelt
-    column cannot silently read as missing). A row with a bad value is kept: it gets an ``error``
-    naming the field and value and no score, and the other rows are scored as usual.
+    Columns that are not :class:`CouncilProfile` fields (identifiers such as ``la_name``) are
+    ignored, and join back by the index; a column named like a misspelt field is refused
+    (:class:`ColumnNameError`, every such column at once), so that it cannot silently read as
+    missing. A row with a bad value is kept: it gets an ``error`` naming the field and value and
+    no score, and the other rows are scored as usual.
 
     Returns:
         A DataFrame with the same index and row count and the columns ``score``, ``band``,
@@ -273,7 +250,7 @@ def result_frame(ev: Evaluation, index: pd.Index, *, reasons: bool = True) -> pd
     out.attrs.update(
         ruleset_id=ev.ruleset.id,
         ruleset_version=ev.ruleset.version,
-        ruleset_hash=_compile(ev.ruleset).content_hash,
+        ruleset_hash=compiled(ev.ruleset).content_hash,
     )
     return out
 
@@ -283,9 +260,10 @@ def score(
 ) -> Assessment:
     """Score one council profile (a :class:`CouncilProfile` or a plain dict).
 
-    The profile is checked by :class:`CouncilProfile` and then evaluated by the same column
-    code as :func:`score_frame` (as a one-row batch), so the two can never disagree; the row's
-    detail is kept as an :class:`Assessment` with its contributions and explanation.
+    A dict is checked by the same field checks as :class:`CouncilProfile` (once), then the
+    profile is evaluated by the same kernel as :func:`score_frame` (as a one-row block), so the
+    two can never disagree; the row's detail is kept as an :class:`Assessment` with its
+    contributions and explanation.
 
     Raises:
         ProfileError: naming the field and the refused value.
@@ -297,75 +275,33 @@ def score(
         >>> a.band in ("low", "moderate", "high", "severe")
         True
     """
-    if not isinstance(profile, CouncilProfile):
-        profile = CouncilProfile.model_validate(dict(profile))
-    ev = evaluate_columns(profile_measures(profile), ruleset)
-    return _assessment(ev, profile)
+    rules = ruleset if ruleset is not None else _default()
+    comp = compiled(rules)
+    data = dict(profile) if isinstance(profile, CouncilProfile) else check_profile(profile)
+    return _one(comp, data)
 
 
-def _assessment(ev: Evaluation, profile: CouncilProfile) -> Assessment:
-    """The Assessment of a one-row evaluation."""
-    i = 0
-    rules = ev.ruleset
-    contributions: list[Contribution] = []
-    missing: list[str] = []
-    k = len(rules.indicators)
-    for j, ind in enumerate(rules.indicators):
-        lv = int(ev.level[i, j])
-        if lv < 0:
-            missing.append(ind.id)
-            continue
-        value = float(ev.columns.measures[ind.measure][i])
-        level = ind.levels[lv]
-        points = float(ev.points[i, j])
-        reason = describe_level(ind, level, value)
-        if points != level.points:
-            reason += (
-                f", limited to −{abs(points):g} because the risks it offsets "
-                f"({', '.join(ind.offsets)}) scored {abs(points):g}"
-            )
-        contributions.append(
-            Contribution(
-                indicator=ind.id,
-                measure=ind.measure,
-                kind=ind.kind,
-                value=value,
-                level=lv,
-                points=points,
-                reason=reason,
-                red_flag=level.red_flag,
-            )
-        )
-    for c, combo in enumerate(rules.combinations):
-        pts = float(ev.points[i, k + c])
-        if pts:
-            contributions.append(
-                Contribution(
-                    indicator=combo.id,
-                    measure=None,
-                    kind="combination",
-                    value=None,
-                    level=None,
-                    points=pts,
-                    reason=f"{combo.label}, +{pts:g}",
-                    red_flag=combo.red_flag,
-                )
-            )
-    codes = ev.reason_codes()[i]
-    band = BAND_NAMES[int(ev.band[i])]
-    return Assessment(
-        council=profile.council,
-        year=profile.year,
-        score=float(ev.score[i]),
-        band=band,
-        band_from_score=BAND_NAMES[int(ev.score_band[i])],
-        coverage=float(ev.coverage[i]),
-        contributions=contributions,
-        reasons=codes.split("; ") if codes else [],
-        missing=missing,
-        ruleset_id=rules.id,
-        ruleset_version=rules.version,
-        ruleset_hash=_compile(rules).content_hash,
-        labels={ind.id: ind.label for ind in rules.indicators}
-        | {c.id: c.label for c in rules.combinations},
+def _one(comp: Compiled, data: dict[str, Any]) -> Assessment:
+    """The Assessment of one checked profile: the kernel on a one-row block."""
+    plan = comp.plan()
+    known = measure_values(data)
+    nan = math.nan
+    values = [known.get(m, nan) for m in plan.ind_measures]
+    conds = [known.get(m, nan) for m in plan.cond_measures]
+    r = run(comp, plan, np.array([values]), np.array([conds]))
+    row = unscaled(comp, r.points[0]).tolist()
+    return assessment(
+        comp.texts,
+        council=data["council"],
+        year=data["year"],
+        levels=r.level[0].tolist(),
+        values=values,
+        points=row,
+        numbers=(
+            float(r.score[0]),
+            int(r.band[0]),
+            int(r.score_band[0]),
+            float(r.coverage[0]),
+        ),
+        reasons=ranked_row(row, comp.codes),
     )

@@ -9,14 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ColumnNameError",
     "EarlyWarningError",
+    "EarlyWarningWarning",
+    "ExcelDependencyError",
+    "FileEncodingWarning",
+    "ImplausibleValuesWarning",
     "OutcomeError",
+    "OutputFileError",
     "PlotDependencyError",
     "ProfileError",
+    "ProfileFileError",
     "ReportDependencyError",
     "RuleFileError",
     "RuleProblem",
+    "SuppressedValuesWarning",
     "ValidationDependencyError",
+    "quoted",
 ]
 
 
@@ -49,7 +58,22 @@ class ProfileError(EarlyWarningError):
         self.field = field
         self.value = value
         self.problem = problem
-        super().__init__(f"{field}: {value!r} {problem}")
+        super().__init__(f"{field}: {quoted(value)} {problem}")
+
+
+def quoted(value: object) -> str:
+    """A refused value as an error message shows it: its ``repr``, or a description of an
+    integer too long for Python to print.
+
+    Example:
+        >>> quoted("twelve"), quoted(10**5000)
+        ("'twelve'", '<an integer of about 5001 digits>')
+    """
+    try:
+        return repr(value)
+    except ValueError:  # Python refuses to print an integer of more than 4,300 digits
+        assert isinstance(value, int)
+        return f"<an integer of about {int(value.bit_length() * 0.30103) + 1} digits>"
 
 
 @dataclass(frozen=True)
@@ -146,6 +170,119 @@ class PlotDependencyError(EarlyWarningError, ImportError):
     Example:
         >>> from earlywarning.errors import PlotDependencyError
         >>> issubclass(PlotDependencyError, ImportError)
+        True
+    """
+
+
+class ColumnNameError(ProfileError):
+    """Columns named like misspelt profile fields; ``suggestions`` maps each to its field.
+
+    Every such column is named at once. Columns that resemble no field are not an error: they
+    are carried through to the output unchanged. ``field`` and ``value`` name the first column.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> e = ew.ColumnNameError({"agency_rate": "agency_rate_pct", "Year": "year"})
+        >>> print(e)  # doctest: +NORMALIZE_WHITESPACE
+        2 columns look like misspelt profile fields: 'agency_rate' (did you mean
+        'agency_rate_pct'?), 'Year' (did you mean 'year'?)
+    """
+
+    def __init__(self, suggestions: dict[str, str]) -> None:
+        self.suggestions = dict(suggestions)
+        parts = [f"{c!r} (did you mean {f!r}?)" for c, f in self.suggestions.items()]
+        n = len(parts)
+        noun = (
+            "column looks like a misspelt profile field"
+            if n == 1
+            else "columns look like misspelt profile fields"
+        )
+        first = next(iter(self.suggestions), "")
+        self.field = first
+        self.value = first
+        self.problem = f"{n} {noun}: " + ", ".join(parts)
+        EarlyWarningError.__init__(self, self.problem)
+
+
+class ProfileFileError(EarlyWarningError):
+    """A profile file cannot be read: missing, empty, a directory, badly encoded or ragged.
+
+    ``file`` is the path as given; ``line`` (1-based) and ``byte`` (0-based offset in the file)
+    say where, when the problem has a place.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> print(ew.ProfileFileError("councils.csv", "row has 4 fields, the header 3", line=7))
+        councils.csv:7: row has 4 fields, the header 3
+    """
+
+    def __init__(
+        self, file: object, message: str, *, line: int | None = None, byte: int | None = None
+    ) -> None:
+        self.file = str(file)
+        self.line = line
+        self.byte = byte
+        self.message = message
+        where = f"{self.file}:{line}" if line else self.file
+        super().__init__(f"{where}: {message}")
+
+
+class OutputFileError(EarlyWarningError):
+    """An output file cannot be written (no such folder, no permission); nothing was left behind.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> issubclass(ew.OutputFileError, ew.EarlyWarningError)
+        True
+    """
+
+
+class ExcelDependencyError(EarlyWarningError, ImportError):
+    """Reading or writing ``.xlsx`` needs openpyxl: ``pip install "earlywarning[excel]"``.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> issubclass(ew.ExcelDependencyError, ImportError)
+        True
+    """
+
+
+class EarlyWarningWarning(UserWarning):
+    """Root of every warning earlywarning gives: something was read, but deserves a look.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> issubclass(ew.SuppressedValuesWarning, ew.EarlyWarningWarning)
+        True
+    """
+
+
+class SuppressedValuesWarning(EarlyWarningWarning):
+    """Cells held a statistical suppression code (``x``, ``c``, ``low``...) and read as missing.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> issubclass(ew.SuppressedValuesWarning, UserWarning)
+        True
+    """
+
+
+class FileEncodingWarning(EarlyWarningWarning):
+    """A file was not UTF-8 and was read in the one other encoding that fits (Windows-1252).
+
+    Example:
+        >>> import earlywarning as ew
+        >>> issubclass(ew.FileEncodingWarning, ew.EarlyWarningWarning)
+        True
+    """
+
+
+class ImplausibleValuesWarning(EarlyWarningWarning):
+    """Values that are valid but look wrong, such as percentages given as fractions (0.14, not 14).
+
+    Example:
+        >>> import earlywarning as ew
+        >>> issubclass(ew.ImplausibleValuesWarning, ew.EarlyWarningWarning)
         True
     """
 

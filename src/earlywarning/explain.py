@@ -1,19 +1,32 @@
-"""The result models of scoring and the words they are explained in.
+"""The result models of scoring and every word they are explained in.
 
 :class:`Contribution` is what one rule did for one profile and :class:`Assessment` the whole
-result; :func:`describe_level` writes a contribution's reason. The engine builds them: it ranks
-the reasons itself (:meth:`earlywarning.engine.Evaluation.reason_codes`), and
-:meth:`Assessment.explain` turns the ranked reasons into a paragraph a director can read.
+result. The engine computes numbers only; this module turns them into text: :func:`rule_texts`
+writes each level's reason once per ruleset, :func:`assessment` builds the result of one profile
+from the engine's numbers, and :meth:`Assessment.explain` turns the ranked reasons into a
+paragraph a director can read.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from earlywarning.profile import FLAG_MEASURES
-from earlywarning.rules import BandName, Indicator, Level
+from earlywarning.rules import BAND_NAMES, BandName, Indicator, Level, Ruleset
+
+__all__ = [
+    "Assessment",
+    "Contribution",
+    "LevelText",
+    "RuleTexts",
+    "assessment",
+    "describe_level",
+    "rule_texts",
+]
 
 
 class Contribution(BaseModel):
@@ -148,21 +161,213 @@ def describe_level(ind: Indicator, level: Level, value: float) -> str:
         >>> describe_level(ind, lv, 31.0)  # doctest: +ELLIPSIS
         'Agency social workers 31%...'
     """
-    unit = ind.unit
-    sign = "+" if level.points >= 0 else "−"
-    points = f"{sign}{abs(level.points):g}"
-    if level.label:
-        # a labelled level (a judgement, a count in words) reads better than its code number
-        return f"{ind.label}: {level.label}, {points}"
-    if ind.measure in FLAG_MEASURES:
-        return f"{ind.label}: {'yes' if value else 'no'}, {points}"
-    shown = f"{value:.1f}".rstrip("0").rstrip(".") + unit
-    if level.from_ is None and level.below is not None:
-        where = f"below {_num(level.below)}{unit}"
-    elif level.below is None and level.from_ is not None:
-        where = f"{_num(level.from_)}{unit} or more"
-    elif level.from_ is not None and level.below is not None:
-        where = f"{_num(level.from_)}{unit} to under {_num(level.below)}{unit}"
-    else:
-        where = "any value"
-    return f"{ind.label} {shown} ({where}), {points}"
+    return LevelText.of(ind, level).text(value)
+
+
+@dataclass(frozen=True)
+class LevelText:
+    """The reason of one indicator's level, written once: fixed text, or text around the value.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> ind = ew.load_ruleset().indicator("agency_rate")
+        >>> LevelText.of(ind, ind.levels[-1]).text(31.0)  # doctest: +ELLIPSIS
+        'Agency social workers 31%...'
+    """
+
+    head: str
+    tail: str = ""
+    unit: str = ""
+    shows_value: bool = False
+    when_no: str | None = None  # a yes/no measure: the text for no (``head`` is for yes)
+
+    @classmethod
+    def of(cls, ind: Indicator, level: Level) -> LevelText:
+        """The text of ``level`` of ``ind``."""
+        unit = ind.unit
+        sign = "+" if level.points >= 0 else "−"
+        points = f"{sign}{abs(level.points):g}"
+        if level.label:
+            # a labelled level (a judgement, a count in words) reads better than its code number
+            return cls(f"{ind.label}: {level.label}, {points}")
+        if ind.measure in FLAG_MEASURES:
+            return cls(f"{ind.label}: yes, {points}", when_no=f"{ind.label}: no, {points}")
+        if level.from_ is None and level.below is not None:
+            where = f"below {_num(level.below)}{unit}"
+        elif level.below is None and level.from_ is not None:
+            where = f"{_num(level.from_)}{unit} or more"
+        elif level.from_ is not None and level.below is not None:
+            where = f"{_num(level.from_)}{unit} to under {_num(level.below)}{unit}"
+        else:
+            where = "any value"
+        return cls(f"{ind.label} ", f" ({where}), {points}", unit, shows_value=True)
+
+    def text(self, value: float) -> str:
+        """The reason for ``value`` at this level."""
+        if self.shows_value:
+            shown = f"{value:.1f}".rstrip("0").rstrip(".")
+            return f"{self.head}{shown}{self.unit}{self.tail}"
+        if self.when_no is not None and not value:
+            return self.when_no
+        return self.head
+
+
+@dataclass(frozen=True)
+class RuleTexts:
+    """Every text of a ruleset that does not depend on the profile, written once.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> texts = rule_texts(ew.load_ruleset())
+        >>> texts.labels["agency_rate"]
+        'Agency social workers'
+    """
+
+    ruleset: Ruleset
+    levels: tuple[tuple[LevelText, ...], ...]  # per indicator, per level
+    labels: dict[str, str]
+    combinations: tuple[str, ...]  # the reason of each combination when it fires
+    content_hash: str
+
+
+def rule_texts(rules: Ruleset) -> RuleTexts:
+    """The texts of ``rules``: each level's reason, every label, each combination's reason.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> rules = ew.load_ruleset()
+        >>> len(rule_texts(rules).levels) == len(rules.indicators)
+        True
+    """
+    return RuleTexts(
+        ruleset=rules,
+        levels=tuple(tuple(LevelText.of(i, lv) for lv in i.levels) for i in rules.indicators),
+        labels={i.id: i.label for i in rules.indicators}
+        | {c.id: c.label for c in rules.combinations},
+        combinations=tuple(f"{c.label}, +{c.points:g}" for c in rules.combinations),
+        content_hash=rules.content_hash,
+    )
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _built(cls: type[_M], values: dict[str, Any]) -> _M:
+    """A model from values the engine has already typed, without validating them again.
+
+    What ``model_construct`` does, without its per-field default handling: every field is
+    given. The tests check that the result equals, and serialises as, a validated model.
+    """
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
+def _contributions(
+    texts: RuleTexts, levels: Sequence[int], values: Sequence[float], points: Sequence[float]
+) -> tuple[list[Contribution], list[str]]:
+    """The contributions of one profile's rules, and the indicators it had no data for."""
+    rules = texts.ruleset
+    contributions: list[Contribution] = []
+    missing: list[str] = []
+    for j, ind in enumerate(rules.indicators):
+        lv = levels[j]
+        if lv < 0:
+            missing.append(ind.id)
+            continue
+        level = ind.levels[lv]
+        pts = points[j]
+        reason = texts.levels[j][lv].text(values[j])
+        if pts != level.points:
+            reason += (
+                f", limited to −{abs(pts):g} because the risks it offsets "
+                f"({', '.join(ind.offsets)}) scored {abs(pts):g}"
+            )
+        contributions.append(
+            _built(
+                Contribution,
+                {
+                    "indicator": ind.id,
+                    "value": values[j],
+                    "points": pts,
+                    "reason": reason,
+                    "measure": ind.measure,
+                    "kind": ind.kind,
+                    "level": lv,
+                    "red_flag": level.red_flag,
+                },
+            )
+        )
+    k = len(rules.indicators)
+    for c, combo in enumerate(rules.combinations):
+        pts = points[k + c]
+        if pts:
+            contributions.append(
+                _built(
+                    Contribution,
+                    {
+                        "indicator": combo.id,
+                        "value": None,
+                        "points": pts,
+                        "reason": texts.combinations[c],
+                        "measure": None,
+                        "kind": "combination",
+                        "level": None,
+                        "red_flag": combo.red_flag,
+                    },
+                )
+            )
+    return contributions, missing
+
+
+def assessment(
+    texts: RuleTexts,
+    *,
+    council: str,
+    year: int,
+    levels: Sequence[int],
+    values: Sequence[float],
+    points: Sequence[float],
+    numbers: tuple[float, int, int, float],
+    reasons: list[str],
+) -> Assessment:
+    """The :class:`Assessment` of one profile from the engine's numbers for it.
+
+    ``levels`` and ``values`` have one entry per indicator (level -1 where there was no data),
+    ``points`` one per indicator then one per combination, and ``numbers`` is the score, the
+    band index, the band index of the points alone and the coverage.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> rules = ew.load_ruleset()
+        >>> k, j = len(rules.indicators), len(rules.combinations)
+        >>> a = assessment(rule_texts(rules), council="A", year=2020, levels=[-1] * k,
+        ...                values=[float("nan")] * k, points=[0.0] * (k + j),
+        ...                numbers=(0.0, 0, 0, 0.0), reasons=[])
+        >>> a.band, len(a.missing) == k
+        ('low', True)
+    """
+    rules = texts.ruleset
+    contributions, missing = _contributions(texts, levels, values, points)
+    score, band, score_band, coverage = numbers
+    return _built(
+        Assessment,
+        {
+            "council": council,
+            "year": year,
+            "score": score,
+            "band": BAND_NAMES[band],
+            "band_from_score": BAND_NAMES[score_band],
+            "coverage": coverage,
+            "contributions": contributions,
+            "reasons": reasons,
+            "missing": missing,
+            "ruleset_id": rules.id,
+            "ruleset_version": rules.version,
+            "ruleset_hash": texts.content_hash,
+            "labels": dict(texts.labels),
+        },
+    )

@@ -8,7 +8,7 @@ refused in one place is refused in the other with the same message.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Self
 
@@ -16,9 +16,31 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from earlywarning._cells import distinct_map, is_missing, number_column, text_column, to_float
 from earlywarning._names import did_you_mean
-from earlywarning.errors import ProfileError
+from earlywarning.errors import ColumnNameError, ProfileError, quoted
 from earlywarning.flags import parse_flag
+
+__all__ = [
+    "DERIVED_MEASURES",
+    "FIELDS",
+    "FIELD_NAMES",
+    "FLAG_MEASURES",
+    "MEASURES",
+    "RATINGS",
+    "CouncilProfile",
+    "FieldSpec",
+    "Kind",
+    "ProfileColumns",
+    "RangeRule",
+    "Rating",
+    "check_profile",
+    "check_value",
+    "derive_budget_cut",
+    "measure_values",
+    "profile_columns",
+    "profile_measures",
+]
 
 Kind = Literal["text", "integer", "number", "flag", "rating"]
 
@@ -142,7 +164,8 @@ def _range_rules(spec: FieldSpec) -> tuple[RangeRule, ...]:
     """The rules a finite number must pass for ``spec``, in the order they are reported."""
     rules: list[RangeRule] = []
     if spec.kind == "integer":
-        rules.append(("is not a whole number", lambda x: x != np.floor(x)))
+        # (x % 1, not np.floor: as cheap on one float as on a column; an infinity is no fraction)
+        rules.append(("is not a whole number", lambda x: x % 1 > 0))
     if spec.minimum is not None:
         lo: float = spec.minimum
         if spec.exclusive_minimum:
@@ -156,6 +179,8 @@ def _range_rules(spec: FieldSpec) -> tuple[RangeRule, ...]:
 
 
 _RANGE_RULES: dict[str, tuple[RangeRule, ...]] = {f.name: _range_rules(f) for f in FIELDS}
+_NUMBER_KINDS = ("number", "integer")
+_EXACT = 2**53  # integers a float holds exactly
 
 
 def _problem(spec: FieldSpec, x: float) -> str | None:
@@ -179,11 +204,17 @@ def check_value(name: str, value: Any) -> Any:
         True
     """
     spec = _SPEC.get(name)
+    kind = type(value)
+    if (kind is float or kind is int) and spec is not None and spec.kind in _NUMBER_KINDS:
+        # the usual case, a plain finite number within range, without the general path's work
+        x = float(value) if kind is float or -_EXACT < value < _EXACT else math.nan
+        if x - x == 0 and not any(refused(x) for _, refused in _RANGE_RULES[name]):
+            return int(x) if spec.kind == "integer" else x
     if isinstance(value, np.generic):
         value = value.item()  # report and check np.float64(140.0) as 140.0, as a frame does
     if spec is None:
         raise ProfileError(name, value, "is not a profile field")
-    if _is_missing(value):
+    if is_missing(value):
         return None
     if spec.kind == "text":
         if not isinstance(value, str) or not value.strip():
@@ -207,39 +238,29 @@ def check_value(name: str, value: Any) -> Any:
             raise ProfileError(name, value, _NOT_A_FLAG)
         return flag
     # numbers: a bool is not a number here, and text must parse completely
-    x = _to_float(value)
-    if math.isnan(x):
-        raise ProfileError(name, value, "is not a number")
-    if not math.isfinite(x):
-        raise ProfileError(name, value, "is not a finite number")
-    problem = _problem(spec, x)
+    x = to_float(value)
+    problem = _number_problem(spec, value, x)
     if problem:
         raise ProfileError(name, value, problem)
     return int(x) if spec.kind == "integer" else x
 
 
-def _to_float(value: Any) -> float:
-    """The number in a present value, NaN when it is not one.
-
-    The one parser for numbers, used for a single profile and for every cell of a frame, so the
-    two accept the same text. A bool is not a number; text may carry spaces and thousands commas.
-    """
-    if isinstance(value, bool | np.bool_):
-        return math.nan
-    try:
-        return float(value.strip().replace(",", "")) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError, OverflowError):
-        return math.nan
+def _number_problem(spec: FieldSpec, value: Any, x: float) -> str | None:
+    """Why ``value`` (read as ``x`` by to_float) is refused for ``spec``, or None."""
+    if math.isnan(x):
+        return "is not a number"
+    if math.isinf(x):
+        if isinstance(value, int | np.integer) and not isinstance(value, bool):
+            # an integer too large for a float is a number, just out of range
+            return _problem(spec, x) or "is out of range (too large for a number)"
+        return "is not a finite number"
+    return _problem(spec, x)
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, str) and value.strip() == "":
-        return True
-    return value is pd.NA or value is pd.NaT
+def _given(value: Any) -> Any:
+    """What to quote for a missing required value: blank text as given, else None."""
+    value = _scalar(value)
+    return value if isinstance(value, str) else None
 
 
 def derive_budget_cut(
@@ -279,6 +300,66 @@ def _contradicts(given: Any, derived: Any) -> Any:
 
 def _contradiction(baseline: float, current: float, derived: float) -> str:
     return f"contradicts the budgets given ({baseline:g} to {current:g} is a {derived:.1f}% cut)"
+
+
+def check_profile(data: Mapping[Any, Any]) -> dict[str, Any]:
+    """Check a mapping of field values, as :class:`CouncilProfile` does, without building one.
+
+    Returns the given fields in canonical form (None where missing) with ``budget_cut_pct``
+    derived; :func:`earlywarning.score` uses it so that a dict is checked once, not twice.
+
+    Raises:
+        ProfileError: naming the field and the refused value.
+
+    Example:
+        >>> check_profile({"council": " A ", "year": "2020", "interim_dcs": "yes"})["council"]
+        'A'
+    """
+    unknown = [k for k in data if not isinstance(k, str) or k not in _SPEC]
+    if unknown:
+        raise ProfileError(str(unknown[0]), data[unknown[0]], _unknown_hint(unknown[0]))
+    out = {k: check_value(k, v) for k, v in data.items()}
+    for required in ("council", "year"):
+        if out.get(required) is None:
+            raise ProfileError(required, _given(data.get(required)), "is required")
+    try:
+        out["budget_cut_pct"] = derive_budget_cut(
+            out.get("budget_baseline_gbp_m"),
+            out.get("budget_current_gbp_m"),
+            out.get("budget_cut_pct"),
+        )
+    except ProfileError as exc:
+        # name the value as the user gave it, as every other message (and a frame) does
+        raise ProfileError(exc.field, _scalar(data[exc.field]), exc.problem) from None
+    return out
+
+
+_NUMERIC = tuple(f.name for f in FIELDS if f.kind in ("integer", "number", "flag"))
+
+
+def measure_values(checked: Mapping[str, Any]) -> dict[str, float]:
+    """The measures of a checked profile (from :func:`check_profile`) that have data.
+
+    The same arithmetic as :func:`profile_columns` does on whole columns, on plain floats.
+
+    Example:
+        >>> m = measure_values(check_profile({"council": "A", "year": 2020,
+        ...                                   "avg_caseload": 20, "caseload_target": 16}))
+        >>> m["caseload_above_target_pct"]
+        25.0
+    """
+    out = {n: float(checked[n]) for n in _NUMERIC if checked.get(n) is not None}
+    rating = checked.get("previous_rating")
+    if rating is not None:
+        out["previous_rating_grade"] = float(RATINGS.index(rating) + 1)
+    avg, target = out.get("avg_caseload"), out.get("caseload_target")
+    if avg is not None and target is not None:
+        # numpy, as the frame path does: a tiny target overflows to inf instead of raising
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            out["caseload_above_target_pct"] = float(
+                (np.float64(avg) / np.float64(target) - 1.0) * 100.0
+            )
+    return out
 
 
 class CouncilProfile(BaseModel):
@@ -326,23 +407,7 @@ class CouncilProfile(BaseModel):
     def _check(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        unknown = [k for k in data if k not in _SPEC]
-        if unknown:
-            raise ProfileError(unknown[0], data[unknown[0]], _unknown_hint(unknown[0]))
-        out = {k: check_value(k, v) for k, v in data.items()}
-        for required in ("council", "year"):
-            if out.get(required) is None:
-                raise ProfileError(required, None, "is required")
-        try:
-            out["budget_cut_pct"] = derive_budget_cut(
-                out.get("budget_baseline_gbp_m"),
-                out.get("budget_current_gbp_m"),
-                out.get("budget_cut_pct"),
-            )
-        except ProfileError as exc:
-            # name the value as the user gave it, as every other message (and a frame) does
-            raise ProfileError(exc.field, _scalar(data[exc.field]), exc.problem) from None
-        return out
+        return check_profile(data)
 
     # pydantic wraps a ValueError raised in a validator in its own ValidationError; a profile
     # error is raised as itself so that callers can catch ProfileError and read field and value.
@@ -378,9 +443,53 @@ def _unwrap(exc: ValidationError) -> Exception:
     return exc
 
 
-def _unknown_hint(name: str) -> str:
+def _unknown_hint(name: Any) -> str:
+    if not isinstance(name, str):
+        return "is not a profile field (field names are text)"
     hint = did_you_mean(name, FIELD_NAMES)
     return f"is not a profile field ({hint})" if hint else "is not a profile field"
+
+
+# A column is a near-miss of a field when, after tidying case, spaces and a unit, it is that
+# field, or close to it (0.8 keeps DfE's new_la_code and la_name apart from la_code). A column
+# whose close field is also in the frame is carried: it is data beside the field, not a typo.
+_NEAR_MISS = 0.8
+_UNITS = ("", "_pct", "_gbp_m", "_per_10k")
+
+
+def _near_field(column: str) -> str | None:
+    import difflib
+
+    tidy = "_".join(column.strip().lower().replace("%", " pct").replace("-", " ").split())
+    for unit in _UNITS:
+        if tidy + unit in _SPEC and tidy + unit != column:
+            return tidy + unit
+    close = difflib.get_close_matches(tidy, FIELD_NAMES, n=1, cutoff=_NEAR_MISS)
+    return close[0] if close and close[0] != column else None
+
+
+def check_columns(columns: Any) -> list[Any]:
+    """The columns that are not profile fields, to be carried through; refuses near-misses.
+
+    Raises:
+        ColumnNameError: naming every column that looks like a misspelt field, with the field.
+
+    Example:
+        >>> check_columns(["la_name", "council", "year", "time_period"])
+        ['la_name', 'time_period']
+        >>> try:
+        ...     check_columns(["council", "year", "agency_rate", "dcs_change"])
+        ... except ColumnNameError as e:
+        ...     print(e.suggestions)
+        {'agency_rate': 'agency_rate_pct', 'dcs_change': 'dcs_changes'}
+    """
+    present = {str(c) for c in columns}
+    carried = [c for c in columns if c not in _SPEC]
+    near = {str(c): _near_field(str(c)) for c in carried}
+    misses = {c: f for c, f in near.items() if f is not None and f not in present}
+    if misses:
+        raise ColumnNameError(misses)
+    return carried
 
 
 # ----------------------------------------------------------------------------------------------
@@ -413,12 +522,21 @@ class ProfileColumns:
         )
 
 
+def _refuse_duplicate_columns(columns: pd.Index) -> None:
+    twice = columns[columns.duplicated()]
+    if len(twice):
+        name = twice[0]
+        count = int((columns == name).sum())
+        raise ProfileError(str(name), name, f"is the name of {count} columns; keep one")
+
+
 def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     """Check every row of ``frame`` and turn it into numeric measure columns.
 
     A bad value fails only its own row: the row keeps its place, gets an error message naming
-    the field and value, and scores nothing. Columns that are not profile fields are refused
-    (with a suggestion), because a misspelt column would otherwise silently read as missing.
+    the field and value, and scores nothing. Columns that are not profile fields are ignored
+    here (the caller carries them), except those that look like a misspelt field, which are
+    refused all together (:func:`check_columns`), because they would silently read as missing.
 
     Example:
         >>> import pandas as pd
@@ -429,9 +547,8 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     """
     n = len(frame)
     errors = np.full(n, None, dtype=object)
-    unknown = [c for c in frame.columns if c not in _SPEC]
-    if unknown:
-        raise ProfileError(str(unknown[0]), "<column>", _unknown_hint(str(unknown[0])))
+    _refuse_duplicate_columns(frame.columns)
+    check_columns(frame.columns)
 
     has_error = np.zeros(n, dtype=bool)
 
@@ -457,8 +574,20 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     _text_column("council", frame, fail, required=True)
     _text_column("la_code", frame, fail, required=False)
     year = values.get("year", np.full(n, np.nan))
-    fail(np.isnan(year), _messages("year", frame.get("year"), "is required"))
+    fail(np.isnan(year), _messages("year", frame.get("year"), "is required", quote_blank=True))
 
+    values["budget_cut_pct"] = _budget_cut_column(values, frame, fail)
+    measures = _measures(values, grade, n)
+    failed = has_error
+    if failed.any():
+        for name in measures:
+            measures[name] = np.where(failed, np.nan, measures[name])
+    return ProfileColumns(measures=measures, error=errors)
+
+
+def _budget_cut_column(values: dict[str, np.ndarray], frame: pd.DataFrame, fail: Any) -> Any:
+    """The cut of each row: derived from the two budgets where both are given, else as given."""
+    n = len(frame)
     nan = np.full(n, np.nan)
     baseline = values.get("budget_baseline_gbp_m", nan)
     current = values.get("budget_current_gbp_m", nan)
@@ -478,17 +607,11 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     fail(
         conflict,
         lambda i: (
-            f"budget_cut_pct: {_scalar(frame['budget_cut_pct'].iloc[i])!r} "
-            + _contradiction(baseline[i], current[i], derived[i])
+            f"budget_cut_pct: {quoted(_scalar(frame['budget_cut_pct'].iloc[i]))} "
+            + _contradiction(float(baseline[i]), float(current[i]), float(derived[i]))
         ),
     )
-    values["budget_cut_pct"] = np.where(np.isnan(derived), given, derived)
-    measures = _measures(values, grade, n)
-    failed = has_error
-    if failed.any():
-        for name in measures:
-            measures[name] = np.where(failed, np.nan, measures[name])
-    return ProfileColumns(measures=measures, error=errors)
+    return np.where(np.isnan(derived), given, derived)
 
 
 def _measures(values: dict[str, np.ndarray], grade: np.ndarray, n: int) -> dict[str, np.ndarray]:
@@ -527,15 +650,21 @@ def _scalar(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _messages(name: str, raw: Any, problem: str) -> Callable[[int], str]:
-    """The message for row ``i``: the field, the value as given, and what is wrong with it."""
+def _messages(
+    name: str, raw: Any, problem: str, *, quote_blank: bool = False
+) -> Callable[[int], str]:
+    """The message for row ``i``: the field, the value as given, and what is wrong with it.
+
+    A missing value is quoted as None, or with ``quote_blank`` as the blank text it was.
+    """
 
     def message(i: int) -> str:
         if raw is None:
             return f"{name}: None {problem}"
         v = raw.iloc[i] if isinstance(raw, pd.Series) else raw[i]
-        v = None if _is_missing(v) else _scalar(v)
-        return f"{name}: {v!r} {problem}"
+        if is_missing(v):
+            v = _given(v) if quote_blank else None
+        return f"{name}: {quoted(_scalar(v))} {problem}"
 
     return message
 
@@ -544,23 +673,22 @@ def _numeric_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
     n = len(raw)
     if spec.kind == "flag":
         return _flag_column(spec, raw, fail)
-    if pd.api.types.is_bool_dtype(raw.dtype):
-        fail(np.ones(n, dtype=bool), _messages(spec.name, raw, "is not a number"))
+    dtype = raw.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        fail(~pd.isna(raw).to_numpy(dtype=bool), _messages(spec.name, raw, "is not a number"))
         return np.full(n, np.nan)
-    if pd.api.types.is_numeric_dtype(raw.dtype):
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
         x = raw.to_numpy(dtype=float, na_value=np.nan)
-        present = ~pd.isna(raw).to_numpy()
+        present = ~pd.isna(raw).to_numpy(dtype=bool)
     else:
-        # the single-profile parser, cell by cell, so that a frame accepts exactly the text a
-        # CouncilProfile accepts (pandas' own parser differs on "1_000", "nan" and others)
-        obj = raw.astype(object)
-        present = ~obj.map(_is_missing).to_numpy(dtype=bool)
-        x = obj.map(_to_float).to_numpy(dtype=float)
-        x = np.where(present, x, np.nan)
+        # the single-profile parser's results, in bulk where the cells are plain (pandas' own
+        # parser differs on "1_000", "nan" and others); complex numbers are read cell by cell
+        x, present = number_column(raw)
     not_number = present & np.isnan(x)
     fail(not_number, _messages(spec.name, raw, "is not a number"))
     infinite = present & np.isinf(x)
-    fail(infinite, _messages(spec.name, raw, "is not a finite number"))
+    if infinite.any():
+        fail(infinite, lambda i: _number_message(spec, raw, i, float(x[i])))
     finite = present & np.isfinite(x)
     for problem, refused in _RANGE_RULES[spec.name]:
         with np.errstate(invalid="ignore"):
@@ -569,25 +697,36 @@ def _numeric_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
     return np.where(finite, x, np.nan)
 
 
+def _number_message(spec: FieldSpec, raw: pd.Series, i: int, x: float) -> str:
+    v = _scalar(raw.iloc[i])
+    return f"{spec.name}: {quoted(v)} {_number_problem(spec, v, x)}"
+
+
 def _flag_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
-    if pd.api.types.is_bool_dtype(raw.dtype) and not raw.isna().any():
+    dtype = raw.dtype
+    if pd.api.types.is_bool_dtype(dtype) and not raw.isna().any():
         return raw.to_numpy(dtype=float)
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
+        # numbers are yes/no when they are 0 or 1, as the one-value parser reads them
+        x = raw.to_numpy(dtype=float, na_value=np.nan)
+        bad = ~np.isnan(x) & (x != 0) & (x != 1)
+    else:
 
-    def parse(v: Any) -> float:
-        if _is_missing(v):
-            return np.nan
-        flag = parse_flag(v)
-        return -1.0 if flag is None else float(flag)  # -1 is refused below
+        def parse(v: Any) -> float:
+            if is_missing(v):
+                return np.nan
+            flag = parse_flag(v)
+            return -1.0 if flag is None else float(flag)  # -1 is refused below
 
-    x = raw.astype(object).map(parse).to_numpy(dtype=float)
-    bad = x == -1.0
+        x = distinct_map(raw, parse)  # yes/no columns hold few distinct spellings
+        bad = x == -1.0
     fail(bad, _messages(spec.name, raw, _NOT_A_FLAG))
     return np.where(bad, np.nan, x)
 
 
 def _rating_column(raw: pd.Series, fail: Any) -> np.ndarray:
     def grade(v: Any) -> float:
-        if _is_missing(v):
+        if is_missing(v):
             return np.nan
         try:
             return float(RATINGS.index(check_value("previous_rating", v)) + 1)
@@ -598,6 +737,10 @@ def _rating_column(raw: pd.Series, fail: Any) -> np.ndarray:
     codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
     table = np.array([grade(u) for u in uniques] + [np.nan])
     x = table[codes]  # code -1 (missing) picks the trailing NaN
+    cells = raw.to_numpy(dtype=object)
+    for i in np.flatnonzero(codes < 0).tolist():  # what pandas calls missing, is_missing may not
+        if not is_missing(cells[i]):
+            x[i] = grade(cells[i])
     bad = x == -1.0
     fail(
         bad,
@@ -617,18 +760,9 @@ def _text_column(name: str, frame: pd.DataFrame, fail: Any, required: bool) -> n
             fail(np.ones(n, dtype=bool), f"{name}: None is required")
         return np.full(n, None, dtype=object)
     raw = frame[name]
-    if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
-        # the usual case, done as whole-column string operations
-        stripped = raw.astype(object).where(raw.notna(), None).str.strip()
-        missing = (stripped.isna() | (stripped == "")).to_numpy(dtype=bool)
-        not_text = np.zeros(n, dtype=bool)
-    else:
-        obj = raw.astype(object)
-        missing = obj.map(_is_missing).to_numpy(dtype=bool)
-        not_text = ~missing & ~obj.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-        stripped = obj.map(lambda v: v.strip() if isinstance(v, str) else None)
+    text, missing, not_text = text_column(raw)
     if required:
-        fail(missing, f"{name}: None is required")
+        fail(missing, _messages(name, raw, "is required", quote_blank=True))
     if not_text.any():
         fail(not_text, _messages(name, raw, "must be non-empty text"))
-    return stripped.where(~missing, None).to_numpy(dtype=object)
+    return text
