@@ -147,6 +147,8 @@ def field_value(ruleset: Ruleset, name: str) -> st.SearchStrategy[Any]:
         )
     if name == "la_code":
         return st.from_regex(r"E(06|08|09|10)[0-9]{6}", fullmatch=True)
+    if name == "region":
+        return st.sampled_from(["East Midlands", "London", "North West", " South West "])
     return numbers(spec, thresholds(ruleset, name))
 
 

@@ -537,3 +537,14 @@ def test_bands_survive_a_reasonable_error_in_each_judgement(
         f"{case.id}: {field} {value:g} → {moved:g} gives {row['band']} (score {row['score']:g}), "
         f"expected {'/'.join(case.expected_bands)}"
     )
+
+
+def test_cli_fit_unwritable_output_is_one_line_and_leaves_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "no-such-folder"
+    code = run("fit", "--cases", "--rounds", "1", "--output", str(folder / "fitted.yaml"))[0]
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "cannot be written" in err and "Traceback" not in err
+    assert not folder.exists()

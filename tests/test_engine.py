@@ -93,6 +93,8 @@ def test_full_profile_has_full_coverage():
         "restructure": False,
         "practice_concerns_raised": False,
         "reinvestment_pct": 0,
+        "vacancy_rate_vs_neighbours_pp": -2,
+        "cla_rate_change_2y_per_10k": 1,
     }
     a = ew.score(p)
     assert a.coverage == pytest.approx(1.0)

@@ -18,16 +18,16 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 EXPECTED: dict[str, list[str]] = {
     "score_one.py": [
         r"^Derbyshire 2016: score 46 of 100, band high$",
-        r"^Coverage: 44% of the ruleset's weight had data$",
+        r"^Coverage: 42% of the ruleset's weight had data$",
         r"^Derbyshire \(2016\) scores 46 out of 100: high risk\.$",
         r"^  Children's services budget cut 31\.3% \(25% to under 35%\), \+10$",
     ],
     "score_many.py": [
-        r"^Council A\s+3\s+low\s+47%\s*$",
-        r"^Council B\s+32\s+high\s+36%\s*$",
-        r"^Council C\s+28\s+high\s+34%\s*$",
+        r"^Council A\s+3\s+low\s+44%\s*$",
+        r"^Council B\s+32\s+high\s+35%\s*$",
+        r"^Council C\s+28\s+high\s+32%\s*$",
         r"^Council D\s*$",
-        r"^Council E\s+18\s+high\s+26%\s+high$",
+        r"^Council E\s+18\s+high\s+25%\s+high$",
         r"^Not scored: Council D: agency_rate_pct: 140(\.0)? is above the maximum of 100$",
         r"^Wrote 5 rows to .+scores\.csv$",
     ],

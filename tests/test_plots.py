@@ -63,7 +63,7 @@ def test_one_bar_per_contribution_with_its_points_as_width() -> None:
 def test_title_names_council_year_score_band_and_coverage() -> None:
     ax = plot_contributions(derbyshire())
     assert ax.get_title(loc="left") == (
-        "Derbyshire (2016): score 46 of 100, high band\ndata for 44% of the ruleset's weight"
+        "Derbyshire (2016): score 46 of 100, high band\ndata for 42% of the ruleset's weight"
     )
 
 

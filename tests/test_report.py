@@ -297,6 +297,29 @@ def test_the_batch_narrows_to_a_region_or_to_the_sliding() -> None:
         ew.watchlist_report(2020, region="Atlantis")
 
 
+def test_newer_judgements_from_the_user_reach_every_part(tmp_path: Path) -> None:
+    given = tmp_path / "judgements.csv"
+    given.write_text("council,date,overall\nDerbyshire,2023-05-08,Good\n", encoding="utf-8")
+    bundled = ew.report("Derbyshire", 2026)
+    page = ew.report("Derbyshire", 2026, judgements=given)
+    assert bundled.profile["previous_rating"] == "requires_improvement"
+    assert page.profile["previous_rating"] == "good"
+    ofsted = page.sources[0]
+    assert ofsted.as_at == "8 May 2023" and "those given" in ofsted.source
+    assert "supplied by the user" in page.comparison_note
+    assert page.comparison is not None and page.comparison.loc["previous_rating", "value"] == 2
+    assert page.trajectory is not None and bundled.trajectory is not None
+    assert "may be stale" in bundled.trajectory_note and "stale" not in page.trajectory_note
+    batch = ew.watchlist_report(2026, councils=["Derbyshire"], judgements=given)
+    assert "supplied by the user" in batch.note
+    assert list(batch.table["previous_rating"]) == ["good"]
+    assert batch.judgements is not None and len(batch.judgements) == 1  # and so every page
+    out = io.StringIO()
+    argv = ["report", "Derbyshire", "--year", "2026", "--judgements", str(given)]
+    assert main([*argv, "--output", str(tmp_path / "d.html")], out) == 0
+    assert "8 May 2023" in (tmp_path / "d.html").read_text(encoding="utf-8")
+
+
 def test_the_same_report_renders_to_the_same_bytes() -> None:
     page = ew.report(profile={"council": "Example", "year": 2020, "agency_rate_pct": 20})
     assert page.to_html() == page.to_html()

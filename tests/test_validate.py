@@ -47,7 +47,7 @@ from earlywarning.validate import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-YEARS = list(range(2017, 2026))
+YEARS = list(range(2017, 2027))
 
 # ----------------------------------------------------------------------------------------------
 # A fixture small enough to count by hand
@@ -103,6 +103,8 @@ FIXTURE = pd.DataFrame(
         "below_good": [F, F, T, F, F, T, F, T, T, T, T, T],
         "inadequate": [F, F, F, F, F, T, F, F, T, F, T, T],
         "declined": [None, None, T, F, F, T, F, T, T, F, T, T],
+        # declined, among the eight whose previous judgement was good or outstanding
+        "declined_from_good": [None, None, None, F, F, T, F, T, T, F, None, T],
     }
 )
 

@@ -11,6 +11,7 @@ Example:
 from earlywarning import io as io  # earlywarning.io.read_profiles, as DESIGN.md names it
 from earlywarning.calibrate import calibration_report
 from earlywarning.cases import load_cases
+from earlywarning.compare import compare
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import (
     ColumnNameError,
@@ -38,6 +39,7 @@ from earlywarning.report_batch import WatchlistReport, watchlist_report
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import england_scores
 from earlywarning.validate import ValidationReport, validate
+from earlywarning.watchlist import watchlist
 
 __version__ = "0.1.0"
 
@@ -68,6 +70,7 @@ __all__ = [
     "WatchlistReport",
     "__version__",
     "calibration_report",
+    "compare",
     "england_scores",
     "fit",
     "load_cases",
@@ -76,5 +79,6 @@ __all__ = [
     "score",
     "score_frame",
     "validate",
+    "watchlist",
     "watchlist_report",
 ]

@@ -156,8 +156,8 @@ def trajectories_text(scores: pd.DataFrame) -> str:
         >>> scores = ew.england_scores([2020, 2022], councils=["Derbyshire"])
         >>> print(trajectories_text(scores.drop(columns="reasons")))
            council  year  score     band  coverage rising
-        Derbyshire  2020   33.0     high       0.4    n/a
-        Derbyshire  2022   23.0 moderate       0.4     no
+        Derbyshire  2020   38.0     high      0.43    n/a
+        Derbyshire  2022   26.0 moderate      0.43     no
     """
     shown = scores.drop(columns="la_code").assign(
         rising=scores["rising"].map({True: "yes", False: "no"}).fillna("n/a"),

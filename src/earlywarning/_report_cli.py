@@ -41,6 +41,11 @@ def report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--output", required=True, metavar="PATH", help="FILE.html, or a folder for --watchlist"
     )
+    p.add_argument(
+        "--judgements",
+        metavar="FILE",
+        help="your own Ofsted judgements after March 2022 (council, date, overall)",
+    )
     p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
 
 
@@ -55,11 +60,16 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         if args.council_name or args.year is not None:
             raise EarlyWarningError("report: give a council and --year, or --profile, not both")
         origin = f"From the profile in {args.profile}; no figure was added to it."
-        page = report(profile=_one_profile(Path(args.profile)), ruleset=rules, origin=origin)
+        page = report(
+            profile=_one_profile(Path(args.profile)),
+            ruleset=rules,
+            origin=origin,
+            judgements=args.judgements,
+        )
     else:
         if not args.council_name or args.year is None:
             raise EarlyWarningError("report: give a council and --year, or --profile FILE")
-        page = report(args.council_name, args.year, ruleset=rules)
+        page = report(args.council_name, args.year, ruleset=rules, judgements=args.judgements)
     path = page.write(args.output)
     a = page.assessment
     out.write(f"wrote {path}: {a.council} ({a.year}) scores {a.score:.0f}, {a.band}\n")
@@ -79,6 +89,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         councils=args.council,
         sliding_only=args.sliding_only,
         ruleset=load_ruleset(args.rules) if args.rules else load_ruleset(),
+        judgements=args.judgements,
     )
     written = batch.write(args.output)
     out.write(f"wrote {written[0]} and {len(written) - 1} council pages beside it\n")

@@ -123,13 +123,14 @@ def show_number(value: Any, digits: int = 1) -> str:
     """A figure to at most ``digits`` decimals, or "no figure" when there is none.
 
     Example:
-        >>> show_number(14.25), show_number(3.0), show_number(float("nan")), show_number(None)
-        ('14.2', '3', 'no figure', 'no figure')
+        >>> show_number(14.25), show_number(3.0), show_number(-0.04), show_number(None)
+        ('14.2', '3', '0', 'no figure')
     """
     if value is None or value != value:
         return "no figure"
     text = f"{float(value):.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text
 
 
 def show_measure(value: Any, indicator: Indicator | None = None) -> str:
@@ -217,6 +218,9 @@ def _svg(figure: Any, alt: str, name: str) -> Chart:
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
     text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
+    # matplotlib's one style rule would apply to the whole page; the page's stylesheet has it,
+    # scoped to the charts
+    text = re.sub(r'\s*<style type="text/css">.*?</style>', "", text, flags=re.DOTALL)
     text = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", text)
     text = text.replace('xlink:href="#', 'href="#')
     text = text.replace('id="', f'id="{name}-').replace("url(#", f"url(#{name}-")

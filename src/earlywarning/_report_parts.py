@@ -17,12 +17,15 @@ from typing import Any
 
 import pandas as pd
 
+from earlywarning.compare import compare
 from earlywarning.datasets import OUTCOMES_CUTOFF, england_profiles, profiles_at
+from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
 from earlywarning.explain import Assessment
+from earlywarning.judgements import JudgementsLike, as_judgements
 from earlywarning.profile import FIELD_NAMES
 from earlywarning.rules import Ruleset
-from earlywarning.validate import england_scores
+from earlywarning.trajectories import rising_risk
 
 __all__ = [
     "TRAJECTORY_YEARS",
@@ -50,7 +53,10 @@ _CENSUS = (
     "vacancy_rate_pct",
     "absence_rate_pct",
 )
+_CENSUS_TREND = ("vacancy_rate_change_2y_pp", "agency_rate_change_2y_pp")
+_CENSUS_PEERS = ("vacancy_rate_vs_neighbours_pp", "agency_rate_vs_neighbours_pp")
 _DEMAND = ("demand_change_pct", "cla_rate_per_10k", "cin_rate_per_10k")
+_DEMAND_TREND = ("cla_rate_change_2y_per_10k",)
 _IDENTITY = ("council", "year", "la_code")
 
 
@@ -125,8 +131,13 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def national_profile(council: str, year: int) -> tuple[dict[str, Any], tuple[SourceRow, ...]]:
+def national_profile(
+    council: str, year: int, judgements: JudgementsLike = None
+) -> tuple[dict[str, Any], tuple[SourceRow, ...]]:
     """The England profile of one council on 1 January of ``year``, and its sources.
+
+    ``judgements`` are the user's own Ofsted judgements after March 2022, as for
+    :func:`earlywarning.datasets.england_profiles`.
 
     Raises:
         EarlyWarningError: for an unknown council or year, or a name of two councils.
@@ -136,7 +147,8 @@ def national_profile(council: str, year: int) -> tuple[dict[str, Any], tuple[Sou
         >>> profile["la_code"], sources[1].as_at
         ('E10000007', '30 September 2019')
     """
-    rows = england_profiles(year, [council])
+    user = as_judgements(judgements)
+    rows = england_profiles(year, [council], judgements=user)
     if len(rows) != 1:
         found = ", ".join(f"{r.council} ({r.la_code})" for r in rows.itertuples())
         raise EarlyWarningError(
@@ -144,25 +156,46 @@ def national_profile(council: str, year: int) -> tuple[dict[str, Any], tuple[Sou
             "give one ONS code"
         )
     day = dt.date(year, 1, 1)
-    known = profiles_at([rows["la_code"].iloc[0]], [day], provenance=True).iloc[0]
+    code = rows["la_code"].iloc[0]
+    known = profiles_at([code], [day], provenance=True, judgements=user).iloc[0]
     profile = {
         str(k): v
         for k, v in rows.iloc[0].to_dict().items()
         if str(k) in FIELD_NAMES and not _missing(v)
     }
-    return profile, _national_sources(profile, known)
+    return profile, _national_sources(profile, known, given=user is not None)
 
 
-def _national_sources(profile: Mapping[str, Any], known: pd.Series) -> tuple[SourceRow, ...]:
+def _national_sources(
+    profile: Mapping[str, Any], known: pd.Series, *, given: bool
+) -> tuple[SourceRow, ...]:
     """Which bundled statistics each field of a national profile came from, and their dates."""
     rows: list[tuple[str, str, Sequence[str]]] = []
     if "previous_rating" in profile:
         when = date_text(pd.Timestamp(known["previous_rating_date"]).date())
-        rows.append(("Ofsted judgement of children’s services", when, ("previous_rating",)))
-    census = f"30 September {int(known['census_year'])}"
-    rows.append(("DfE children’s social work workforce census", census, _CENSUS))
-    demand = f"year to 31 March {int(known['demand_year'])}"
-    rows.append(("DfE children in need and looked-after children", demand, _DEMAND))
+        ofsted = "Ofsted judgement of children’s services"
+        if given:
+            ofsted += " (the bundled judgements and those given)"
+        rows.append((ofsted, when, ("previous_rating",)))
+    census, demand = int(known["census_year"]), int(known["demand_year"])
+    workforce = "DfE children’s social work workforce census"
+    looked_after = "DfE children in need and looked-after children"
+    rows += [
+        (workforce, f"30 September {census}", _CENSUS),
+        (f"{workforce}, two censuses", f"30 September {census - 2} and {census}", _CENSUS_TREND),
+        (
+            f"{workforce}, against the DfE statistical neighbours (2021)",
+            f"30 September {census}",
+            _CENSUS_PEERS,
+        ),
+        (looked_after, f"year to 31 March {demand}", _DEMAND),
+        (
+            "DfE looked-after children, two years apart",
+            f"31 March {demand - 2} and {demand}",
+            _DEMAND_TREND,
+        ),
+        ("ONS local authority codes and regions", "as bundled", ("region",)),
+    ]
     if known["spend_year"] == known["spend_year"]:  # not NaN: there is a spend series
         end = int(known["spend_year"])
         spend = f"2011-12 to {end}-{(end + 1) % 100:02d}"
@@ -209,8 +242,14 @@ def rule_rows(assessment: Assessment, rules: Ruleset) -> tuple[RuleRow, ...]:
     )
 
 
-def trajectory(council: str, year: int, rules: Ruleset) -> tuple[pd.DataFrame | None, str]:
+def trajectory(
+    council: str, year: int, rules: Ruleset, judgements: JudgementsLike = None
+) -> tuple[pd.DataFrame | None, str]:
     """The council's national scores for the years up to ``year``, or why there are none.
+
+    Each year is scored as :func:`earlywarning.england_scores` scores it, with ``rising`` from
+    :func:`~earlywarning.trajectories.rising_risk`, and the previous ratings from ``judgements``
+    where they are given.
 
     Example:
         >>> import earlywarning as ew
@@ -220,18 +259,23 @@ def trajectory(council: str, year: int, rules: Ruleset) -> tuple[pd.DataFrame | 
     """
     first = max(2011, year - TRAJECTORY_YEARS + 1)
     try:
-        scores = england_scores(range(first, year + 1), rules, councils=[council])
+        profiles = england_profiles(range(first, year + 1), [council], judgements=judgements)
     except EarlyWarningError as exc:
         return None, f"No national scores to draw: {exc}."
-    if scores.empty:
+    if profiles.empty:
         return None, f"No national scores for {council} from {first} to {year}."
-    table = scores[["year", "score", "band", "coverage", "rising"]].reset_index(drop=True)
+    scored = score_frame(profiles, rules)
+    table = pd.concat(
+        [profiles[["la_code", "year"]], scored[["score", "band", "coverage"]]], axis=1
+    )
+    table["rising"] = rising_risk(table, by="la_code")
+    table = table.drop(columns="la_code").reset_index(drop=True)
     note = (
         "Scores from the bundled national statistics as known on 1 January of each year, so "
         "every point was knowable at the time; budgets, management posts and directors are not "
         "in the national data, so these scores cover less of the ruleset than a full profile."
     )
-    if year > OUTCOMES_CUTOFF.year:
+    if year > OUTCOMES_CUTOFF.year and judgements is None:
         note += (
             f" Ofsted judgements after {date_text(OUTCOMES_CUTOFF)} are withheld from the "
             "bundled data, so later previous ratings may be stale."
@@ -272,8 +316,8 @@ def lower_band(profile: Mapping[str, Any], assessment: Assessment, rules: Rulese
         >>> p = {"council": "A", "year": 2020, "agency_rate_pct": 30, "vacancy_rate_pct": 25,
         ...      "avg_caseload": 19}
         >>> found = lower_band(p, ew.score(p), ew.load_ruleset())
-        >>> found is None or found.target_band == "moderate"
-        True
+        >>> found.target_band, found.after.band
+        ('moderate', 'moderate')
     """
     try:  # until the decisions work lands
         from earlywarning.change import smallest_change
@@ -284,25 +328,24 @@ def lower_band(profile: Mapping[str, Any], assessment: Assessment, rules: Rulese
     return smallest_change(dict(profile), ruleset=rules)
 
 
-def comparison(council: str, year: int, rules: Ruleset) -> tuple[pd.DataFrame | None, str]:
+def comparison(
+    council: str, year: int, rules: Ruleset, judgements: JudgementsLike = None
+) -> tuple[pd.DataFrame | None, str]:
     """The council beside its statistical neighbours, its region and England, or why not.
 
     Example:
         >>> import earlywarning as ew
         >>> table, note = comparison("Derbyshire", 2020, ew.load_ruleset())
-        >>> table is None or "score" in table.index
-        True
+        >>> len(table.attrs["neighbours"]), table.index[-1]
+        (10, 'score')
     """
-    try:  # until the peers work lands
-        from earlywarning.compare import compare
-    except ImportError:
-        return None, "The comparison with neighbours is not available in this version."
     try:
-        table = compare(council, year, rules)
+        table = compare(council, year, rules, judgements=judgements)
     except EarlyWarningError as exc:
         return None, f"No comparison with neighbours: {exc}."
+    ratings = str(table.attrs["judgements"]).rstrip(".")
     note = (
         f"Figures from the bundled national statistics for {table.attrs['council']} as known on "
-        f"1 January {year}; medians over the councils with a figure."
+        f"1 January {year}; medians over the councils with a figure. {ratings}."
     )
     return table, note

@@ -33,7 +33,7 @@ __all__ = [
 NATIONAL_MEASURES: tuple[str, ...] = tuple(
     "previous_rating_grade" if c == "previous_rating" else c
     for c in PROFILE_COLUMNS
-    if c not in ("council", "year", "la_code")
+    if c not in ("council", "year", "la_code", "region")
 )
 """The measures the bundled national data can fill (the previous rating as its grade, 1 to 4)."""
 

@@ -45,12 +45,14 @@ __all__ = [
     "EXIT_USAGE",
     "build_parser",
     "cmd_calibrate",
+    "cmd_compare",
     "cmd_explain",
     "cmd_fit",
     "cmd_rules_check",
     "cmd_score",
     "cmd_trajectories",
     "cmd_validate",
+    "cmd_watchlist",
     "main",
 ]
 
@@ -174,7 +176,8 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
     summary = result.diff()
     text = "".join(f"# {line}\n" for line in summary.splitlines()) + result.ruleset.to_yaml()
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        with open_output(args.output, out, binary=False) as fh:
+            fh.write(text)
         stream = out
     else:
         out.write(text)
@@ -211,11 +214,14 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
-    """Score every council (or the ones named) for every year 2017-2025, with rising risk."""
+    """Score every council (or the ones named) for every year 2017-2026, with rising risk."""
     from earlywarning.trajectories import england_scores, trajectories_text
 
     rules = _ruleset(args)
-    scores = england_scores(ruleset=rules, rise_margin=args.rise_margin, councils=args.council)
+    years = {"years": args.years} if args.years else {}
+    scores = england_scores(
+        ruleset=rules, rise_margin=args.rise_margin, councils=args.council, **years
+    )
     if args.plot:
         from earlywarning.plots import save_trajectory
 
@@ -228,6 +234,97 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(trajectories_text(scores) + "\n")
     return 0
+
+
+def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
+    """Compare one council with its statistical neighbours, its region and England."""
+    from earlywarning.compare import compare, peer_trajectory, render_compare
+
+    rules = _ruleset(args)
+    table = compare(args.council, args.year, rules, judgements=args.judgements)
+    out.write(render_compare(table, args.format))
+    if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
+        print(table.attrs["judgements"], file=sys.stderr)
+    if args.plot:
+        from earlywarning.peer_plots import save_peers
+
+        trajectory = peer_trajectory(args.council, ruleset=rules, judgements=args.judgements)
+        save_peers(trajectory, args.plot, ruleset=rules)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    return 0
+
+
+def cmd_watchlist(args: argparse.Namespace, out: TextIO) -> int:
+    """Every council in one year, the ones sliding from good or outstanding first."""
+    from earlywarning.watchlist import render_watchlist, watchlist
+
+    table = watchlist(
+        args.year,
+        _ruleset(args),
+        judgements=args.judgements,
+        region=args.region,
+        sliding_only=args.sliding_only,
+    )
+    out.write(render_watchlist(table, args.format))
+    if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
+        print(table.attrs["judgements"], file=sys.stderr)
+    return 0
+
+
+_YEARS_HELP = (
+    "the years, as FIRST-LAST or a comma list (default 2017-2026); year Y is each council as "
+    "known on 1 January Y, from the workforce census of 30 September Y-1 (2011 to 2026)"
+)
+_YEAR_HELP = (
+    "the year of the England profiles: councils as known on 1 January YEAR, from the workforce "
+    "census of 30 September YEAR-1 (2011 to 2026)"
+)
+_JUDGEMENTS_HELP = (
+    "a CSV, JSON or YAML file of Ofsted judgements (council, date, overall) to use beside the "
+    "bundled ones, which stop at 31 March 2022"
+)
+
+
+def _year_range(text: str) -> list[int]:
+    """The years of ``--years``: ``FIRST-LAST`` (both included) or a comma list.
+
+    Example:
+        >>> _year_range("2018-2020"), _year_range("2017,2026")
+        ([2018, 2019, 2020], [2017, 2026])
+    """
+    try:
+        if "-" in text:
+            first, last = (int(part) for part in text.split("-", 1))
+            return list(range(first, last + 1))
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not FIRST-LAST or a comma list of years"
+        ) from None
+
+
+def _compare_arguments(p: argparse.ArgumentParser) -> None:
+    """a council beside its statistical neighbours, its region and England"""
+    p.add_argument("council", help="a council name or ONS code")
+    p.add_argument("--year", type=int, required=True, help=_YEAR_HELP)
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("--judgements", metavar="FILE", help=_JUDGEMENTS_HELP)
+    p.add_argument(
+        "--plot", metavar="FILE.png", help="draw the score by year beside neighbours and England"
+    )
+    p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
+
+
+def _watchlist_arguments(p: argparse.ArgumentParser) -> None:
+    """every council in a year, those sliding from good or outstanding first"""
+    p.add_argument("--year", type=int, required=True, help=_YEAR_HELP)
+    p.add_argument("--region", metavar="REGION", help="only this English region")
+    p.add_argument(
+        "--sliding-only", action="store_true", help="only the councils flagged as sliding"
+    )
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("--judgements", metavar="FILE", help=_JUDGEMENTS_HELP)
+    p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
 
 
 def _with_rules(p: argparse.ArgumentParser) -> None:
@@ -308,10 +405,11 @@ def _validate_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _trajectories_arguments(p: argparse.ArgumentParser) -> None:
-    """score every council for every year 2017-2025"""
+    """score every council for every year 2017-2026"""
     p.add_argument(
         "--council", action="append", metavar="NAME", help="only this council (repeatable)"
     )
+    p.add_argument("--years", type=_year_range, metavar="FIRST-LAST", help=_YEARS_HELP)
     p.add_argument("--plot", metavar="FILE.png", help="draw the one council's scores to a file")
     p.add_argument(
         "--rise-margin",
@@ -333,6 +431,8 @@ COMMANDS: dict[str, tuple[Handler | None, Callable[[argparse.ArgumentParser], No
     "fit": (cmd_fit, _fit_arguments),
     "validate": (cmd_validate, _validate_arguments),
     "trajectories": (cmd_trajectories, _trajectories_arguments),
+    "compare": (cmd_compare, _compare_arguments),
+    "watchlist": (cmd_watchlist, _watchlist_arguments),
     "report": (cmd_report, report_arguments),
 }
 

@@ -8,7 +8,7 @@ new outcome is one entry here.
 Example:
     >>> from earlywarning.outcomes import OUTCOME_NAMES
     >>> OUTCOME_NAMES
-    ('below_good', 'inadequate', 'declined')
+    ('below_good', 'inadequate', 'declined', 'declined_from_good')
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import pandas as pd
 from earlywarning.profile import RATINGS
 
 __all__ = [
+    "OPTIONAL_OUTCOMES",
     "OUTCOMES",
     "OUTCOME_LABELS",
     "OUTCOME_NAMES",
@@ -66,6 +67,9 @@ class OutcomeSpec:
     eligibility: str
     judged: Callable[[int, int | None], bool]
     eligible: Callable[[int | None], bool]
+    # False: a frame without this column (and without the judgements to derive it) is still
+    # validated, on the other outcomes; True: such a frame is refused.
+    required: bool = True
 
 
 def _any(previous: int | None) -> bool:
@@ -74,6 +78,10 @@ def _any(previous: int | None) -> bool:
 
 def _has_previous(previous: int | None) -> bool:
     return previous is not None
+
+
+def _was_good(previous: int | None) -> bool:
+    return previous is not None and previous <= 2
 
 
 def _below_good(new: int, previous: int | None) -> bool:
@@ -116,6 +124,16 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
         _declined,
         _has_previous,
     ),
+    OutcomeSpec(
+        "declined_from_good",
+        "declined from good or outstanding",
+        "declined from good",
+        "judged worse than at the previous inspection, which was good or outstanding",
+        "inspections whose previous judgement was good or outstanding",
+        _declined,
+        _was_good,
+        required=False,
+    ),
 )
 """Every outcome validated, in report order."""
 
@@ -124,6 +142,9 @@ OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES)
 
 OUTCOME_LABELS: dict[str, str] = {o.name: o.label for o in OUTCOMES}
 """How each outcome is named in reports."""
+
+OPTIONAL_OUTCOMES: frozenset[str] = frozenset(o.name for o in OUTCOMES if not o.required)
+"""Outcomes a frame may lack: validation then reports the others."""
 
 
 def derive_outcomes(new_rating: pd.Series, prev_rating: pd.Series) -> pd.DataFrame:

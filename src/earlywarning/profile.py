@@ -129,6 +129,43 @@ FIELDS: tuple[FieldSpec, ...] = (
         "partnership, an external review, an audit or an Ofsted visit",
     ),
     FieldSpec("reinvestment_pct", "number", "new recurrent investment, % of budget", 0, 100),
+    # Region and the peer-relative and trend measures (filled by earlywarning.datasets).
+    FieldSpec("region", "text", "English region, e.g. East Midlands"),
+    FieldSpec(
+        "vacancy_rate_vs_neighbours_pp",
+        "number",
+        "vacancy rate minus the median of the statistical neighbours', percentage points",
+        -100,
+        100,
+    ),
+    FieldSpec(
+        "agency_rate_vs_neighbours_pp",
+        "number",
+        "agency rate minus the median of the statistical neighbours', percentage points",
+        -100,
+        100,
+    ),
+    FieldSpec(
+        "vacancy_rate_change_2y_pp",
+        "number",
+        "change in the vacancy rate over two censuses, percentage points",
+        -100,
+        100,
+    ),
+    FieldSpec(
+        "agency_rate_change_2y_pp",
+        "number",
+        "change in the agency rate over two censuses, percentage points",
+        -100,
+        100,
+    ),
+    FieldSpec(
+        "cla_rate_change_2y_per_10k",
+        "number",
+        "change in looked-after children per 10,000 over two years",
+        -10000,
+        10000,
+    ),
 )
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
 _SPEC = {f.name: f for f in FIELDS}
@@ -401,6 +438,12 @@ class CouncilProfile(BaseModel):
     restructure: bool | None = None
     practice_concerns_raised: bool | None = None
     reinvestment_pct: float | None = None
+    region: str | None = None
+    vacancy_rate_vs_neighbours_pp: float | None = None
+    agency_rate_vs_neighbours_pp: float | None = None
+    vacancy_rate_change_2y_pp: float | None = None
+    agency_rate_change_2y_pp: float | None = None
+    cla_rate_change_2y_per_10k: float | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -573,6 +616,7 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
 
     _text_column("council", frame, fail, required=True)
     _text_column("la_code", frame, fail, required=False)
+    _text_column("region", frame, fail, required=False)
     year = values.get("year", np.full(n, np.nan))
     fail(np.isnan(year), _messages("year", frame.get("year"), "is required", quote_blank=True))
 

@@ -38,6 +38,7 @@ from earlywarning._report_parts import (
 from earlywarning.engine import score
 from earlywarning.errors import EarlyWarningError
 from earlywarning.explain import Assessment
+from earlywarning.judgements import JudgementsLike, as_judgements
 from earlywarning.profile import FIELD_NAMES, CouncilProfile
 from earlywarning.rules import Band, Ruleset, load_ruleset
 
@@ -145,6 +146,7 @@ def report(
     profile: CouncilProfile | Mapping[str, Any] | None = None,
     ruleset: Ruleset | None = None,
     origin: str | None = None,
+    judgements: JudgementsLike = None,
 ) -> CouncilReport:
     """Gather a council's page: from the national data for a year, or from a given profile.
 
@@ -159,6 +161,9 @@ def report(
         profile: a profile to report on instead of the national one.
         ruleset: the ruleset; ``None`` is the bundled default.
         origin: the sentence saying where a given profile came from (for example its file).
+        judgements: the user's own Ofsted judgements after March 2022 (a table or a file, see
+            :mod:`earlywarning.judgements`), for the national profiles, the trajectory and the
+            comparison.
 
     Returns:
         The figures of the page; render them with :meth:`CouncilReport.to_html`.
@@ -174,32 +179,17 @@ def report(
         ('Derbyshire', 'E10000007', True)
     """
     rules = ruleset if ruleset is not None else load_ruleset()
-    if profile is not None:
-        if council is not None or year is not None:
-            raise EarlyWarningError("report: give a council and a year, or a profile, not both")
-        checked = profile if isinstance(profile, CouncilProfile) else CouncilProfile(**profile)
-        fields = checked.model_dump(exclude_none=True)
-        sources: tuple[SourceRow, ...] = (
-            SourceRow("The profile given", "as stated in it", tuple(fields)),
-        )
-        said = origin or "From the profile given; no figure was added to it."
-    elif council is None or year is None:
-        raise EarlyWarningError("report: give a council and a year, or a profile")
-    else:
-        fields, sources = national_profile(council, year)
-        said = origin or (
-            f"From the bundled national statistics as known on 1 January {year}: the latest "
-            "published figures before that day, nothing later."
-        )
+    user = as_judgements(judgements)
+    fields, sources, said = _profile(council, year, profile, user)
     assessment = score(fields, rules)
     who = str(fields.get("la_code") or assessment.council)
-    scores, note = trajectory(who, assessment.year, rules)
-    peers, peers_note = comparison(who, assessment.year, rules)
+    scores, note = trajectory(who, assessment.year, rules, user)
+    peers, peers_note = comparison(who, assessment.year, rules, user)
     if peers is not None and profile is not None:
         peers_note += " The profile scored above may hold other figures than these."
     return CouncilReport(
         assessment=assessment,
-        origin=said,
+        origin=origin or said,
         la_code=fields.get("la_code"),
         profile={name: fields[name] for name in FIELD_NAMES if name in fields},
         rules=rule_rows(assessment, rules),
@@ -215,3 +205,27 @@ def report(
         comparison=peers,
         comparison_note=peers_note,
     )
+
+
+def _profile(
+    council: str | None,
+    year: int | None,
+    profile: CouncilProfile | Mapping[str, Any] | None,
+    user: pd.DataFrame | None,
+) -> tuple[dict[str, Any], tuple[SourceRow, ...], str]:
+    """The fields to score, their sources, and a sentence saying where they came from."""
+    if profile is not None:
+        if council is not None or year is not None:
+            raise EarlyWarningError("report: give a council and a year, or a profile, not both")
+        checked = profile if isinstance(profile, CouncilProfile) else CouncilProfile(**profile)
+        fields = checked.model_dump(exclude_none=True)
+        given = SourceRow("The profile given", "as stated in it", tuple(fields))
+        return fields, (given,), "From the profile given; no figure was added to it."
+    if council is None or year is None:
+        raise EarlyWarningError("report: give a council and a year, or a profile")
+    fields, sources = national_profile(council, year, user)
+    said = (
+        f"From the bundled national statistics as known on 1 January {year}: the latest "
+        "published figures before that day, nothing later."
+    )
+    return fields, sources, said

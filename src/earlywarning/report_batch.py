@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from earlywarning._england import resolve_councils
 from earlywarning._report_parts import write_text
-from earlywarning.datasets import england_profiles
 from earlywarning.errors import EarlyWarningError
+from earlywarning.judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.report import CouncilReport, report
 from earlywarning.rules import Ruleset, load_ruleset
-from earlywarning.validate import england_scores
+from earlywarning.watchlist import watchlist
 
 __all__ = ["WatchlistReport", "page_name", "watchlist_report"]
 
@@ -52,6 +53,7 @@ class WatchlistReport:
             :func:`earlywarning.watchlist`.
         note: what the previous ratings rest on.
         ruleset: the ruleset of every page.
+        judgements: the user's own Ofsted judgements, if any, for every page.
 
     Example:
         >>> import earlywarning as ew
@@ -65,6 +67,7 @@ class WatchlistReport:
     table: pd.DataFrame
     note: str
     ruleset: Ruleset
+    judgements: pd.DataFrame | None = None
 
     @cached_property
     def pages(self) -> tuple[CouncilReport, ...]:
@@ -76,7 +79,8 @@ class WatchlistReport:
             ['Derby, 2020: early-warning report']
         """
         return tuple(
-            report(code, self.year, ruleset=self.ruleset) for code in self.table["la_code"]
+            report(code, self.year, ruleset=self.ruleset, judgements=self.judgements)
+            for code in self.table["la_code"]
         )
 
     def to_html(self) -> str:
@@ -120,6 +124,7 @@ def watchlist_report(
     councils: Sequence[str] | None = None,
     sliding_only: bool = False,
     ruleset: Ruleset | None = None,
+    judgements: JudgementsLike = None,
 ) -> WatchlistReport:
     """The watch list of a year as a batch of pages: an index and one report per council.
 
@@ -133,6 +138,8 @@ def watchlist_report(
         councils: keep only these councils (names or ONS codes).
         sliding_only: keep only the councils flagged as sliding.
         ruleset: the ruleset; ``None`` is the bundled default.
+        judgements: the user's own Ofsted judgements after March 2022 (a table or a file, see
+            :mod:`earlywarning.judgements`), for the watch list and every page.
 
     Returns:
         The index table and the pages, in watch-list order.
@@ -147,7 +154,8 @@ def watchlist_report(
         ('Sliding councils, East Midlands, 2020', True)
     """
     rules = ruleset if ruleset is not None else load_ruleset()
-    table = _watchlist(year, rules)
+    user = as_judgements(judgements)
+    table = watchlist(year, rules, judgements=user)
     title = "Sliding councils" if sliding_only else "Watch list"
     if region is not None:
         match = table["region"].astype(str).str.casefold() == region.strip().casefold()
@@ -157,26 +165,15 @@ def watchlist_report(
         table = table[match]
         title += f", {table['region'].iloc[0]}"
     if councils is not None:
-        table = table[table["la_code"].isin(_codes(councils, year))]
+        named = [councils] if isinstance(councils, str) else list(councils)
+        table = table[table["la_code"].isin(resolve_councils(named, "watchlist_report"))]
     if sliding_only:
-        table = table[table["sliding"] == True]  # noqa: E712 (None is not sliding)
-    note = str(table.attrs.get("judgements", ""))
-    table = table.reset_index(drop=True)
+        table = table[table["sliding"].to_numpy(dtype=bool)]
     return WatchlistReport(
-        year=year, title=f"{title}, {year}", table=table, note=note, ruleset=rules
+        year=year,
+        title=f"{title}, {year}",
+        table=table.reset_index(drop=True),
+        note=judgements_note(user),
+        ruleset=rules,
+        judgements=user,
     )
-
-
-def _watchlist(year: int, rules: Ruleset) -> pd.DataFrame:
-    try:  # until the peers work lands
-        from earlywarning.watchlist import watchlist
-    except ImportError:
-        table = england_scores([year], rules).sort_values("score", ascending=False, kind="stable")
-        known = england_profiles(year)[["la_code", "previous_rating"]]
-        table = table.merge(known, on="la_code", how="left")
-        return table.assign(region=None, sliding=None)
-    return watchlist(year, rules)
-
-
-def _codes(councils: Sequence[str], year: int) -> set[str]:
-    return set(england_profiles(year, councils)["la_code"])

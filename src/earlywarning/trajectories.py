@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from earlywarning._render import trajectories_text
-from earlywarning.datasets import england_profiles
+from earlywarning.datasets import LAST_PROFILE_YEAR, england_profiles
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
 from earlywarning.rules import BAND_NAMES, Ruleset
@@ -108,7 +108,7 @@ def rising_risk(
 
 
 def england_scores(
-    years: Iterable[int] = range(2017, 2026),
+    years: Iterable[int] = range(2017, LAST_PROFILE_YEAR + 1),
     ruleset: Ruleset | None = None,
     *,
     rise_margin: float = 10.0,
@@ -127,7 +127,10 @@ def england_scores(
     whose scores rest on more data than 2017's).
 
     Args:
-        years: the years to score (2011 to 2026 are in the data).
+        years: the years to score: year Y is each council as known on 1 January Y (the workforce
+            census of 30 September Y-1). 2011 to 2026 are in the data; the default is 2017, the
+            year before the first census, to 2026, the newest
+            (:data:`~earlywarning.datasets.LAST_PROFILE_YEAR`).
         ruleset: the ruleset; ``None`` is the bundled default.
         rise_margin: the score rise over two years, in points, flagged as rising on its own.
         councils: keep only these councils, by name or ONS code (any case).

@@ -39,7 +39,7 @@ from earlywarning.engine import evaluate, result_frame
 from earlywarning.errors import EarlyWarningError
 from earlywarning.flags import flag_column
 from earlywarning.metrics import auc_or_nan, bootstrap_intervals, roc_curve
-from earlywarning.outcomes import OUTCOME_LABELS, OUTCOME_NAMES, derive_outcomes
+from earlywarning.outcomes import OPTIONAL_OUTCOMES, OUTCOME_LABELS, OUTCOME_NAMES, derive_outcomes
 from earlywarning.profile import FIELD_NAMES
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import england_scores, rising_risk
@@ -116,7 +116,7 @@ class ValidationReport:
         Example:
             >>> import earlywarning as ew
             >>> list(ew.validate().table().index)
-            ['below_good', 'inadequate', 'declined']
+            ['below_good', 'inadequate', 'declined', 'declined_from_good']
         """
         return self._table.copy()
 
@@ -228,6 +228,8 @@ def _read_outcomes(frame: pd.DataFrame, score: np.ndarray) -> list[KnownOutcome]
             raw = frame[name]
         elif derived is not None:
             raw = derived[name]
+        elif name in OPTIONAL_OUTCOMES:
+            continue  # a frame from before this outcome existed: report the others
         else:
             missing.append(name)
             continue
@@ -326,11 +328,11 @@ def validate_profiles(
     Args:
         frame: profile columns (:class:`~earlywarning.CouncilProfile` fields) and a column per
             outcome of :data:`~earlywarning.outcomes.OUTCOMES` (``below_good``, ``inadequate``,
-            ``declined``: yes/no values as :func:`~earlywarning.flags.parse_flag` reads them,
-            or missing where unknown). An outcome column that is absent is derived from
-            ``new_rating`` and ``prev_rating`` when the frame has them. ``inspection_start``,
-            ``new_rating`` and ``prev_rating`` are carried into the scores if present; other
-            columns are ignored.
+            ``declined`` and, optionally, ``declined_from_good``: yes/no values as
+            :func:`~earlywarning.flags.parse_flag` reads them, or missing where unknown). An
+            outcome column that is absent is derived from ``new_rating`` and ``prev_rating``
+            when the frame has them. ``inspection_start``, ``new_rating`` and ``prev_rating``
+            are carried into the scores if present; other columns are ignored.
         ruleset: the ruleset to validate; ``None`` is the bundled default.
         folds: folds of the stratified cross-validation of the baseline (at least 2, and no more
             than the smaller class of each outcome).
@@ -399,11 +401,12 @@ def validate(
     Each inspection is scored from its council's profile as at the inspection's start
     (:func:`~earlywarning.datasets.inspection_profiles`), so no input postdates the judgement.
     For each outcome of :data:`~earlywarning.outcomes.OUTCOMES` (judged below good, judged
-    inadequate, declined from the previous judgement; the last only where there was a previous
-    judgement) the report gives the AUC of the score with a 95% bootstrap interval (1,000
-    resamples), and the AUC of a baseline logistic regression on the same inputs
-    (:func:`baseline_inputs`) with stratified ``folds``-fold cross-validated predictions. It
-    also counts, band by band, how many inspections had each outcome.
+    inadequate, declined from the previous judgement where there was one, and declined among
+    the inspections whose previous judgement was good or outstanding) the report gives the AUC
+    of the score with a 95% bootstrap interval (1,000 resamples), and the AUC of a baseline
+    logistic regression on the same inputs (:func:`baseline_inputs`) with stratified
+    ``folds``-fold cross-validated predictions. It also counts, band by band, how many
+    inspections had each outcome.
 
     The bundled inspections never change, so a report is computed once per ruleset content,
     ``folds``, ``seed`` and ``baseline`` and reused; each call returns its own copy of the

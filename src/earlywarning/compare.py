@@ -1,0 +1,367 @@
+"""A council beside its statistical neighbours, its region and England.
+
+:func:`compare` answers the analyst's usual question about one council in one year: for each
+indicator the ruleset scores, what is the council's figure and its points, what is the median of
+its ten DfE statistical neighbours, of its region and of England, and where does it rank in
+England? The last row does the same for the score. Each neighbour's own score is in
+``attrs["neighbours"]`` (also :func:`neighbour_scores`).
+
+:func:`peer_trajectory` gives the council's score by year beside its neighbours' median and
+England's, which :func:`earlywarning.peer_plots.plot_peers` draws.
+
+Every figure is from :func:`~earlywarning.datasets.england_profiles`: ``year`` Y means the
+council as known on 1 January Y (the workforce census of 30 September Y-1, demand to 31 March
+Y-1, the last Ofsted judgement before 1 January Y; the bundled judgements stop at 31 March 2022,
+and a user may pass later ones as ``judgements``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from earlywarning._england import resolve_council
+from earlywarning.datasets import FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR, england_profiles
+from earlywarning.engine import Evaluation, evaluate, result_frame
+from earlywarning.errors import EarlyWarningError
+from earlywarning.judgements import JudgementsLike, as_judgements, judgements_note
+from earlywarning.neighbours import neighbour_codes, statistical_neighbours
+from earlywarning.rules import Ruleset, load_ruleset
+
+__all__ = [
+    "COMPARE_COLUMNS",
+    "compare",
+    "compare_to_text",
+    "england_year",
+    "neighbour_scores",
+    "peer_trajectory",
+    "render_compare",
+]
+
+COMPARE_COLUMNS: tuple[str, ...] = (
+    "label",
+    "measure",
+    "value",
+    "points",
+    "neighbours_median",
+    "region_median",
+    "england_median",
+    "england_rank",
+    "england_ranked",
+)
+"""The columns of :func:`compare`, in order (the index is the indicator id, then ``score``)."""
+
+
+def england_year(
+    year: int, ruleset: Ruleset | None = None, *, judgements: JudgementsLike = None
+) -> tuple[pd.DataFrame, Evaluation]:
+    """Every council's profile for ``year`` and its evaluation, on one index.
+
+    Returns:
+        The profiles (:func:`~earlywarning.datasets.england_profiles`) with ``score``, ``band``,
+        ``coverage`` and ``reasons`` added, and the :class:`~earlywarning.engine.Evaluation`
+        behind them (one row each, in the same order).
+
+    Example:
+        >>> from earlywarning.compare import england_year
+        >>> frame, ev = england_year(2020)
+        >>> len(frame) == len(ev.score)
+        True
+    """
+    rules = ruleset if ruleset is not None else load_ruleset()
+    profiles = england_profiles(year, judgements=judgements)
+    ev = evaluate(profiles, rules)
+    scored = result_frame(ev, profiles.index)
+    frame = profiles.assign(**{c: scored[c] for c in ("score", "band", "coverage", "reasons")})
+    return frame, ev
+
+
+def _rank(values: np.ndarray, row: int, worse_is_higher: bool) -> tuple[int, int]:
+    """The row's rank among values with data (its own has data), 1 the worst, ties sharing."""
+    known = ~np.isnan(values)
+    v = values[known] if worse_is_higher else -values[known]
+    mine = values[row] if worse_is_higher else -values[row]
+    return int((v > mine).sum()) + 1, int(known.sum())
+
+
+def _medians(values: np.ndarray, groups: dict[str, np.ndarray]) -> dict[str, float]:
+    out = {}
+    for name, mask in groups.items():
+        here = values[mask]
+        here = here[~np.isnan(here)]
+        out[name] = float(np.median(here)) if len(here) else float("nan")
+    return out
+
+
+def _row_of(frame: pd.DataFrame, council: str, year: int) -> int:
+    code = resolve_council(council, "compare", dt.date(int(year), 1, 1))
+    where = np.flatnonzero(frame["la_code"].to_numpy() == code)
+    if not len(where):
+        raise EarlyWarningError(f"compare: {council!r} ({code}) did not exist on 1 January {year}")
+    return int(where[0])
+
+
+def _neighbour_table(frame: pd.DataFrame, row: int) -> pd.DataFrame:
+    """The council's ten neighbours with their scores that year (NaN if not in existence)."""
+    code = str(frame["la_code"].iloc[row])
+    sn = statistical_neighbours(code)
+    scores = frame.set_index("la_code")
+    out = sn[["rank", "la_code", "council", "region", "closeness"]].copy()
+    for col in ("score", "band", "coverage", "previous_rating"):
+        out[col] = scores[col].reindex(out["la_code"]).to_numpy()
+    out.attrs["note"] = sn.attrs["note"]
+    return out
+
+
+def _rows(ev: Evaluation, row: int, groups: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """The table's rows: each indicator with data for the council, then the score."""
+    rows = []
+    for j, ind in enumerate(ev.ruleset.indicators):
+        values = ev.columns.measures[ind.measure]
+        if np.isnan(values[row]):
+            continue
+        rank, ranked = _rank(values, row, ind.direction != "higher_is_better")
+        rows.append(
+            {
+                "indicator": ind.id,
+                "label": ind.label,
+                "measure": ind.measure,
+                "value": float(values[row]),
+                "points": float(ev.points[row, j]),
+                **_medians(values, groups),
+                "england_rank": rank,
+                "england_ranked": ranked,
+            }
+        )
+    score = ev.score.astype(float)
+    rank, ranked = _rank(score, row, True)
+    rows.append(
+        {
+            "indicator": "score",
+            "label": "Score (0 to 100)",
+            "measure": "score",
+            "value": float(score[row]),
+            "points": float(score[row]),
+            **_medians(score, groups),
+            "england_rank": rank,
+            "england_ranked": ranked,
+        }
+    )
+    return rows
+
+
+def compare(
+    council: str,
+    year: int,
+    ruleset: Ruleset | None = None,
+    *,
+    judgements: JudgementsLike = None,
+) -> pd.DataFrame:
+    """One council beside its statistical neighbours, its region and England, for one year.
+
+    Args:
+        council: a name (any spelling the bundled data know, any case) or ONS code.
+        year: the year of the England profiles: the council as known on 1 January ``year``
+            (:data:`~earlywarning.datasets.FIRST_PROFILE_YEAR` to
+            :data:`~earlywarning.datasets.LAST_PROFILE_YEAR`).
+        ruleset: the ruleset; ``None`` is the bundled default.
+        judgements: the user's own Ofsted judgements after March 2022 (a table or a file; see
+            :mod:`earlywarning.judgements`).
+
+    Returns:
+        One row per indicator of the ruleset with data for the council, then a ``score`` row,
+        with the columns of :data:`COMPARE_COLUMNS`: the indicator's ``label`` and ``measure``,
+        the council's ``value`` and ``points`` (for ``score``, the score both times), the
+        ``neighbours_median`` (of those of its ten neighbours with a figure), ``region_median``
+        and ``england_median`` (every council with a figure, the council included), and
+        ``england_rank`` of ``england_ranked`` councils with a figure (1 is the most at risk:
+        the highest score, or the worst value in the indicator's direction; ties share the
+        best place). ``attrs`` holds ``council``, ``la_code``, ``region``, ``year``, ``band``,
+        ``ruleset``, ``judgements`` (which judgements the previous rating rests on),
+        ``neighbours_note`` (a fallback grouping, if any) and ``neighbours``: a frame of the ten
+        neighbours with each one's ``score``, ``band``, ``coverage`` and ``previous_rating``.
+
+    Raises:
+        EarlyWarningError: for an unknown council, a year outside the data, or a council that
+            did not exist on 1 January of the year.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> c = ew.compare("Derbyshire", 2016)
+        >>> list(c.columns)[:4]
+        ['label', 'measure', 'value', 'points']
+        >>> len(c.attrs["neighbours"])
+        10
+    """
+    rules = ruleset if ruleset is not None else load_ruleset()
+    user = as_judgements(judgements)
+    frame, ev = england_year(year, rules, judgements=user)
+    row = _row_of(frame, council, year)
+    region = frame["region"].to_numpy(dtype=object)
+    codes = frame["la_code"].to_numpy(dtype=object)
+    groups = {
+        "neighbours_median": np.isin(codes, neighbour_codes(str(codes[row]))),
+        "region_median": region == region[row],
+        "england_median": np.ones(len(frame), dtype=bool),
+    }
+    rows = _rows(ev, row, groups)
+    out = pd.DataFrame(rows).set_index("indicator").loc[:, list(COMPARE_COLUMNS)]
+    neighbours = _neighbour_table(frame, row)
+    out.attrs.update(
+        {
+            "council": str(frame["council"].iloc[row]),
+            "la_code": str(codes[row]),
+            "region": str(region[row]),
+            "year": int(year),
+            "band": str(frame["band"].iloc[row]),
+            "ruleset": f"{rules.id} {rules.version} ({rules.content_hash})",
+            "judgements": judgements_note(user),
+            "neighbours_note": neighbours.attrs["note"],
+            "neighbours": neighbours,
+        }
+    )
+    return out
+
+
+def neighbour_scores(
+    council: str,
+    year: int,
+    ruleset: Ruleset | None = None,
+    *,
+    judgements: JudgementsLike = None,
+) -> pd.DataFrame:
+    """The council's ten statistical neighbours with each one's score, band and rating.
+
+    The same frame as ``compare(...).attrs["neighbours"]``: ``rank`` (1 nearest), ``la_code``,
+    ``council``, ``region``, ``closeness``, ``score``, ``band``, ``coverage`` and
+    ``previous_rating``; a neighbour not in existence on 1 January ``year`` has no score.
+
+    Example:
+        >>> from earlywarning.compare import neighbour_scores
+        >>> n = neighbour_scores("Derbyshire", 2022)
+        >>> n.loc[0, "council"], bool(n["score"].notna().all())
+        ('Nottinghamshire', True)
+    """
+    frame, _ = england_year(year, ruleset, judgements=judgements)
+    return _neighbour_table(frame, _row_of(frame, council, year))
+
+
+def peer_trajectory(
+    council: str,
+    years: Iterable[int] = range(2018, LAST_PROFILE_YEAR + 1),
+    ruleset: Ruleset | None = None,
+    *,
+    judgements: JudgementsLike = None,
+) -> pd.DataFrame:
+    """The council's score by year beside the median of its neighbours and of England.
+
+    Args:
+        council: a name or ONS code.
+        years: the years (default 2018, the first with a workforce census, to the newest).
+        ruleset: the ruleset; ``None`` is the bundled default.
+        judgements: the user's own judgements after March 2022.
+
+    Returns:
+        One row per year: ``year``, ``score``, ``band``, ``neighbours_median``,
+        ``england_median``; ``attrs["council"]`` names the council. A year in which the
+        council did not exist has no score.
+
+    Example:
+        >>> from earlywarning.compare import peer_trajectory
+        >>> t = peer_trajectory("Derbyshire", [2019, 2020])
+        >>> list(t.columns)
+        ['year', 'score', 'band', 'neighbours_median', 'england_median']
+    """
+    rules = ruleset if ruleset is not None else load_ruleset()
+    user = as_judgements(judgements)
+    wanted = sorted({int(y) for y in years})
+    bad = [y for y in wanted if not FIRST_PROFILE_YEAR <= y <= LAST_PROFILE_YEAR]
+    if bad:
+        raise EarlyWarningError(
+            f"peer_trajectory: year(s) {bad} not in the bundled data "
+            f"(whole years {FIRST_PROFILE_YEAR} to {LAST_PROFILE_YEAR})"
+        )
+    code = resolve_council(council, "peer_trajectory")
+    near = neighbour_codes(code)
+    rows = []
+    for y in wanted:
+        frame, _ = england_year(y, rules, judgements=user)
+        here = frame[frame["la_code"] == code]
+        near_scores = frame.loc[frame["la_code"].isin(near), "score"].dropna()
+        rows.append(
+            {
+                "year": y,
+                "score": float(here["score"].iloc[0]) if len(here) else float("nan"),
+                "band": str(here["band"].iloc[0]) if len(here) else None,
+                "neighbours_median": float(near_scores.median()) if len(near_scores) else np.nan,
+                "england_median": float(frame["score"].median()),
+            }
+        )
+    out = pd.DataFrame(rows)
+    out.attrs["council"] = statistical_neighbours(code).attrs["council"]
+    return out
+
+
+def compare_to_text(table: pd.DataFrame) -> str:
+    """The comparison as text: a heading, the table, the neighbours' scores and the caveats.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> from earlywarning.compare import compare_to_text
+        >>> print(compare_to_text(ew.compare("Derbyshire", 2016)))  # doctest: +ELLIPSIS
+        Derbyshire (E10000007, East Midlands) on 1 January 2016: score ...
+    """
+    a = table.attrs
+    score = table.loc["score"]
+    head = (
+        f"{a['council']} ({a['la_code']}, {a['region']}) on 1 January {a['year']}: score "
+        f"{score['value']:g}, {a['band']}; rank {score['england_rank']} of "
+        f"{score['england_ranked']} in England (1 is the most at risk)"
+    )
+    shown = table.drop(columns=["label", "measure"]).copy()
+    shown.index = pd.Index(list(table["label"]))
+    shown["england_rank"] = [
+        f"{r} of {n}"
+        for r, n in zip(shown.pop("england_rank"), shown.pop("england_ranked"), strict=True)
+    ]
+    shown.columns = ["value", "points", "neighbours", "region", "England", "rank in England"]
+    neighbours = a["neighbours"][["rank", "council", "closeness", "score", "band"]]
+    lines = [head, "", _to_string(shown.round(1)), "", "Statistical neighbours (DfE, April 2021)"]
+    lines.append(_to_string(neighbours.set_index("rank")))
+    lines += ["", "Medians are of councils with a figure. " + a["judgements"]]
+    if a["neighbours_note"]:
+        lines.append(a["neighbours_note"])
+    lines.append(f"Ruleset {a['ruleset']}.")
+    return "\n".join(lines)
+
+
+def _to_string(frame: pd.DataFrame) -> str:
+    with pd.option_context("display.width", 200, "display.max_colwidth", 48):
+        return frame.astype(object).where(frame.notna(), "").to_string()
+
+
+def render_compare(table: pd.DataFrame, fmt: str) -> str:
+    """The comparison as ``text``, ``csv`` (the table) or ``json`` (table, neighbours, notes).
+
+    Example:
+        >>> import earlywarning as ew
+        >>> from earlywarning.compare import render_compare
+        >>> render_compare(ew.compare("Derbyshire", 2016), "csv").splitlines()[0]
+        'indicator,label,measure,value,points,neighbours_median,region_median,england_median,england_rank,england_ranked'
+    """
+    if fmt == "text":
+        return compare_to_text(table) + "\n"
+    if fmt == "csv":
+        return str(table.to_csv(index_label="indicator", lineterminator="\n", float_format="%.6g"))
+    if fmt == "json":
+        a = table.attrs
+        data = {k: v for k, v in a.items() if k != "neighbours"}
+        data["indicators"] = json.loads(table.reset_index().to_json(orient="records"))
+        data["neighbours"] = json.loads(a["neighbours"].to_json(orient="records"))
+        return json.dumps(data, indent=2) + "\n"
+    raise EarlyWarningError(f"compare: format {fmt!r} is not text, csv or json")

@@ -1,0 +1,238 @@
+"""The watch list: every council in one year, the ones sliding from good first.
+
+An early warning earns its keep on councils that are good or outstanding today: a council
+already judged below good is known to need help. :func:`watchlist` scores every council for one
+year and two years before, and flags as ``sliding`` a council whose last judgement was good or
+outstanding and whose score is now high or severe, or rising (a higher band, or 10 points or
+more up on two years before, by :func:`~earlywarning.trajectories.rising_risk`).
+
+``year`` Y means the council as known on 1 January Y (the workforce census of 30 September Y-1;
+see :func:`~earlywarning.datasets.england_profiles`). The bundled Ofsted judgements stop at
+31 March 2022, so for later years ``previous_rating`` may be stale: pass the newer judgements
+(``judgements=``, see :mod:`earlywarning.judgements`) to make the list current.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from earlywarning.datasets import FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR, england_profiles
+from earlywarning.engine import score_frame
+from earlywarning.errors import EarlyWarningError
+from earlywarning.judgements import JudgementsLike, as_judgements, judgements_note
+from earlywarning.neighbours import REGIONS, neighbour_median
+from earlywarning.rules import Ruleset, load_ruleset
+from earlywarning.trajectories import rising_risk
+
+__all__ = [
+    "LOOKBACK_YEARS",
+    "SLIDING_BANDS",
+    "WATCHLIST_COLUMNS",
+    "render_watchlist",
+    "watchlist",
+    "watchlist_to_text",
+]
+
+LOOKBACK_YEARS = 2
+"""How many years back the watch list compares each council with (as the rising rule does)."""
+
+SLIDING_BANDS: tuple[str, ...] = ("high", "severe")
+"""Bands that make a council previously good or outstanding count as sliding on their own."""
+
+WATCHLIST_COLUMNS: tuple[str, ...] = (
+    "council",
+    "la_code",
+    "region",
+    "score",
+    "band",
+    "previous_rating",
+    "previous_rating_date",
+    "score_2y_before",
+    "band_2y_before",
+    "neighbours_median_score",
+    "rising",
+    "sliding",
+    "coverage",
+    "reasons",
+)
+"""The columns of :func:`watchlist`, in order."""
+
+_GOOD = ("outstanding", "good")
+
+
+def _scored(years: list[int], rules: Ruleset, user: pd.DataFrame | None) -> pd.DataFrame:
+    profiles = england_profiles(years, judgements=user)
+    scored = score_frame(profiles, rules)
+    dates = _rating_dates(profiles, user)
+    out = profiles[["council", "la_code", "region", "year", "previous_rating"]].copy()
+    out["previous_rating_date"] = dates
+    for col in ("score", "band", "coverage", "reasons"):
+        out[col] = scored[col]
+    return out
+
+
+def _rating_dates(profiles: pd.DataFrame, user: pd.DataFrame | None) -> np.ndarray:
+    """The date of the judgement behind each profile's previous rating (NaT when none)."""
+    from earlywarning.datasets import profiles_at
+
+    days = pd.to_datetime(profiles["year"].astype(str) + "-01-01")
+    found = profiles_at(list(profiles["la_code"]), days, provenance=True, judgements=user)
+    return found["previous_rating_date"].to_numpy()
+
+
+def _region(region: str | None) -> str | None:
+    """The region's name as :data:`~earlywarning.neighbours.REGIONS` spells it, or None."""
+    if region is None:
+        return None
+    found = {r.casefold(): r for r in REGIONS}.get(str(region).strip().casefold())
+    if found is None:
+        raise EarlyWarningError(
+            f"watchlist: {region!r} is not an English region: {', '.join(REGIONS)}"
+        )
+    return found
+
+
+def watchlist(
+    year: int,
+    ruleset: Ruleset | None = None,
+    *,
+    judgements: JudgementsLike = None,
+    region: str | None = None,
+    sliding_only: bool = False,
+) -> pd.DataFrame:
+    """Every council in ``year`` with its score, band and previous rating, the sliding first.
+
+    Args:
+        year: the year of the England profiles: councils as known on 1 January ``year``
+            (:data:`~earlywarning.datasets.FIRST_PROFILE_YEAR` to
+            :data:`~earlywarning.datasets.LAST_PROFILE_YEAR`).
+        ruleset: the ruleset; ``None`` is the bundled default.
+        judgements: the user's own Ofsted judgements after March 2022 (a table or a file; see
+            :mod:`earlywarning.judgements`), so that ``previous_rating`` is current.
+        region: keep only this English region (one of
+            :data:`~earlywarning.neighbours.REGIONS`, any case); the neighbours' medians still
+            read every neighbour, in whatever region.
+        sliding_only: keep only the councils flagged as sliding.
+
+    Returns:
+        One row per council in existence on 1 January ``year``, with the columns of
+        :data:`WATCHLIST_COLUMNS`: ``previous_rating`` and its ``previous_rating_date``;
+        ``score_2y_before`` and ``band_2y_before`` (NaN/None for a council that did not exist
+        then); ``neighbours_median_score`` (the median score of its statistical neighbours that
+        year); ``rising`` (the rising rule: True, False, or None with no comparable earlier
+        score); ``sliding``: previously good or outstanding, and now high or severe or rising.
+        Sorted with the sliding councils first, then by score, highest first. ``attrs`` holds
+        ``year``, ``ruleset`` and ``judgements`` (which judgements the ratings rest on).
+
+    Raises:
+        EarlyWarningError: for a year outside the data, a region that is not one, or a bad
+            judgements table.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> w = ew.watchlist(2020)
+        >>> bool(w["sliding"].iloc[0]), bool(w["sliding"].is_monotonic_decreasing)
+        (True, True)
+    """
+    if not isinstance(year, int | np.integer) or not (
+        FIRST_PROFILE_YEAR <= year <= LAST_PROFILE_YEAR
+    ):
+        raise EarlyWarningError(
+            f"watchlist: year {year!r} is not in the bundled data "
+            f"(whole years {FIRST_PROFILE_YEAR} to {LAST_PROFILE_YEAR})"
+        )
+    wanted = _region(region)
+    rules = ruleset if ruleset is not None else load_ruleset()
+    user = as_judgements(judgements)
+    years = [y for y in (int(year) - LOOKBACK_YEARS, int(year)) if y >= FIRST_PROFILE_YEAR]
+    both = _scored(years, rules, user)
+    both["rising"] = rising_risk(both, lookback_years=LOOKBACK_YEARS, by="la_code")
+    now = both[both["year"] == year].reset_index(drop=True)
+    then = both[both["year"] == year - LOOKBACK_YEARS].set_index("la_code")
+    now["score_2y_before"] = then["score"].reindex(now["la_code"]).to_numpy()
+    now["band_2y_before"] = then["band"].reindex(now["la_code"]).to_numpy()
+    scores = now.set_index(["la_code", "year"])["score"]
+    now["neighbours_median_score"] = neighbour_median(
+        scores, now["la_code"].to_numpy(), now["year"].to_numpy()
+    )
+    was_good = now["previous_rating"].isin(_GOOD).to_numpy()
+    high = now["band"].isin(SLIDING_BANDS).to_numpy()
+    rising = (now["rising"] == True).to_numpy()  # noqa: E712 (None is not rising)
+    now["sliding"] = was_good & (high | rising)
+    now = now.sort_values(
+        ["sliding", "score", "council"], ascending=[False, False, True], kind="stable"
+    )
+    keep = np.ones(len(now), dtype=bool)
+    if wanted is not None:
+        keep &= (now["region"] == wanted).to_numpy()
+    if sliding_only:
+        keep &= now["sliding"].to_numpy(dtype=bool)
+    out = now.loc[keep, list(WATCHLIST_COLUMNS)].reset_index(drop=True)
+    out.attrs.update(
+        {
+            "year": int(year),
+            "ruleset": f"{rules.id} {rules.version} ({rules.content_hash})",
+            "judgements": judgements_note(user),
+            "region": wanted,
+            "sliding_only": sliding_only,
+        }
+    )
+    return out
+
+
+def watchlist_to_text(table: pd.DataFrame) -> str:
+    """The watch list as text: a heading, the table and what the ratings rest on.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> from earlywarning.watchlist import watchlist_to_text
+        >>> print(watchlist_to_text(ew.watchlist(2020)))  # doctest: +ELLIPSIS
+        Watch list for 1 January 2020: ... councils, ... sliding ...
+    """
+    a = table.attrs
+    sliding = int(table["sliding"].sum())
+    shown = table.drop(columns=["la_code", "reasons", "previous_rating_date"]).copy()
+    shown["rising"] = shown["rising"].map({True: "yes", False: "no"}).fillna("n/a")
+    shown["sliding"] = shown["sliding"].map({True: "yes", False: ""})
+    shown["coverage"] = [f"{c:.0%}" for c in shown["coverage"]]
+    shown = shown.rename(
+        columns={
+            "previous_rating": "previous",
+            "score_2y_before": "2y before",
+            "band_2y_before": "band then",
+            "neighbours_median_score": "neighbours",
+        }
+    )
+    where = f" in {a['region']}" if a.get("region") else ""
+    lines = [
+        f"Watch list for 1 January {a['year']}{where}: {len(table)} councils, {sliding} sliding "
+        "(previously good or outstanding, now high or severe or rising)",
+        "",
+    ]
+    with pd.option_context("display.width", 250, "display.max_rows", None):
+        lines.append(shown.astype(object).where(shown.notna(), "").to_string(index=False))
+    lines += ["", a["judgements"], f"Ruleset {a['ruleset']}."]
+    return "\n".join(lines)
+
+
+def render_watchlist(table: pd.DataFrame, fmt: str) -> str:
+    """The watch list as ``text``, ``csv`` or ``json`` (records, with the notes).
+
+    Example:
+        >>> import earlywarning as ew
+        >>> from earlywarning.watchlist import render_watchlist
+        >>> render_watchlist(ew.watchlist(2020), "csv").splitlines()[0].split(",")[:4]
+        ['council', 'la_code', 'region', 'score']
+    """
+    if fmt == "text":
+        return watchlist_to_text(table) + "\n"
+    if fmt == "csv":
+        return str(table.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+    if fmt == "json":
+        data = dict(table.attrs)
+        data["councils"] = json.loads(table.to_json(orient="records", date_format="iso"))
+        return json.dumps(data, indent=2) + "\n"
+    raise EarlyWarningError(f"watchlist: format {fmt!r} is not text, csv or json")
