@@ -10,6 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+# the fuzz tests' count of generated inputs, printed at the end of the run
+from fuzzcount import pytest_terminal_summary  # noqa: F401
+
 import earlywarning as ew
 from earlywarning.datasets import inspection_profiles
 

@@ -47,10 +47,8 @@ def _indicator(
     draw: st.DrawFn, i: int, kind: str, style: str, directions: dict[str, str]
 ) -> dict[str, Any]:
     measure = draw(st.sampled_from(MEASURES))
-    if kind == "risk":  # every risk on a measure agrees which way it worsens
-        direction = directions[measure]
-    else:
-        direction = draw(st.sampled_from(["higher_is_worse", "higher_is_better"]))
+    # every rule on a measure, mitigations too, agrees which way it worsens (the loader checks)
+    direction = directions[measure]
     edges = sorted(draw(st.sets(st.sampled_from(GRID), min_size=1, max_size=4)))
     n = len(edges) + 1
     if kind == "risk":

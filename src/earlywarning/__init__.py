@@ -11,6 +11,7 @@ Example:
 from earlywarning import io as io  # earlywarning.io.read_profiles, as DESIGN.md names it
 from earlywarning.calibrate import calibration_report
 from earlywarning.cases import load_cases
+from earlywarning.change import SmallestChange, smallest_change
 from earlywarning.compare import compare
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import (
@@ -28,18 +29,21 @@ from earlywarning.errors import (
     ReportDependencyError,
     RuleFileError,
     RuleProblem,
+    StrategiesDependencyError,
     SuppressedValuesWarning,
     ValidationDependencyError,
 )
 from earlywarning.explain import Assessment, Contribution
 from earlywarning.fit import FitResult, fit
 from earlywarning.profile import CouncilProfile
+from earlywarning.ranges import missing_impact
 from earlywarning.report import CouncilReport, report
 from earlywarning.report_batch import WatchlistReport, watchlist_report
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import england_scores
 from earlywarning.validate import ValidationReport, validate
 from earlywarning.watchlist import watchlist
+from earlywarning.whatif import WhatIf, what_if, what_if_frame
 
 __version__ = "0.1.0"
 
@@ -64,10 +68,13 @@ __all__ = [
     "RuleFileError",
     "RuleProblem",
     "Ruleset",
+    "SmallestChange",
+    "StrategiesDependencyError",
     "SuppressedValuesWarning",
     "ValidationDependencyError",
     "ValidationReport",
     "WatchlistReport",
+    "WhatIf",
     "__version__",
     "calibration_report",
     "compare",
@@ -75,10 +82,14 @@ __all__ = [
     "fit",
     "load_cases",
     "load_ruleset",
+    "missing_impact",
     "report",
     "score",
     "score_frame",
+    "smallest_change",
     "validate",
     "watchlist",
     "watchlist_report",
+    "what_if",
+    "what_if_frame",
 ]

@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, get_args
 
+from earlywarning._monotone import check_one_direction
 from earlywarning._names import did_you_mean, excerpt
 from earlywarning.profile import MEASURES
 
@@ -78,7 +79,8 @@ def check_ruleset(rules: Ruleset) -> Found:
 
     Bands must run low to severe and tile 0..100; each indicator's levels must tile the number
     line with no gap or overlap, and their points must move in the declared direction; measures
-    must exist; ids must be unique; every rule needs a rationale and evidence.
+    must exist; ids must be unique; every rule needs a rationale and evidence; the rules on one
+    measure agree on its direction.
 
     Example:
         >>> from earlywarning.rules import load_ruleset
@@ -97,6 +99,7 @@ def check_ruleset(rules: Ruleset) -> Found:
         for check in _INDICATOR_CHECKS:
             out += check(ind, at)
     out += check_offsets(rules)
+    out += check_one_direction(rules)
     # reversed, so that the first risk indicator on a measure sets its direction
     directions = {i.measure: i.direction for i in reversed(rules.indicators) if i.kind == "risk"}
     for i, combo in enumerate(rules.combinations):

@@ -50,7 +50,9 @@ OUTCOMES_CUTOFF = dt.date(2022, 3, 31)
 
 # Markers the DfE and Ofsted releases put in place of a number: x suppressed, u low reliability,
 # c confidential, z not applicable, low a positive value that rounds to zero. All are missing here:
-# "low" is known to be small but not known to be zero, so it is not read as 0.
+# "low" is known to be small but not known to be zero, so it is not read as 0. These are the codes
+# the bundled files use; users' own files are read with the fuller list in io.SUPPRESSION_CODES
+# ("-" is kept out here because the bundled judgements use it as text for "no judgement").
 _MISSING_MARKERS = ("x", "u", "c", "z", "low")
 
 _TEXT_COLUMNS = (

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from earlywarning.change import SmallestChange, smallest_change
 from earlywarning.compare import compare
 from earlywarning.datasets import OUTCOMES_CUTOFF, england_profiles, profiles_at
 from earlywarning.engine import score_frame
@@ -24,6 +25,7 @@ from earlywarning.errors import EarlyWarningError
 from earlywarning.explain import Assessment
 from earlywarning.judgements import JudgementsLike, as_judgements
 from earlywarning.profile import FIELD_NAMES
+from earlywarning.ranges import missing_impact
 from earlywarning.rules import Ruleset
 from earlywarning.trajectories import rising_risk
 
@@ -296,10 +298,6 @@ def collect_first(
         >>> {"label", "score_min", "score_max", "band_min", "band_max"} <= set(table.columns)
         True
     """
-    try:  # until the decisions work lands
-        from earlywarning.ranges import missing_impact
-    except ImportError:
-        return None
     if not assessment.missing:
         return None
     return missing_impact(dict(profile), rules)
@@ -308,7 +306,9 @@ def collect_first(
 _LOWEST_BAND_NOTE = "It is already in the lowest band, so there is no lower band to reach."
 
 
-def lower_band(profile: Mapping[str, Any], assessment: Assessment, rules: Ruleset) -> Any:
+def lower_band(
+    profile: Mapping[str, Any], assessment: Assessment, rules: Ruleset
+) -> SmallestChange | None:
     """The smallest change on what the council controls that lowers the band by one, or None.
 
     Example:
@@ -319,10 +319,6 @@ def lower_band(profile: Mapping[str, Any], assessment: Assessment, rules: Rulese
         >>> found.target_band, found.after.band
         ('moderate', 'moderate')
     """
-    try:  # until the decisions work lands
-        from earlywarning.change import smallest_change
-    except ImportError:
-        return None
     if assessment.band == rules.bands[0].name:
         return None
     return smallest_change(dict(profile), ruleset=rules)

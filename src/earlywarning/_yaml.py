@@ -107,7 +107,13 @@ def read_yaml(
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(RuleProblem(str(file), "", f"cannot be read as UTF-8 text: {exc}"))
         return None, None
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        # the reader refuses control characters (a NUL byte, say) before any parsing starts
+        at = text.count("\n", 0, exc.position) + 1
+        problems.append(RuleProblem(str(file), "", f"not valid YAML: {_shorten(exc)}", at))
+        return None, None
     try:
         return _compose_and_construct(loader, str(file), problems)
     except yaml.YAMLError as exc:

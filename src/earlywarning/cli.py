@@ -19,6 +19,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from earlywarning._batch import ProfileSource, note, profile_of, rows
+from earlywarning._decision_commands import (
+    cmd_smallest_change,
+    cmd_what_if,
+    smallest_change_arguments,
+    what_if_arguments,
+)
 from earlywarning._output import OUTPUT_FORMATS, open_output, stamp, write_assessment
 from earlywarning._report_cli import cmd_report, report_arguments
 from earlywarning.calibrate import (
@@ -431,6 +437,8 @@ COMMANDS: dict[str, tuple[Handler | None, Callable[[argparse.ArgumentParser], No
     "fit": (cmd_fit, _fit_arguments),
     "validate": (cmd_validate, _validate_arguments),
     "trajectories": (cmd_trajectories, _trajectories_arguments),
+    "what-if": (cmd_what_if, what_if_arguments),
+    "smallest-change": (cmd_smallest_change, smallest_change_arguments),
     "compare": (cmd_compare, _compare_arguments),
     "watchlist": (cmd_watchlist, _watchlist_arguments),
     "report": (cmd_report, report_arguments),

@@ -190,12 +190,19 @@ def _default() -> Ruleset:
 
 
 def score_frame(
-    frame: pd.DataFrame, ruleset: Ruleset | None = None, *, reasons: bool = True
+    frame: pd.DataFrame,
+    ruleset: Ruleset | None = None,
+    *,
+    reasons: bool = True,
+    ranges: bool = False,
 ) -> pd.DataFrame:
     """Score every row of a DataFrame of profiles.
 
     Set ``reasons=False`` to leave out the ``reasons`` column: on a million distinct what-if
-    profiles, ranking and joining each row's reason codes takes most of the time.
+    profiles, ranking and joining each row's reason codes takes most of the time. Set
+    ``ranges=True`` to add ``score_min``, ``score_max``, ``band_min`` and ``band_max``: what
+    the missing data could make of each row (two more evaluations; see
+    :mod:`earlywarning.ranges`).
 
     Columns that are not :class:`CouncilProfile` fields (identifiers such as ``la_name``) are
     ignored, and join back by the index; a column named like a misspelt field is refused
@@ -217,7 +224,13 @@ def score_frame(
         >>> out.loc[1, "error"]
         'agency_rate_pct: 140.0 is above the maximum of 100'
     """
-    return result_frame(evaluate(frame, ruleset), frame.index, reasons=reasons)
+    ev = evaluate(frame, ruleset)
+    out = result_frame(ev, frame.index, reasons=reasons)
+    if ranges:
+        from earlywarning.ranges import range_columns  # ranges builds on this module
+
+        out = out.join(range_columns(ev, frame.index))
+    return out
 
 
 def result_frame(ev: Evaluation, index: pd.Index, *, reasons: bool = True) -> pd.DataFrame:
@@ -256,9 +269,16 @@ def result_frame(ev: Evaluation, index: pd.Index, *, reasons: bool = True) -> pd
 
 
 def score(
-    profile: CouncilProfile | Mapping[str, Any], ruleset: Ruleset | None = None
+    profile: CouncilProfile | Mapping[str, Any],
+    ruleset: Ruleset | None = None,
+    *,
+    ranges: bool = True,
 ) -> Assessment:
     """Score one council profile (a :class:`CouncilProfile` or a plain dict).
+
+    ``ranges=False`` leaves out ``score_range``, ``band_range`` and ``collect_first`` (what the
+    missing data could do, :mod:`earlywarning.ranges`), which take about as long again as the
+    score itself.
 
     A dict is checked by the same field checks as :class:`CouncilProfile` (once), then the
     profile is evaluated by the same kernel as :func:`score_frame` (as a one-row block), so the
@@ -278,7 +298,12 @@ def score(
     rules = ruleset if ruleset is not None else _default()
     comp = compiled(rules)
     data = dict(profile) if isinstance(profile, CouncilProfile) else check_profile(profile)
-    return _one(comp, data)
+    a = _one(comp, data)
+    if not ranges:
+        return a
+    from earlywarning.ranges import with_ranges  # ranges builds on this module
+
+    return with_ranges(a, measure_values(data), rules)
 
 
 def _one(comp: Compiled, data: dict[str, Any]) -> Assessment:

@@ -23,6 +23,7 @@ __all__ = [
     "ReportDependencyError",
     "RuleFileError",
     "RuleProblem",
+    "StrategiesDependencyError",
     "SuppressedValuesWarning",
     "ValidationDependencyError",
     "quoted",
@@ -283,6 +284,19 @@ class ImplausibleValuesWarning(EarlyWarningWarning):
     Example:
         >>> import earlywarning as ew
         >>> issubclass(ew.ImplausibleValuesWarning, ew.EarlyWarningWarning)
+        True
+    """
+
+
+class StrategiesDependencyError(EarlyWarningError, ImportError):
+    """hypothesis is not installed, so :mod:`earlywarning.strategies` cannot be imported.
+
+    The message names the ``strategies`` extra that installs it, and ``name`` (as on any
+    :class:`ImportError`) is ``"hypothesis"``.
+
+    Example:
+        >>> from earlywarning.errors import StrategiesDependencyError
+        >>> issubclass(StrategiesDependencyError, ImportError)
         True
     """
 

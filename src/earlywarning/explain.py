@@ -63,6 +63,10 @@ class Contribution(BaseModel):
 class Assessment(BaseModel):
     """The result of scoring one profile.
 
+    ``score_range`` and ``band_range`` are the lowest and highest score and band that any
+    filling-in of the missing fields could give, and ``collect_first`` the indicators without
+    data ranked by how far each alone could move the band (see :mod:`earlywarning.ranges`).
+
     Example:
         >>> import earlywarning as ew
         >>> a = ew.score({"council": "Example", "year": 2020, "agency_rate_pct": 28})
@@ -87,6 +91,10 @@ class Assessment(BaseModel):
     ruleset_version: str
     ruleset_hash: str
     labels: dict[str, str]
+    # What the missing data could make of the score (earlywarning.ranges); None when not computed.
+    score_range: tuple[float, float] | None = None
+    band_range: tuple[BandName, BandName] | None = None
+    collect_first: list[str] = []
 
     @property
     def red_flags(self) -> list[Contribution]:
@@ -141,10 +149,23 @@ class Assessment(BaseModel):
                 f"No data for: {names}. The score covers {self.coverage:.0%} of the ruleset's "
                 "weight; missing data scores nothing, so the true risk may be higher."
             )
+            if self.score_range is not None and self.band_range is not None:
+                lines.append(self._range_sentence(self.score_range, self.band_range))
         else:
             lines.append("Every indicator had data (coverage 100%).")
         lines.append(f"Ruleset {self.ruleset_id} {self.ruleset_version} ({self.ruleset_hash}).")
         return "\n".join(lines)
+
+    def _range_sentence(self, scores: tuple[float, float], bands: tuple[str, str]) -> str:
+        """What the missing data could do to the score, and the item that matters most."""
+        low, high = bands
+        where = f"{low}" if low == high else f"{low} to {high}"
+        text = f"The missing data could put it anywhere from {scores[0]:.0f} to {scores[1]:.0f}"
+        text += f" ({where})"
+        if self.collect_first:
+            first = self.labels.get(self.collect_first[0], self.collect_first[0])
+            text += f"; the item that matters most is {first[0].lower() + first[1:]}"
+        return text + "."
 
 
 def _num(x: float) -> str:
@@ -369,5 +390,9 @@ def assessment(
             "ruleset_version": rules.version,
             "ruleset_hash": texts.content_hash,
             "labels": dict(texts.labels),
+            # filled in by earlywarning.ranges.with_ranges
+            "score_range": None,
+            "band_range": None,
+            "collect_first": [],
         },
     )

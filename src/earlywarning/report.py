@@ -35,6 +35,7 @@ from earlywarning._report_parts import (
     trajectory,
     write_text,
 )
+from earlywarning.change import SmallestChange
 from earlywarning.engine import score
 from earlywarning.errors import EarlyWarningError
 from earlywarning.explain import Assessment
@@ -94,7 +95,7 @@ class CouncilReport:
     score_range: tuple[float, float] | None
     band_range: tuple[str, str] | None
     collect_first: pd.DataFrame | None
-    change: Any
+    change: SmallestChange | None
     comparison: pd.DataFrame | None
     comparison_note: str
 
@@ -198,8 +199,8 @@ def report(
         sources=sources,
         trajectory=scores,
         trajectory_note=note,
-        score_range=getattr(assessment, "score_range", None),  # until the decisions work lands
-        band_range=getattr(assessment, "band_range", None),
+        score_range=assessment.score_range,
+        band_range=assessment.band_range,
         collect_first=collect_first(assessment, fields, rules),
         change=lower_band(fields, assessment, rules),
         comparison=peers,

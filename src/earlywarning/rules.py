@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, ValidationError
 
 from earlywarning._checks import (
     BAND_NAMES,
@@ -118,6 +118,7 @@ class Indicator(_Model):
     rationale: str
     evidence: tuple[str, ...]
     offsets: tuple[str, ...] = ()
+    controllable: StrictBool = False  # the council can act on it (what smallest_change moves)
 
     @property
     def weight(self) -> float:
@@ -490,7 +491,8 @@ def _is_knock_on(message: str) -> bool:
 
 def _in_data(loc: Location, kept: dict[str, list[int]]) -> Location:
     """A location in the partial ruleset, given in the indices of the data it was made from."""
-    if loc[0] in SECTIONS and isinstance(loc[1], int):
+    # a problem about a whole section (no risk indicator at all) has no index to translate
+    if loc[0] in SECTIONS and len(loc) > 1 and isinstance(loc[1], int):
         return (loc[0], kept[str(loc[0])][loc[1]], *loc[2:])
     return loc
 
