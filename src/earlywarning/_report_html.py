@@ -63,15 +63,21 @@ def _jinja() -> Any:
     return jinja2
 
 
-@cache
 def environment() -> Any:
     """The jinja2 environment of the bundled templates, escaping every value.
+
+    jinja2 is looked for on every call (it costs nothing once imported), so that a missing
+    install is reported as :class:`~earlywarning.ReportDependencyError` however it came about.
 
     Example:
         >>> environment().get_template("council.html.j2").name
         'council.html.j2'
     """
-    jinja2 = _jinja()
+    return _environment(_jinja())
+
+
+@cache
+def _environment(jinja2: Any) -> Any:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("earlywarning", "templates"),
         autoescape=True,
