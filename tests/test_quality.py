@@ -44,3 +44,51 @@ def test_no_private_name_is_imported_across_modules(path):
         if alias.name.startswith("_") and alias.name != "__version__"
     ]
     assert not private, f"{path.name} imports private names: {private}"
+
+
+# Issue 7's limits: small modules and functions, so that each concern has an obvious home and
+# every function can be read in one screen.
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 60
+MAX_COMPLEXITY = 20  # radon's grade C ends at 20
+SOURCES = sorted((REPO / "src" / "earlywarning").glob("*.py"))
+
+
+def _functions(tree: ast.AST) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    return [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+
+
+def _body_lines(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Lines of a function from its signature to its end, without its docstring."""
+    assert fn.end_lineno is not None
+    lines = fn.end_lineno - fn.lineno + 1
+    first = fn.body[0]
+    is_docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+    if is_docstring and isinstance(first.value.value, str) and first.end_lineno is not None:
+        lines -= first.end_lineno - first.lineno + 1
+    return lines
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_module_is_small(path):
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_MODULE_LINES, f"{path.name} has {lines} lines (limit {MAX_MODULE_LINES})"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_functions_are_short_and_simple(path):
+    from radon.complexity import cc_visit
+
+    text = path.read_text(encoding="utf-8")
+    long = [
+        f"{fn.name} (line {fn.lineno}): {_body_lines(fn)} lines"
+        for fn in _functions(ast.parse(text))
+        if _body_lines(fn) > MAX_FUNCTION_LINES
+    ]
+    assert not long, f"functions over {MAX_FUNCTION_LINES} lines in {path.name}: {long}"
+    complex_ = [
+        f"{block.fullname} (line {block.lineno}): {block.complexity}"
+        for block in cc_visit(text)
+        if block.complexity > MAX_COMPLEXITY
+    ]
+    assert not complex_, f"blocks above complexity {MAX_COMPLEXITY} in {path.name}: {complex_}"

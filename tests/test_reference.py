@@ -20,6 +20,7 @@ from reference import evaluate as reference
 from strategies import TEST_BANDS, field_value
 
 import earlywarning as ew
+from earlywarning import _kernel
 from earlywarning._kernel import compiled
 from earlywarning.engine import evaluate_columns
 from earlywarning.profile import ProfileColumns
@@ -178,6 +179,20 @@ def _check_row(rules: ew.Ruleset, ev: Any, i: int, expected: Any) -> None:
 @FEW
 @given(rulesets(), st.data())
 def test_kernel_agrees_with_the_reference_on_random_frames(rules, data):
+    _agrees_on_a_random_frame(rules, data)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rulesets(), st.data())
+def test_kernel_counting_conditions_by_product_agrees_with_the_reference(rules, data):
+    # with more conditions than TABLE_BITS the kernel counts the conditions each combination
+    # needs by a matrix product instead of looking the code up; rulesets here have fewer
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_kernel, "TABLE_BITS", -1)
+        _agrees_on_a_random_frame(rules.replace(version="0.0.1"), data)
+
+
+def _agrees_on_a_random_frame(rules: ew.Ruleset, data: st.DataObject) -> None:
     measures = sorted({ind.measure for ind in rules.indicators} | set(MEASURES))
     n = data.draw(st.integers(1, 40), label="rows")
     # a few distinct rows repeated, as real panels repeat patterns

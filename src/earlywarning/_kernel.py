@@ -9,7 +9,6 @@ block of rows is a fixed, small number of numpy calls whatever the number of rul
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,30 +51,37 @@ _PATTERN_LIMIT = 2**62
 class Plan:
     """The compiled arrays for the indicators whose measures a frame has.
 
-    ``ind`` lists the active indicators (positions in the ruleset); ``conditions`` the
-    combination conditions on measures the frame has, those with ``from`` first.
+    A block holds one row per column, the active indicators' measures then the measures of
+    the active combination conditions (those on measures the frame has), and one column per
+    profile, so that every operation runs along contiguous memory. Every value is compared
+    with its column's ``edges`` at once; whether it is missing and the number of edges it
+    reaches index flat tables of levels, points, red flags, weights and conditions met, so a
+    block costs the same few numpy calls whatever the number of rules.
     """
 
     ind: np.ndarray  # (Ka,) positions of the active indicators in the ruleset
-    ind_measures: tuple[str, ...]  # measure of each active indicator
-    edges: np.ndarray  # (L-1, Ka) level 'from' edges, +inf past an indicator's last level
-    top: np.ndarray  # (Ka,) int8 the last level of each indicator
-    base: np.ndarray  # (Ka,) flat offset of each indicator's row in the tables, + 1
-    points: np.ndarray  # flat (Ka * (L+1)): column 0 is 'missing'
-    flags: np.ndarray  # flat, band index of a red flag or -1
-    flagged: np.ndarray  # the active indicators that can raise a red flag
-    weights: np.ndarray  # (Ka,) each indicator's weight, scaled like the points
-    cond_measures: tuple[str, ...]
-    signs: np.ndarray  # (C,) 1 for a 'from' condition, -1 for a 'below' one
-    thresholds: np.ndarray  # (C,) what sign * value must reach
-    combo_matrix: np.ndarray  # (C, 2J) int16: 'all' memberships then 'any' memberships
-    needed: np.ndarray  # (2J,) how many 'all' conditions must hold, then 1 if it has 'any'
-    bits: np.ndarray | None  # (C,) 2**i: each row's conditions met as one integer code ...
-    fires: np.ndarray | None  # (2**C, J) ... and which combinations each code fires
+    measures: tuple[str, ...]  # the measure of each column: Ka indicators, then C conditions
+    edges: np.ndarray  # (E+1, Ka+C, 1): -inf, each column's 'from' edges, +inf past its last
+    base: np.ndarray  # (Ka+C, 1) flat offset of each column's E+2 entries in the tables
+    levels: np.ndarray  # flat int8 level of each entry, -1 for entry 0 (no data)
+    points: np.ndarray  # flat points of each entry (0 for no data)
+    flags: np.ndarray  # flat int8 band index of a red flag or -1
+    weights: np.ndarray  # flat weight of each entry (0 for no data), scaled like the points
+    bits: np.ndarray  # flat: 2**i where condition i is met at that entry, else 0
+    fire_points: np.ndarray | None  # (J, 2**C): each combination's points for each code ...
+    fire_flag: np.ndarray | None  # (2**C,) int8 ... and the highest red flag they raise
+    combo_matrix: np.ndarray  # (2J, C) int16: 'all' memberships then 'any' memberships
+    needed: np.ndarray  # (2J, 1) how many 'all' conditions must hold, then 1 if it has 'any'
     columns: np.ndarray  # (Ka+J,) the active columns' places among all K+J columns
-    mitigations: np.ndarray  # (Mi,) columns of the active points matrix
-    offsets: np.ndarray  # (Ka+J, Mi): 1 where a column's points cap a mitigation
+    mitigations: np.ndarray  # (Mi,) rows of the points block capped by the risks they offset
+    targets: np.ndarray  # the rows of those risks, grouped by mitigation ...
+    starts: np.ndarray  # (Mi,) ... where each group starts
     radix: np.ndarray  # (Ka+J, G) int64 multipliers of the pattern code groups
+
+    @property
+    def n_ind(self) -> int:
+        """The number of active indicators (the first rows of a block)."""
+        return len(self.ind)
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,8 @@ class Compiled:
     content_hash: str
     texts: Any  # the explanation texts of each level (earlywarning.explain.RuleTexts)
     measures: frozenset[str]  # every measure the rules read
+    lowest: int  # the least total of scaled points any row can reach
+    totals: tuple[np.ndarray, np.ndarray] | None  # score and band of each total from lowest
     plans: dict[frozenset[str], Plan] = field(default_factory=dict, compare=False)
 
     def plan(self, have: frozenset[str] | None = None) -> Plan:
@@ -144,13 +152,15 @@ def _compile(rules: Ruleset) -> Compiled:
         top = max((abs(round(x * scale)) for x in every), default=0)
         dtype = np.int16 if top <= INT16_MAX else np.int64
     weights = [ind.weight for ind in rules.indicators]
+    band_edges = np.array([b.from_ for b in rules.bands[1:]], dtype=float)
+    lowest, totals = _totals(rules, scale, band_edges)
     return Compiled(
         rules=rules,
         scale=scale,
         dtype=dtype,
         codes=tuple(i.id for i in rules.indicators) + tuple(c.id for c in rules.combinations),
         n_levels=max((len(ind.levels) for ind in rules.indicators), default=1),
-        band_edges=np.array([b.from_ for b in rules.bands[1:]], dtype=float),
+        band_edges=band_edges,
         total_weight=float(sum(_scaled(w, scale) for w in weights)),
         combo_points=np.array([_scaled(c.points, scale) for c in rules.combinations], dtype),
         combo_flags=np.array([_flag(c.red_flag) for c in rules.combinations], np.int8),
@@ -158,7 +168,46 @@ def _compile(rules: Ruleset) -> Compiled:
         texts=rule_texts(rules),
         measures=frozenset(ind.measure for ind in rules.indicators)
         | frozenset(c.measure for combo in rules.combinations for c in combo.conditions),
+        lowest=lowest,
+        totals=totals,
     )
+
+
+_TOTALS_MAX = 1 << 20
+
+
+def _totals(
+    rules: Ruleset, scale: int | None, band_edges: np.ndarray
+) -> tuple[int, tuple[np.ndarray, np.ndarray] | None]:
+    """For integer points, the score and band of every total a row can reach, from the
+    least: two lookups instead of the clamp, division and band search of each row."""
+    if scale is None:
+        return 0, None
+    spans = [[lv.points for lv in ind.levels] for ind in rules.indicators]
+    spans += [[c.points] for c in rules.combinations]
+    # every rule scores one of its points or nothing; a capped credit lies between the two
+    lowest = sum(min(0, round(min(p) * scale)) for p in spans)
+    highest = sum(max(0, round(max(p) * scale)) for p in spans)
+    if highest - lowest >= _TOTALS_MAX:
+        return 0, None
+    total = np.arange(lowest, highest + 1, dtype=np.int64)
+    score = _score(total, scale)
+    return lowest, (score, _band(band_edges, score))
+
+
+def _score(total: np.ndarray, scale: int | None) -> np.ndarray:
+    """Scores from totals of scaled points: clamped to 0..100."""
+    if scale:
+        out: np.ndarray = np.minimum(np.maximum(total, 0), 100 * scale) / scale
+        return out
+    rounded: np.ndarray = np.round(np.minimum(np.maximum(total, 0.0), 100.0), 6)
+    return rounded
+
+
+def _band(band_edges: np.ndarray, score: np.ndarray) -> np.ndarray:
+    # side="right": a score exactly on a band edge is in the upper band
+    out: np.ndarray = np.searchsorted(band_edges, score, side="right").astype(np.int8)
+    return out
 
 
 def _scaled(x: float, scale: int | None) -> float:
@@ -172,10 +221,10 @@ def _flag(name: str | None) -> int:
 def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
     rules = comp.rules
     active = [j for j, ind in enumerate(rules.indicators) if ind.measure in have]
-    width = comp.n_levels + 1
-    edges, points, flags, weights = _level_tables(comp, active)
     conds, matrix = _conditions(rules, have)
-    mitigations, offsets = _offsets(comp, active)
+    n_edges = max(comp.n_levels - 1, 1 if conds else 0)
+    mitigations, groups = _offsets(comp, active)
+    edges, tables = _tables(comp, active, conds, n_edges, mitigations)
     n_combos = len(rules.combinations)
     radices = [len(rules.indicators[j].levels) + 1 for j in active] + [2] * n_combos
     needed = np.array(
@@ -183,56 +232,91 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         + [1 if c.any else 0 for c in rules.combinations],
         dtype=np.int16,
     )
-    table = len(conds) <= TABLE_BITS
+    fires = _fires_table(matrix, needed) if len(conds) <= TABLE_BITS else None
     return Plan(
         ind=np.array(active, dtype=np.intp),
-        ind_measures=tuple(rules.indicators[j].measure for j in active),
-        edges=np.ascontiguousarray(edges.T),
-        top=np.array([len(rules.indicators[j].levels) - 1 for j in active], dtype=np.int8),
-        base=np.arange(len(active), dtype=np.intp) * width + 1,
-        points=points.ravel(),
-        flags=flags.ravel(),
-        flagged=np.flatnonzero((flags >= 0).any(axis=1)),
-        weights=weights,
-        cond_measures=tuple(t[1] for t in conds),
-        # value < below is -value >= -(the float just under below): no float lies between
-        signs=np.array([-1.0 if t[0] else 1.0 for t in conds]),
-        thresholds=np.array(
-            [-math.nextafter(t[2], -math.inf) if t[0] else t[2] for t in conds], dtype=float
-        ),
-        combo_matrix=matrix,
-        needed=needed,
-        bits=(1 << np.arange(len(conds), dtype=np.int32)) if table else None,
-        fires=_fires_table(matrix, needed) if table else None,
+        measures=tuple(rules.indicators[j].measure for j in active) + tuple(t[1] for t in conds),
+        edges=edges.T[:, :, None].copy(),
+        base=np.arange(len(active) + len(conds), dtype=np.intp)[:, None] * (n_edges + 2),
+        levels=tables["levels"].ravel(),
+        points=tables["points"].ravel(),
+        flags=tables["flags"].ravel(),
+        weights=tables["weights"].ravel(),
+        bits=tables["bits"].ravel(),
+        fire_points=None if fires is None else np.ascontiguousarray((fires * comp.combo_points).T),
+        fire_flag=None if fires is None else _fire_flags(fires, comp.combo_flags),
+        combo_matrix=np.ascontiguousarray(matrix.T),
+        needed=needed[:, None],
         columns=np.concatenate([active, len(rules.indicators) + np.arange(n_combos)]).astype(
             np.intp
         ),
-        mitigations=np.array(mitigations, dtype=np.intp),
-        offsets=offsets,
+        mitigations=np.array(list(groups), dtype=np.intp),
+        targets=np.array([t for g in groups.values() for t in g], dtype=np.intp),
+        starts=np.cumsum([0, *(len(g) for g in groups.values())][:-1]).astype(np.intp),
         radix=_radix(radices),
     )
 
 
-def _level_tables(comp: Compiled, active: list[int]) -> tuple[np.ndarray, ...]:
-    """Edges (padded with +inf), points and red flags by level (column 0: no data), and the
-    weights of the active indicators."""
-    width = comp.n_levels + 1
-    edges = np.full((len(active), max(comp.n_levels - 1, 0)), np.inf)
-    points = np.zeros((len(active), width), comp.dtype)
-    flags = np.full((len(active), width), -1, np.int8)
-    weights = np.zeros(len(active), np.int64 if comp.scale else np.float64)
+def _fire_flags(fires: np.ndarray, combo_flags: np.ndarray) -> np.ndarray:
+    out: np.ndarray = np.where(fires, combo_flags, -1).max(axis=1, initial=-1).astype(np.int8)
+    return out
+
+
+_Condition = tuple[bool, str, float, int, str]
+
+
+def _tables(
+    comp: Compiled,
+    active: list[int],
+    conds: list[_Condition],
+    n_edges: int,
+    mitigations: list[int],
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The edges of every column, and its table rows indexed by the number of edges reached.
+
+    Column by column, the first edge is -inf: entry 0 is 'no data' (NaN reaches no edge) and
+    entry 1 + c is a value that reached c edges after it: level c of an indicator. A value
+    of +inf (a derived measure can overflow) also passes the +inf padding, so the entries
+    past an indicator's last level repeat that level. A mitigation none of whose risks the
+    frame has can take nothing away: max(points, 0).
+    """
+    width = n_edges + 2
+    n_cols = len(active) + len(conds)
+    edges = np.full((n_cols, n_edges + 1), np.inf)
+    edges[:, 0] = -np.inf
+    t = {
+        "levels": np.full((n_cols, width), -1, np.int8),
+        "points": np.zeros((n_cols, width), comp.dtype),
+        "flags": np.full((n_cols, width), -1, np.int8),
+        "weights": np.zeros((n_cols, width), np.int64 if comp.scale else np.float64),
+        "bits": np.zeros((n_cols, width), np.int64),
+    }
     for a, j in enumerate(active):
         ind = comp.rules.indicators[j]
-        edges[a, : len(ind.levels) - 1] = [lv.from_ for lv in ind.levels[1:]]
-        points[a, 1 : len(ind.levels) + 1] = [_scaled(lv.points, comp.scale) for lv in ind.levels]
-        flags[a, 1 : len(ind.levels) + 1] = [_flag(lv.red_flag) for lv in ind.levels]
-        weights[a] = _scaled(ind.weight, comp.scale)
-    return edges, points, flags, weights
+        top = len(ind.levels) - 1
+        edges[a, 1 : top + 1] = [lv.from_ for lv in ind.levels[1:]]
+        at = [min(c, top) for c in range(width - 1)]  # the level of each count of edges
+        capless = ind.kind == "mitigation" and a not in mitigations
+        t["levels"][a, 1:] = at
+        t["points"][a, 1:] = [
+            _scaled(max(ind.levels[lv].points, 0) if capless else ind.levels[lv].points, comp.scale)
+            + 0.0  # no -0.0
+            for lv in at
+        ]
+        t["flags"][a, 1:] = [_flag(ind.levels[lv].red_flag) for lv in at]
+        t["weights"][a, 1:] = _scaled(ind.weight, comp.scale)
+    for i, (below, _, threshold, _, _) in enumerate(conds):
+        c = len(active) + i
+        edges[c, 1] = threshold
+        # no edge reached: the value is below the threshold; one or more: it reaches it
+        if below:
+            t["bits"][c, 1] = 1 << i
+        else:
+            t["bits"][c, 2:] = 1 << i
+    return edges, t
 
 
-def _conditions(
-    rules: Ruleset, have: frozenset[str]
-) -> tuple[list[tuple[bool, str, float, int, str]], np.ndarray]:
+def _conditions(rules: Ruleset, have: frozenset[str]) -> tuple[list[_Condition], np.ndarray]:
     """The combination conditions on measures in ``have`` (below?, measure, threshold,
     combination, part), and which combination's 'all' or 'any' each belongs to."""
     conds = [
@@ -249,19 +333,20 @@ def _conditions(
     return conds, matrix
 
 
-def _offsets(comp: Compiled, active: list[int]) -> tuple[list[int], np.ndarray]:
-    """The columns of the active mitigations, and for each the columns whose points cap it."""
+def _offsets(comp: Compiled, active: list[int]) -> tuple[list[int], dict[int, list[int]]]:
+    """The rows of the active mitigations that offset an active risk, each with those risks'
+    rows (a risk is offset by one mitigation at most, and never by another mitigation)."""
     rules = comp.rules
-    # columns of the active points matrix: active indicators, then every combination
-    column = {rules.indicators[j].id: a for a, j in enumerate(active)}
-    column |= {c.id: len(active) + i for i, c in enumerate(rules.combinations)}
-    mitigations = [a for a, j in enumerate(active) if rules.indicators[j].kind == "mitigation"]
-    offsets = np.zeros((len(column), len(mitigations)), np.int32 if comp.scale else np.float64)
-    for m, a in enumerate(mitigations):
-        for target in rules.indicators[active[a]].offsets:
-            if target in column:  # a risk the frame has no data for scored nothing
-                offsets[column[target], m] = 1
-    return mitigations, offsets
+    # rows of the points block: active indicators, then every combination
+    row = {rules.indicators[j].id: a for a, j in enumerate(active)}
+    row |= {c.id: len(active) + i for i, c in enumerate(rules.combinations)}
+    groups: dict[int, list[int]] = {}
+    for a, j in enumerate(active):
+        ind = rules.indicators[j]
+        targets = [row[t] for t in ind.offsets if t in row]  # risks without data score nothing
+        if ind.kind == "mitigation" and targets:
+            groups[a] = targets
+    return list(groups), groups
 
 
 def _fires_table(matrix: np.ndarray, needed: np.ndarray) -> np.ndarray:
@@ -301,25 +386,26 @@ def _radix(radices: list[int]) -> np.ndarray:
 
 @dataclass
 class Result:
-    """The numbers of one evaluation, row by row (see :class:`earlywarning.engine.Evaluation`)."""
+    """The numbers of one block, a column per profile (see :class:`Plan`)."""
 
-    level: np.ndarray  # (n, Ka) int8, -1 where the measure is missing
-    points: np.ndarray  # (n, Ka+J) scaled points (integers of 1/scale, or floats)
+    level: np.ndarray  # (Ka, n) int8, -1 where the measure is missing
+    points: np.ndarray  # (Ka+J, n) scaled points (integers of 1/scale, or floats)
     score: np.ndarray  # (n,) float64
     score_band: np.ndarray  # (n,) int8
     band: np.ndarray  # (n,) int8
     coverage: np.ndarray  # (n,) float64
 
     def scatter(self, plan: Plan, level: np.ndarray, points: np.ndarray, rows: slice) -> None:
-        """Write this block's levels and points into full-width matrices, at ``rows``.
+        """Write this block's levels and points into full-width matrices (a row per profile),
+        at ``rows``.
 
         The columns of rules the plan left out must already hold -1 (level) and 0 (points).
         """
         if len(plan.ind) == level.shape[1]:
-            level[rows], points[rows] = self.level, self.points
+            level[rows], points[rows] = self.level.T, self.points.T
         else:
-            level[rows, plan.ind] = self.level
-            points[rows, plan.columns] = self.points
+            level[rows, plan.ind] = self.level.T
+            points[rows, plan.columns] = self.points.T
 
 
 def patterns(comp: Compiled, level: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -332,65 +418,55 @@ def patterns(comp: Compiled, level: np.ndarray, points: np.ndarray) -> np.ndarra
     return out
 
 
-def run(comp: Compiled, plan: Plan, values: np.ndarray, conds: np.ndarray) -> Result:
-    """Evaluate a block of rows.
-
-    ``values`` holds one column per active indicator (its measure) and ``conds`` one column
-    per active condition, NaN where missing, in the plan's order. The result's ``level`` and
-    ``points`` have the plan's columns only (see :meth:`Result.scatter`).
+def run(comp: Compiled, plan: Plan, values: np.ndarray) -> Result:
+    """Evaluate a block: ``values`` has a row per plan column (see :class:`Plan`) and a column
+    per profile, NaN where missing. The result's ``level`` and ``points`` have the plan's
+    rows only (see :meth:`Result.scatter`).
     """
-    n = values.shape[0]
-    n_combo, ka = len(comp.rules.combinations), len(plan.ind)
-    # A missing value (NaN) compares False with every edge, and its level is set to -1 after.
-    # Short indicators are padded with +inf edges; a +inf value (a derived measure can
-    # overflow) passes those too and is held at the indicator's last level.
-    missing = np.isnan(values)
-    lvl = np.zeros((n, ka), dtype=np.int8)
-    for e in range(plan.edges.shape[0]):
-        lvl += (values >= plan.edges[e]).view(np.int8)
-    np.minimum(lvl, plan.top, out=lvl)
-    np.copyto(lvl, -1, where=missing)
-    idx = lvl + plan.base  # into the flat tables, whose column 0 is 'no data'
-    # red flags: only the indicators that can raise one; coverage: the weights of those present
-    flag = plan.flags.take(idx[:, plan.flagged]).max(axis=1, initial=-1)
-    present_weight = (~missing).view(np.int8) @ plan.weights
-    if n_combo:
-        fired = _fired(plan, conds)
-        pts = np.concatenate([plan.points.take(idx), fired * comp.combo_points], axis=1)
-        flag = np.maximum(flag, np.where(fired, comp.combo_flags, -1).max(axis=1))
+    ka = plan.n_ind
+    # edges reached, column by column: NaN reaches none, not even the leading -inf
+    idx = (values >= plan.edges).sum(axis=0, dtype=np.int8) + plan.base
+    ind = idx[:ka] if ka < len(idx) else idx
+    lvl = plan.levels.take(ind)
+    flag = plan.flags.take(ind).max(axis=0, initial=-1)
+    present_weight = plan.weights.take(ind).sum(axis=0)
+    if len(comp.combo_points):
+        combo, combo_flag = _fired(comp, plan, idx[ka:])
+        pts = np.concatenate([plan.points.take(ind), combo])
+        flag = np.maximum(flag, combo_flag)
     else:
-        pts = plan.points.take(idx)
-    # With integer points (every ruleset in decimals) these products are of integers, so no
-    # BLAS threads: on a small shared machine they contend for the cores on skinny products.
+        pts = plan.points.take(ind)
     if len(plan.mitigations):
         # A mitigation takes away at most what the risks it offsets scored: max(raw, -cap),
-        # so the net of the two never falls as a risk worsens.
-        for m, column in enumerate(plan.mitigations.tolist()):
-            credit = np.maximum(pts[:, column], -(pts @ plan.offsets[:, m]))
-            pts[:, column] = credit if comp.scale else credit + 0.0  # no -0.0
-    total = pts.sum(axis=1, dtype=np.int64 if comp.scale else np.float64)
-    if comp.scale:
-        score = np.minimum(np.maximum(total, 0), 100 * comp.scale) / comp.scale
+        # so the net of the two never falls as a risk worsens. Mitigations offset risks only,
+        # so every cap is of points no mitigation changes.
+        caps = np.add.reduceat(pts[plan.targets], plan.starts, axis=0)
+        credit = np.maximum(pts[plan.mitigations], -caps)
+        pts[plan.mitigations] = credit if comp.scale else credit + 0.0  # no -0.0
+    if comp.totals is not None:
+        # each row's place in the tables of every reachable total
+        at = pts.sum(axis=0, dtype=np.int64, initial=-comp.lowest)
+        score, score_band = comp.totals[0].take(at), comp.totals[1].take(at)
     else:
-        score = np.round(np.minimum(np.maximum(total, 0.0), 100.0), 6)
-    # side="right": a score exactly on a band edge is in the upper band
-    score_band = np.searchsorted(comp.band_edges, score, side="right").astype(np.int8)
-    coverage = present_weight / comp.total_weight if comp.total_weight else np.ones(n)
+        score = _score(pts.sum(axis=0, dtype=np.int64 if comp.scale else np.float64), comp.scale)
+        score_band = _band(comp.band_edges, score)
+    coverage = present_weight / comp.total_weight if comp.total_weight else np.ones(len(score))
     return Result(lvl, pts, score, score_band, np.maximum(score_band, flag), coverage)
 
 
-def _fired(plan: Plan, conds: np.ndarray) -> np.ndarray:
-    """Which combinations fire, row by row: counts of the conditions met, by matrix product."""
-    # every condition as sign * value >= threshold (see _plan); NaN, missing, meets none
-    holds = (conds * plan.signs >= plan.thresholds).view(np.int8)
-    if plan.fires is not None:
-        # a matrix-vector product is fast where numpy's integer matrix product is not
-        looked_up: np.ndarray = plan.fires[holds @ plan.bits]
-        return looked_up
-    enough = holds @ plan.combo_matrix >= plan.needed
-    j = enough.shape[1] // 2
-    fired: np.ndarray = enough[:, :j] & enough[:, j:]  # every 'all' and, if any, one 'any'
-    return fired
+def _fired(comp: Compiled, plan: Plan, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points of each combination, profile by profile, and the highest red flag among
+    them. ``idx`` indexes the tables at the condition rows."""
+    bits = plan.bits.take(idx)
+    if plan.fire_points is not None and plan.fire_flag is not None:
+        code = bits.sum(axis=0)  # the conditions met, as one integer
+        return plan.fire_points.take(code, axis=1), plan.fire_flag.take(code)
+    holds = (bits != 0).view(np.int8)
+    enough = plan.combo_matrix @ holds >= plan.needed
+    j = len(enough) // 2
+    fired = enough[:j] & enough[j:]  # every 'all' and, if any, one 'any'
+    flag = np.where(fired, comp.combo_flags[:, None], -1).max(axis=0, initial=-1)
+    return fired * comp.combo_points[:, None], flag
 
 
 def unscaled(comp: Compiled, points: np.ndarray) -> np.ndarray:

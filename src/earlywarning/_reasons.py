@@ -45,9 +45,12 @@ def ranked_row(points: list[float], codes: tuple[str, ...]) -> list[str]:
 
     For one profile a sort of the few nonzero points in Python costs less than numpy's calls.
     """
-    nonzero = [j for j, p in enumerate(points) if p]
-    nonzero.sort(key=lambda j: (0.0, -points[j]) if points[j] > 0 else (1.0, points[j]))
-    return [codes[j] for j in nonzero]
+    risks = [j for j, p in enumerate(points) if p > 0]
+    credits = [j for j, p in enumerate(points) if p < 0]
+    # sorts are stable, reversed ones too: ties keep the ruleset's order
+    risks.sort(key=points.__getitem__, reverse=True)
+    credits.sort(key=points.__getitem__)
+    return [codes[j] for j in risks + credits]
 
 
 def ranked_codes(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -114,7 +117,9 @@ def joined_codes(
     step = BLOCK_ROWS // 2
     for begin in range(0, len(points), step):
         block = points[begin : begin + step]
-        ranked, counts = ranked_codes(block if width == points.shape[1] else block[:, scoring])
+        ranked, counts = ranked_codes(
+            block if width == points.shape[1] else block.take(scoring, axis=1)
+        )
         used = -(-counts // run)  # runs in each row
         slots = int(used.max(initial=0))
         if slots * run > width:

@@ -67,8 +67,18 @@ def _levels(draw: st.DrawFn, kind: str, direction: str, least: int) -> list[dict
     return levels
 
 
-def _rule(draw: st.DrawFn, i: int, measure: str, kind: str, least: int) -> dict[str, Any]:
-    direction = draw(st.sampled_from(["higher_is_worse", "higher_is_better"]))
+# The loader requires one direction per measure, and the caseload against target to be read the
+# caseload's way (it rises with the caseload), so those two share one drawn direction.
+_SAME_DIRECTION = {"caseload_above_target_pct": "avg_caseload"}
+
+
+def _rule(
+    draw: st.DrawFn, i: int, measure: str, kind: str, least: int, directions: dict[str, str]
+) -> dict[str, Any]:
+    key = _SAME_DIRECTION.get(measure, measure)
+    if key not in directions:
+        directions[key] = draw(st.sampled_from(["higher_is_worse", "higher_is_better"]))
+    direction = directions[key]
     rule: dict[str, Any] = {"id": f"{kind[0]}{i}", "measure": measure, "label": draw(_TEXT)}
     if kind == "mitigation":
         rule["kind"] = kind
@@ -107,9 +117,13 @@ def _ruleset(draw: st.DrawFn) -> dict[str, Any]:
         )
     )
     # the first rule always has two levels or more, so that every breakage has a place to go
-    risks = [_rule(draw, i, measures[i], "risk", 2 if i == 0 else 1) for i in range(n_risks)]
+    directions: dict[str, str] = {}
+    risks = [
+        _rule(draw, i, measures[i], "risk", 2 if i == 0 else 1, directions) for i in range(n_risks)
+    ]
     mitigations = [
-        _rule(draw, i, measures[n_risks + i], "mitigation", 1) for i in range(n_mitigations)
+        _rule(draw, i, measures[n_risks + i], "mitigation", 1, directions)
+        for i in range(n_mitigations)
     ]
     for i, rule in enumerate(mitigations):
         rule["offsets"] = [risks[i]["id"]]

@@ -158,12 +158,7 @@ def evaluate_columns(cols: ProfileColumns, ruleset: Ruleset | None = None) -> Ev
     band, score_band = np.empty(n, dtype=np.int8), np.empty(n, dtype=np.int8)
     for start in range(0, n, BLOCK_ROWS):
         rows = slice(start, min(n, start + BLOCK_ROWS))
-        r = run(
-            comp,
-            plan,
-            _block(cols, plan.ind_measures, rows),
-            _block(cols, plan.cond_measures, rows),
-        )
+        r = run(comp, plan, _block(cols, plan.measures, rows))
         r.scatter(plan, level, points, rows)
         score[rows], coverage[rows] = r.score, r.coverage
         band[rows], score_band[rows] = r.band, r.score_band
@@ -177,10 +172,11 @@ def evaluate_columns(cols: ProfileColumns, ruleset: Ruleset | None = None) -> Ev
 
 
 def _block(cols: ProfileColumns, measures: tuple[str, ...], rows: slice) -> np.ndarray:
-    """Some rows of some measure columns as one block, a column per measure."""
-    out = np.empty((rows.stop - rows.start, len(measures)))
+    """Some rows of some measure columns as one block: a row per measure, a column per
+    profile (the kernel's layout)."""
+    out = np.empty((len(measures), rows.stop - rows.start))
     for i, m in enumerate(measures):
-        out[:, i] = cols.measures[m][rows]
+        out[i] = cols.measures[m][rows]
     return out
 
 
@@ -311,15 +307,15 @@ def _one(comp: Compiled, data: dict[str, Any]) -> Assessment:
     plan = comp.plan()
     known = measure_values(data)
     nan = math.nan
-    values = [known.get(m, nan) for m in plan.ind_measures]
-    conds = [known.get(m, nan) for m in plan.cond_measures]
-    r = run(comp, plan, np.array([values]), np.array([conds]))
-    row = unscaled(comp, r.points[0]).tolist()
+    row_values = [known.get(m, nan) for m in plan.measures]
+    values = row_values[: plan.n_ind]
+    r = run(comp, plan, np.array(row_values)[:, None])
+    row = unscaled(comp, r.points[:, 0]).tolist()
     return assessment(
         comp.texts,
         council=data["council"],
         year=data["year"],
-        levels=r.level[0].tolist(),
+        levels=r.level[:, 0].tolist(),
         values=values,
         points=row,
         numbers=(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -250,6 +251,33 @@ class RuleTexts:
     combinations: tuple[str, ...]  # the reason of each combination when it fires
     content_hash: str
 
+    @cached_property
+    def ids(self) -> tuple[str, ...]:
+        """The id of each indicator, in ruleset order."""
+        return tuple(ind.id for ind in self.ruleset.indicators)
+
+    @cached_property
+    def parts(self) -> tuple[tuple[_Part, ...], ...]:
+        """Per indicator, per level: what its contribution holds whatever the value."""
+        return _parts(self.ruleset)
+
+    @cached_property
+    def combination_fields(self) -> tuple[dict[str, Any], ...]:
+        """The fields of each combination's contribution when it fires (points aside)."""
+        return tuple(
+            {
+                "indicator": combo.id,
+                "value": None,
+                "points": 0.0,
+                "reason": text,
+                "measure": None,
+                "kind": "combination",
+                "level": None,
+                "red_flag": combo.red_flag,
+            }
+            for combo, text in zip(self.ruleset.combinations, self.combinations, strict=True)
+        )
+
 
 def rule_texts(rules: Ruleset) -> RuleTexts:
     """The texts of ``rules``: each level's reason, every label, each combination's reason.
@@ -271,6 +299,7 @@ def rule_texts(rules: Ruleset) -> RuleTexts:
 
 
 _M = TypeVar("_M", bound=BaseModel)
+_set = object.__setattr__
 
 
 def _built(cls: type[_M], values: dict[str, Any]) -> _M:
@@ -280,67 +309,91 @@ def _built(cls: type[_M], values: dict[str, Any]) -> _M:
     given. The tests check that the result equals, and serialises as, a validated model.
     """
     obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
     return obj
+
+
+_CONTRIBUTION_FIELDS = frozenset(Contribution.model_fields)
+
+
+# What a contribution at one level of one indicator holds whatever the value: every field of
+# the Contribution in order (value, points and reason are placeholders), the level's text as
+# (head, tail, shows the value?, text for 'no'), the level's points before any cap, and the
+# risks a mitigation offsets (for the text of a capped credit). A tuple: unpacked once a rule.
+_Part = tuple[dict[str, Any], str, str, bool, str | None, float, str]
+
+
+def _parts(rules: Ruleset) -> tuple[tuple[_Part, ...], ...]:
+    out = []
+    for ind in rules.indicators:
+        row: list[_Part] = []
+        for lv, level in enumerate(ind.levels):
+            fields = {
+                "indicator": ind.id,
+                "value": None,
+                "points": 0.0,
+                "reason": "",
+                "measure": ind.measure,
+                "kind": ind.kind,
+                "level": lv,
+                "red_flag": level.red_flag,
+            }
+            t = LevelText.of(ind, level)
+            offsets = ", ".join(ind.offsets)
+            row.append(
+                (fields, t.head, t.unit + t.tail, t.shows_value, t.when_no, level.points, offsets)
+            )
+        out.append(tuple(row))
+    return tuple(out)
 
 
 def _contributions(
     texts: RuleTexts, levels: Sequence[int], values: Sequence[float], points: Sequence[float]
 ) -> tuple[list[Contribution], list[str]]:
-    """The contributions of one profile's rules, and the indicators it had no data for."""
-    rules = texts.ruleset
+    """The contributions of one profile's rules, and the indicators it had no data for.
+
+    The reason is :meth:`LevelText.text`, written out: this loop runs for every rule of every
+    profile scored one at a time.
+    """
     contributions: list[Contribution] = []
     missing: list[str] = []
-    for j, ind in enumerate(rules.indicators):
-        lv = levels[j]
+    parts, ids = texts.parts, texts.ids
+    new, set_, names = Contribution.__new__, _set, _CONTRIBUTION_FIELDS
+    for j, lv in enumerate(levels):
         if lv < 0:
-            missing.append(ind.id)
+            missing.append(ids[j])
             continue
-        level = ind.levels[lv]
-        pts = points[j]
-        reason = texts.levels[j][lv].text(values[j])
-        if pts != level.points:
+        template, head, tail, shows_value, when_no, full, offsets = parts[j][lv]
+        pts, value = points[j], values[j]
+        if shows_value:
+            reason = head + f"{value:.1f}".rstrip("0").rstrip(".") + tail
+        elif when_no is not None and not value:
+            reason = when_no
+        else:
+            reason = head
+        if pts != full:
             reason += (
                 f", limited to −{abs(pts):g} because the risks it offsets "
-                f"({', '.join(ind.offsets)}) scored {abs(pts):g}"
+                f"({offsets}) scored {abs(pts):g}"
             )
-        contributions.append(
-            _built(
-                Contribution,
-                {
-                    "indicator": ind.id,
-                    "value": values[j],
-                    "points": pts,
-                    "reason": reason,
-                    "measure": ind.measure,
-                    "kind": ind.kind,
-                    "level": lv,
-                    "red_flag": level.red_flag,
-                },
-            )
-        )
-    k = len(rules.indicators)
-    for c, combo in enumerate(rules.combinations):
+        fields = template.copy()
+        fields["value"], fields["points"], fields["reason"] = value, pts, reason
+        obj = new(Contribution)  # _built, written out
+        set_(obj, "__dict__", fields)
+        set_(obj, "__pydantic_fields_set__", set(names))
+        set_(obj, "__pydantic_extra__", None)
+        set_(obj, "__pydantic_private__", None)
+        contributions.append(obj)
+    k = len(levels)
+    for c, combo in enumerate(texts.combination_fields):
         pts = points[k + c]
         if pts:
-            contributions.append(
-                _built(
-                    Contribution,
-                    {
-                        "indicator": combo.id,
-                        "value": None,
-                        "points": pts,
-                        "reason": texts.combinations[c],
-                        "measure": None,
-                        "kind": "combination",
-                        "level": None,
-                        "red_flag": combo.red_flag,
-                    },
-                )
-            )
+            fields = combo.copy()
+            fields["points"] = pts
+            contributions.append(_built(Contribution, fields))
     return contributions, missing
 
 

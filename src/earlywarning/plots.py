@@ -386,13 +386,7 @@ def plot_trajectory(
         [2017, 2018, 2019]
     """
     plt = _pyplot()
-    wanted = str(council).strip().casefold()
-    match = scores["council"].astype(str).str.casefold() == wanted
-    if "la_code" in scores.columns:
-        match |= scores["la_code"].astype(str).str.casefold() == wanted
-    rows = scores[match].sort_values("year")
-    if rows.empty:
-        raise EarlyWarningError(f"plot_trajectory: council {council!r} is not in the scores")
+    rows = _council_rows(scores, council)
     if ax is None:
         _, ax = plt.subplots(figsize=(8.0, 4.0), layout="constrained")
     assert ax is not None  # for mypy: plt.subplots is untyped here
@@ -411,32 +405,8 @@ def plot_trajectory(
         label="score",
     )
     if "rising" in rows.columns:
-        rising = rows["rising"].map(lambda v: v is True).to_numpy(dtype=bool)
-        if rising.any():
-            ax.scatter(
-                years[rising],
-                values[rising] + 4.0,
-                marker="^",
-                color=RED_FLAG_COLOUR,
-                zorder=4,
-                gid="rising",
-                label="rising risk",
-            )
-            ax.legend(loc="upper left", fontsize="small", frameon=False)
-    # Ofsted outcomes after March 2022 are withheld from the bundled data, so from 2023 a
-    # profile's previous rating may be out of date; say so on the chart.
-    if years.min() <= 2022 < years.max():
-        ax.axvline(2022.5, color="#777777", linestyle=":", linewidth=1.0, zorder=2, gid="stale")
-        ax.text(
-            2022.55,
-            97.0,
-            "later Ofsted judgements\nwithheld: previous\nrating may be stale",
-            ha="left",
-            va="top",
-            fontsize="x-small",
-            color="#555555",
-            zorder=2,
-        )
+        _mark_rising(ax, rows, years, values)
+    _mark_stale(ax, years)
     ax.set_xticks(list(years), [str(y) for y in years])
     ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
     ax.set_xlabel("Year (profile as known on 1 January)")
@@ -481,3 +451,49 @@ def save_trajectory(scores: pd.DataFrame, path: str | Path, ruleset: Ruleset | N
     target = Path(path)
     figure.savefig(target, dpi=100)
     return target
+
+
+def _council_rows(scores: pd.DataFrame, council: str) -> pd.DataFrame:
+    """One council's rows of ``scores``, by name (any case) or ONS code, in year order."""
+    wanted = str(council).strip().casefold()
+    match = scores["council"].astype(str).str.casefold() == wanted
+    if "la_code" in scores.columns:
+        match |= scores["la_code"].astype(str).str.casefold() == wanted
+    rows = scores[match].sort_values("year")
+    if rows.empty:
+        raise EarlyWarningError(f"plot_trajectory: council {council!r} is not in the scores")
+    return rows
+
+
+def _mark_rising(ax: Axes, rows: pd.DataFrame, years: Any, values: Any) -> None:
+    """A triangle above each year flagged as rising risk."""
+    rising = rows["rising"].map(lambda v: v is True).to_numpy(dtype=bool)
+    if rising.any():
+        ax.scatter(
+            years[rising],
+            values[rising] + 4.0,
+            marker="^",
+            color=RED_FLAG_COLOUR,
+            zorder=4,
+            gid="rising",
+            label="rising risk",
+        )
+        ax.legend(loc="upper left", fontsize="small", frameon=False)
+
+
+def _mark_stale(ax: Axes, years: Any) -> None:
+    """A dotted line where the bundled Ofsted outcomes stop, when the years cross it."""
+    # Ofsted outcomes after March 2022 are withheld from the bundled data, so from 2023 a
+    # profile's previous rating may be out of date; say so on the chart.
+    if years.min() <= 2022 < years.max():
+        ax.axvline(2022.5, color="#777777", linestyle=":", linewidth=1.0, zorder=2, gid="stale")
+        ax.text(
+            2022.55,
+            97.0,
+            "later Ofsted judgements\nwithheld: previous\nrating may be stale",
+            ha="left",
+            va="top",
+            fontsize="x-small",
+            color="#555555",
+            zorder=2,
+        )

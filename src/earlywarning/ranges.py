@@ -110,7 +110,7 @@ def _plan(rules: Ruleset) -> _Plan:
         ends += [hi, lo] if d > 0 else [lo, hi]
     caseload = bool(used & {_space.CASELOAD_ABOVE, *_CASELOAD_FIELDS})
     kernel = compiled(rules).plan()
-    columns = (*kernel.ind_measures, *kernel.cond_measures)
+    columns = kernel.measures
     item_columns = tuple([j for j, m in enumerate(columns) if m in it[2]] for it in items)
     plan = _Plan(
         tuple(plain),
@@ -118,7 +118,7 @@ def _plan(rules: Ruleset) -> _Plan:
         (ends[0], ends[1], ends[2], ends[3]),
         tuple(items),
         columns,
-        len(kernel.ind_measures),
+        kernel.n_ind,
         item_columns,
     )
     if len(_PLANS) >= 16:
@@ -297,8 +297,8 @@ def _impact_rows(
         js = plan.item_columns[item]
         matrix[2 + 2 * i : 4 + 2 * i, js] = ends[:, js]
     comp = compiled(rules)
-    k = plan.n_values
-    r = run(comp, comp.plan(), matrix[:, :k], matrix[:, k:])
+    # the kernel's blocks hold a row per measure and a column per profile
+    r = run(comp, comp.plan(), np.ascontiguousarray(matrix.T))
     score, band = r.score.tolist(), r.band.tolist()
     rows = []
     for i, (variable, _, _, inds) in enumerate(items):

@@ -1,10 +1,9 @@
 """The ruleset as data: pydantic models of the rule files, and the loader.
 
-Rule files are YAML read by PyYAML's safe loader (``earlywarning._yaml``); nothing in them is
-ever evaluated as code. A directory holds ``ruleset.yaml`` (id, version, bands) and one file per
-indicator family; a single file may also hold a whole ruleset (the form :meth:`Ruleset.to_yaml`
-writes). The load-time checks live in ``earlywarning._checks``; every problem in every file is
-collected and reported at once, each with its file, YAML path and line.
+Rule files are YAML read by PyYAML's safe loader (``earlywarning._yaml``), never run as code. A
+directory holds ``ruleset.yaml`` (id, version, bands) and one file per indicator family, or one
+file holds a whole ruleset (as :meth:`Ruleset.to_yaml` writes it). The checks, in
+``earlywarning._checks``, report every problem in every file at once, with file, path and line.
 
 The bundled default ruleset is read once per process: :func:`load_ruleset` with no path and
 :func:`default_ruleset` return the same object (the models are frozen, so sharing it is safe).
