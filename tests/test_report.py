@@ -293,7 +293,7 @@ def test_the_batch_narrows_to_a_region_or_to_the_sliding() -> None:
     sliding = ew.watchlist_report(2020, sliding_only=True)
     assert len(sliding.table) and bool(sliding.table["sliding"].all())
     assert sliding.title == "Sliding councils, 2020"
-    with pytest.raises(ew.EarlyWarningError, match="not one of"):
+    with pytest.raises(ew.EarlyWarningError, match="not an English region"):
         ew.watchlist_report(2020, region="Atlantis")
 
 

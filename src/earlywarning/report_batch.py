@@ -18,7 +18,6 @@ import pandas as pd
 
 from earlywarning._england import resolve_councils
 from earlywarning._report_parts import write_text
-from earlywarning.errors import EarlyWarningError
 from earlywarning.judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.report import CouncilReport, report
 from earlywarning.rules import Ruleset, load_ruleset
@@ -134,7 +133,7 @@ def watchlist_report(
 
     Args:
         year: the year of the national profiles (as known on 1 January).
-        region: keep only the councils of this region (any case).
+        region: keep only the councils of this English region (any case).
         councils: keep only these councils (names or ONS codes).
         sliding_only: keep only the councils flagged as sliding.
         ruleset: the ruleset; ``None`` is the bundled default.
@@ -155,20 +154,15 @@ def watchlist_report(
     """
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)
-    table = watchlist(year, rules, judgements=user)
+    table = watchlist(
+        year, rules, judgements=user, region=region, sliding_only=sliding_only
+    ).reset_index(drop=True)
     title = "Sliding councils" if sliding_only else "Watch list"
-    if region is not None:
-        match = table["region"].astype(str).str.casefold() == region.strip().casefold()
-        if not match.any():
-            known = sorted(set(table["region"].dropna().astype(str)))
-            raise EarlyWarningError(f"watchlist_report: region {region!r} is not one of {known}")
-        table = table[match]
-        title += f", {table['region'].iloc[0]}"
+    if table.attrs.get("region"):
+        title += f", {table.attrs['region']}"
     if councils is not None:
         named = [councils] if isinstance(councils, str) else list(councils)
         table = table[table["la_code"].isin(resolve_councils(named, "watchlist_report"))]
-    if sliding_only:
-        table = table[table["sliding"].to_numpy(dtype=bool)]
     return WatchlistReport(
         year=year,
         title=f"{title}, {year}",
