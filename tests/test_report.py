@@ -528,7 +528,7 @@ def test_the_page_prints_to_a4(rendered: dict[str, chromium.Rendered], name: str
     pdf = rendered[name].pdf
     assert pdf.startswith(b"%PDF-")
     pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
-    assert 1 <= pages <= 12, pages
+    assert 1 <= pages <= 20, pages  # tables and charts are kept whole, so a page runs long
     if name == "council":
         assert pages >= 3, "the council page is longer than two sheets"
     boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
