@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from earlywarning._hypothesis import st
+from earlywarning._space import thresholds
 from earlywarning.io import SUPPRESSION_CODES  # the reader's own list: one list of codes
 from earlywarning.profile import FIELDS, FieldSpec
 from earlywarning.rules import Ruleset, default_ruleset
@@ -86,15 +87,7 @@ def edges(ruleset: Ruleset, measure: str) -> list[float]:
         >>> edges(ew.load_ruleset(), "agency_rate_pct")
         [10.0, 15.0, 25.0]
     """
-    out: set[float] = set()
-    for ind in ruleset.indicators:
-        if ind.measure == measure:
-            out.update(lv.from_ for lv in ind.levels[1:] if lv.from_ is not None)
-    for combo in ruleset.combinations:
-        for cond in combo.conditions:
-            if cond.measure == measure:
-                out.update(x for x in (cond.from_, cond.below) if x is not None)
-    return sorted(x for x in out if math.isfinite(x))
+    return [x for x in thresholds(ruleset, measure) if math.isfinite(x)]
 
 
 def in_range(spec: FieldSpec, x: float) -> bool:

@@ -8,10 +8,11 @@ shaded bands of :func:`earlywarning.plots.plot_band_edges`. matplotlib is option
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from earlywarning._matplotlib import new_figure, pyplot
 from earlywarning.errors import EarlyWarningError
-from earlywarning.plots import RULESET_COLOUR, PlotDependencyError, plot_band_edges
+from earlywarning.plots import RULESET_COLOUR, plot_band_edges
 from earlywarning.rules import Ruleset
 
 if TYPE_CHECKING:
@@ -24,17 +25,6 @@ NEIGHBOURS_COLOUR = "#6c757d"
 """The line of the statistical neighbours' median score."""
 ENGLAND_COLOUR = "#8d99ae"
 """The line of England's median score."""
-
-
-def _pyplot() -> Any:
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise PlotDependencyError(
-            "plots need matplotlib, which is not installed: "
-            'install earlywarning[plot] (pip install "earlywarning[plot]")'
-        ) from exc
-    return plt
 
 
 def plot_peers(
@@ -66,7 +56,7 @@ def plot_peers(
         >>> [line.get_gid() for line in ax.lines]
         ['council', 'neighbours', 'england']
     """
-    plt = _pyplot()
+    plt = pyplot()
     if trajectory.empty:
         raise EarlyWarningError("plot_peers: the trajectory has no rows")
     if ax is None:
@@ -127,14 +117,7 @@ def save_peers(trajectory: pd.DataFrame, path: str | Path, ruleset: Ruleset | No
         ...     out.read_bytes()[:4]
         b'\\x89PNG'
     """
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise PlotDependencyError(
-            "plots need matplotlib, which is not installed: "
-            'install earlywarning[plot] (pip install "earlywarning[plot]")'
-        ) from exc
-    figure = Figure(figsize=(8.0, 4.0), layout="constrained")
+    figure = new_figure(figsize=(8.0, 4.0), layout="constrained")
     plot_peers(trajectory, ax=figure.subplots(), ruleset=ruleset)
     target = Path(path)
     figure.savefig(target, dpi=100)

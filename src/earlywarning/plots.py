@@ -19,6 +19,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from earlywarning._matplotlib import new_figure, pyplot
 from earlywarning.errors import EarlyWarningError, PlotDependencyError
 from earlywarning.explain import Assessment, Contribution
 from earlywarning.rules import Ruleset, load_ruleset
@@ -58,22 +59,8 @@ BAND_COLOURS: dict[str, str] = {
 }
 """Light fills for the bands, pale enough that lines and points drawn over them stay legible."""
 
-_MISSING = (
-    "plots need matplotlib, which is not installed: "
-    'install earlywarning[plot] (pip install "earlywarning[plot]")'
-)
-
 # Long indicator labels are wrapped so the bars keep most of the figure's width.
 _LABEL_WIDTH = 38
-
-
-def _pyplot() -> Any:
-    """Import and return ``matplotlib.pyplot``, or explain what to install."""
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise PlotDependencyError(_MISSING) from exc
-    return plt
 
 
 def _order(contributions: list[Contribution]) -> list[Contribution]:
@@ -112,7 +99,7 @@ def plot_contributions(assessment: Assessment, ax: Axes | None = None) -> Axes:
         >>> [(bar.get_gid(), float(bar.get_width())) for bar in ax.containers[0]]
         [('budget_cut', 6.0), ('reinvestment', -4.0)]
     """
-    plt = _pyplot()
+    plt = pyplot()
     items = _order(assessment.contributions)
     if ax is None:
         height = 1.6 + 0.42 * max(len(items), 1)
@@ -221,7 +208,7 @@ def plot_band_edges(ax: Axes, ruleset: Ruleset | None = None) -> Axes:
         >>> [float(y) for y in ax.get_ylim()]
         [0.0, 100.0]
     """
-    _pyplot()
+    pyplot()
     from matplotlib.patches import Rectangle
 
     rules = ruleset if ruleset is not None else load_ruleset()
@@ -293,7 +280,7 @@ def plot_roc(report: ValidationReport, outcome: str = "below_good", ax: Axes | N
         >>> [line.get_gid() for line in ax.lines]
         ['roc-ruleset', 'roc-baseline', 'chance']
     """
-    plt = _pyplot()
+    plt = pyplot()
     from earlywarning.metrics import roc_curve
     from earlywarning.outcomes import OUTCOME_LABELS
 
@@ -385,7 +372,7 @@ def plot_trajectory(
         >>> [int(x) for x in ax.lines[0].get_xdata()][:3]
         [2017, 2018, 2019]
     """
-    plt = _pyplot()
+    plt = pyplot()
     rows = _council_rows(scores, council)
     if ax is None:
         _, ax = plt.subplots(figsize=(8.0, 4.0), layout="constrained")
@@ -434,11 +421,6 @@ def save_trajectory(scores: pd.DataFrame, path: str | Path, ruleset: Ruleset | N
         ...     out.read_bytes()[:4]
         b'\\x89PNG'
     """
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise PlotDependencyError(_MISSING) from exc
-
     key = "la_code" if "la_code" in scores.columns else "council"
     names = list(dict.fromkeys(scores[key]))
     if len(names) != 1:
@@ -446,7 +428,7 @@ def save_trajectory(scores: pd.DataFrame, path: str | Path, ruleset: Ruleset | N
             f"a trajectory chart draws one council, but the scores hold {len(names)}: "
             "name exactly one (--council)"
         )
-    figure = Figure(figsize=(8.0, 4.0), layout="constrained")
+    figure = new_figure(figsize=(8.0, 4.0), layout="constrained")
     plot_trajectory(scores, str(names[0]), ax=figure.subplots(), ruleset=ruleset)
     target = Path(path)
     figure.savefig(target, dpi=100)
