@@ -88,3 +88,32 @@ def test_wheel_works_from_another_directory(wheel, tmp_path):
     assert rules_id == rules.id
     assert content_hash == rules.content_hash  # the bundled copy is the repository's rules
     assert band == ew.score({"council": "A", "year": 2020, "dcs_changes": 3}).band
+
+
+def test_wheel_ships_the_report_templates_and_renders_a_page(wheel, tmp_path):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    templates = sorted((REPO / "src" / "earlywarning" / "templates").iterdir())
+    assert templates
+    for f in templates:
+        assert f"earlywarning/templates/{f.name}" in names, f.name
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(site)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env["PYTHONPATH"] = str(site)
+    src = str((REPO / "src").resolve())
+    code = (
+        "import os, sys\n"
+        f"sys.path[:] = [p for p in sys.path if not p or os.path.realpath(p) != {src!r}]\n"
+        "import earlywarning as ew\n"
+        "html = ew.report(profile={'council': 'A', 'year': 2020, 'dcs_changes': 3}).to_html()\n"
+        "print(ew.__file__)\n"
+        "print(html.count('<h1>'), html.count('role=\"img\"'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    file, headings, charts = result.stdout.split()
+    assert Path(file).resolve().is_relative_to(site.resolve()), file
+    assert (headings, charts) == ("1", "1")

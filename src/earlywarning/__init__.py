@@ -26,6 +26,7 @@ from earlywarning.errors import (
     PlotDependencyError,
     ProfileError,
     ProfileFileError,
+    ReportDependencyError,
     RuleFileError,
     RuleProblem,
     StrategiesDependencyError,
@@ -36,6 +37,8 @@ from earlywarning.explain import Assessment, Contribution
 from earlywarning.fit import FitResult, fit
 from earlywarning.profile import CouncilProfile
 from earlywarning.ranges import missing_impact
+from earlywarning.report import CouncilReport, report
+from earlywarning.report_batch import WatchlistReport, watchlist_report
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import england_scores
 from earlywarning.validate import ValidationReport, validate
@@ -49,6 +52,7 @@ __all__ = [
     "ColumnNameError",
     "Contribution",
     "CouncilProfile",
+    "CouncilReport",
     "EarlyWarningError",
     "EarlyWarningWarning",
     "ExcelDependencyError",
@@ -60,6 +64,7 @@ __all__ = [
     "PlotDependencyError",
     "ProfileError",
     "ProfileFileError",
+    "ReportDependencyError",
     "RuleFileError",
     "RuleProblem",
     "Ruleset",
@@ -68,6 +73,7 @@ __all__ = [
     "SuppressedValuesWarning",
     "ValidationDependencyError",
     "ValidationReport",
+    "WatchlistReport",
     "WhatIf",
     "__version__",
     "calibration_report",
@@ -77,11 +83,13 @@ __all__ = [
     "load_cases",
     "load_ruleset",
     "missing_impact",
+    "report",
     "score",
     "score_frame",
     "smallest_change",
     "validate",
     "watchlist",
+    "watchlist_report",
     "what_if",
     "what_if_frame",
 ]

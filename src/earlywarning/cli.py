@@ -26,6 +26,7 @@ from earlywarning._decision_commands import (
     what_if_arguments,
 )
 from earlywarning._output import OUTPUT_FORMATS, open_output, stamp, write_assessment
+from earlywarning._report_cli import cmd_report, report_arguments
 from earlywarning.calibrate import (
     calibration_report,
     calibration_table,
@@ -121,11 +122,10 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_rules_check(args: argparse.Namespace, out: TextIO) -> int:
     """Check a rules directory or file; print a summary or every problem."""
     rules = load_ruleset(args.path) if args.path else load_ruleset()
+    bands = ", ".join(f"{b.name} from {b.from_:g}" for b in rules.bands)
     out.write(
         f"ok: {rules.id} {rules.version} ({rules.content_hash}): {len(rules.indicators)} "
-        f"indicators, {len(rules.combinations)} combinations, bands "
-        + ", ".join(f"{b.name} from {b.from_:g}" for b in rules.bands)
-        + "\n"
+        f"indicators, {len(rules.combinations)} combinations, bands {bands}\n"
     )
     return 0
 
@@ -440,6 +440,7 @@ COMMANDS: dict[str, tuple[Handler | None, Callable[[argparse.ArgumentParser], No
     "smallest-change": (cmd_smallest_change, smallest_change_arguments),
     "compare": (cmd_compare, _compare_arguments),
     "watchlist": (cmd_watchlist, _watchlist_arguments),
+    "report": (cmd_report, report_arguments),
 }
 
 
@@ -467,8 +468,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         0
     """
     out = out if out is not None else sys.stdout
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     try:
         with warnings.catch_warnings():

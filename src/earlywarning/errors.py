@@ -20,6 +20,7 @@ __all__ = [
     "PlotDependencyError",
     "ProfileError",
     "ProfileFileError",
+    "ReportDependencyError",
     "RuleFileError",
     "RuleProblem",
     "StrategiesDependencyError",
@@ -296,5 +297,18 @@ class StrategiesDependencyError(EarlyWarningError, ImportError):
     Example:
         >>> from earlywarning.errors import StrategiesDependencyError
         >>> issubclass(StrategiesDependencyError, ImportError)
+        True
+    """
+
+
+class ReportDependencyError(EarlyWarningError, ImportError):
+    """A report needs jinja2 and matplotlib (the ``report`` extra), and one is not installed.
+
+    It is both an :class:`EarlyWarningError` and an :class:`ImportError`, so either kind of
+    ``except`` catches it.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> issubclass(ew.ReportDependencyError, ImportError)
         True
     """
