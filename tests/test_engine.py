@@ -405,7 +405,7 @@ def test_frame_of_text_like_a_csv():
         {
             "council": ["A", "B"],
             "year": ["2020", "2021"],
-            "agency_rate_pct": ["30", " 1,0 "],
+            "agency_rate_pct": ["30", " 10.0 "],
             "interim_dcs": ["yes", "No"],
             "previous_rating": ["Requires improvement to be good", "Good"],
         }

@@ -333,3 +333,12 @@ def test_rules_check_cli_ok(capsys):
     out = capsys.readouterr().out
     rules = ew.load_ruleset()
     assert out.startswith(f"ok: {rules.id} {rules.version} ({rules.content_hash})")
+
+
+@pytest.mark.parametrize("brk", ["\x85", "\u2028", "\u2029", "\r"])
+def test_to_yaml_keeps_unusual_line_breaks(tmp_path, brk):
+    """Regression (found by the fuzz suite): YAML folded a NEL in a rationale into a space."""
+    rules = ew.load_ruleset().replace(description=f"one{brk}two")
+    path = tmp_path / "rules.yaml"
+    path.write_text(rules.to_yaml(), encoding="utf-8", newline="")
+    assert ew.load_ruleset(path).description == f"one{brk}two"

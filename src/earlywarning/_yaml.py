@@ -18,6 +18,7 @@ from earlywarning.errors import RuleProblem
 
 __all__ = [
     "MAX_NESTING",
+    "dump",
     "format_path",
     "line_of",
     "problem",
@@ -282,3 +283,27 @@ def problem(
         r.yaml:2 at version: must be text
     """
     return RuleProblem(str(file), format_path(path), message, line_of(node, path))
+
+
+# Line breaks other than "\n": in a plain or single-quoted scalar YAML folds them into spaces, so
+# text holding one is written double-quoted, where it is escaped and reads back unchanged.
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029", "\r")
+
+
+class _Dumper(yaml.SafeDumper):
+    def choose_scalar_style(self) -> Any:
+        value = getattr(self.event, "value", None)
+        if isinstance(value, str) and any(b in value for b in _OTHER_BREAKS):
+            return '"'
+        return super().choose_scalar_style()
+
+
+def dump(data: Any) -> str:
+    """``data`` as YAML text that the rule loader reads back to the same data.
+
+    Example:
+        >>> text = dump({"rationale": "one\x85two"})
+        >>> yaml.safe_load(text) == {"rationale": "one\x85two"}
+        True
+    """
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)

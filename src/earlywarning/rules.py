@@ -18,7 +18,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, ValidationError
 
 from earlywarning._checks import (
@@ -32,6 +31,7 @@ from earlywarning._checks import (
 )
 from earlywarning._names import excerpt, model_keys, unknown_key
 from earlywarning._sources import SECTIONS, Locator, RuleSources, read_sources
+from earlywarning._yaml import dump
 from earlywarning.errors import RuleFileError, RuleProblem
 
 __all__ = [
@@ -262,7 +262,7 @@ class Ruleset(_Model):
             ...     load_ruleset(path) == rules
             True
         """
-        return yaml.safe_dump(self.to_data(), sort_keys=False, allow_unicode=True, width=100)
+        return dump(self.to_data())
 
     def replace(self, **changes: Any) -> Ruleset:
         """A copy with some top-level fields changed, checked like a loaded ruleset.
