@@ -11,7 +11,11 @@ import pandas as pd
 import pytest
 
 # the fuzz tests' count of generated inputs, printed at the end of the run
-from fuzzcount import pytest_terminal_summary  # noqa: F401
+from fuzzcount import (  # noqa: F401
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+    pytest_testnodedown,
+)
 
 import earlywarning as ew
 from earlywarning.datasets import inspection_profiles
