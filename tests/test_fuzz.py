@@ -32,6 +32,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import earlywarning as ew
+from earlywarning._yaml import dump
 from earlywarning.profile import FIELD_NAMES, check_value
 from earlywarning.rules import BAND_NAMES, ruleset_from_data
 from earlywarning.strategies import (
@@ -266,8 +267,8 @@ def write_split(data: dict[str, Any]) -> None:
         elif section in data:
             header[section] = items
     for name, content in files.items():
-        text = yaml.safe_dump(content, sort_keys=False, allow_unicode=True)
-        (RULE_DIR / name).write_text(text, encoding="utf-8")
+        # the library's writer: PyYAML's own folds a NEL or a line separator into a space
+        (RULE_DIR / name).write_text(dump(content), encoding="utf-8", newline="")
 
 
 @fuzz(30)

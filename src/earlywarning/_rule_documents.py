@@ -22,9 +22,8 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-import yaml
-
 from earlywarning._hypothesis import st
+from earlywarning._yaml import dump
 from earlywarning.profile import MEASURES
 from earlywarning.rules import BAND_NAMES
 
@@ -149,7 +148,7 @@ def _ruleset(draw: st.DrawFn) -> dict[str, Any]:
 @st.composite
 def _text(draw: st.DrawFn, data: dict[str, Any]) -> str:
     """``data`` written as YAML in one of the styles a person or a tool writes."""
-    text = yaml.safe_dump(
+    text = dump(
         data,
         sort_keys=draw(st.booleans()),
         default_flow_style=draw(st.sampled_from([False, None, True])),

@@ -298,12 +298,16 @@ class _Dumper(yaml.SafeDumper):
         return super().choose_scalar_style()
 
 
-def dump(data: Any) -> str:
+def dump(data: Any, **options: Any) -> str:
     """``data`` as YAML text that the rule loader reads back to the same data.
+
+    ``options`` are PyYAML's layout options (``sort_keys``, ``default_flow_style``, ``width`` ...).
 
     Example:
         >>> text = dump({"rationale": "one\x85two"})
         >>> yaml.safe_load(text) == {"rationale": "one\x85two"}
         True
     """
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    layout = {"sort_keys": False, "allow_unicode": True, "width": 100} | options
+    text: str = yaml.dump(data, None, Dumper=_Dumper, **layout)
+    return text
