@@ -13,7 +13,7 @@ import html
 import io
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -306,8 +306,6 @@ def watchlist_chart(table: pd.DataFrame, title: str) -> Chart:
         >>> print(watchlist_chart(t, "Watch list").alt)
         Bar chart of the watch list, each council’s score of 100, highest first: A 40 (high).
     """
-    from earlywarning.plots import BAND_COLOURS
-
     rows = table[["council", "score", "band"]].to_dict("records")
     alt = (
         f"Bar chart of the {title.lower()}, each council’s score of 100, highest first: "
@@ -318,16 +316,7 @@ def watchlist_chart(table: pd.DataFrame, title: str) -> Chart:
         figure, ax = plt.subplots(
             figsize=(8.0, 1.2 + 0.36 * max(len(rows), 1)), layout="constrained"
         )
-        positions = list(range(len(rows)))
-        bars = ax.barh(
-            positions,
-            [r["score"] for r in rows],
-            color=[BAND_COLOURS[r["band"]] for r in rows],
-            edgecolor="#333333",
-            linewidth=0.6,
-        )
-        for bar, r in zip(bars, rows, strict=True):
-            bar.set_hatch(BAND_HATCHES[r["band"]])
+        positions, bars = _band_bars(ax, rows)
         ax.bar_label(bars, labels=[f"{r['score']:.0f} {r['band']}" for r in rows], padding=3)
         ax.set_yticks(positions, [r["council"] for r in rows])
         ax.invert_yaxis()
@@ -349,8 +338,6 @@ def neighbours_chart(comparison: pd.DataFrame) -> Chart:
         >>> chart.alt.startswith("Bar chart of Derby's score beside its ten statistical")
         True
     """
-    from earlywarning.plots import BAND_COLOURS
-
     attrs = comparison.attrs
     score = comparison.loc["score"]
     rows = [
@@ -375,16 +362,7 @@ def neighbours_chart(comparison: pd.DataFrame) -> Chart:
     )
     with _figures() as plt:
         figure, ax = plt.subplots(figsize=(8.0, 1.2 + 0.36 * len(rows)), layout="constrained")
-        positions = list(range(len(rows)))
-        bars = ax.barh(
-            positions,
-            [r["score"] for r in rows],
-            color=[BAND_COLOURS[r["band"]] for r in rows],
-            edgecolor="#333333",
-            linewidth=0.6,
-        )
-        for bar, r in zip(bars, rows, strict=True):
-            bar.set_hatch(BAND_HATCHES[r["band"]])
+        positions, bars = _band_bars(ax, rows)
         bars[0].set_linewidth(2.0)
         ax.bar_label(bars, labels=[f"{r['score']:.0f} {r['band']}" for r in rows], padding=3)
         for name, value, style in medians:
@@ -451,3 +429,20 @@ def render_index(batch: WatchlistReport) -> str:
     rows = [(page_name(str(r["council"])), r) for r in table.to_dict("records")]
     template = environment().get_template("index.html.j2")
     return str(template.render(batch=batch, rows=rows, chart=chart))
+
+
+def _band_bars(ax: Any, rows: Sequence[Mapping[Any, Any]]) -> tuple[list[int], Any]:
+    """One bar per row, as long as its score, coloured and hatched by its band."""
+    from earlywarning.plots import BAND_COLOURS
+
+    positions = list(range(len(rows)))
+    bars = ax.barh(
+        positions,
+        [r["score"] for r in rows],
+        color=[BAND_COLOURS[r["band"]] for r in rows],
+        edgecolor="#333333",
+        linewidth=0.6,
+    )
+    for bar, r in zip(bars, rows, strict=True):
+        bar.set_hatch(BAND_HATCHES[r["band"]])
+    return positions, bars
