@@ -273,8 +273,8 @@ def score(
     """Score one council profile (a :class:`CouncilProfile` or a plain dict).
 
     ``ranges=False`` leaves out ``score_range``, ``band_range`` and ``collect_first`` (what the
-    missing data could do, :mod:`earlywarning.ranges`), which take about as long again as the
-    score itself.
+    missing data could do, :mod:`earlywarning.ranges`), which take about one and a half
+    times as long again as the score itself (benchmarks/bench_score.py times both).
 
     A dict is checked by the same field checks as :class:`CouncilProfile` (once), then the
     profile is evaluated by the same kernel as :func:`score_frame` (as a one-row block), so the
