@@ -154,3 +154,25 @@ def test_with_ranges_takes_columns_or_a_mapping_of_measures():
     plain = a.model_copy(update={"score_range": None, "band_range": None, "collect_first": []})
     present = {m: float(v[0]) for m, v in cols.measures.items() if v[0] == v[0]}
     assert with_ranges(plain, cols, rules) == with_ranges(plain, present, rules) == a
+
+
+@FEW
+@given(st.data())
+def test_score_reads_its_range_from_the_same_kernel_run_as_with_ranges(data):
+    # score() scores the profile and every way of filling it in as one block; the profile's
+    # own column must be what it scores alone, and the range what with_ranges finds apart
+    from earlywarning.profile import profile_measures
+    from earlywarning.ranges import with_ranges
+
+    rules = data.draw(rulesets())
+    p = data.draw(profiles(rules, missing=0.5))
+    alone = ew.score(p, rules, ranges=False)
+    together = ew.score(p, rules)
+    assert alone.score_range is None and alone.collect_first == []
+    cleared = {"score_range": None, "band_range": None, "collect_first": []}
+    assert together.model_copy(update=cleared) == alone
+    cols = profile_measures(ew.CouncilProfile.model_validate(p))
+    assert with_ranges(alone, cols, rules) == together
+    table = missing_impact(p, rules)
+    moves = (table["score_min"] != table["score_max"]) | (table["band_min"] != table["band_max"])
+    assert list(table.loc[moves, "indicator"]) == together.collect_first

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from earlywarning._fill import fill_block, fill_plan, impact
 from earlywarning._kernel import BLOCK_ROWS, Compiled, compiled, patterns, run, unscaled
 from earlywarning._reasons import joined_codes, ranked_row
 from earlywarning.explain import Assessment, assessment
@@ -294,24 +295,27 @@ def score(
     rules = ruleset if ruleset is not None else _default()
     comp = compiled(rules)
     data = dict(profile) if isinstance(profile, CouncilProfile) else check_profile(profile)
-    a = _one(comp, data)
-    if not ranges:
-        return a
-    from earlywarning.ranges import with_ranges  # ranges builds on this module
-
-    return with_ranges(a, measure_values(data), rules)
+    return _one(comp, data, ranges)
 
 
-def _one(comp: Compiled, data: dict[str, Any]) -> Assessment:
-    """The Assessment of one checked profile: the kernel on a one-row block."""
+def _one(comp: Compiled, data: dict[str, Any], ranges: bool) -> Assessment:
+    """The Assessment of one checked profile: the kernel on a one-row block or, with
+    ``ranges`` and a rule without data, on the block of the profile filled in every way
+    (:mod:`earlywarning._fill`), whose first column is the profile as it is."""
     plan = comp.plan()
     known = measure_values(data)
     nan = math.nan
     row_values = [known.get(m, nan) for m in plan.measures]
     values = row_values[: plan.n_ind]
-    r = run(comp, plan, np.array(row_values)[:, None])
+    filling = ranges and any(v != v for v in values)  # NaN: a rule has no data
+    if filling:
+        fills = fill_plan(comp.rules)
+        block, chosen = fill_block(fills, row_values, known)
+    else:
+        block = np.array(row_values)[:, None]
+    r = run(comp, plan, block)
     row = unscaled(comp, r.points[:, 0]).tolist()
-    return assessment(
+    a = assessment(
         comp.texts,
         council=data["council"],
         year=data["year"],
@@ -326,3 +330,11 @@ def _one(comp: Compiled, data: dict[str, Any]) -> Assessment:
         ),
         reasons=ranked_row(row, comp.codes),
     )
+    if not ranges:
+        return a
+    if not filling:  # every rule has data: nothing is hidden
+        return a.model_copy(
+            update={"score_range": (a.score, a.score), "band_range": (a.band, a.band)}
+        )
+    found = impact(fills, row_values, chosen, r.score.tolist(), r.band.tolist())
+    return a.model_copy(update=found.fields())

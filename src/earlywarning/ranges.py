@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from earlywarning import _space
+from earlywarning._fill import CASELOAD_FIELDS, Impact, fill_block, fill_plan, impact
 from earlywarning._kernel import compiled, run
 from earlywarning.engine import Evaluation, evaluate_columns
 from earlywarning.explain import Assessment
@@ -44,94 +44,6 @@ __all__ = [
     "range_columns",
     "with_ranges",
 ]
-
-_CASELOAD_FIELDS = ("avg_caseload", "caseload_target")
-
-
-def _used(rules: Ruleset) -> set[str]:
-    used = {ind.measure for ind in rules.indicators}
-    used |= {cond.measure for combo in rules.combinations for cond in combo.conditions}
-    return used
-
-
-def _extreme(variable: str, direction: int, side: np.ndarray) -> np.ndarray:
-    """The variable's bound on the worse side (where ``side`` is +1) or the better side (-1)."""
-    lo, hi, _ = _space.bounds(variable)
-    return np.where(direction * side > 0, hi, lo)
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """What filling in needs from a ruleset, worked out once."""
-
-    # each plain measure a rule reads: its variable, its worst and its best value
-    plain: tuple[tuple[str, str, float, float], ...]
-    caseload: bool  # whether a rule reads the caseload, its target or the excess
-    # the caseload's worst and best value, then its target's
-    caseload_ends: tuple[float, float, float, float]
-    # each variable: the measures rules read from it, the measures filled with it, and the
-    # (indicator id, measure) of each indicator it feeds
-    items: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]], ...]
-    # the kernel's input columns (indicator measures, then condition measures), how many are
-    # indicator measures, and for each item the columns it fills
-    columns: tuple[str, ...]
-    n_values: int
-    item_columns: tuple[list[int], ...]
-
-
-# Plans by ruleset identity, each kept beside its ruleset so that the id cannot be reused.
-_PLANS: dict[int, tuple[Ruleset, _Plan]] = {}
-
-
-def _plan(rules: Ruleset) -> _Plan:
-    hit = _PLANS.get(id(rules))
-    if hit is not None and hit[0] is rules:
-        return hit[1]
-    direction = _space.directions(rules)
-    used = _used(rules)
-    plain = []
-    for measure in sorted(used - {_space.CASELOAD_ABOVE, *_CASELOAD_FIELDS}):
-        variable = _space.VARIABLE_OF.get(measure, measure)
-        lo, hi, _ = _space.bounds(variable)
-        worse_high = direction.get(measure, 1) > 0
-        plain.append((measure, variable, hi if worse_high else lo, lo if worse_high else hi))
-    items = []
-    for variable in _space.variables(rules):
-        fed = tuple(m for m in _space.measures_fed(variable) if m in used)
-        inds = tuple((i.id, i.measure) for i in _space.indicators_fed(rules, variable))
-        items.append((variable, fed, _item_measures(variable), inds))
-    above_dir = direction.get(_space.CASELOAD_ABOVE, direction.get("avg_caseload", 1))
-    ends = []
-    for name, d in (
-        ("avg_caseload", direction.get("avg_caseload", above_dir)),
-        ("caseload_target", direction.get("caseload_target", -above_dir)),
-    ):
-        lo, hi, _ = _space.bounds(name)
-        ends += [hi, lo] if d > 0 else [lo, hi]
-    caseload = bool(used & {_space.CASELOAD_ABOVE, *_CASELOAD_FIELDS})
-    kernel = compiled(rules).plan()
-    columns = kernel.measures
-    item_columns = tuple([j for j, m in enumerate(columns) if m in it[2]] for it in items)
-    plan = _Plan(
-        tuple(plain),
-        caseload,
-        (ends[0], ends[1], ends[2], ends[3]),
-        tuple(items),
-        columns,
-        kernel.n_ind,
-        item_columns,
-    )
-    if len(_PLANS) >= 16:
-        _PLANS.pop(next(iter(_PLANS)))
-    _PLANS[id(rules)] = (rules, plan)
-    return plan
-
-
-def _item_measures(variable: str) -> tuple[str, ...]:
-    """The measures filled with one missing item: the caseload and its target go together."""
-    if variable in _CASELOAD_FIELDS:
-        return (*_CASELOAD_FIELDS, _space.CASELOAD_ABOVE)
-    return _space.measures_fed(variable)
 
 
 def fill_missing(
@@ -155,7 +67,7 @@ def fill_missing(
         >>> float(worst.measures["agency_rate_pct"][0]), float(worst.measures["dcs_changes"][0])
         (100.0, 50.0)
     """
-    plan = _plan(rules)
+    plan = fill_plan(rules)
     n = len(cols.error)
     sides = np.broadcast_to(np.asarray(side), (n,))
     worse = sides > 0
@@ -247,74 +159,22 @@ def range_columns(ev: Evaluation, index: pd.Index | None = None) -> pd.DataFrame
     )
 
 
-def _filled(
-    row: Mapping[str, float], plan: _Plan, worse: bool, only: str | None
-) -> dict[str, float]:
-    """One profile's measures with the missing ones at their worst or best (``only``: just
-    that variable's), on plain floats: :func:`fill_missing` for one row."""
-    out = dict(row)
-    for measure, variable, worst, best in plan.plain:
-        if math.isnan(out.get(measure, math.nan)) and only in (None, variable):
-            out[measure] = worst if worse else best
-    if plan.caseload and (only is None or only in _CASELOAD_FIELDS):
-        avg_worst, avg_best, target_worst, target_best = plan.caseload_ends
-        avg = out.get("avg_caseload", math.nan)
-        target = out.get("caseload_target", math.nan)
-        avg = (avg_worst if worse else avg_best) if math.isnan(avg) else avg
-        target = (target_worst if worse else target_best) if math.isnan(target) else target
-        if math.isnan(out.get(_space.CASELOAD_ABOVE, math.nan)):
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                excess = (np.float64(avg) / np.float64(target) - 1.0) * 100.0
-            out[_space.CASELOAD_ABOVE] = float(excess)
-        out["avg_caseload"], out["caseload_target"] = avg, target
-    return out
+def _impact(rules: Ruleset, measures: ProfileColumns | Mapping[str, float]) -> Impact:
+    """One profile filled every way at once and scored in one run of the kernel.
 
-
-def _impact_rows(
-    rules: Ruleset, row: Mapping[str, float]
-) -> tuple[list[tuple[Any, ...]], tuple[float, float, int, int]]:
-    """Fill one profile every way at once: all missing data at best and at worst, then each
-    missing item alone at best and at worst, scored in one run of the kernel.
-
-    Returns one (variable, indicator, score_min, score_max, band_min, band_max) per item,
-    ranked by the bands it could move then the points (ties in ruleset order), and the whole
-    range as (score_min, score_max, band_min, band_max).
+    ``measures`` are its measures: one-row columns, or a mapping of measure names to values
+    (a measure left out, or NaN, is missing).
     """
-    plan = _plan(rules)
-    nan = math.nan
-    # the variables with a missing measure some rule reads
-    chosen = [
-        i for i, it in enumerate(plan.items) if any(math.isnan(row.get(m, nan)) for m in it[1])
-    ]
-    items = [plan.items[i] for i in chosen]
-    best, worst = (_filled(row, plan, worse, None) for worse in (False, True))
-    # one row per way of filling in: each missing item alone takes its all-filled values
-    columns = plan.columns
-    ends = np.array([[best.get(m, nan) for m in columns], [worst.get(m, nan) for m in columns]])
-    matrix = np.tile(np.array([row.get(m, nan) for m in columns]), (2 + 2 * len(items), 1))
-    matrix[:2] = ends
-    for i, item in enumerate(chosen):
-        js = plan.item_columns[item]
-        matrix[2 + 2 * i : 4 + 2 * i, js] = ends[:, js]
-    comp = compiled(rules)
-    # the kernel's blocks hold a row per measure and a column per profile
-    r = run(comp, comp.plan(), np.ascontiguousarray(matrix.T))
-    score, band = r.score.tolist(), r.band.tolist()
-    rows = []
-    for i, (variable, _, _, inds) in enumerate(items):
-        # name it by a rule it feeds that has no data (the caseload may be known, its target not)
-        first = next(rid for rid, m in inds if math.isnan(row.get(m, nan)))
-        lo, hi = 2 + 2 * i, 3 + 2 * i
-        rows.append((variable, first, score[lo], score[hi], band[lo], band[hi]))
-    rows.sort(key=lambda r: (r[4] - r[5], r[2] - r[3]))  # stable: ties keep ruleset order
-    return rows, (score[0], score[1], band[0], band[1])
-
-
-def _row(measures: ProfileColumns | Mapping[str, float]) -> dict[str, float]:
-    """One profile's measures that have data, as plain floats."""
+    plan = fill_plan(rules)
     if isinstance(measures, ProfileColumns):
-        return {m: float(col[0]) for m, col in measures.measures.items() if not np.isnan(col[0])}
-    return {m: float(v) for m, v in measures.items() if not math.isnan(float(v))}
+        known = {m: float(col[0]) for m, col in measures.measures.items()}
+    else:
+        known = {m: float(v) for m, v in measures.items()}
+    row = [known.get(m, math.nan) for m in plan.columns]
+    block, chosen = fill_block(plan, row, known)
+    comp = compiled(rules)
+    r = run(comp, comp.plan(), block)
+    return impact(plan, row, chosen, r.score.tolist(), r.band.tolist())
 
 
 def missing_impact(
@@ -337,7 +197,7 @@ def missing_impact(
         'practice_concerns'
     """
     rules = ruleset if ruleset is not None else default_ruleset()
-    rows, _ = _impact_rows(rules, _row(profile_measures(_checked(profile))))
+    rows = _impact(rules, profile_measures(_checked(profile))).rows
     columns = ["variable", "indicator", "score_min", "score_max", "band_min", "band_max"]
     table = pd.DataFrame(rows, columns=columns)
     labels = {ind.id: ind.label for ind in rules.indicators}
@@ -374,14 +234,8 @@ def with_ranges(
         return a.model_copy(
             update={"score_range": (a.score, a.score), "band_range": (a.band, a.band)}
         )
-    rows, (low, high, band_low, band_high) = _impact_rows(rules, _row(measures))
-    return a.model_copy(
-        update={
-            "score_range": (low, high),
-            "band_range": (BAND_NAMES[band_low], BAND_NAMES[band_high]),
-            "collect_first": [r[1] for r in rows if r[2] != r[3] or r[4] != r[5]],
-        }
-    )
+    found = _impact(rules, measures)
+    return a.model_copy(update=found.fields())
 
 
 def extreme_completion(
@@ -410,7 +264,7 @@ def extreme_completion(
         value = float(filled.measures[_space.measures_fed(variable)[0]][0])
         out[variable] = _as_field(variable, value)
     out.update(_budget_completion(given, float(filled.measures["budget_cut_pct"][0]), rules))
-    for name in _CASELOAD_FIELDS:
+    for name in CASELOAD_FIELDS:
         if name not in given and not math.isnan(filled.measures[name][0]):
             out[name] = float(filled.measures[name][0])
     return out
