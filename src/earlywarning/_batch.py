@@ -50,7 +50,9 @@ def contributions(chunk: pd.DataFrame, result: pd.DataFrame, rules: Ruleset) -> 
         if isinstance(error, str):
             yield None
         else:
-            yield [c.model_dump() for c in score(profile_of(row), ruleset=rules).contributions]
+            # the contributions do not depend on the score range: leave it out
+            a = score(profile_of(row), ruleset=rules, ranges=False)
+            yield [c.model_dump() for c in a.contributions]
 
 
 class ProfileSource:
