@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import pytest
 from pydantic import ValidationError
 
@@ -204,3 +207,41 @@ def test_assessments_built_without_validation_equal_validated_ones():
     with pytest.raises(ValidationError):
         a.contributions[0].points = 1.0  # still frozen
     assert a.model_copy(update={"score": 1.0}).score == 1.0
+
+
+def _copies(model):
+    """Every way pydantic copies a model, the copy given a value of its own in two of them."""
+    field = next(iter(type(model).model_fields))
+    value = getattr(model, field)
+    return [
+        model.model_copy(),
+        model.model_copy(update={field: value}),
+        model.model_copy(update={field: value}, deep=True),
+        model.model_copy(deep=True),
+        copy.copy(model),
+        copy.deepcopy(model),
+        pickle.loads(pickle.dumps(model)),
+    ]
+
+
+def test_the_field_sets_built_models_share_are_never_changed():
+    # score() gives all its contributions one set of every field name, and all its assessments
+    # another: nothing pydantic does to a frozen model may change that set in place
+    a = ew.score(DERBYSHIRE, ranges=False)
+    shared = {
+        ew.Assessment: a.model_fields_set,
+        ew.Contribution: a.contributions[0].model_fields_set,
+    }
+    assert all(c.model_fields_set is shared[ew.Contribution] for c in a.contributions)
+    ew.score(DERBYSHIRE)  # the score range is filled in by copying the assessment with updates
+    for model in (a, a.contributions[0]):
+        for other in _copies(model):
+            assert other == model and other.model_fields_set is not shared[type(model)]
+        for field in type(model).model_fields:
+            with pytest.raises(ValidationError):
+                setattr(model, field, None)
+            with pytest.raises(ValidationError):
+                delattr(model, field)
+        assert model.model_dump(exclude_unset=True) == model.model_dump()
+    for cls, fields in shared.items():
+        assert fields == set(cls.model_fields)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+from types import MappingProxyType
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -11,7 +14,8 @@ from hypothesis import strategies as st
 
 import earlywarning as ew
 from earlywarning._cells import is_missing, number_column, text_column, to_float
-from earlywarning.profile import FIELDS, RATINGS, check_value
+from earlywarning.profile import FIELD_NAMES, FIELDS, RATINGS, check_profile, check_value
+from earlywarning.strategies import hostile_profiles, profiles
 
 BASE = {"council": "Testshire", "year": 2020}
 RANGED = [f for f in FIELDS if f.kind in ("number", "integer") and f.name != "year"]
@@ -283,3 +287,56 @@ def test_a_decimal_comma_is_refused_not_read_as_thousands():
     out = ew.score_frame(frame)
     assert out.loc[0, "error"] == "cla_rate_per_10k: '12,5' is not a number"
     assert pd.isna(out.loc[1, "error"]) and out.loc[1, "score"] >= 0
+
+
+def _bounds_and_neighbours() -> list[Any]:
+    """Every field's bounds, and the floats either side of each."""
+    out: list[Any] = []
+    for f in FIELDS:
+        for bound in (f.minimum, f.maximum):
+            if bound is not None:
+                x = float(bound)
+                out += [bound, x, math.nextafter(x, -math.inf), math.nextafter(x, math.inf)]
+    return out
+
+
+# values at the edges of check_profile's reading of a dict: bounds, signed zeros, infinities,
+# the largest integers a float holds exactly, numbers of other types, text of every kind
+_EDGE_VALUES = [
+    *_bounds_and_neighbours(),
+    0.0, -0.0, 5e-324, 0.5, 1.5, 3.0, 3, -3, True, False, None, math.nan, math.inf, -math.inf,
+    2**53 - 1, 2**53, -(2**53) + 1, -(2**53), 10**400, np.float64(30.0), np.int64(3), np.nan,
+    "", " ", "x", " A ", "30", "good", "Good", " good", "yes", np.str_("good"), b"good", [1],
+]  # fmt: skip
+
+
+def _read(p: Any) -> Any:
+    """check_profile's result with the type of each value, or the ProfileError it raises."""
+    try:
+        out = check_profile(p)
+    except ew.ProfileError as exc:
+        return ("refused", exc.field, repr(exc.value), exc.problem)
+    return [(k, type(v), repr(v)) for k, v in out.items()]
+
+
+@st.composite
+def _edge_profiles(draw: st.DrawFn) -> dict[Any, Any]:
+    p: dict[Any, Any] = dict(draw(profiles()))
+    for name in draw(st.lists(st.sampled_from(FIELD_NAMES), min_size=1, max_size=3)):
+        p[name] = draw(st.sampled_from(_EDGE_VALUES))
+    return p
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_edge_profiles(), hostile_profiles(), profiles()))
+def test_a_dict_reads_as_any_other_mapping(p):
+    # check_profile reads a dict of the usual values on a path of its own and leaves every
+    # other mapping to the general path: the two give the same values, types and refusals
+    assert _read(p) == _read(MappingProxyType(p))
+
+
+def test_every_field_reads_every_edge_value_as_any_other_mapping():
+    for name in FIELD_NAMES:
+        for value in _EDGE_VALUES:
+            p = {"council": "A", "year": 2020, name: value}
+            assert _read(p) == _read(MappingProxyType(p)), (name, value)

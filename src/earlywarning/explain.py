@@ -262,6 +262,30 @@ class RuleTexts:
         return _parts(self.ruleset)
 
     @cached_property
+    def assessment_fields(self) -> dict[str, Any]:
+        """Every field of an Assessment in order, those of the ruleset filled in (no ranges)."""
+        rules = self.ruleset
+        return {
+            "council": "",
+            "year": 0,
+            "score": 0.0,
+            "band": BAND_NAMES[0],
+            "band_from_score": BAND_NAMES[0],
+            "coverage": 0.0,
+            "contributions": [],
+            "reasons": [],
+            "missing": [],
+            "ruleset_id": rules.id,
+            "ruleset_version": rules.version,
+            "ruleset_hash": self.content_hash,
+            "labels": {},
+            # filled in by earlywarning.ranges.with_ranges
+            "score_range": None,
+            "band_range": None,
+            "collect_first": [],
+        }
+
+    @cached_property
     def combination_fields(self) -> tuple[dict[str, Any], ...]:
         """The fields of each combination's contribution when it fires (points aside)."""
         return tuple(
@@ -302,21 +326,29 @@ _M = TypeVar("_M", bound=BaseModel)
 _set = object.__setattr__
 
 
-def _built(cls: type[_M], values: dict[str, Any]) -> _M:
+def _built(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
     """A model from values the engine has already typed, without validating them again.
 
     What ``model_construct`` does, without its per-field default handling: every field is
-    given. The tests check that the result equals, and serialises as, a validated model.
+    given, so ``fields_set`` is every field name. The tests check that the result equals, and
+    serialises as, a validated model.
     """
     obj = cls.__new__(cls)
     _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_fields_set__", fields_set)
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)
     return obj
 
 
-_CONTRIBUTION_FIELDS = frozenset(Contribution.model_fields)
+# Every field of a built model is set, so the models of one class share one set of every field
+# name instead of building a set each (a set per contribution was a tenth of its cost). It must
+# be a set, not a frozenset: pydantic adds to a copy's set and serialises only a set. pydantic
+# never changes a frozen model's set in place: model_copy, copy, deepcopy and pickle give the
+# copy a set of its own before adding to it, and assignment and deletion are refused before
+# they would add (tests/test_explain.py checks each of these).
+_CONTRIBUTION_SET = set(Contribution.model_fields)
+_ASSESSMENT_SET = set(Assessment.model_fields)
 
 
 # What a contribution at one level of one indicator holds whatever the value: every field of
@@ -355,21 +387,26 @@ def _contributions(
 ) -> tuple[list[Contribution], list[str]]:
     """The contributions of one profile's rules, and the indicators it had no data for.
 
-    The reason is :meth:`LevelText.text`, written out: this loop runs for every rule of every
-    profile scored one at a time.
+    The reason is :meth:`LevelText.text` and each contribution :func:`_built`, both written
+    out, with every name bound to a local first: this loop runs for every rule of every profile
+    scored one at a time, and the objects it builds are most of the cost of :func:`assessment`.
     """
     contributions: list[Contribution] = []
     missing: list[str] = []
-    parts, ids = texts.parts, texts.ids
-    new, set_, names = Contribution.__new__, _set, _CONTRIBUTION_FIELDS
-    for j, lv in enumerate(levels):
+    add, lack = contributions.append, missing.append
+    cls, new, set_, fields_set = Contribution, Contribution.__new__, _set, _CONTRIBUTION_SET
+    # points has the combinations after the indicators: zip stops at the last indicator
+    rules = zip(levels, values, points, texts.ids, texts.parts, strict=False)
+    for lv, value, pts, ident, part in rules:
         if lv < 0:
-            missing.append(ids[j])
+            lack(ident)
             continue
-        template, head, tail, shows_value, when_no, full, offsets = parts[j][lv]
-        pts, value = points[j], values[j]
+        template, head, tail, shows_value, when_no, full, offsets = part[lv]
         if shows_value:
-            reason = head + f"{value:.1f}".rstrip("0").rstrip(".") + tail
+            shown = f"{value:.1f}"
+            # exactly one decimal, so dropping '.0' is LevelText's rstrip("0").rstrip("."), in
+            # one call
+            reason = f"{head}{shown.removesuffix('.0')}{tail}"
         elif when_no is not None and not value:
             reason = when_no
         else:
@@ -379,21 +416,19 @@ def _contributions(
                 f", limited to −{abs(pts):g} because the risks it offsets "
                 f"({offsets}) scored {abs(pts):g}"
             )
-        fields = template.copy()
-        fields["value"], fields["points"], fields["reason"] = value, pts, reason
-        obj = new(Contribution)  # _built, written out
-        set_(obj, "__dict__", fields)
-        set_(obj, "__pydantic_fields_set__", set(names))
+        obj = new(cls)
+        # the template with three values replaced, in its order (the fields'): one call, where a
+        # copy and three stores were four steps
+        set_(obj, "__dict__", dict(template, value=value, points=pts, reason=reason))
+        set_(obj, "__pydantic_fields_set__", fields_set)
         set_(obj, "__pydantic_extra__", None)
         set_(obj, "__pydantic_private__", None)
-        contributions.append(obj)
+        add(obj)
     k = len(levels)
     for c, combo in enumerate(texts.combination_fields):
         pts = points[k + c]
         if pts:
-            fields = combo.copy()
-            fields["points"] = pts
-            contributions.append(_built(Contribution, fields))
+            add(_built(cls, dict(combo, points=pts), fields_set))
     return contributions, missing
 
 
@@ -424,28 +459,22 @@ def assessment(
         >>> a.band, len(a.missing) == k
         ('low', True)
     """
-    rules = texts.ruleset
     contributions, missing = _contributions(texts, levels, values, points)
     score, band, score_band, coverage = numbers
-    return _built(
-        Assessment,
-        {
-            "council": council,
-            "year": year,
-            "score": score,
-            "band": BAND_NAMES[band],
-            "band_from_score": BAND_NAMES[score_band],
-            "coverage": coverage,
-            "contributions": contributions,
-            "reasons": reasons,
-            "missing": missing,
-            "ruleset_id": rules.id,
-            "ruleset_version": rules.version,
-            "ruleset_hash": texts.content_hash,
-            "labels": dict(texts.labels),
-            # filled in by earlywarning.ranges.with_ranges
-            "score_range": None,
-            "band_range": None,
-            "collect_first": [],
-        },
+    # the fields that do not depend on the profile come from the template, in the fields' order;
+    # the labels and the list to collect first are the assessment's own, as a validated one's
+    fields = dict(
+        texts.assessment_fields,
+        council=council,
+        year=year,
+        score=score,
+        band=BAND_NAMES[band],
+        band_from_score=BAND_NAMES[score_band],
+        coverage=coverage,
+        contributions=contributions,
+        reasons=reasons,
+        missing=missing,
+        labels=texts.labels.copy(),
+        collect_first=[],
     )
+    return _built(Assessment, fields, _ASSESSMENT_SET)

@@ -9,6 +9,8 @@ one value live in :mod:`earlywarning._fields`, the whole-column readers in
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Mapping
 from typing import Any, Self
 
@@ -75,16 +77,11 @@ def check_profile(data: Mapping[Any, Any]) -> dict[str, Any]:
         >>> check_profile({"council": " A ", "year": "2020", "interim_dcs": "yes"})["council"]
         'A'
     """
-    unknown = [k for k in data if not isinstance(k, str) or k not in SPEC]
-    if unknown:
-        raise ProfileError(str(unknown[0]), data[unknown[0]], unknown_hint(unknown[0]))
-    # the usual values read without check_value's general path (see fast_value)
-    out = {
-        k: v
-        if (v := fast_value(SPEC[k], type(given), given)) is not SLOW
-        else check_value(k, given)
-        for k, given in data.items()
-    }
+    # only a plain dict reads by the fast path: another mapping may iterate otherwise than its
+    # items (a pandas Series iterates its values), and the general path judges it as it always has
+    out = _usual_values(data) if type(data) is dict else None
+    if out is None:
+        out = _checked_values(data)
     for required in ("council", "year"):
         if out.get(required) is None:
             raise ProfileError(required, given_for_message(data.get(required)), "is required")
@@ -97,6 +94,83 @@ def check_profile(data: Mapping[Any, Any]) -> dict[str, Any]:
     except ProfileError as exc:
         # name the value as the user gave it, as every other message (and a frame) does
         raise ProfileError(exc.field, scalar_of(data[exc.field]), exc.problem) from None
+    return out
+
+
+def _checked_values(data: Mapping[Any, Any]) -> dict[str, Any]:
+    """Every value of ``data`` checked, the unknown keys first (the general path)."""
+    unknown = [k for k in data if not isinstance(k, str) or k not in SPEC]
+    if unknown:
+        raise ProfileError(str(unknown[0]), data[unknown[0]], unknown_hint(unknown[0]))
+    # the usual values read without check_value's general path (see fast_value)
+    return {
+        k: v
+        if (v := fast_value(SPEC[k], type(given), given)) is not SLOW
+        else check_value(k, given)
+        for k, given in data.items()
+    }
+
+
+def _fast_reading(spec: FieldSpec) -> tuple[Kind, float, float, bool, type | None]:
+    """How :func:`_usual_values` reads a field: its kind, the range of its numbers, whether
+    they must be whole, and the type of value other than a number it reads (bool or str)."""
+    plain = bool if spec.kind == "flag" else None if spec.kind in _NUMBER_KINDS else str
+    if spec.kind not in _NUMBER_KINDS:
+        return spec.kind, math.inf, -math.inf, False, plain  # no number is in range
+    lo = -math.inf if spec.minimum is None else float(spec.minimum)
+    if spec.exclusive_minimum:
+        lo = math.nextafter(lo, math.inf)  # x > minimum is x >= the next float up
+    hi = math.inf if spec.maximum is None else float(spec.maximum)
+    # within the finite floats, so that lo <= x <= hi is false for infinities (and NaN)
+    lo, hi = max(lo, -sys.float_info.max), min(hi, sys.float_info.max)
+    return spec.kind, lo, hi, spec.kind == "integer", plain
+
+
+_NUMBER_KINDS = ("number", "integer")
+_FAST_READING = {f.name: _fast_reading(f) for f in FIELDS}
+_EXACT = 2**53  # integers a float holds exactly
+
+
+def _usual_values(data: dict[Any, Any]) -> dict[str, Any] | None:
+    """The values of ``data`` in canonical form when every one is a usual case, else None.
+
+    The usual cases are those :func:`fast_value` reads (plain finite numbers within range, a
+    float NaN, a bool for a flag, plain text for a text field or an Ofsted judgement) and None,
+    read in one loop without fast_value's call per value: :func:`earlywarning.score` reads
+    every profile so. Any other key or value, right or wrong, is left to the general path, so that
+    every message and the order of the checks stay the general path's.
+    """
+    out: dict[str, Any] = {}
+    readings, ratings, exact = _FAST_READING, RATINGS, _EXACT
+    for k, v in data.items():
+        # a key that is not plain str, even one equal to a field name, is the general path's
+        if type(k) is not str or (reading := readings.get(k)) is None:
+            return None
+        kind, lo, hi, whole, plain = reading
+        t = type(v)
+        if t is int and -exact < v < exact:
+            v, t = float(v), float  # checked as the float it is, as fast_value does
+        if t is float:
+            if lo <= v <= hi and not (whole and v % 1):
+                out[k] = int(v) if whole else v
+            elif v != v:
+                out[k] = None
+            else:
+                return None
+        elif v is None:
+            out[k] = None
+        elif t is not plain:
+            return None
+        elif t is bool:  # a flag
+            out[k] = v
+        elif kind == "rating":
+            if v not in ratings:
+                return None
+            out[k] = v
+        elif text := v.strip():
+            out[k] = text
+        else:
+            return None
     return out
 
 
@@ -114,8 +188,15 @@ def measure_values(checked: Mapping[str, Any]) -> dict[str, float]:
         >>> m["caseload_above_target_pct"]
         25.0
     """
-    out = {n: float(checked[n]) for n in _NUMERIC if checked.get(n) is not None}
-    rating = checked.get("previous_rating")
+    out: dict[str, float] = {}
+    get = checked.get
+    # a plain loop: it runs for every profile scored one at a time, and costs less than a
+    # comprehension (a function call of its own in Python 3.11)
+    for name in _NUMERIC:
+        v = get(name)
+        if v is not None:
+            out[name] = float(v)
+    rating = get("previous_rating")
     if rating is not None:
         out["previous_rating_grade"] = float(RATINGS.index(rating) + 1)
     avg, target = out.get("avg_caseload"), out.get("caseload_target")
