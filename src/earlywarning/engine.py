@@ -315,26 +315,21 @@ def _one(comp: Compiled, data: dict[str, Any], ranges: bool) -> Assessment:
         block = np.array(row_values)[:, None]
     r = run(comp, plan, block)
     row = unscaled(comp, r.points[:, 0]).tolist()
-    a = assessment(
+    score, band = float(r.score[0]), int(r.band[0])
+    found: dict[str, Any] | None = None
+    if filling:
+        found = impact(fills, row_values, chosen, r.score.tolist(), r.band.tolist()).fields()
+    elif ranges:  # every rule has data: nothing is hidden
+        name = BAND_NAMES[band]
+        found = {"score_range": (score, score), "band_range": (name, name)}
+    return assessment(
         comp.texts,
         council=data["council"],
         year=data["year"],
         levels=r.level[:, 0].tolist(),
         values=values,
         points=row,
-        numbers=(
-            float(r.score[0]),
-            int(r.band[0]),
-            int(r.score_band[0]),
-            float(r.coverage[0]),
-        ),
+        numbers=(score, band, int(r.score_band[0]), float(r.coverage[0])),
         reasons=ranked_row(row, comp.codes),
+        ranges=found,
     )
-    if not ranges:
-        return a
-    if not filling:  # every rule has data: nothing is hidden
-        return a.model_copy(
-            update={"score_range": (a.score, a.score), "band_range": (a.band, a.band)}
-        )
-    found = impact(fills, row_values, chosen, r.score.tolist(), r.band.tolist())
-    return a.model_copy(update=found.fields())

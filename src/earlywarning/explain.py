@@ -9,7 +9,7 @@ paragraph a director can read.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, TypeVar
@@ -442,12 +442,14 @@ def assessment(
     points: Sequence[float],
     numbers: tuple[float, int, int, float],
     reasons: list[str],
+    ranges: Mapping[str, Any] | None = None,
 ) -> Assessment:
     """The :class:`Assessment` of one profile from the engine's numbers for it.
 
     ``levels`` and ``values`` have one entry per indicator (level -1 where there was no data),
     ``points`` one per indicator then one per combination, and ``numbers`` is the score, the
-    band index, the band index of the points alone and the coverage.
+    band index, the band index of the points alone and the coverage. ``ranges``, when given,
+    holds ``score_range``, ``band_range`` and ``collect_first`` (:mod:`earlywarning.ranges`).
 
     Example:
         >>> import earlywarning as ew
@@ -477,4 +479,6 @@ def assessment(
         labels=texts.labels.copy(),
         collect_first=[],
     )
+    if ranges is not None:
+        fields.update(ranges)
     return _built(Assessment, fields, _ASSESSMENT_SET)
