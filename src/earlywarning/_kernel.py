@@ -2,9 +2,9 @@
 
 Private machinery behind :mod:`earlywarning.engine`. Its names are public within the package
 but not exported. A :class:`Compiled` ruleset holds every indicator's level edges padded to one
-width, points as integers (hundredths for the usual rulesets), red-flag bands, the combination
-conditions as 0/1 matrices and the mitigation caps as an offset matrix, so that evaluating a
-block of rows is a fixed, small number of numpy calls whatever the number of rules.
+width, points as integers (hundredths for the usual rulesets), red flags and conditions as bits,
+the combinations each code of conditions fires and the mitigation caps as an offset matrix, so
+that a block of rows costs a fixed, small number of numpy calls whatever the number of rules.
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ class Plan:
     the active combination conditions (those on measures the frame has), and one column per
     profile, so that every operation runs along contiguous memory. Every value is compared
     with its column's ``edges`` at once; whether it is missing and the number of edges it
-    reaches index flat tables of levels, points, red flags, weights and conditions met, so a
-    block costs the same few numpy calls whatever the number of rules.
+    reaches index flat tables of levels, points, weights and marks (conditions met and red
+    flags raised, as bits), so a block costs the same few numpy calls whatever the rules.
     """
 
     ind: np.ndarray  # (Ka,) positions of the active indicators in the ruleset
@@ -65,11 +65,10 @@ class Plan:
     base: np.ndarray  # (Ka+C, 1) flat offset of each column's E+2 entries in the tables
     levels: np.ndarray  # flat int8 level of each entry, -1 for entry 0 (no data)
     points: np.ndarray  # flat points of each entry (0 for no data)
-    flags: np.ndarray  # flat int8 band index of a red flag or -1
     weights: np.ndarray  # flat weight of each entry (0 for no data), scaled like the points
-    bits: np.ndarray  # flat: 2**i where condition i is met at that entry, else 0
-    fire_points: np.ndarray | None  # (J, 2**C): each combination's points for each code ...
-    fire_flag: np.ndarray | None  # (2**C,) int8 ... and the highest red flag they raise
+    marks: np.ndarray  # flat bits: conditions met, then red flags raised (see _tables)
+    fire_points: np.ndarray | None  # (J, 2**C) each combination's points for each code
+    flag_of: np.ndarray  # int8 the highest red flag of each OR of marks
     combo_matrix: np.ndarray  # (2J, C) int16: 'all' memberships then 'any' memberships
     needed: np.ndarray  # (2J, 1) how many 'all' conditions must hold, then 1 if it has 'any'
     columns: np.ndarray  # (Ka+J,) the active columns' places among all K+J columns
@@ -224,7 +223,10 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
     conds, matrix = _conditions(rules, have)
     n_edges = max(comp.n_levels - 1, 1 if conds else 0)
     mitigations, groups = _offsets(comp, active)
-    edges, tables = _tables(comp, active, conds, n_edges, mitigations)
+    # red flags of the lowest band lift nothing: every flag above it has a bit in the marks
+    lifts = sorted({_flag(lv.red_flag) for j in active for lv in rules.indicators[j].levels})
+    lifts = [f for f in lifts if f > 0]
+    edges, tables = _tables(comp, active, conds, n_edges, mitigations, lifts)
     n_combos = len(rules.combinations)
     radices = [len(rules.indicators[j].levels) + 1 for j in active] + [2] * n_combos
     needed = np.array(
@@ -232,7 +234,7 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         + [1 if c.any else 0 for c in rules.combinations],
         dtype=np.int16,
     )
-    fires = _fires_table(matrix, needed) if len(conds) <= TABLE_BITS else None
+    fire_points, flag_of = _fire_tables(comp, matrix, needed, lifts)
     return Plan(
         ind=np.array(active, dtype=np.intp),
         measures=tuple(rules.indicators[j].measure for j in active) + tuple(t[1] for t in conds),
@@ -240,11 +242,10 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         base=np.arange(len(active) + len(conds), dtype=np.intp)[:, None] * (n_edges + 2),
         levels=tables["levels"].ravel(),
         points=tables["points"].ravel(),
-        flags=tables["flags"].ravel(),
         weights=tables["weights"].ravel(),
-        bits=tables["bits"].ravel(),
-        fire_points=None if fires is None else np.ascontiguousarray((fires * comp.combo_points).T),
-        fire_flag=None if fires is None else _fire_flags(fires, comp.combo_flags),
+        marks=tables["marks"].ravel(),
+        fire_points=fire_points,
+        flag_of=flag_of,
         combo_matrix=np.ascontiguousarray(matrix.T),
         needed=needed[:, None],
         columns=np.concatenate([active, len(rules.indicators) + np.arange(n_combos)]).astype(
@@ -257,9 +258,26 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
     )
 
 
-def _fire_flags(fires: np.ndarray, combo_flags: np.ndarray) -> np.ndarray:
-    out: np.ndarray = np.where(fires, combo_flags, -1).max(axis=1, initial=-1).astype(np.int8)
-    return out
+def _fire_tables(
+    comp: Compiled, matrix: np.ndarray, needed: np.ndarray, lifts: list[int]
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """With up to TABLE_BITS conditions, each combination's points for each code of conditions
+    met (bit i: condition i); and the highest red flag of each OR of marks: of the bands its
+    high bits raise and of the combinations its code fires. With more conditions, a mark's
+    low bit raises nothing."""
+    sets = np.arange(1 << len(lifts))
+    raised = np.full(len(sets), -1)
+    for k, f in enumerate(lifts):  # the lifts ascend: the highest bit set wins
+        raised[(sets >> k) & 1 == 1] = f
+    if len(matrix) > TABLE_BITS:
+        return None, np.repeat(raised, 2).astype(np.int8)
+    codes = np.arange(2 ** len(matrix), dtype=np.int64)
+    holds = ((codes[:, None] >> np.arange(len(matrix))) & 1).astype(np.int16)
+    enough = holds @ matrix >= needed
+    fires = enough[:, : len(needed) // 2] & enough[:, len(needed) // 2 :]
+    combos = np.where(fires, comp.combo_flags, -1).max(axis=1, initial=-1)
+    table = np.ascontiguousarray((fires * comp.combo_points).T)
+    return table, np.maximum(raised[:, None], combos).ravel().astype(np.int8)
 
 
 _Condition = tuple[bool, str, float, int, str]
@@ -271,6 +289,7 @@ def _tables(
     conds: list[_Condition],
     n_edges: int,
     mitigations: list[int],
+    lifts: list[int],
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The edges of every column, and its table rows indexed by the number of edges reached.
 
@@ -278,18 +297,20 @@ def _tables(
     entry 1 + c is a value that reached c edges after it: level c of an indicator. A value
     of +inf (a derived measure can overflow) also passes the +inf padding, so the entries
     past an indicator's last level repeat that level. A mitigation none of whose risks the
-    frame has can take nothing away: max(points, 0).
+    frame has can take nothing away: max(points, 0). An entry's mark has bit i if it meets
+    condition i (over TABLE_BITS conditions, bit 0 if it meets one), then a bit per band of
+    ``lifts`` whose red flag it raises: one OR of a profile's marks gives both.
     """
     width = n_edges + 2
     n_cols = len(active) + len(conds)
+    shift = len(conds) if len(conds) <= TABLE_BITS else 1
     edges = np.full((n_cols, n_edges + 1), np.inf)
     edges[:, 0] = -np.inf
     t = {
         "levels": np.full((n_cols, width), -1, np.int8),
         "points": np.zeros((n_cols, width), comp.dtype),
-        "flags": np.full((n_cols, width), -1, np.int8),
         "weights": np.zeros((n_cols, width), np.int64 if comp.scale else np.float64),
-        "bits": np.zeros((n_cols, width), np.int64),
+        "marks": np.zeros((n_cols, width), np.int16 if shift + len(lifts) < 16 else np.int32),
     }
     for a, j in enumerate(active):
         ind = comp.rules.indicators[j]
@@ -303,16 +324,14 @@ def _tables(
             + 0.0  # no -0.0
             for lv in at
         ]
-        t["flags"][a, 1:] = [_flag(ind.levels[lv].red_flag) for lv in at]
+        flags = [_flag(ind.levels[lv].red_flag) for lv in at]
+        t["marks"][a, 1:] = [1 << (shift + lifts.index(f)) if f in lifts else 0 for f in flags]
         t["weights"][a, 1:] = _scaled(ind.weight, comp.scale)
     for i, (below, _, threshold, _, _) in enumerate(conds):
         c = len(active) + i
         edges[c, 1] = threshold
         # no edge reached: the value is below the threshold; one or more: it reaches it
-        if below:
-            t["bits"][c, 1] = 1 << i
-        else:
-            t["bits"][c, 2:] = 1 << i
+        t["marks"][c, slice(1, 2) if below else slice(2, None)] = 1 << i if shift > 1 else 1
     return edges, t
 
 
@@ -347,17 +366,6 @@ def _offsets(comp: Compiled, active: list[int]) -> tuple[list[int], dict[int, li
         if ind.kind == "mitigation" and targets:
             groups[a] = targets
     return list(groups), groups
-
-
-def _fires_table(matrix: np.ndarray, needed: np.ndarray) -> np.ndarray:
-    """For every code of conditions met (bit i: condition i), the combinations that fire."""
-    n_conds = matrix.shape[0]
-    codes = np.arange(2**n_conds, dtype=np.int64)
-    holds = ((codes[:, None] >> np.arange(n_conds)) & 1).astype(np.int16)
-    enough = holds @ matrix >= needed
-    j = enough.shape[1] // 2
-    out: np.ndarray = enough[:, :j] & enough[:, j:]
-    return out
 
 
 def _threshold(from_: float | None, below: float | None) -> float:
@@ -428,14 +436,15 @@ def run(comp: Compiled, plan: Plan, values: np.ndarray) -> Result:
     idx = (values >= plan.edges).sum(axis=0, dtype=np.int8) + plan.base
     ind = idx[:ka] if ka < len(idx) else idx
     lvl = plan.levels.take(ind)
-    flag = plan.flags.take(ind).max(axis=0, initial=-1)
     present_weight = plan.weights.take(ind).sum(axis=0)
-    if len(comp.combo_points):
-        combo, combo_flag = _fired(comp, plan, idx[ka:])
-        pts = np.concatenate([plan.points.take(ind), combo])
-        flag = np.maximum(flag, combo_flag)
+    mark = np.bitwise_or.reduce(plan.marks.take(idx), axis=0)  # conditions met, flags raised
+    if plan.fire_points is not None:
+        # "wrap": a mark modulo the 2**C codes is its code, the flag bits above dropped
+        combo = plan.fire_points.take(mark, axis=1, mode="wrap")
+        flag = plan.flag_of.take(mark)
     else:
-        pts = plan.points.take(ind)
+        combo, flag = _counted(comp, plan, plan.marks.take(idx[ka:]), mark)
+    pts = np.concatenate([plan.points.take(ind), combo])
     if len(plan.mitigations):
         # A mitigation takes away at most what the risks it offsets scored: max(raw, -cap),
         # so the net of the two never falls as a risk worsens. Mitigations offset risks only,
@@ -454,19 +463,16 @@ def run(comp: Compiled, plan: Plan, values: np.ndarray) -> Result:
     return Result(lvl, pts, score, score_band, np.maximum(score_band, flag), coverage)
 
 
-def _fired(comp: Compiled, plan: Plan, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The points of each combination, profile by profile, and the highest red flag among
-    them. ``idx`` indexes the tables at the condition rows."""
-    bits = plan.bits.take(idx)
-    if plan.fire_points is not None and plan.fire_flag is not None:
-        code = bits.sum(axis=0)  # the conditions met, as one integer
-        return plan.fire_points.take(code, axis=1), plan.fire_flag.take(code)
-    holds = (bits != 0).view(np.int8)
-    enough = plan.combo_matrix @ holds >= plan.needed
+def _counted(
+    comp: Compiled, plan: Plan, held: np.ndarray, mark: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """With too many conditions for a table: the points of the combinations fired, counting
+    those met (``held``, 0 or 1 each) in a matrix product, and the highest red flag."""
+    enough = plan.combo_matrix @ held >= plan.needed
     j = len(enough) // 2
     fired = enough[:j] & enough[j:]  # every 'all' and, if any, one 'any'
     flag = np.where(fired, comp.combo_flags[:, None], -1).max(axis=0, initial=-1)
-    return fired * comp.combo_points[:, None], flag
+    return fired * comp.combo_points[:, None], np.maximum(plan.flag_of.take(mark), flag)
 
 
 def unscaled(comp: Compiled, points: np.ndarray) -> np.ndarray:
