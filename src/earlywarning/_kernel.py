@@ -3,8 +3,8 @@
 Private machinery behind :mod:`earlywarning.engine`. Its names are public within the package
 but not exported. A :class:`Compiled` ruleset holds every indicator's level edges padded to one
 width, points as integers (hundredths for the usual rulesets), red flags and conditions as bits,
-the combinations each code of conditions fires and the mitigation caps as an offset matrix, so
-that a block of rows costs a fixed, small number of numpy calls whatever the number of rules.
+the combinations each code of conditions fires and the rows each mitigation cap sums, so that a
+block of rows costs a fixed, small number of numpy calls whatever the number of rules.
 """
 
 from __future__ import annotations
@@ -67,14 +67,13 @@ class Plan:
     points: np.ndarray  # flat points of each entry (0 for no data)
     weights: np.ndarray  # flat weight of each entry (0 for no data), scaled like the points
     marks: np.ndarray  # flat bits: conditions met, then red flags raised (see _tables)
-    fire_points: np.ndarray | None  # (J, 2**C) each combination's points for each code
+    fire_points: np.ndarray | None  # (J+1, 2**C) each combination's points per code; zeros
     flag_of: np.ndarray  # int8 the highest red flag of each OR of marks
     combo_matrix: np.ndarray  # (2J, C) int16: 'all' memberships then 'any' memberships
     needed: np.ndarray  # (2J, 1) how many 'all' conditions must hold, then 1 if it has 'any'
     columns: np.ndarray  # (Ka+J,) the active columns' places among all K+J columns
-    mitigations: np.ndarray  # (Mi,) rows of the points block capped by the risks they offset
-    targets: np.ndarray  # the rows of those risks, grouped by mitigation ...
-    starts: np.ndarray  # (Mi,) ... where each group starts
+    mitigations: slice | np.ndarray  # rows of the points block capped by the risks they offset
+    spread: np.ndarray  # (Mi, G) per mitigation: the zero row, its risks' rows, zero rows
     radix: np.ndarray  # (Ka+J, G) int64 multipliers of the pattern code groups
 
     @property
@@ -222,7 +221,7 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
     active = [j for j, ind in enumerate(rules.indicators) if ind.measure in have]
     conds, matrix = _conditions(rules, have)
     n_edges = max(comp.n_levels - 1, 1 if conds else 0)
-    mitigations, groups = _offsets(comp, active)
+    mitigations, spread = _offsets(comp, active)
     # red flags of the lowest band lift nothing: every flag above it has a bit in the marks
     lifts = sorted({_flag(lv.red_flag) for j in active for lv in rules.indicators[j].levels})
     lifts = [f for f in lifts if f > 0]
@@ -251,9 +250,8 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         columns=np.concatenate([active, len(rules.indicators) + np.arange(n_combos)]).astype(
             np.intp
         ),
-        mitigations=np.array(list(groups), dtype=np.intp),
-        targets=np.array([t for g in groups.values() for t in g], dtype=np.intp),
-        starts=np.cumsum([0, *(len(g) for g in groups.values())][:-1]).astype(np.intp),
+        mitigations=_rows(mitigations),
+        spread=spread,
         radix=_radix(radices),
     )
 
@@ -262,9 +260,9 @@ def _fire_tables(
     comp: Compiled, matrix: np.ndarray, needed: np.ndarray, lifts: list[int]
 ) -> tuple[np.ndarray | None, np.ndarray]:
     """With up to TABLE_BITS conditions, each combination's points for each code of conditions
-    met (bit i: condition i); and the highest red flag of each OR of marks: of the bands its
-    high bits raise and of the combinations its code fires. With more conditions, a mark's
-    low bit raises nothing."""
+    met (bit i: condition i), then a row of zeros (for the mitigation caps to pad with); and
+    the highest red flag of each OR of marks: of the bands its high bits raise and of the
+    combinations its code fires. With more conditions, a mark's low bit raises nothing."""
     sets = np.arange(1 << len(lifts))
     raised = np.full(len(sets), -1)
     for k, f in enumerate(lifts):  # the lifts ascend: the highest bit set wins
@@ -276,8 +274,9 @@ def _fire_tables(
     enough = holds @ matrix >= needed
     fires = enough[:, : len(needed) // 2] & enough[:, len(needed) // 2 :]
     combos = np.where(fires, comp.combo_flags, -1).max(axis=1, initial=-1)
-    table = np.ascontiguousarray((fires * comp.combo_points).T)
-    return table, np.maximum(raised[:, None], combos).ravel().astype(np.int8)
+    table = np.concatenate([fires.T * comp.combo_points[:, None], [0 * codes]], dtype=comp.dtype)
+    # C order: a take along the rows of a Fortran-ordered table copies it whole
+    return np.ascontiguousarray(table), np.maximum(raised[:, None], combos).ravel().astype(np.int8)
 
 
 _Condition = tuple[bool, str, float, int, str]
@@ -352,9 +351,11 @@ def _conditions(rules: Ruleset, have: frozenset[str]) -> tuple[list[_Condition],
     return conds, matrix
 
 
-def _offsets(comp: Compiled, active: list[int]) -> tuple[list[int], dict[int, list[int]]]:
-    """The rows of the active mitigations that offset an active risk, each with those risks'
-    rows (a risk is offset by one mitigation at most, and never by another mitigation)."""
+def _offsets(comp: Compiled, active: list[int]) -> tuple[list[int], np.ndarray]:
+    """The rows of the active mitigations that offset an active risk (a risk is offset by one
+    mitigation at most, and never by another mitigation) and for each, the points rows to take
+    from 0 for its cap: its risks', padded with the zero row after the rules'. The first comes
+    last: float caps add up as the first plus the rest, as they always have, in any block."""
     rules = comp.rules
     # rows of the points block: active indicators, then every combination
     row = {rules.indicators[j].id: a for a, j in enumerate(active)}
@@ -365,7 +366,16 @@ def _offsets(comp: Compiled, active: list[int]) -> tuple[list[int], dict[int, li
         targets = [row[t] for t in ind.offsets if t in row]  # risks without data score nothing
         if ind.kind == "mitigation" and targets:
             groups[a] = targets
-    return list(groups), groups
+    zero, width = len(row), max((len(g) for g in groups.values()), default=0)
+    spread = [[zero, *g[1:], *[zero] * (width - len(g)), g[0]] for g in groups.values()]
+    return list(groups), np.array(spread, dtype=np.intp).reshape(len(groups), width + 1)
+
+
+def _rows(rows: list[int]) -> slice | np.ndarray:
+    """Rows as a slice when evenly spaced (one or two always are): a view, not a copy."""
+    steps = set(np.diff(rows).tolist()) or {1}
+    even = rows and len(steps) == 1
+    return slice(rows[0], rows[-1] + 1, steps.pop()) if even else np.array(rows, dtype=np.intp)
 
 
 def _threshold(from_: float | None, below: float | None) -> float:
@@ -434,24 +444,33 @@ def run(comp: Compiled, plan: Plan, values: np.ndarray) -> Result:
     ka = plan.n_ind
     # edges reached, column by column: NaN reaches none, not even the leading -inf
     idx = (values >= plan.edges).sum(axis=0, dtype=np.int8) + plan.base
-    ind = idx[:ka] if ka < len(idx) else idx
+    ind = idx[:ka]
     lvl = plan.levels.take(ind)
     present_weight = plan.weights.take(ind).sum(axis=0)
     mark = np.bitwise_or.reduce(plan.marks.take(idx), axis=0)  # conditions met, flags raised
+    # the points of every rule, then a row of zeros for the mitigation caps to pad with
+    pts = np.empty((len(plan.columns) + 1, values.shape[1]), comp.dtype)
+    plan.points.take(ind, out=pts[:ka], mode="clip")  # "clip" is unbuffered; idx is in range
     if plan.fire_points is not None:
         # "wrap": a mark modulo the 2**C codes is its code, the flag bits above dropped
-        combo = plan.fire_points.take(mark, axis=1, mode="wrap")
+        plan.fire_points.take(mark, axis=1, out=pts[ka:], mode="wrap")
         flag = plan.flag_of.take(mark)
-    else:
-        combo, flag = _counted(comp, plan, plan.marks.take(idx[ka:]), mark)
-    pts = np.concatenate([plan.points.take(ind), combo])
-    if len(plan.mitigations):
+    else:  # too many conditions for a table: count those met (0 or 1 each) in a matrix product
+        enough = plan.combo_matrix @ plan.marks.take(idx[ka:]) >= plan.needed
+        fired = enough[: len(enough) // 2] & enough[len(enough) // 2 :]  # all, and one 'any'
+        np.multiply(fired, comp.combo_points[:, None], out=pts[ka:-1])
+        pts[-1] = 0
+        flag = np.where(fired, comp.combo_flags[:, None], -1).max(axis=0, initial=-1)
+        flag = np.maximum(plan.flag_of.take(mark), flag)
+    del idx, ind  # the largest temporary: memory the rest of the pass can reuse
+    if plan.spread.size:
         # A mitigation takes away at most what the risks it offsets scored: max(raw, -cap),
         # so the net of the two never falls as a risk worsens. Mitigations offset risks only,
-        # so every cap is of points no mitigation changes.
-        caps = np.add.reduceat(pts[plan.targets], plan.starts, axis=0)
-        credit = np.maximum(pts[plan.mitigations], -caps)
-        pts[plan.mitigations] = credit if comp.scale else credit + 0.0  # no -0.0
+        # so every cap is of points no mitigation changes. 0 - risks is never -0.0.
+        exact = np.int64 if comp.scale else np.float64  # int16 caps could overflow
+        cap = np.subtract.reduce(pts.take(plan.spread, axis=0), axis=1, dtype=exact)
+        pts[plan.mitigations] = np.maximum(pts[plan.mitigations], cap)
+    pts = pts[:-1]
     if comp.totals is not None:
         # each row's place in the tables of every reachable total
         at = pts.sum(axis=0, dtype=np.int64, initial=-comp.lowest)
@@ -461,18 +480,6 @@ def run(comp: Compiled, plan: Plan, values: np.ndarray) -> Result:
         score_band = _band(comp.band_edges, score)
     coverage = present_weight / comp.total_weight if comp.total_weight else np.ones(len(score))
     return Result(lvl, pts, score, score_band, np.maximum(score_band, flag), coverage)
-
-
-def _counted(
-    comp: Compiled, plan: Plan, held: np.ndarray, mark: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """With too many conditions for a table: the points of the combinations fired, counting
-    those met (``held``, 0 or 1 each) in a matrix product, and the highest red flag."""
-    enough = plan.combo_matrix @ held >= plan.needed
-    j = len(enough) // 2
-    fired = enough[:j] & enough[j:]  # every 'all' and, if any, one 'any'
-    flag = np.where(fired, comp.combo_flags[:, None], -1).max(axis=0, initial=-1)
-    return fired * comp.combo_points[:, None], np.maximum(plan.flag_of.take(mark), flag)
 
 
 def unscaled(comp: Compiled, points: np.ndarray) -> np.ndarray:
