@@ -60,6 +60,7 @@ class Plan:
     """
 
     ind: np.ndarray  # (Ka,) positions of the active indicators in the ruleset
+    n_ind: int  # Ka, the active indicators (the first rows of a block)
     measures: tuple[str, ...]  # the measure of each column: Ka indicators, then C conditions
     edges: np.ndarray  # (E+1, Ka+C, 1): -inf, each column's 'from' edges, +inf past its last
     base: np.ndarray  # (Ka+C, 1) flat offset of each column's E+2 entries in the tables
@@ -67,6 +68,7 @@ class Plan:
     points: np.ndarray  # flat points of each entry (0 for no data)
     weights: np.ndarray  # flat weight of each entry (0 for no data), scaled like the points
     marks: np.ndarray  # flat bits: conditions met, then red flags raised (see _tables)
+    total_weight: np.ndarray  # (1,) the ruleset's (an array: a scalar costs more per call)
     fire_points: np.ndarray | None  # (J+1, 2**C) each combination's points per code; zeros
     flag_of: np.ndarray  # int8 the highest red flag of each OR of marks
     combo_matrix: np.ndarray  # (2J, C) int16: 'all' memberships then 'any' memberships
@@ -75,11 +77,6 @@ class Plan:
     mitigations: slice | np.ndarray  # rows of the points block capped by the risks they offset
     spread: np.ndarray  # (Mi, G) per mitigation: the zero row, its risks' rows, zero rows
     radix: np.ndarray  # (Ka+J, G) int64 multipliers of the pattern code groups
-
-    @property
-    def n_ind(self) -> int:
-        """The number of active indicators (the first rows of a block)."""
-        return len(self.ind)
 
 
 @dataclass(frozen=True)
@@ -100,6 +97,7 @@ class Compiled:
     measures: frozenset[str]  # every measure the rules read
     lowest: int  # the least total of scaled points any row can reach
     totals: tuple[np.ndarray, np.ndarray] | None  # score and band of each total from lowest
+    sum_type: Any  # dtype that sums points exactly (see _totals)
     plans: dict[frozenset[str], Plan] = field(default_factory=dict, compare=False)
 
     def plan(self, have: frozenset[str] | None = None) -> Plan:
@@ -151,7 +149,7 @@ def _compile(rules: Ruleset) -> Compiled:
         dtype = np.int16 if top <= INT16_MAX else np.int64
     weights = [ind.weight for ind in rules.indicators]
     band_edges = np.array([b.from_ for b in rules.bands[1:]], dtype=float)
-    lowest, totals = _totals(rules, scale, band_edges)
+    lowest, totals, sum_type = _totals(rules, scale, band_edges, dtype)
     return Compiled(
         rules=rules,
         scale=scale,
@@ -168,6 +166,7 @@ def _compile(rules: Ruleset) -> Compiled:
         | frozenset(c.measure for combo in rules.combinations for c in combo.conditions),
         lowest=lowest,
         totals=totals,
+        sum_type=sum_type,
     )
 
 
@@ -175,22 +174,28 @@ _TOTALS_MAX = 1 << 20
 
 
 def _totals(
-    rules: Ruleset, scale: int | None, band_edges: np.ndarray
-) -> tuple[int, tuple[np.ndarray, np.ndarray] | None]:
+    rules: Ruleset, scale: int | None, band_edges: np.ndarray, dtype: Any
+) -> tuple[int, tuple[np.ndarray, np.ndarray] | None, Any]:
     """For integer points, the score and band of every total a row can reach, from the
-    least: two lookups instead of the clamp, division and band search of each row."""
+    least: two lookups instead of the clamp, division and band search of each row; and the
+    dtype that sums points exactly. Int16 points sum in int16 when every total is within 2**15
+    of the least: totals from the least wrap to their true values, and a mitigation's cap, a
+    sum of risks' points, is at most the highest total."""
     if scale is None:
-        return 0, None
+        return 0, None, np.float64
     spans = [[lv.points for lv in ind.levels] for ind in rules.indicators]
     spans += [[c.points] for c in rules.combinations]
     # every rule scores one of its points or nothing; a capped credit lies between the two
     lowest = sum(min(0, round(min(p) * scale)) for p in spans)
     highest = sum(max(0, round(max(p) * scale)) for p in spans)
     if highest - lowest >= _TOTALS_MAX:
-        return 0, None
-    total = np.arange(lowest, highest + 1, dtype=np.int64)
-    score = _score(total, scale)
-    return lowest, (score, _band(band_edges, score))
+        return 0, None, np.int64
+    score = _score(np.arange(lowest, highest + 1, dtype=np.int64), scale)
+    return (
+        lowest,
+        (score, _band(band_edges, score)),
+        np.int64 if highest - lowest > INT16_MAX else dtype,
+    )
 
 
 def _score(total: np.ndarray, scale: int | None) -> np.ndarray:
@@ -236,6 +241,7 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
     fire_points, flag_of = _fire_tables(comp, matrix, needed, lifts)
     return Plan(
         ind=np.array(active, dtype=np.intp),
+        n_ind=len(active),
         measures=tuple(rules.indicators[j].measure for j in active) + tuple(t[1] for t in conds),
         edges=edges.T[:, :, None].copy(),
         base=np.arange(len(active) + len(conds), dtype=np.intp)[:, None] * (n_edges + 2),
@@ -243,6 +249,7 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         points=tables["points"].ravel(),
         weights=tables["weights"].ravel(),
         marks=tables["marks"].ravel(),
+        total_weight=np.array([comp.total_weight]),
         fire_points=fire_points,
         flag_of=flag_of,
         combo_matrix=np.ascontiguousarray(matrix.T),
@@ -303,12 +310,14 @@ def _tables(
     width = n_edges + 2
     n_cols = len(active) + len(conds)
     shift = len(conds) if len(conds) <= TABLE_BITS else 1
+    # narrow integers when the total fits: less memory for a block to gather
+    weight_type = (np.int32 if comp.total_weight < 2**31 else np.int64) if comp.scale else float
     edges = np.full((n_cols, n_edges + 1), np.inf)
     edges[:, 0] = -np.inf
     t = {
         "levels": np.full((n_cols, width), -1, np.int8),
         "points": np.zeros((n_cols, width), comp.dtype),
-        "weights": np.zeros((n_cols, width), np.int64 if comp.scale else np.float64),
+        "weights": np.zeros((n_cols, width), weight_type),
         "marks": np.zeros((n_cols, width), np.int16 if shift + len(lifts) < 16 else np.int32),
     }
     for a, j in enumerate(active):
@@ -402,7 +411,7 @@ def _radix(radices: list[int]) -> np.ndarray:
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Result:
     """The numbers of one block, a column per profile (see :class:`Plan`)."""
 
@@ -441,12 +450,14 @@ def run(comp: Compiled, plan: Plan, values: np.ndarray) -> Result:
     per profile, NaN where missing. The result's ``level`` and ``points`` have the plan's
     rows only (see :meth:`Result.scatter`).
     """
+    # ufunc methods, not the array methods that wrap them in Python, and scalars as arrays:
+    # on a block of one profile, the overhead of each numpy call is most of its cost
     ka = plan.n_ind
     # edges reached, column by column: NaN reaches none, not even the leading -inf
-    idx = (values >= plan.edges).sum(axis=0, dtype=np.int8) + plan.base
+    idx = np.add(np.add.reduce(np.greater_equal(values, plan.edges), 0, np.int8), plan.base)
     ind = idx[:ka]
     lvl = plan.levels.take(ind)
-    present_weight = plan.weights.take(ind).sum(axis=0)
+    held = np.add.reduce(plan.weights.take(ind), 0, plan.weights.dtype)  # the weight with data
     mark = np.bitwise_or.reduce(plan.marks.take(idx), axis=0)  # conditions met, flags raised
     # the points of every rule, then a row of zeros for the mitigation caps to pad with
     pts = np.empty((len(plan.columns) + 1, values.shape[1]), comp.dtype)
@@ -467,18 +478,17 @@ def run(comp: Compiled, plan: Plan, values: np.ndarray) -> Result:
         # A mitigation takes away at most what the risks it offsets scored: max(raw, -cap),
         # so the net of the two never falls as a risk worsens. Mitigations offset risks only,
         # so every cap is of points no mitigation changes. 0 - risks is never -0.0.
-        exact = np.int64 if comp.scale else np.float64  # int16 caps could overflow
-        cap = np.subtract.reduce(pts.take(plan.spread, axis=0), axis=1, dtype=exact)
+        cap = np.subtract.reduce(pts.take(plan.spread, axis=0), axis=1, dtype=comp.sum_type)
         pts[plan.mitigations] = np.maximum(pts[plan.mitigations], cap)
     pts = pts[:-1]
     if comp.totals is not None:
         # each row's place in the tables of every reachable total
-        at = pts.sum(axis=0, dtype=np.int64, initial=-comp.lowest)
+        at = np.add.reduce(pts, axis=0, dtype=comp.sum_type, initial=-comp.lowest)
         score, score_band = comp.totals[0].take(at), comp.totals[1].take(at)
     else:
-        score = _score(pts.sum(axis=0, dtype=np.int64 if comp.scale else np.float64), comp.scale)
+        score = _score(np.add.reduce(pts, axis=0, dtype=comp.sum_type), comp.scale)
         score_band = _band(comp.band_edges, score)
-    coverage = present_weight / comp.total_weight if comp.total_weight else np.ones(len(score))
+    coverage = np.true_divide(held, plan.total_weight) if comp.total_weight else np.ones(len(score))
     return Result(lvl, pts, score, score_band, np.maximum(score_band, flag), coverage)
 
 
