@@ -310,14 +310,13 @@ def _tables(
     width = n_edges + 2
     n_cols = len(active) + len(conds)
     shift = len(conds) if len(conds) <= TABLE_BITS else 1
-    # narrow integers when the total fits: less memory for a block to gather
-    weight_type = (np.int32 if comp.total_weight < 2**31 else np.int64) if comp.scale else float
     edges = np.full((n_cols, n_edges + 1), np.inf)
     edges[:, 0] = -np.inf
     t = {
         "levels": np.full((n_cols, width), -1, np.int8),
         "points": np.zeros((n_cols, width), comp.dtype),
-        "weights": np.zeros((n_cols, width), weight_type),
+        # float64: sums of whole numbers are exact, and coverage divides them without a cast
+        "weights": np.zeros((n_cols, width)),
         "marks": np.zeros((n_cols, width), np.int16 if shift + len(lifts) < 16 else np.int32),
     }
     for a, j in enumerate(active):
@@ -457,7 +456,7 @@ def run(comp: Compiled, plan: Plan, values: np.ndarray) -> Result:
     idx = np.add(np.add.reduce(np.greater_equal(values, plan.edges), 0, np.int8), plan.base)
     ind = idx[:ka]
     lvl = plan.levels.take(ind)
-    held = np.add.reduce(plan.weights.take(ind), 0, plan.weights.dtype)  # the weight with data
+    held = np.add.reduce(plan.weights.take(ind), axis=0)  # the weight with data
     mark = np.bitwise_or.reduce(plan.marks.take(idx), axis=0)  # conditions met, flags raised
     # the points of every rule, then a row of zeros for the mitigation caps to pad with
     pts = np.empty((len(plan.columns) + 1, values.shape[1]), comp.dtype)
