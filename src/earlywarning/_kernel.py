@@ -2,9 +2,9 @@
 
 Private machinery behind :mod:`earlywarning.engine`. Its names are public within the package
 but not exported. A :class:`Compiled` ruleset holds every indicator's level edges padded to one
-width, points as integers (hundredths for the usual rulesets), red-flag bands, the combination
-conditions as 0/1 matrices and the mitigation caps as an offset matrix, so that evaluating a
-block of rows is a fixed, small number of numpy calls whatever the number of rules.
+width, points as integers (hundredths for the usual rulesets), red flags and conditions as bits,
+the combinations each code of conditions fires and the rows each mitigation cap sums, so that a
+block of rows costs a fixed, small number of numpy calls whatever the number of rules.
 """
 
 from __future__ import annotations
@@ -55,33 +55,28 @@ class Plan:
     the active combination conditions (those on measures the frame has), and one column per
     profile, so that every operation runs along contiguous memory. Every value is compared
     with its column's ``edges`` at once; whether it is missing and the number of edges it
-    reaches index flat tables of levels, points, red flags, weights and conditions met, so a
-    block costs the same few numpy calls whatever the number of rules.
+    reaches index flat tables of levels, points, weights and marks (conditions met and red
+    flags raised, as bits), so a block costs the same few numpy calls whatever the rules.
     """
 
     ind: np.ndarray  # (Ka,) positions of the active indicators in the ruleset
+    n_ind: int  # Ka, the active indicators (the first rows of a block)
     measures: tuple[str, ...]  # the measure of each column: Ka indicators, then C conditions
     edges: np.ndarray  # (E+1, Ka+C, 1): -inf, each column's 'from' edges, +inf past its last
     base: np.ndarray  # (Ka+C, 1) flat offset of each column's E+2 entries in the tables
     levels: np.ndarray  # flat int8 level of each entry, -1 for entry 0 (no data)
     points: np.ndarray  # flat points of each entry (0 for no data)
-    flags: np.ndarray  # flat int8 band index of a red flag or -1
     weights: np.ndarray  # flat weight of each entry (0 for no data), scaled like the points
-    bits: np.ndarray  # flat: 2**i where condition i is met at that entry, else 0
-    fire_points: np.ndarray | None  # (J, 2**C): each combination's points for each code ...
-    fire_flag: np.ndarray | None  # (2**C,) int8 ... and the highest red flag they raise
+    marks: np.ndarray  # flat bits: conditions met, then red flags raised (see _tables)
+    total_weight: np.ndarray  # (1,) the ruleset's (an array: a scalar costs more per call)
+    fire_points: np.ndarray | None  # (J+1, 2**C) each combination's points per code; zeros
+    flag_of: np.ndarray  # int8 the highest red flag of each OR of marks
     combo_matrix: np.ndarray  # (2J, C) int16: 'all' memberships then 'any' memberships
     needed: np.ndarray  # (2J, 1) how many 'all' conditions must hold, then 1 if it has 'any'
     columns: np.ndarray  # (Ka+J,) the active columns' places among all K+J columns
-    mitigations: np.ndarray  # (Mi,) rows of the points block capped by the risks they offset
-    targets: np.ndarray  # the rows of those risks, grouped by mitigation ...
-    starts: np.ndarray  # (Mi,) ... where each group starts
+    mitigations: slice | np.ndarray  # rows of the points block capped by the risks they offset
+    spread: np.ndarray  # (Mi, G) per mitigation: the zero row, its risks' rows, zero rows
     radix: np.ndarray  # (Ka+J, G) int64 multipliers of the pattern code groups
-
-    @property
-    def n_ind(self) -> int:
-        """The number of active indicators (the first rows of a block)."""
-        return len(self.ind)
 
 
 @dataclass(frozen=True)
@@ -102,6 +97,7 @@ class Compiled:
     measures: frozenset[str]  # every measure the rules read
     lowest: int  # the least total of scaled points any row can reach
     totals: tuple[np.ndarray, np.ndarray] | None  # score and band of each total from lowest
+    sum_type: Any  # dtype that sums points exactly (see _totals)
     plans: dict[frozenset[str], Plan] = field(default_factory=dict, compare=False)
 
     def plan(self, have: frozenset[str] | None = None) -> Plan:
@@ -153,7 +149,7 @@ def _compile(rules: Ruleset) -> Compiled:
         dtype = np.int16 if top <= INT16_MAX else np.int64
     weights = [ind.weight for ind in rules.indicators]
     band_edges = np.array([b.from_ for b in rules.bands[1:]], dtype=float)
-    lowest, totals = _totals(rules, scale, band_edges)
+    lowest, totals, sum_type = _totals(rules, scale, band_edges, dtype)
     return Compiled(
         rules=rules,
         scale=scale,
@@ -170,6 +166,7 @@ def _compile(rules: Ruleset) -> Compiled:
         | frozenset(c.measure for combo in rules.combinations for c in combo.conditions),
         lowest=lowest,
         totals=totals,
+        sum_type=sum_type,
     )
 
 
@@ -177,22 +174,28 @@ _TOTALS_MAX = 1 << 20
 
 
 def _totals(
-    rules: Ruleset, scale: int | None, band_edges: np.ndarray
-) -> tuple[int, tuple[np.ndarray, np.ndarray] | None]:
+    rules: Ruleset, scale: int | None, band_edges: np.ndarray, dtype: Any
+) -> tuple[int, tuple[np.ndarray, np.ndarray] | None, Any]:
     """For integer points, the score and band of every total a row can reach, from the
-    least: two lookups instead of the clamp, division and band search of each row."""
+    least: two lookups instead of the clamp, division and band search of each row; and the
+    dtype that sums points exactly. Int16 points sum in int16 when every total is within 2**15
+    of the least: totals from the least wrap to their true values, and a mitigation's cap, a
+    sum of risks' points, is at most the highest total."""
     if scale is None:
-        return 0, None
+        return 0, None, np.float64
     spans = [[lv.points for lv in ind.levels] for ind in rules.indicators]
     spans += [[c.points] for c in rules.combinations]
     # every rule scores one of its points or nothing; a capped credit lies between the two
     lowest = sum(min(0, round(min(p) * scale)) for p in spans)
     highest = sum(max(0, round(max(p) * scale)) for p in spans)
     if highest - lowest >= _TOTALS_MAX:
-        return 0, None
-    total = np.arange(lowest, highest + 1, dtype=np.int64)
-    score = _score(total, scale)
-    return lowest, (score, _band(band_edges, score))
+        return 0, None, np.int64
+    score = _score(np.arange(lowest, highest + 1, dtype=np.int64), scale)
+    return (
+        lowest,
+        (score, _band(band_edges, score)),
+        np.int64 if highest - lowest > INT16_MAX else dtype,
+    )
 
 
 def _score(total: np.ndarray, scale: int | None) -> np.ndarray:
@@ -223,8 +226,11 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
     active = [j for j, ind in enumerate(rules.indicators) if ind.measure in have]
     conds, matrix = _conditions(rules, have)
     n_edges = max(comp.n_levels - 1, 1 if conds else 0)
-    mitigations, groups = _offsets(comp, active)
-    edges, tables = _tables(comp, active, conds, n_edges, mitigations)
+    mitigations, spread = _offsets(comp, active)
+    # red flags of the lowest band lift nothing: every flag above it has a bit in the marks
+    lifts = sorted({_flag(lv.red_flag) for j in active for lv in rules.indicators[j].levels})
+    lifts = [f for f in lifts if f > 0]
+    edges, tables = _tables(comp, active, conds, n_edges, mitigations, lifts)
     n_combos = len(rules.combinations)
     radices = [len(rules.indicators[j].levels) + 1 for j in active] + [2] * n_combos
     needed = np.array(
@@ -232,34 +238,52 @@ def _plan(comp: Compiled, have: frozenset[str]) -> Plan:
         + [1 if c.any else 0 for c in rules.combinations],
         dtype=np.int16,
     )
-    fires = _fires_table(matrix, needed) if len(conds) <= TABLE_BITS else None
+    fire_points, flag_of = _fire_tables(comp, matrix, needed, lifts)
     return Plan(
         ind=np.array(active, dtype=np.intp),
+        n_ind=len(active),
         measures=tuple(rules.indicators[j].measure for j in active) + tuple(t[1] for t in conds),
         edges=edges.T[:, :, None].copy(),
         base=np.arange(len(active) + len(conds), dtype=np.intp)[:, None] * (n_edges + 2),
         levels=tables["levels"].ravel(),
         points=tables["points"].ravel(),
-        flags=tables["flags"].ravel(),
         weights=tables["weights"].ravel(),
-        bits=tables["bits"].ravel(),
-        fire_points=None if fires is None else np.ascontiguousarray((fires * comp.combo_points).T),
-        fire_flag=None if fires is None else _fire_flags(fires, comp.combo_flags),
+        marks=tables["marks"].ravel(),
+        total_weight=np.array([comp.total_weight]),
+        fire_points=fire_points,
+        flag_of=flag_of,
         combo_matrix=np.ascontiguousarray(matrix.T),
         needed=needed[:, None],
         columns=np.concatenate([active, len(rules.indicators) + np.arange(n_combos)]).astype(
             np.intp
         ),
-        mitigations=np.array(list(groups), dtype=np.intp),
-        targets=np.array([t for g in groups.values() for t in g], dtype=np.intp),
-        starts=np.cumsum([0, *(len(g) for g in groups.values())][:-1]).astype(np.intp),
+        mitigations=_rows(mitigations),
+        spread=spread,
         radix=_radix(radices),
     )
 
 
-def _fire_flags(fires: np.ndarray, combo_flags: np.ndarray) -> np.ndarray:
-    out: np.ndarray = np.where(fires, combo_flags, -1).max(axis=1, initial=-1).astype(np.int8)
-    return out
+def _fire_tables(
+    comp: Compiled, matrix: np.ndarray, needed: np.ndarray, lifts: list[int]
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """With up to TABLE_BITS conditions, each combination's points for each code of conditions
+    met (bit i: condition i), then a row of zeros (for the mitigation caps to pad with); and
+    the highest red flag of each OR of marks: of the bands its high bits raise and of the
+    combinations its code fires. With more conditions, a mark's low bit raises nothing."""
+    sets = np.arange(1 << len(lifts))
+    raised = np.full(len(sets), -1)
+    for k, f in enumerate(lifts):  # the lifts ascend: the highest bit set wins
+        raised[(sets >> k) & 1 == 1] = f
+    if len(matrix) > TABLE_BITS:
+        return None, np.repeat(raised, 2).astype(np.int8)
+    codes = np.arange(2 ** len(matrix), dtype=np.int64)
+    holds = ((codes[:, None] >> np.arange(len(matrix))) & 1).astype(np.int16)
+    enough = holds @ matrix >= needed
+    fires = enough[:, : len(needed) // 2] & enough[:, len(needed) // 2 :]
+    combos = np.where(fires, comp.combo_flags, -1).max(axis=1, initial=-1)
+    table = np.concatenate([fires.T * comp.combo_points[:, None], [0 * codes]], dtype=comp.dtype)
+    # C order: a take along the rows of a Fortran-ordered table copies it whole
+    return np.ascontiguousarray(table), np.maximum(raised[:, None], combos).ravel().astype(np.int8)
 
 
 _Condition = tuple[bool, str, float, int, str]
@@ -271,6 +295,7 @@ def _tables(
     conds: list[_Condition],
     n_edges: int,
     mitigations: list[int],
+    lifts: list[int],
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The edges of every column, and its table rows indexed by the number of edges reached.
 
@@ -278,18 +303,21 @@ def _tables(
     entry 1 + c is a value that reached c edges after it: level c of an indicator. A value
     of +inf (a derived measure can overflow) also passes the +inf padding, so the entries
     past an indicator's last level repeat that level. A mitigation none of whose risks the
-    frame has can take nothing away: max(points, 0).
+    frame has can take nothing away: max(points, 0). An entry's mark has bit i if it meets
+    condition i (over TABLE_BITS conditions, bit 0 if it meets one), then a bit per band of
+    ``lifts`` whose red flag it raises: one OR of a profile's marks gives both.
     """
     width = n_edges + 2
     n_cols = len(active) + len(conds)
+    shift = len(conds) if len(conds) <= TABLE_BITS else 1
     edges = np.full((n_cols, n_edges + 1), np.inf)
     edges[:, 0] = -np.inf
     t = {
         "levels": np.full((n_cols, width), -1, np.int8),
         "points": np.zeros((n_cols, width), comp.dtype),
-        "flags": np.full((n_cols, width), -1, np.int8),
-        "weights": np.zeros((n_cols, width), np.int64 if comp.scale else np.float64),
-        "bits": np.zeros((n_cols, width), np.int64),
+        # float64: sums of whole numbers are exact, and coverage divides them without a cast
+        "weights": np.zeros((n_cols, width)),
+        "marks": np.zeros((n_cols, width), np.int16 if shift + len(lifts) < 16 else np.int32),
     }
     for a, j in enumerate(active):
         ind = comp.rules.indicators[j]
@@ -303,16 +331,14 @@ def _tables(
             + 0.0  # no -0.0
             for lv in at
         ]
-        t["flags"][a, 1:] = [_flag(ind.levels[lv].red_flag) for lv in at]
+        flags = [_flag(ind.levels[lv].red_flag) for lv in at]
+        t["marks"][a, 1:] = [1 << (shift + lifts.index(f)) if f in lifts else 0 for f in flags]
         t["weights"][a, 1:] = _scaled(ind.weight, comp.scale)
     for i, (below, _, threshold, _, _) in enumerate(conds):
         c = len(active) + i
         edges[c, 1] = threshold
         # no edge reached: the value is below the threshold; one or more: it reaches it
-        if below:
-            t["bits"][c, 1] = 1 << i
-        else:
-            t["bits"][c, 2:] = 1 << i
+        t["marks"][c, slice(1, 2) if below else slice(2, None)] = 1 << i if shift > 1 else 1
     return edges, t
 
 
@@ -333,9 +359,11 @@ def _conditions(rules: Ruleset, have: frozenset[str]) -> tuple[list[_Condition],
     return conds, matrix
 
 
-def _offsets(comp: Compiled, active: list[int]) -> tuple[list[int], dict[int, list[int]]]:
-    """The rows of the active mitigations that offset an active risk, each with those risks'
-    rows (a risk is offset by one mitigation at most, and never by another mitigation)."""
+def _offsets(comp: Compiled, active: list[int]) -> tuple[list[int], np.ndarray]:
+    """The rows of the active mitigations that offset an active risk (a risk is offset by one
+    mitigation at most, and never by another mitigation) and for each, the points rows to take
+    from 0 for its cap: its risks', padded with the zero row after the rules'. The first comes
+    last: float caps add up as the first plus the rest, as they always have, in any block."""
     rules = comp.rules
     # rows of the points block: active indicators, then every combination
     row = {rules.indicators[j].id: a for a, j in enumerate(active)}
@@ -346,18 +374,16 @@ def _offsets(comp: Compiled, active: list[int]) -> tuple[list[int], dict[int, li
         targets = [row[t] for t in ind.offsets if t in row]  # risks without data score nothing
         if ind.kind == "mitigation" and targets:
             groups[a] = targets
-    return list(groups), groups
+    zero, width = len(row), max((len(g) for g in groups.values()), default=0)
+    spread = [[zero, *g[1:], *[zero] * (width - len(g)), g[0]] for g in groups.values()]
+    return list(groups), np.array(spread, dtype=np.intp).reshape(len(groups), width + 1)
 
 
-def _fires_table(matrix: np.ndarray, needed: np.ndarray) -> np.ndarray:
-    """For every code of conditions met (bit i: condition i), the combinations that fire."""
-    n_conds = matrix.shape[0]
-    codes = np.arange(2**n_conds, dtype=np.int64)
-    holds = ((codes[:, None] >> np.arange(n_conds)) & 1).astype(np.int16)
-    enough = holds @ matrix >= needed
-    j = enough.shape[1] // 2
-    out: np.ndarray = enough[:, :j] & enough[:, j:]
-    return out
+def _rows(rows: list[int]) -> slice | np.ndarray:
+    """Rows as a slice when evenly spaced (one or two always are): a view, not a copy."""
+    steps = set(np.diff(rows).tolist()) or {1}
+    even = rows and len(steps) == 1
+    return slice(rows[0], rows[-1] + 1, steps.pop()) if even else np.array(rows, dtype=np.intp)
 
 
 def _threshold(from_: float | None, below: float | None) -> float:
@@ -384,7 +410,7 @@ def _radix(radices: list[int]) -> np.ndarray:
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Result:
     """The numbers of one block, a column per profile (see :class:`Plan`)."""
 
@@ -423,50 +449,46 @@ def run(comp: Compiled, plan: Plan, values: np.ndarray) -> Result:
     per profile, NaN where missing. The result's ``level`` and ``points`` have the plan's
     rows only (see :meth:`Result.scatter`).
     """
+    # ufunc methods, not the array methods that wrap them in Python, and scalars as arrays:
+    # on a block of one profile, the overhead of each numpy call is most of its cost
     ka = plan.n_ind
     # edges reached, column by column: NaN reaches none, not even the leading -inf
-    idx = (values >= plan.edges).sum(axis=0, dtype=np.int8) + plan.base
-    ind = idx[:ka] if ka < len(idx) else idx
+    idx = np.add(np.add.reduce(np.greater_equal(values, plan.edges), 0, np.int8), plan.base)
+    ind = idx[:ka]
     lvl = plan.levels.take(ind)
-    flag = plan.flags.take(ind).max(axis=0, initial=-1)
-    present_weight = plan.weights.take(ind).sum(axis=0)
-    if len(comp.combo_points):
-        combo, combo_flag = _fired(comp, plan, idx[ka:])
-        pts = np.concatenate([plan.points.take(ind), combo])
-        flag = np.maximum(flag, combo_flag)
-    else:
-        pts = plan.points.take(ind)
-    if len(plan.mitigations):
+    held = np.add.reduce(plan.weights.take(ind), axis=0)  # the weight with data
+    mark = np.bitwise_or.reduce(plan.marks.take(idx), axis=0)  # conditions met, flags raised
+    # the points of every rule, then a row of zeros for the mitigation caps to pad with
+    pts = np.empty((len(plan.columns) + 1, values.shape[1]), comp.dtype)
+    plan.points.take(ind, out=pts[:ka], mode="clip")  # "clip" is unbuffered; idx is in range
+    if plan.fire_points is not None:
+        # "wrap": a mark modulo the 2**C codes is its code, the flag bits above dropped
+        plan.fire_points.take(mark, axis=1, out=pts[ka:], mode="wrap")
+        flag = plan.flag_of.take(mark)
+    else:  # too many conditions for a table: count those met (0 or 1 each) in a matrix product
+        enough = plan.combo_matrix @ plan.marks.take(idx[ka:]) >= plan.needed
+        fired = enough[: len(enough) // 2] & enough[len(enough) // 2 :]  # all, and one 'any'
+        np.multiply(fired, comp.combo_points[:, None], out=pts[ka:-1])
+        pts[-1] = 0
+        flag = np.where(fired, comp.combo_flags[:, None], -1).max(axis=0, initial=-1)
+        flag = np.maximum(plan.flag_of.take(mark), flag)
+    del idx, ind  # the largest temporary: memory the rest of the pass can reuse
+    if plan.spread.size:
         # A mitigation takes away at most what the risks it offsets scored: max(raw, -cap),
         # so the net of the two never falls as a risk worsens. Mitigations offset risks only,
-        # so every cap is of points no mitigation changes.
-        caps = np.add.reduceat(pts[plan.targets], plan.starts, axis=0)
-        credit = np.maximum(pts[plan.mitigations], -caps)
-        pts[plan.mitigations] = credit if comp.scale else credit + 0.0  # no -0.0
+        # so every cap is of points no mitigation changes. 0 - risks is never -0.0.
+        cap = np.subtract.reduce(pts.take(plan.spread, axis=0), axis=1, dtype=comp.sum_type)
+        pts[plan.mitigations] = np.maximum(pts[plan.mitigations], cap)
+    pts = pts[:-1]
     if comp.totals is not None:
         # each row's place in the tables of every reachable total
-        at = pts.sum(axis=0, dtype=np.int64, initial=-comp.lowest)
+        at = np.add.reduce(pts, axis=0, dtype=comp.sum_type, initial=-comp.lowest)
         score, score_band = comp.totals[0].take(at), comp.totals[1].take(at)
     else:
-        score = _score(pts.sum(axis=0, dtype=np.int64 if comp.scale else np.float64), comp.scale)
+        score = _score(np.add.reduce(pts, axis=0, dtype=comp.sum_type), comp.scale)
         score_band = _band(comp.band_edges, score)
-    coverage = present_weight / comp.total_weight if comp.total_weight else np.ones(len(score))
+    coverage = np.true_divide(held, plan.total_weight) if comp.total_weight else np.ones(len(score))
     return Result(lvl, pts, score, score_band, np.maximum(score_band, flag), coverage)
-
-
-def _fired(comp: Compiled, plan: Plan, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The points of each combination, profile by profile, and the highest red flag among
-    them. ``idx`` indexes the tables at the condition rows."""
-    bits = plan.bits.take(idx)
-    if plan.fire_points is not None and plan.fire_flag is not None:
-        code = bits.sum(axis=0)  # the conditions met, as one integer
-        return plan.fire_points.take(code, axis=1), plan.fire_flag.take(code)
-    holds = (bits != 0).view(np.int8)
-    enough = plan.combo_matrix @ holds >= plan.needed
-    j = len(enough) // 2
-    fired = enough[:j] & enough[j:]  # every 'all' and, if any, one 'any'
-    flag = np.where(fired, comp.combo_flags[:, None], -1).max(axis=0, initial=-1)
-    return fired * comp.combo_points[:, None], flag
 
 
 def unscaled(comp: Compiled, points: np.ndarray) -> np.ndarray:
