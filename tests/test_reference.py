@@ -258,4 +258,7 @@ def test_score_and_score_frame_agree_with_the_reference(rules, data):
             assert ("limited to" in c.reason) == capped
         fired = [x.id for x in rules.combinations if expected.points[x.id]]
         assert [c.indicator for c in a.contributions if c.kind == "combination"] == fired
+        for c in a.contributions[len(a.contributions) - len(fired) :]:
+            assert c.points == expected.points[c.indicator]  # exactly: its own points
+            assert c.red_flag == expected.red_flags.get(c.indicator)
         assert ew.Assessment.model_validate_json(a.model_dump_json()) == a

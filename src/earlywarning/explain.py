@@ -9,6 +9,7 @@ paragraph a director can read.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,7 +17,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from earlywarning.profile import FLAG_MEASURES
+from earlywarning.profile import FLAG_MEASURES, RATINGS
 from earlywarning.rules import BAND_NAMES, BandName, Indicator, Level, Ruleset
 
 __all__ = [
@@ -259,7 +260,10 @@ class RuleTexts:
     @cached_property
     def parts(self) -> tuple[tuple[_Part, ...], ...]:
         """Per indicator, per level: what its contribution holds whatever the value."""
-        return _parts(self.ruleset)
+        parts = _parts(self.ruleset)
+        self.__dict__["parts"] = parts  # so that _fill_ready's loop reads them
+        _fill_ready(self)
+        return parts
 
     @cached_property
     def assessment_fields(self) -> dict[str, Any]:
@@ -300,6 +304,17 @@ class RuleTexts:
                 "red_flag": combo.red_flag,
             }
             for combo, text in zip(self.ruleset.combinations, self.combinations, strict=True)
+        )
+
+    @cached_property
+    def combination_contributions(self) -> tuple[Contribution, ...]:
+        """Each combination's contribution when it fires: always its own points (a mitigation
+        caps its own credit, never a combination's), so built once and shared, being frozen."""
+        return tuple(
+            _built(Contribution, dict(fields, points=float(combo.points)), _CONTRIBUTION_SET)
+            for fields, combo in zip(
+                self.combination_fields, self.ruleset.combinations, strict=True
+            )
         )
 
 
@@ -353,9 +368,17 @@ _ASSESSMENT_SET = set(Assessment.model_fields)
 
 # What a contribution at one level of one indicator holds whatever the value: every field of
 # the Contribution in order (value, points and reason are placeholders), the level's text as
-# (head, tail, shows the value?, text for 'no'), the level's points before any cap, and the
-# risks a mitigation offsets (for the text of a capped credit). A tuple: unpacked once a rule.
-_Part = tuple[dict[str, Any], str, str, bool, str | None, float, str]
+# (head, tail, shows the value?, text for 'no'), the level's points before any cap, the risks a
+# mitigation offsets (for the text of a capped credit), and the whole contribution at those
+# points for each value of a measure that has only a few (see _FEW_VALUES). A tuple: unpacked
+# once a rule.
+_Part = tuple[dict[str, Any], str, str, bool, str | None, float, str, dict[float, Contribution]]
+
+# The values a flag or a previous rating can take, as the engine reads them. A contribution is
+# frozen, so one at each of these values is built once per ruleset and shared.
+_FEW_VALUES: dict[str, tuple[float, ...]] = {m: (0.0, 1.0) for m in FLAG_MEASURES} | {
+    "previous_rating_grade": tuple(float(g) for g in range(1, len(RATINGS) + 1))
+}
 
 
 def _parts(rules: Ruleset) -> tuple[tuple[_Part, ...], ...]:
@@ -375,11 +398,23 @@ def _parts(rules: Ruleset) -> tuple[tuple[_Part, ...], ...]:
             }
             t = LevelText.of(ind, level)
             offsets = ", ".join(ind.offsets)
-            row.append(
-                (fields, t.head, t.unit + t.tail, t.shows_value, t.when_no, level.points, offsets)
-            )
+            entry = (fields, t.head, t.unit + t.tail, t.shows_value, t.when_no, level.points)
+            row.append((*entry, offsets, {}))
         out.append(tuple(row))
     return tuple(out)
+
+
+def _fill_ready(texts: RuleTexts) -> None:
+    """Build each contribution at full points for the few values of a flag or a rating, by the
+    same loop as every other (the dicts are empty while it runs)."""
+    rules = texts.ruleset
+    k, j = len(rules.indicators), len(rules.combinations)
+    for i, ind in enumerate(rules.indicators):
+        for lv, part in enumerate(texts.parts[i]):
+            for value in _FEW_VALUES.get(ind.measure, ()):
+                levels, values, points = [-1] * k, [math.nan] * k, [0.0] * (k + j)
+                levels[i], values[i], points[i] = lv, value, part[5]
+                part[7][value] = _contributions(texts, levels, values, points)[0][0]
 
 
 def _contributions(
@@ -401,7 +436,10 @@ def _contributions(
         if lv < 0:
             lack(ident)
             continue
-        template, head, tail, shows_value, when_no, full, offsets = part[lv]
+        template, head, tail, shows_value, when_no, full, offsets, ready = part[lv]
+        if ready and pts == full and value in ready:
+            add(ready[value])  # a flag or a rating: built once (see _fill_ready)
+            continue
         if shows_value:
             shown = f"{value:.1f}"
             # exactly one decimal, so dropping '.0' is LevelText's rstrip("0").rstrip("."), in
@@ -425,10 +463,9 @@ def _contributions(
         set_(obj, "__pydantic_private__", None)
         add(obj)
     k = len(levels)
-    for c, combo in enumerate(texts.combination_fields):
-        pts = points[k + c]
-        if pts:
-            add(_built(cls, dict(combo, points=pts), fields_set))
+    for c, fired in enumerate(texts.combination_contributions):
+        if points[k + c]:  # it fired, so it scored its own points (tests/test_reference.py)
+            add(fired)
     return contributions, missing
 
 
