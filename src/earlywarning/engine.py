@@ -274,13 +274,15 @@ def score(
     """Score one council profile (a :class:`CouncilProfile` or a plain dict).
 
     ``ranges=False`` leaves out ``score_range``, ``band_range`` and ``collect_first`` (what the
-    missing data could do, :mod:`earlywarning.ranges`), which take about one and a half
-    times as long again as the score itself (benchmarks/bench_score.py times both).
+    missing data could do, :mod:`earlywarning.ranges`). When a rule has no data they need the
+    profile filled in every way, and cost about two thirds as much again as the score itself
+    (benchmarks/bench_score.py times both).
 
     A dict is checked by the same field checks as :class:`CouncilProfile` (once), then the
-    profile is evaluated by the same kernel as :func:`score_frame` (as a one-row block), so the
-    two can never disagree; the row's detail is kept as an :class:`Assessment` with its
-    contributions and explanation.
+    profile is evaluated by the same kernel as :func:`score_frame`, so the two can never
+    disagree: as a one-row block, or with its range as one block of the profile and every way
+    of filling it in (:mod:`earlywarning._fill`), whose first column is the profile as it is.
+    The row's detail is kept as an :class:`Assessment` with its contributions and explanation.
 
     Raises:
         ProfileError: naming the field and the refused value.
@@ -307,7 +309,7 @@ def _one(comp: Compiled, data: dict[str, Any], ranges: bool) -> Assessment:
     nan = math.nan
     row_values = [known.get(m, nan) for m in plan.measures]
     values = row_values[: plan.n_ind]
-    filling = ranges and any(v != v for v in values)  # NaN: a rule has no data
+    filling = ranges and any(map(math.isnan, values))  # a rule has no data
     if filling:
         fills = fill_plan(comp.rules)
         block, chosen = fill_block(fills, row_values, known)
