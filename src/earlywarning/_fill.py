@@ -41,11 +41,18 @@ class FillPlan:
     # (indicator id, the kernel column of its measure)
     items: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
     columns: tuple[str, ...]  # the kernel's input columns (see earlywarning._kernel.Plan)
-    ends: np.ndarray  # (2, M) each column's best value, then its worst; NaN for the caseload's
-    fed: np.ndarray  # (I, M) bool: the columns each item's missing data is read from
-    fills: np.ndarray  # (I, M) bool: the columns filled when the item alone is filled
-    # the columns of the caseload, its target and the caseload against target
-    caseload_columns: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+    # (3, M) what each column holds in the three sources of a block: the profile (NaN, so
+    # that where a column is missing the profile's NaN is kept), its best, its worst
+    sources: np.ndarray
+    # (3 + 2I, M) bool: the block columns each missing column makes needed: the first three
+    # (the profile, all best, all worst) by any missing column, each item's pair by its own
+    needs: np.ndarray
+    # (M, 3 + 2I) where each block cell is taken from in the sources (flattened), so that the
+    # block is built in the kernel's layout by one take, with no transpose copy
+    taken: np.ndarray
+    # the rows of the sources holding the caseload and its target, and the caseload against
+    # target, as index arrays (empty when no rule reads them)
+    caseload_columns: tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 # Plans by ruleset identity, each kept beside its ruleset so that the id cannot be reused.
@@ -91,8 +98,8 @@ def _build(rules: Ruleset) -> FillPlan:
         fills.append([m in _item_measures(variable) for m in columns])
     ends = {m: (worst, best) for m, _, worst, best in plain}
 
-    def at(name: str) -> tuple[int, ...]:
-        return tuple(j for j, m in enumerate(columns) if m == name)
+    def at(name: str) -> np.ndarray:
+        return np.array([j for j, m in enumerate(columns) if m == name], dtype=np.intp)
 
     return FillPlan(
         plain=tuple(plain),
@@ -100,13 +107,32 @@ def _build(rules: Ruleset) -> FillPlan:
         caseload_ends=_caseload_ends(direction),
         items=tuple(items),
         columns=columns,
-        ends=np.array(
-            [[ends.get(m, (math.nan, math.nan))[side] for m in columns] for side in (1, 0)]
+        **_layout(
+            np.array(
+                [[ends.get(m, (math.nan, math.nan))[side] for m in columns] for side in (1, 0)]
+            ),
+            np.array(fed, dtype=bool).reshape(len(items), len(columns)),
+            np.array(fills, dtype=bool).reshape(len(items), len(columns)),
         ),
-        fed=np.array(fed, dtype=bool).reshape(len(items), len(columns)),
-        fills=np.array(fills, dtype=bool).reshape(len(items), len(columns)),
         caseload_columns=(at("avg_caseload"), at("caseload_target"), at(_space.CASELOAD_ABOVE)),
     )
+
+
+def _layout(ends: np.ndarray, fed: np.ndarray, fills: np.ndarray) -> dict[str, np.ndarray]:
+    """The arrays a block is built from: ``ends`` (2, M) is each column's best value then its
+    worst, ``fed`` (I, M) the columns each item's missing data is read from and ``fills``
+    (I, M) the columns filled when the item alone is filled."""
+    n_items, m = fills.shape
+    sources = np.vstack([np.full(m, math.nan), ends])
+    needs = np.vstack([np.ones((_LEAD, m), dtype=bool), np.repeat(fed, 2, axis=0)])
+    # the source of each block column: the profile, best, worst, then per item its columns
+    # at best (1) and at worst (2) and the rest as given (0)
+    source = np.empty((_LEAD + 2 * n_items, m), dtype=np.intp)
+    source[:_LEAD] = np.arange(_LEAD)[:, None]
+    source[_LEAD::2] = fills
+    source[_LEAD + 1 :: 2] = 2 * fills
+    taken = np.ascontiguousarray((source * m + np.arange(m)).T)
+    return {"sources": sources, "needs": needs, "taken": taken}
 
 
 def _caseload_ends(direction: dict[str, int]) -> tuple[float, float, float, float]:
@@ -139,40 +165,41 @@ def fill_block(
     """
     x = np.array(row, dtype=float)
     missing = np.isnan(x)
-    ends = np.where(missing, plan.ends, x)
+    # the three sources (the profile, all best, all worst), each a row of M columns
+    sources = np.where(missing, plan.sources, x)
     if plan.caseload:
-        _fill_caseload(plan, known, ends)
-    chosen = np.flatnonzero(plan.fed @ missing)  # a bool product: any column both fed and missing
-    # each chosen item alone: its columns from the two all-filled rows, the rest as given
-    pairs = np.where(plan.fills[chosen][:, None, :], ends, x)
-    block = np.concatenate([x[None], ends, pairs.reshape(-1, len(x))])
-    return np.ascontiguousarray(block.T), chosen
+        _fill_caseload(plan, known, sources)
+    # a bool product: the block columns with a column both read and missing
+    needed = plan.needs @ missing
+    if not needed[0]:  # nothing missing: the profile three times, as every fill leaves it
+        needed[:_LEAD] = True
+    # the block, a row per column and a column per way, as the kernel wants it
+    block = sources.take(plan.taken.compress(needed, axis=1))
+    return block, needed[_LEAD::2].nonzero()[0]  # the method: np.flatnonzero wraps it in Python
 
 
-def _fill_caseload(plan: FillPlan, known: Mapping[str, float], ends: np.ndarray) -> None:
+def _fill_caseload(plan: FillPlan, known: Mapping[str, float], sources: np.ndarray) -> None:
     """Fill the caseload and its target as fields, then derive the caseload against target
     from the filled pair, so every filled row is what some profile would give."""
-    avg_at, target_at, above_at = plan.caseload_columns
     nan = math.nan
     avg = known.get("avg_caseload", nan)
     target = known.get("caseload_target", nan)
     above = known.get(_space.CASELOAD_ABOVE, nan)
     if avg == avg and target == target and above == above:
         return  # all known: nothing to fill
+    avg_at, target_at, above_at = plan.caseload_columns
     avg_worst, avg_best, target_worst, target_best = plan.caseload_ends
     for side, (avg_end, target_end) in enumerate(
-        ((avg_best, target_best), (avg_worst, target_worst))
+        ((avg_best, target_best), (avg_worst, target_worst)), start=1
     ):
         a = avg_end if avg != avg else avg
         t = target_end if target != target else target
-        filled: list[tuple[tuple[int, ...], float]] = [(avg_at, a), (target_at, t)]
+        sources[side, avg_at] = a
+        sources[side, target_at] = t
         if above != above:
             # as measure_values derives it; a target just above 0 overflows to inf, the top
             # level of any rule (float division overflows without raising)
-            filled.append((above_at, (a / t - 1.0) * 100.0))
-        for columns, value in filled:
-            for j in columns:
-                ends[side, j] = value
+            sources[side, above_at] = (a / t - 1.0) * 100.0
 
 
 class Impact(NamedTuple):
