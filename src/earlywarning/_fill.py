@@ -40,6 +40,9 @@ class FillPlan:
     # each item (a variable some rule reads): its name, and each indicator it feeds as
     # (indicator id, the kernel column of its measure)
     items: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
+    # each item's name and the indicator it is named by, None when it feeds several (then it
+    # is named by one of them without data, which depends on the profile)
+    named: tuple[tuple[str, str | None], ...]
     columns: tuple[str, ...]  # the kernel's input columns (see earlywarning._kernel.Plan)
     # (3, M) what each column holds in the three sources of a block: the profile (NaN, so
     # that where a column is missing the profile's NaN is kept), its best, its worst
@@ -106,6 +109,7 @@ def _build(rules: Ruleset) -> FillPlan:
         caseload=bool(used & {_space.CASELOAD_ABOVE, *CASELOAD_FIELDS}),
         caseload_ends=_caseload_ends(direction),
         items=tuple(items),
+        named=tuple((v, inds[0][0] if len(inds) == 1 else None) for v, inds in items),
         columns=columns,
         **_layout(
             np.array(
@@ -231,16 +235,27 @@ def impact(
     plan: FillPlan, row: Sequence[float], chosen: np.ndarray, score: list[float], band: list[int]
 ) -> Impact:
     """Read the scores and bands of a :func:`fill_block` block (as lists, one per column)."""
-    ranked = []
-    ends = zip(
-        score[_LEAD::2], score[_LEAD + 1 :: 2], band[_LEAD::2], band[_LEAD + 1 :: 2], strict=True
-    )
-    for i, (item, (lo, hi, b_lo, b_hi)) in enumerate(zip(chosen.tolist(), ends, strict=True)):
-        variable, inds = plan.items[item]
-        # name it by a rule it feeds that has no data (the caseload may be known, its target not)
-        first = inds[0][0] if len(inds) == 1 else next(r for r, j in inds if row[j] != row[j])
-        # by the bands it could move, then the points; ties keep ruleset order (i)
-        ranked.append((b_lo - b_hi, lo - hi, i, (variable, first, lo, hi, b_lo, b_hi)))
-    ranked.sort()
-    rows = [r[3] for r in ranked]
+    named, items = plan.named, plan.items
+    rows = []
+    for item, lo, hi, b_lo, b_hi in zip(
+        chosen.tolist(),
+        score[_LEAD::2],
+        score[_LEAD + 1 :: 2],
+        band[_LEAD::2],
+        band[_LEAD + 1 :: 2],
+        strict=True,
+    ):
+        variable, first = named[item]
+        if first is None:
+            # name it by a rule it feeds that has no data (the caseload may be known, its
+            # target not)
+            first = next(r for r, j in items[item][1] if row[j] != row[j])
+        rows.append((variable, first, lo, hi, b_lo, b_hi))
+    # by the bands it could move, then the points; the sort is stable, so ties keep ruleset
+    # order
+    rows.sort(key=_reach)
     return Impact(score[1], score[2], band[1], band[2], rows)
+
+
+def _reach(row: tuple[Any, ...]) -> tuple[int, float]:
+    return row[4] - row[5], row[2] - row[3]
