@@ -532,3 +532,41 @@ def test_reasons_of_a_large_frame_of_distinct_rows_are_not_grouped_but_the_same(
     for i in (0, 7, 19_999):
         a = ew.score({k: v for k, v in df.iloc[i].items() if not pd.isna(v)})
         assert fast["reasons"].iloc[i] == "; ".join(a.reasons)
+
+
+def _with_points(factor: float) -> ew.Ruleset:
+    """The default rules with every level's points times ``factor``."""
+    indicators = [
+        ind.model_copy(
+            update={
+                "levels": tuple(
+                    lv.model_copy(update={"points": lv.points * factor, "points_range": None})
+                    for lv in ind.levels
+                )
+            }
+        )
+        for ind in RULES.indicators
+    ]
+    return RULES.replace(indicators=indicators)
+
+
+@pytest.mark.parametrize("factor", [1.0, 0.001, 1 / 3], ids=["usual", "fine", "float"])
+def test_one_profile_points_are_unscaled_as_a_frame_s(factor):
+    # score() unscales one profile's points by a table of every total (engine._unscaled_column),
+    # a frame by a division: the two must give the same floats, sign of zero included
+    from earlywarning import engine
+
+    rules = _with_points(factor)
+    comp = engine.compiled(rules)
+    if comp.points_of is not None:
+        totals = np.arange(comp.lowest, comp.lowest + len(comp.points_of))
+        taken = comp.points_of.take(totals, mode="wrap")
+        assert taken.tobytes() == (totals / comp.scale).tobytes()
+    df = _frame(range(5))
+    ev = engine.evaluate(df, rules)
+    points = dict(zip(comp.codes, range(len(comp.codes)), strict=True))
+    for i, p in enumerate(df.to_dict("records")):
+        for c in ew.score(p, ruleset=rules, ranges=False).contributions:
+            want = float(ev.points[i, points[c.indicator]])
+            assert math.copysign(1.0, c.points) == math.copysign(1.0, want)
+            assert c.points == want and type(c.points) is float

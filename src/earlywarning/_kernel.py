@@ -10,24 +10,15 @@ block of rows costs a fixed, small number of numpy calls whatever the number of 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from earlywarning.rules import BAND_NAMES, Ruleset
 
-__all__ = [
-    "BLOCK_ROWS",
-    "INT16_MAX",
-    "TABLE_BITS",
-    "Compiled",
-    "Plan",
-    "Result",
-    "compiled",
-    "patterns",
-    "run",
-    "unscaled",
-]
+__all__ = ["BLOCK_ROWS", "INT16_MAX", "TABLE_BITS", "Compiled", "Plan", "Result", "compiled"]
+__all__ += ["patterns", "run", "unscaled"]
 
 BLOCK_ROWS = 32_768
 """Rows evaluated per pass: large enough that numpy's per-call cost vanishes, small enough that
@@ -107,6 +98,16 @@ class Compiled:
         if hit is None:
             hit = self.plans[key] = _plan(self, key)
         return hit
+
+    @cached_property
+    def points_of(self) -> np.ndarray | None:
+        """With integer points, the float points of every total, those below 0 last: every
+        rule's points are totals, so a take in "wrap" mode unscales them as a division does."""
+        if self.totals is None:
+            return None
+        n = len(self.totals[0])
+        totals = np.arange(n)
+        return np.where(totals < n + self.lowest, totals, totals - n) / self.scale
 
 
 # Compiled rulesets by object identity. Hashing a frozen pydantic model walks the whole model,

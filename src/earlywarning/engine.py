@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -306,18 +307,20 @@ def _one(comp: Compiled, data: dict[str, Any], ranges: bool) -> Assessment:
     (:mod:`earlywarning._fill`), whose first column is the profile as it is."""
     plan = comp.plan()
     known = measure_values(data)
-    nan = math.nan
-    row_values = [known.get(m, nan) for m in plan.measures]
+    # map calls get in C, where a comprehension runs a loop of bytecode
+    row_values = list(map(known.get, plan.measures, repeat(math.nan)))
     values = row_values[: plan.n_ind]
     filling = ranges and any(map(math.isnan, values))  # a rule has no data
     if filling:
         fills = fill_plan(comp.rules)
         block, chosen = fill_block(fills, row_values, known)
     else:
-        block = np.array(row_values)[:, None]
+        # fromiter: the list's items are floats, so no element type to infer from them
+        block = np.fromiter(row_values, float, len(row_values))[:, None]
     r = run(comp, plan, block)
-    row = unscaled(comp, r.points[:, 0]).tolist()
-    score, band = float(r.score[0]), int(r.band[0])
+    row = _unscaled_column(comp, r.points[:, 0])
+    # item(0): the first column's (the profile's) as a Python number, with no numpy scalar
+    score, band = r.score.item(0), r.band.item(0)
     found: dict[str, Any] | None = None
     if filling:
         found = impact(fills, row_values, chosen, r.score.tolist(), r.band.tolist()).fields()
@@ -331,7 +334,17 @@ def _one(comp: Compiled, data: dict[str, Any], ranges: bool) -> Assessment:
         levels=r.level[:, 0].tolist(),
         values=values,
         points=row,
-        numbers=(score, band, int(r.score_band[0]), float(r.coverage[0])),
+        numbers=(score, band, r.score_band.item(0), r.coverage.item(0)),
         reasons=ranked_row(row, comp.codes),
         ranges=found,
     )
+
+
+def _unscaled_column(comp: Compiled, points: np.ndarray) -> list[float]:
+    """The points of one profile as float points: on a few dozen, a take from the table of
+    every total (:attr:`Compiled.points_of`) costs a third less than a division."""
+    table = comp.points_of
+    out: list[float] = (
+        unscaled(comp, points) if table is None else table.take(points, mode="wrap")
+    ).tolist()
+    return out
