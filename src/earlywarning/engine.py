@@ -276,7 +276,7 @@ def score(
 
     ``ranges=False`` leaves out ``score_range``, ``band_range`` and ``collect_first`` (what the
     missing data could do, :mod:`earlywarning.ranges`). When a rule has no data they need the
-    profile filled in every way, and cost about two thirds as much again as the score itself
+    profile filled in every way, and cost about half as much again as the score itself
     (benchmarks/bench_score.py times both).
 
     A dict is checked by the same field checks as :class:`CouncilProfile` (once), then the
