@@ -27,19 +27,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PROFILE = ROOT / "examples" / "profiles" / "derbyshire-2016.yaml"
 WIDTH, HEIGHT = 1200, 1500
 
-# Root on a closed network: no sandbox, no GPU, nothing that phones home.
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    f"--window-size={WIDTH},{HEIGHT}",
-)
+# the flags the browser tests launch Chromium with on a closed network, and this window
+sys.path.insert(0, str(ROOT / "tests"))
+from chromium import CLOSED_NETWORK  # noqa: E402  (found through the path just added)
+
+FLAGS = (*CLOSED_NETWORK, f"--window-size={WIDTH},{HEIGHT}")
 
 
 def screenshot(page: Path, png: Path) -> None:

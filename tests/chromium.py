@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# The flags are those a root user on a closed network needs: no sandbox (root), no GPU, and
-# nothing that phones home (QUIC, background networking, component updates, sync).
-FLAGS = (
+# The flags a root user on a closed network needs: no sandbox (root), no GPU, and nothing that
+# phones home (QUIC, background networking, component updates, sync). The docs' screenshot
+# script launches Chromium with these too (docs/make_report_screenshots.py).
+CLOSED_NETWORK = (
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -35,10 +36,9 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--hide-scrollbars",
-    "--window-size=1200,2000",
-    "--remote-debugging-pipe",
 )
 WIDTH, HEIGHT = 1200, 2000
+FLAGS = (*CLOSED_NETWORK, f"--window-size={WIDTH},{HEIGHT}", "--remote-debugging-pipe")
 TIMEOUT_S = 60.0
 
 # Questions asked of the rendered page (the page itself runs no script).
