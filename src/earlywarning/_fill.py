@@ -17,10 +17,19 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from earlywarning import _space
-from earlywarning._kernel import compiled
+from earlywarning._kernel import Compiled, Result, compiled, run
 from earlywarning.rules import BAND_NAMES, Ruleset
 
-__all__ = ["CASELOAD_FIELDS", "FillPlan", "Impact", "fill_block", "fill_plan", "impact"]
+__all__ = [
+    "CASELOAD_FIELDS",
+    "FillPlan",
+    "Impact",
+    "exact",
+    "fill_block",
+    "fill_plan",
+    "impact",
+    "scored_fills",
+]
 
 CASELOAD_FIELDS = ("avg_caseload", "caseload_target")
 
@@ -74,23 +83,17 @@ def fill_plan(rules: Ruleset) -> FillPlan:
     return plan
 
 
-def _used(rules: Ruleset) -> set[str]:
-    used = {ind.measure for ind in rules.indicators}
-    used |= {cond.measure for combo in rules.combinations for cond in combo.conditions}
-    return used
-
-
 def _build(rules: Ruleset) -> FillPlan:
     direction = _space.directions(rules)
-    used = _used(rules)
+    comp = compiled(rules)
+    used = comp.measures  # every measure a rule reads
     plain = []
     for measure in sorted(used - {_space.CASELOAD_ABOVE, *CASELOAD_FIELDS}):
         variable = _space.VARIABLE_OF.get(measure, measure)
         lo, hi, _ = _space.bounds(variable)
         worse_high = direction.get(measure, 1) > 0
         plain.append((measure, variable, hi if worse_high else lo, lo if worse_high else hi))
-    kernel = compiled(rules).plan()
-    columns = kernel.measures
+    columns = comp.plan().measures
     where = {ind.id: j for j, ind in enumerate(rules.indicators)}
     items, fed, fills = [], [], []
     for variable in _space.variables(rules):
@@ -259,3 +262,19 @@ def impact(
 
 def _reach(row: tuple[Any, ...]) -> tuple[int, float]:
     return row[4] - row[5], row[2] - row[3]
+
+
+def scored_fills(
+    comp: Compiled, row: Sequence[float], known: Mapping[str, float]
+) -> tuple[Result, Impact]:
+    """One profile filled in every way (:func:`fill_block`) and scored in one run of the
+    kernel: the result, whose first column is the profile as it is, and what it says."""
+    plan = fill_plan(comp.rules)
+    block, chosen = fill_block(plan, row, known)
+    r = run(comp, comp.plan(), block)
+    return r, impact(plan, row, chosen, r.score.tolist(), r.band.tolist())
+
+
+def exact(score: float, band: str) -> dict[str, Any]:
+    """The Assessment's range fields when every rule has data: nothing is hidden."""
+    return {"score_range": (score, score), "band_range": (band, band)}

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from earlywarning._fill import fill_block, fill_plan, impact
+from earlywarning._fill import exact, scored_fills
 from earlywarning._kernel import BLOCK_ROWS, Compiled, compiled, patterns, run, unscaled
 from earlywarning._reasons import joined_codes, ranked_row
 from earlywarning.explain import Assessment, assessment
@@ -311,22 +311,18 @@ def _one(comp: Compiled, data: dict[str, Any], ranges: bool) -> Assessment:
     row_values = list(map(known.get, plan.measures, repeat(math.nan)))
     values = row_values[: plan.n_ind]
     filling = ranges and any(map(math.isnan, values))  # a rule has no data
+    found: dict[str, Any] | None = None
     if filling:
-        fills = fill_plan(comp.rules)
-        block, chosen = fill_block(fills, row_values, known)
+        r, hidden = scored_fills(comp, row_values, known)
+        found = hidden.fields()
     else:
         # fromiter: the list's items are floats, so no element type to infer from them
-        block = np.fromiter(row_values, float, len(row_values))[:, None]
-    r = run(comp, plan, block)
+        r = run(comp, plan, np.fromiter(row_values, float, len(row_values))[:, None])
     row = _unscaled_column(comp, r.points[:, 0])
     # item(0): the first column's (the profile's) as a Python number, with no numpy scalar
     score, band = r.score.item(0), r.band.item(0)
-    found: dict[str, Any] | None = None
-    if filling:
-        found = impact(fills, row_values, chosen, r.score.tolist(), r.band.tolist()).fields()
-    elif ranges:  # every rule has data: nothing is hidden
-        name = BAND_NAMES[band]
-        found = {"score_range": (score, score), "band_range": (name, name)}
+    if ranges and not filling:
+        found = exact(score, BAND_NAMES[band])
     return assessment(
         comp.texts,
         council=data["council"],

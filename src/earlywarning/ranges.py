@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from earlywarning import _space
-from earlywarning._fill import CASELOAD_FIELDS, Impact, fill_block, fill_plan, impact
-from earlywarning._kernel import compiled, run
+from earlywarning._fill import CASELOAD_FIELDS, Impact, exact, fill_plan, scored_fills
+from earlywarning._kernel import compiled
 from earlywarning.engine import Evaluation, evaluate_columns
 from earlywarning.explain import Assessment
 from earlywarning.profile import (
@@ -165,16 +165,13 @@ def _impact(rules: Ruleset, measures: ProfileColumns | Mapping[str, float]) -> I
     ``measures`` are its measures: one-row columns, or a mapping of measure names to values
     (a measure left out, or NaN, is missing).
     """
-    plan = fill_plan(rules)
     if isinstance(measures, ProfileColumns):
         known = {m: float(col[0]) for m, col in measures.measures.items()}
     else:
         known = {m: float(v) for m, v in measures.items()}
-    row = [known.get(m, math.nan) for m in plan.columns]
-    block, chosen = fill_block(plan, row, known)
     comp = compiled(rules)
-    r = run(comp, comp.plan(), block)
-    return impact(plan, row, chosen, r.score.tolist(), r.band.tolist())
+    row = [known.get(m, math.nan) for m in comp.plan().measures]
+    return scored_fills(comp, row, known)[1]
 
 
 def missing_impact(
@@ -231,9 +228,7 @@ def with_ranges(
         (True, ('high', 'severe'))
     """
     if not a.missing:
-        return a.model_copy(
-            update={"score_range": (a.score, a.score), "band_range": (a.band, a.band)}
-        )
+        return a.model_copy(update=exact(a.score, a.band))
     found = _impact(rules, measures)
     return a.model_copy(update=found.fields())
 
