@@ -219,7 +219,7 @@ class RuleTexts:
             "ruleset_version": rules.version,
             "ruleset_hash": self.content_hash,
             "labels": {},
-            # filled in by earlywarning.ranges.with_ranges
+            # filled in by score() (its range) or earlywarning.ranges.with_ranges
             "score_range": None,
             "band_range": None,
             "collect_first": [],
