@@ -15,15 +15,42 @@ FIELDS_MARKER = "<!-- profile-fields -->"
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "earlywarning"
 
 
+def _is_re_export(tree: ast.Module) -> bool:
+    """A module kept only so an old import path works: a docstring, imports and ``__all__``."""
+
+    def allowed(node: ast.stmt) -> bool:
+        if isinstance(node, ast.Assign):
+            return [getattr(t, "id", None) for t in node.targets] == ["__all__"]
+        return isinstance(node, ast.Expr | ast.ImportFrom)
+
+    return all(allowed(node) for node in tree.body)
+
+
+def public_modules() -> dict[str, Path]:
+    """Every public module, by dotted name without ``earlywarning.``: each has a reference page.
+
+    A module is public when no part of its path starts with ``_``. Modules kept only so that an
+    old import path still works re-export another module's names and have no page of their own.
+    """
+    found = {}
+    for path in sorted(SOURCE.rglob("*.py")):
+        parts = path.relative_to(SOURCE).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if not parts or any(part.startswith("_") for part in parts):
+            continue
+        if not _is_re_export(ast.parse(path.read_text(encoding="utf-8"))):
+            found[".".join(parts)] = path
+    return found
+
+
 def module_table() -> str:
     """A Markdown table: one row per public module, linking to its reference page."""
     rows = ["| module | what it holds |", "|---|---|"]
-    for path in sorted(SOURCE.glob("*.py")):
-        if path.stem.startswith("_"):
-            continue
+    for name, path in public_modules().items():
         doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
         first = doc.strip().splitlines()[0] if doc.strip() else ""
-        rows.append(f"| [`earlywarning.{path.stem}`](reference/{path.stem}.md) | {first} |")
+        rows.append(f"| [`earlywarning.{name}`](reference/{name}.md) | {first} |")
     return "\n".join(rows)
 
 

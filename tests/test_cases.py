@@ -27,7 +27,7 @@ from earlywarning.rules import BAND_NAMES
 
 REPO = Path(__file__).resolve().parents[1]
 CASES_DIR = REPO / "rules" / "cases"
-PANEL = REPO / "src" / "earlywarning" / "data" / "england" / "la_year_panel.csv"
+PANEL = REPO / "src" / "earlywarning" / "datasets" / "data" / "england" / "la_year_panel.csv"
 SEEDS_DIR = REPO.parent / "shared" / "seeds"
 
 REQUIRED = {

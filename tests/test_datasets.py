@@ -43,7 +43,7 @@ OFSTED_SPELLING = {
 
 def raw_rows(name: str) -> list[dict[str, str]]:
     """A bundled CSV as text, read without pandas, to check the loaders against."""
-    path = resources.files("earlywarning") / "data" / "england" / name
+    path = resources.files("earlywarning.datasets") / "data" / "england" / name
     with path.open("r", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 

@@ -520,13 +520,13 @@ def test_reasons_of_a_large_frame_of_distinct_rows_are_not_grouped_but_the_same(
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     from bench_score import random_profiles
 
-    from earlywarning import engine
+    from earlywarning.engine import _evaluation, _kernel
 
     df = random_profiles(20_000, seed=3)
-    ev = engine.evaluate(df)
-    assert engine._mostly_distinct(engine.compiled(RULES), ev.level, ev.scaled_points)
+    ev = _evaluation.evaluate(df)
+    assert _evaluation._mostly_distinct(_kernel.compiled(RULES), ev.level, ev.scaled_points)
     fast = ew.score_frame(df)
-    monkeypatch.setattr(engine, "_mostly_distinct", lambda *args: False)
+    monkeypatch.setattr(_evaluation, "_mostly_distinct", lambda *args: False)
     grouped = ew.score_frame(df)
     pd.testing.assert_frame_equal(fast, grouped)
     for i in (0, 7, 19_999):

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import earlywarning as ew
-from earlywarning._fill import fill_block, fill_plan
+from earlywarning.engine._fill import fill_block, fill_plan
 from earlywarning.profile import ProfileColumns, profile_measures
 from earlywarning.ranges import fill_missing
 

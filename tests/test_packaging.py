@@ -92,10 +92,10 @@ def test_wheel_works_from_another_directory(wheel, tmp_path):
 
 def test_wheel_ships_the_report_templates_and_renders_a_page(wheel, tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
-    templates = sorted((REPO / "src" / "earlywarning" / "templates").iterdir())
+    templates = sorted((REPO / "src" / "earlywarning" / "report" / "templates").iterdir())
     assert templates
     for f in templates:
-        assert f"earlywarning/templates/{f.name}" in names, f.name
+        assert f"earlywarning/report/templates/{f.name}" in names, f.name
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as z:
         z.extractall(site)

@@ -17,9 +17,10 @@ import yaml
 from strategies import TEST_BANDS, run_docs_script
 
 import earlywarning as ew
-from earlywarning import _inputs, datasets
+from earlywarning import datasets
 from earlywarning.cli import main
 from earlywarning.compare import neighbour_scores, peer_trajectory, render_compare
+from earlywarning.datasets import _inputs
 from earlywarning.errors import EarlyWarningError
 from earlywarning.judgements import check_judgements, read_judgements
 from earlywarning.neighbours import (
@@ -43,7 +44,7 @@ RECODED = {
 
 
 def raw_rows(name: str) -> list[dict[str, str]]:
-    path = resources.files("earlywarning") / "data" / "england" / name
+    path = resources.files("earlywarning.datasets") / "data" / "england" / name
     with path.open("r", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import earlywarning as ew
-from earlywarning._cells import is_missing, number_column, text_column, to_float
 from earlywarning.profile import FIELD_NAMES, FIELDS, RATINGS, check_profile, check_value
+from earlywarning.profile._cells import is_missing, number_column, text_column, to_float
 from earlywarning.strategies import hostile_profiles, profiles
 
 BASE = {"council": "Testshire", "year": 2020}

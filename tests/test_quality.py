@@ -5,11 +5,17 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+SRC = REPO / "src" / "earlywarning"
+
+
+def _name(path: Path) -> str:
+    return str(path.relative_to(SRC))
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -30,9 +36,7 @@ def test_tool_passes(command):
     )
 
 
-@pytest.mark.parametrize(
-    "path", sorted((REPO / "src" / "earlywarning").glob("*.py")), ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", sorted(SRC.rglob("*.py")), ids=lambda p: _name(p))
 def test_no_private_name_is_imported_across_modules(path):
     """Shared machinery lives in private modules with public names, never ``_name`` imports."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -46,12 +50,12 @@ def test_no_private_name_is_imported_across_modules(path):
     assert not private, f"{path.name} imports private names: {private}"
 
 
-# Issue 7's limits: small modules and functions, so that each concern has an obvious home and
-# every function can be read in one screen.
+# Short, simple functions, so that every function can be read in one screen. A module's length
+# only prompts a look (issue 21): modules are sized by concept.
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 MAX_COMPLEXITY = 20  # radon's grade C ends at 20
-SOURCES = sorted((REPO / "src" / "earlywarning").glob("*.py"))
+SOURCES = sorted(SRC.rglob("*.py"))
 
 
 def _functions(tree: ast.AST) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
@@ -69,13 +73,17 @@ def _body_lines(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
     return lines
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
-def test_module_is_small(path):
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: _name(p))
+def test_a_long_module_is_noted(path):
+    """Length is a prompt to look, not a failure: a module holds one concept, however long."""
     lines = len(path.read_text(encoding="utf-8").splitlines())
-    assert lines <= MAX_MODULE_LINES, f"{path.name} has {lines} lines (limit {MAX_MODULE_LINES})"
+    if lines > MAX_MODULE_LINES:
+        warnings.warn(
+            f"{_name(path)} has {lines} lines: does it still hold one concept?", stacklevel=1
+        )
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: _name(p))
 def test_functions_are_short_and_simple(path):
     from radon.complexity import cc_visit
 

@@ -20,9 +20,8 @@ from reference import evaluate as reference
 from strategies import TEST_BANDS, field_value
 
 import earlywarning as ew
-from earlywarning import _kernel
-from earlywarning._kernel import compiled
-from earlywarning.engine import evaluate_columns
+from earlywarning.engine import _kernel, evaluate_columns
+from earlywarning.engine._kernel import compiled
 from earlywarning.profile import ProfileColumns
 from earlywarning.rules import BAND_NAMES, ruleset_from_data
 

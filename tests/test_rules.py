@@ -47,7 +47,15 @@ def test_rule_modules_import_no_private_names():
     import ast
 
     src = Path(ew.__file__).parent
-    for name in ("rules", "_checks", "_sources", "_yaml", "_names", "cases", "_case_checks"):
+    for name in (
+        "rules/__init__",
+        "rules/_checks",
+        "rules/_sources",
+        "_yaml",
+        "_names",
+        "cases/__init__",
+        "cases/_checks",
+    ):
         tree = ast.parse((src / f"{name}.py").read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("earlywarning"):

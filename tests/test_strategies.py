@@ -56,7 +56,7 @@ def reaches(strategy: st.SearchStrategy[Any], condition: Callable[[Any], bool], 
 
 
 def test_without_hypothesis_the_import_names_the_extra(monkeypatch):
-    for name in ("earlywarning.strategies", "earlywarning._hypothesis"):
+    for name in ("earlywarning.strategies", "earlywarning.strategies._hypothesis"):
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "hypothesis", None)  # as if it were not installed
     with pytest.raises(ew.StrategiesDependencyError) as info:

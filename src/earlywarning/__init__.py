@@ -38,7 +38,7 @@ from earlywarning.fit import FitResult, fit
 from earlywarning.profile import CouncilProfile
 from earlywarning.ranges import missing_impact
 from earlywarning.report import CouncilReport, report
-from earlywarning.report_batch import WatchlistReport, watchlist_report
+from earlywarning.report.batch import WatchlistReport, watchlist_report
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import england_scores
 from earlywarning.validate import ValidationReport, validate

@@ -25,12 +25,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from earlywarning._england import resolve_council
 from earlywarning.datasets import FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR, england_profiles
+from earlywarning.datasets._england import resolve_council
+from earlywarning.datasets.neighbours import neighbour_codes, statistical_neighbours
+from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.engine import Evaluation, evaluate, result_frame
 from earlywarning.errors import EarlyWarningError
-from earlywarning.judgements import JudgementsLike, as_judgements, judgements_note
-from earlywarning.neighbours import neighbour_codes, statistical_neighbours
 from earlywarning.rules import Ruleset, load_ruleset
 
 __all__ = [
@@ -171,7 +171,7 @@ def compare(
             :data:`~earlywarning.datasets.LAST_PROFILE_YEAR`).
         ruleset: the ruleset; ``None`` is the bundled default.
         judgements: the user's own Ofsted judgements after March 2022 (a table or a file; see
-            :mod:`earlywarning.judgements`).
+            :mod:`earlywarning.datasets.user_judgements`).
 
     Returns:
         One row per indicator of the ruleset with data for the council, then a ``score`` row,

@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from earlywarning._render import trajectories_text
 from earlywarning.datasets import LAST_PROFILE_YEAR, england_profiles
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
@@ -158,3 +157,23 @@ def england_scores(
     )
     out["rising"] = rising_risk(out, rise_margin=rise_margin, by="la_code")
     return out
+
+
+def trajectories_text(scores: pd.DataFrame) -> str:
+    """Scores by council and year as a text table: rising as yes/no/n/a, coverage rounded.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> from earlywarning.trajectories import trajectories_text
+        >>> scores = ew.england_scores([2020, 2022], councils=["Derbyshire"])
+        >>> print(trajectories_text(scores.drop(columns="reasons")))
+           council  year  score     band  coverage rising
+        Derbyshire  2020   38.0     high      0.43    n/a
+        Derbyshire  2022   26.0 moderate      0.43     no
+    """
+    shown = scores.drop(columns="la_code").assign(
+        rising=scores["rising"].map({True: "yes", False: "no"}).fillna("n/a"),
+        coverage=scores["coverage"].round(2),
+    )
+    with pd.option_context("display.max_rows", None, "display.width", 250):
+        return str(shown.to_string(index=False))

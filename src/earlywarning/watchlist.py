@@ -9,7 +9,7 @@ more up on two years before, by :func:`~earlywarning.trajectories.rising_risk`).
 ``year`` Y means the council as known on 1 January Y (the workforce census of 30 September Y-1;
 see :func:`~earlywarning.datasets.england_profiles`). The bundled Ofsted judgements stop at
 31 March 2022, so for later years ``previous_rating`` may be stale: pass the newer judgements
-(``judgements=``, see :mod:`earlywarning.judgements`) to make the list current.
+(``judgements=``, see :mod:`earlywarning.datasets.user_judgements`) to make the list current.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 from earlywarning.datasets import FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR, england_profiles
+from earlywarning.datasets.neighbours import REGIONS, neighbour_median
+from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
-from earlywarning.judgements import JudgementsLike, as_judgements, judgements_note
-from earlywarning.neighbours import REGIONS, neighbour_median
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import rising_risk
 
@@ -84,7 +84,7 @@ def _rating_dates(profiles: pd.DataFrame, user: pd.DataFrame | None) -> np.ndarr
 
 
 def _region(region: str | None) -> str | None:
-    """The region's name as :data:`~earlywarning.neighbours.REGIONS` spells it, or None."""
+    """The region's name as :data:`~earlywarning.datasets.neighbours.REGIONS` spells it, or None."""
     if region is None:
         return None
     found = {r.casefold(): r for r in REGIONS}.get(str(region).strip().casefold())
@@ -111,10 +111,10 @@ def watchlist(
             :data:`~earlywarning.datasets.LAST_PROFILE_YEAR`).
         ruleset: the ruleset; ``None`` is the bundled default.
         judgements: the user's own Ofsted judgements after March 2022 (a table or a file; see
-            :mod:`earlywarning.judgements`), so that ``previous_rating`` is current.
+            :mod:`earlywarning.datasets.user_judgements`), so that ``previous_rating`` is current.
         region: keep only this English region (one of
-            :data:`~earlywarning.neighbours.REGIONS`, any case); the neighbours' medians still
-            read every neighbour, in whatever region.
+            :data:`~earlywarning.datasets.neighbours.REGIONS`, any case); the neighbours'
+            medians still read every neighbour, in whatever region.
         sliding_only: keep only the councils flagged as sliding.
 
     Returns:

@@ -1,0 +1,297 @@
+"""The exact search behind :func:`earlywarning.smallest_change`: variables, candidates, batches.
+
+A variable's values worth trying are one per interval between its thresholds, each at the edge
+nearest to where the council is now. Candidates (a value for each of a set of variables) are
+scored in batches by the vectorised engine: sets of one variable first, then two, and within a
+size by thresholds crossed. A set can reach the target only if moving each variable as far as it
+goes does (the score is monotone in each measure), which rules out whole sets at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from earlywarning.engine import evaluate_columns
+from earlywarning.engine import space as _space
+from earlywarning.errors import EarlyWarningError
+from earlywarning.profile import ProfileColumns
+from earlywarning.rules import Indicator, Ruleset
+
+__all__ = [
+    "ALIASES",
+    "ALTERNATIVES",
+    "BATCH_ROWS",
+    "MAX_ROWS",
+    "Candidate",
+    "Search",
+    "Var",
+    "allowed_variables",
+    "check_fixed",
+    "dominated",
+    "edges_of",
+    "furthest",
+    "layers",
+    "moves_of",
+    "nice_below",
+    "products",
+    "score_batch",
+    "search",
+    "value_in",
+]
+
+# Rows scored in one batch, and in all, before the search gives up on alternatives.
+BATCH_ROWS = 50_000
+MAX_ROWS = 400_000
+ALTERNATIVES = 3
+
+
+# ----------------------------------------------------------------------------------------------
+# The variables and the values worth trying
+
+
+@dataclass(frozen=True)
+class Var:
+    """A variable the search may move, with one value per interval on its better side."""
+
+    name: str
+    indicators: tuple[Indicator, ...]
+    edges: tuple[float, ...]  # thresholds in the variable's own units
+    current: float  # NaN when missing
+    # (value, thresholds crossed, edge) for each interval on the better side, nearest first
+    moves: tuple[tuple[float, int, float], ...]
+
+
+def edges_of(rules: Ruleset, variable: str, base: Mapping[str, float]) -> list[float]:
+    """The variable's thresholds in its own units (a caseload edge for the caseload against
+    target is the caseload at that excess over the council's target)."""
+    if variable == "previous_rating":
+        return _space.thresholds(rules, "previous_rating_grade")
+    out = set(_space.thresholds(rules, variable))
+    if variable == "avg_caseload" and not math.isnan(base.get("caseload_target", math.nan)):
+        target = base["caseload_target"]
+        out |= {target * (1 + e / 100) for e in _space.thresholds(rules, _space.CASELOAD_ABOVE)}
+    return sorted(out)
+
+
+def nice_below(edge: float, floor: float) -> float:
+    """A round value just under ``edge`` and at least ``floor``."""
+    for step in (0.1, 0.01):
+        v = round(edge - step, 2)
+        if floor <= v < edge:
+            return v
+    return (edge + floor) / 2 if math.isfinite(floor) else edge - 1.0
+
+
+def value_in(edges: Sequence[float], i: int, up: bool, variable: str) -> float | None:
+    """The value of interval ``i`` nearest the side it is entered from, or None if empty."""
+    lo, hi, integer = _space.bounds(variable)
+    start = max(edges[i - 1], lo) if i > 0 else lo
+    stop = edges[i] if i < len(edges) else math.inf
+    if up:
+        v = math.ceil(start) if integer else start
+        return float(v) if v < stop and v <= hi else None
+    top = min(stop, math.nextafter(hi, math.inf))
+    if integer:
+        v = math.ceil(top) - 1
+        return float(v) if v >= start else None
+    return nice_below(top, start) if top > start else None
+
+
+def moves_of(edges: Sequence[float], current: float, variable: str, direction: int) -> list[Any]:
+    """One value per interval on the better side of ``current``, nearest first."""
+    c = int(np.searchsorted(np.asarray(edges), current, side="right"))
+    out = []
+    steps = range(c - 1, -1, -1) if direction > 0 else range(c + 1, len(edges) + 1)
+    for i in steps:
+        v = value_in(edges, i, up=direction < 0, variable=variable)
+        if v is not None:
+            edge = edges[i] if direction > 0 else edges[i - 1]
+            out.append((v, abs(i - c), edge))
+    return out
+
+
+# Fields that name a variable too: the cut is set through the budgets.
+ALIASES = {"budget_cut_pct": {"budget_baseline_gbp_m", "budget_current_gbp_m"}}
+
+
+def check_fixed(rules: Ruleset, fixed: Iterable[str]) -> set[str]:
+    """The names held fixed, each a profile field, a measure or an indicator id."""
+    from earlywarning.profile import FIELD_NAMES, MEASURES
+
+    known = set(FIELD_NAMES) | set(MEASURES) | {i.id for i in rules.indicators}
+    out = set(fixed)
+    for name in sorted(out - known):
+        import difflib
+
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise EarlyWarningError(f"fixed: {name!r} is not a profile field or indicator{hint}")
+    return out
+
+
+def allowed_variables(
+    rules: Ruleset, base: Mapping[str, float], controllable_only: bool, fixed: set[str]
+) -> list[Var]:
+    """The variables the search may move, with their values worth trying."""
+    direction = _space.directions(rules)
+    out = []
+    for name in _space.variables(rules):
+        inds = tuple(_space.indicators_fed(rules, name))
+        blocked = (
+            {name} | {i.id for i in inds} | {i.measure for i in inds} | ALIASES.get(name, set())
+        )
+        if blocked & fixed or (controllable_only and not all(i.controllable for i in inds)):
+            continue
+        dirs = {direction[i.measure] for i in inds}
+        if len(dirs) > 1:
+            raise EarlyWarningError(f"the rules read {name} in both directions; no search is exact")
+        d = dirs.pop()
+        # the variable's own measure (the caseload, not the caseload against target)
+        own = base.get(_space.measures_fed(name)[0], math.nan)
+        current = own
+        if math.isnan(current):
+            if any(i.kind == "risk" for i in inds):
+                continue  # data added on a risk can only add points
+            lo, hi, _ = _space.bounds(name)
+            current = hi if d > 0 else lo  # a mitigation not recorded: as if nothing was done
+        edges = edges_of(rules, name, base)
+        moves = moves_of(edges, current, name, d)
+        if moves:
+            out.append(Var(name, inds, tuple(edges), own, tuple(moves)))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Scoring candidates in batches
+
+# A candidate: for each variable index in the set, the index of its move.
+Candidate = tuple[tuple[int, int], ...]
+
+
+def score_batch(
+    rules: Ruleset, base: ProfileColumns, variables: Sequence[Var], cands: Sequence[Candidate]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The band index and score of each candidate, in one evaluation."""
+    n = len(cands)
+    measures = {name: np.repeat(col, n) for name, col in base.measures.items()}
+    values: dict[int, np.ndarray] = {}
+    for row, cand in enumerate(cands):
+        for v, m in cand:
+            values.setdefault(v, np.full(n, np.nan))[row] = variables[v].moves[m][0]
+    target = (
+        float(base.measures["caseload_target"][0])
+        if "caseload_target" in base.measures
+        else math.nan
+    )
+    for v, col in values.items():
+        var = variables[v]
+        changed = ~np.isnan(col)
+        if var.name == "previous_rating":
+            measures["previous_rating_grade"] = np.where(
+                changed, col, measures["previous_rating_grade"]
+            )
+            continue
+        measures[var.name] = np.where(changed, col, measures[var.name])
+        if var.name == "avg_caseload" and not math.isnan(target):
+            above = (col / target - 1.0) * 100.0
+            measures[_space.CASELOAD_ABOVE] = np.where(
+                changed, above, measures[_space.CASELOAD_ABOVE]
+            )
+    ev = evaluate_columns(_space.columns(measures), rules)
+    return ev.band, ev.score
+
+
+def products(variables: Sequence[Var], subset: tuple[int, ...], cost: int) -> Iterator[Candidate]:
+    """Every candidate on ``subset`` whose thresholds crossed add up to ``cost``."""
+    if not subset:
+        if cost == 0:
+            yield ()
+        return
+    first, rest = subset[0], subset[1:]
+    least_rest = sum(variables[v].moves[0][1] for v in rest)
+    for m, (_, levels, _) in enumerate(variables[first].moves):
+        if levels + least_rest > cost:
+            break
+        for tail in products(variables, rest, cost - levels):
+            yield ((first, m), *tail)
+
+
+def furthest(variables: Sequence[Var], subset: Iterable[int]) -> Candidate:
+    return tuple((v, len(variables[v].moves) - 1) for v in subset)
+
+
+@dataclass
+class Search:
+    rules: Ruleset
+    base: ProfileColumns
+    variables: list[Var]
+    target: int
+    scored: int = 0
+
+    def hits(self, cands: Sequence[Candidate]) -> list[tuple[float, Candidate]]:
+        """The candidates that reach the target band, with their scores."""
+        out: list[tuple[float, Candidate]] = []
+        for start in range(0, len(cands), BATCH_ROWS):
+            chunk = cands[start : start + BATCH_ROWS]
+            band, points = score_batch(self.rules, self.base, self.variables, chunk)
+            self.scored += len(chunk)
+            out += [(float(points[i]), c) for i, c in enumerate(chunk) if band[i] <= self.target]
+        return out
+
+    def subsets(self, k: int) -> list[tuple[int, ...]]:
+        """The sets of ``k`` variables that reach the target when each moves as far as it goes."""
+        sets = list(itertools.combinations(range(len(self.variables)), k))
+        reach = {c for _, c in self.hits([furthest(self.variables, s) for s in sets])}
+        return [s for s in sets if furthest(self.variables, s) in reach]
+
+    def layer(self, subsets: Sequence[tuple[int, ...]], cost: int) -> list[tuple[float, Candidate]]:
+        cands = [c for s in subsets for c in products(self.variables, s, cost)]
+        return self.hits(cands)
+
+
+def dominated(cand: Candidate, by: Candidate, variables: Sequence[Var]) -> bool:
+    """True when ``by`` changes no more variables, none of them further, than ``cand``."""
+    moved = dict(cand)
+    return all(
+        v in moved and variables[v].moves[m][1] <= variables[v].moves[moved[v]][1] for v, m in by
+    )
+
+
+def layers(s: Search, k: int, subsets: Sequence[tuple[int, ...]], found: list[Any]) -> None:
+    """Add the hits on ``subsets`` to ``found``, cheapest first, up to two levels past the
+    cheapest hit (for alternatives); a hit that only adds to one already found is left out."""
+    least = min(sum(s.variables[v].moves[0][1] for v in sub) for sub in subsets)
+    most = max(sum(s.variables[v].moves[-1][1] for v in sub) for sub in subsets)
+    first = None
+    for cost in range(least, most + 1):
+        if first is not None and (cost > first + 2 or s.scored > MAX_ROWS):
+            return  # the best is found; the rest would only be further alternatives
+        hits = sorted(s.layer(subsets, cost), key=lambda h: h[0])
+        for points, cand in hits:
+            if not any(dominated(cand, f[3], s.variables) for f in found):
+                found.append((k, cost, points, cand))
+        if hits and first is None:
+            first = cost
+
+
+def search(s: Search) -> list[Candidate]:
+    """The best candidate then the alternatives, best first; empty when none reaches.
+
+    Sets of one variable first, then two, and so on; within a size, by thresholds crossed. The
+    size after the best is searched too, for alternatives, while few have been found.
+    """
+    found: list[tuple[int, int, float, Candidate]] = []
+    for k in range(1, len(s.variables) + 1):
+        if found and (len(found) > ALTERNATIVES or k > found[0][0] + 1 or s.scored > MAX_ROWS):
+            break
+        subsets = s.subsets(k)
+        if subsets:
+            layers(s, k, subsets, found)
+    found.sort(key=lambda f: (f[0], f[1], f[2]))
+    return [f[3] for f in found[: 1 + ALTERNATIVES]]

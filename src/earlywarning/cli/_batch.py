@@ -1,0 +1,155 @@
+"""A profile file as the command line scores it: chunks, carried columns, one council, notices."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from earlywarning.cli._output import Writer, result_table, write_assessment
+from earlywarning.engine import score, score_frame
+from earlywarning.errors import EarlyWarningError, ProfileError
+from earlywarning.io import Suppressed, iter_profiles
+from earlywarning.profile import FIELD_NAMES, check_columns
+from earlywarning.rules import Ruleset
+
+__all__ = ["ProfileSource", "contributions", "note", "profile_of", "rows"]
+
+
+def note(message: object) -> None:
+    """A one-line notice on standard error."""
+    print(f"earlywarning: note: {message}", file=sys.stderr)
+
+
+def profile_of(row: dict[Any, Any]) -> dict[str, Any]:
+    """A row's profile fields, for :func:`score` (carried columns and blanks left out)."""
+    return {str(k): v for k, v in row.items() if k in FIELD_NAMES and not _blank(v)}
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (not isinstance(v, list | dict) and bool(pd.isna(v)))
+
+
+def rows(frame: pd.DataFrame) -> list[dict[Any, Any]]:
+    """The rows of a frame as dicts."""
+    return [dict(r) for r in frame.to_dict("records")]
+
+
+def contributions(chunk: pd.DataFrame, result: pd.DataFrame, rules: Ruleset) -> Iterator[Any]:
+    """Each row's contributions as plain data, None for a row that could not be scored.
+
+    Made one row at a time as the writer asks, so a chunk's contributions are never all held.
+    """
+    for row, error in zip(rows(chunk), result["error"], strict=True):
+        if isinstance(error, str):
+            yield None
+        else:
+            # the contributions do not depend on the score range: leave it out
+            a = score(profile_of(row), ruleset=rules, ranges=False)
+            yield [c.model_dump() for c in a.contributions]
+
+
+class ProfileSource:
+    """A profile file opened for a command: its chunks, carried columns and notices."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        chunk_rows: int,
+        suppressed: Suppressed,
+        sheet: str | None,
+        council: str | None,
+    ) -> None:
+        self.reader = iter_profiles(path, chunk_rows=chunk_rows, suppressed=suppressed, sheet=sheet)
+        self.carried = check_columns(self.reader.columns)
+        self.council = council
+        self.shown = 0
+        self.notes()
+        if self.carried:
+            names = ", ".join(map(str, self.carried))
+            note(f"{path}: columns carried to the output unchanged: {names}")
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> ProfileSource:
+        """The source a command's ``file``, ``--chunk-rows``, ``--suppressed``, ``--sheet`` and
+        ``--council`` arguments name."""
+        return cls(
+            args.file,
+            chunk_rows=args.chunk_rows,
+            suppressed=args.suppressed,
+            sheet=args.sheet,
+            council=args.council,
+        )
+
+    def write_scores(
+        self, chunks: Iterable[pd.DataFrame], writer: Writer, rules: Ruleset, progress: bool
+    ) -> tuple[int, int]:
+        """Score and write each chunk as it comes; the number of rows, and of rows that failed."""
+        total = failed = 0
+        bar = tqdm(total=self.reader.rows, unit=" rows", disable=not progress, file=sys.stderr)
+        with bar:
+            for chunk in chunks:
+                result = score_frame(chunk, rules)
+                detail = contributions(chunk, result, rules) if writer.contributions else None
+                writer.write(result_table(chunk, result, self.carried), detail)
+                total += len(chunk)
+                failed += int(result["error"].notna().sum())
+                bar.update(len(chunk))
+        writer.close()
+        return total, failed
+
+    def write_explanations(self, stream: IO[Any], rules: Ruleset) -> tuple[int, int]:
+        """Write each row's explanation, or why it was not scored; rows, and rows that failed."""
+        total = failed = 0
+        for chunk in self.chunks():
+            for row in rows(chunk):
+                if total:
+                    stream.write("\n")
+                total += 1
+                try:
+                    assessment = score(profile_of(row), ruleset=rules)
+                except ProfileError as exc:
+                    # one bad row is reported in its place; the others are still explained
+                    failed += 1
+                    stream.write(f"Row {total} ({row.get('council')}): not scored: {exc}\n")
+                    continue
+                write_assessment(assessment, "text", stream)
+        return total, failed
+
+    def notes(self) -> None:
+        """Print the reader's notices not yet shown."""
+        for notice in self.reader.notices[self.shown :]:
+            note(notice)
+        self.shown = len(self.reader.notices)
+
+    def chunks(self) -> Iterator[pd.DataFrame]:
+        """The file's rows, chunk by chunk, or with a council named, its rows in one."""
+        if self.council is None:
+            yield from self.reader
+            return
+        wanted = self.council.strip().casefold()
+        names: set[str] = set()
+        picked = []
+        for chunk in self.reader:
+            council = chunk["council"] if "council" in chunk else pd.Series(dtype=object)
+            text = council.dropna().astype(str).str.strip()
+            names.update(text)
+            picked.append(chunk.loc[text.index[text.str.casefold() == wanted]])
+        found = pd.concat(picked)
+        if found.empty:
+            close = difflib.get_close_matches(self.council, sorted(names), n=3)
+            hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+            raise EarlyWarningError(f"{self.reader.path}: no council {self.council!r}{hint}")
+        yield found
+
+    def single(self, frame: pd.DataFrame) -> bool:
+        """True when the input is one profile, to be shown as one assessment."""
+        one_document = self.reader.format in ("yaml", "json") and self.reader.rows == 1
+        return len(frame) == 1 and (one_document or self.council is not None)

@@ -1,0 +1,236 @@
+"""Writing results: one table of output formats, and files written whole or not at all.
+
+Each format is one entry of :data:`OUTPUT_FORMATS`: a writer that is given the results chunk by
+chunk, so that csv, json and xlsx output never hold more than one chunk (text lays out one
+aligned table, so it keeps every row). Every format states the ruleset the rows were scored
+with. :func:`open_output` writes to a temporary file beside the target and renames it at the
+end, so a run that fails leaves no partial file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, ClassVar, TextIO
+
+import numpy as np
+import pandas as pd
+
+from earlywarning.errors import OutputFileError
+from earlywarning.explain import Assessment
+from earlywarning.rules import Ruleset
+
+__all__ = [
+    "OUTPUT_FORMATS",
+    "RESULT_COLUMNS",
+    "STAMP_COLUMNS",
+    "CsvWriter",
+    "JsonWriter",
+    "TextWriter",
+    "Writer",
+    "XlsxWriter",
+    "open_output",
+    "result_table",
+    "stamp",
+    "write_assessment",
+]
+
+RESULT_COLUMNS = ("score", "band", "coverage", "reasons", "error", "red_flag")
+STAMP_COLUMNS = ("ruleset_id", "ruleset_version", "ruleset_hash")
+_IDENTITY = ("council", "year", "la_code")
+
+
+def stamp(rules: Ruleset) -> dict[str, str]:
+    """The ruleset's id, version and content hash, as stamped on every output."""
+    return {
+        "ruleset_id": rules.id,
+        "ruleset_version": rules.version,
+        "ruleset_hash": rules.content_hash,
+    }
+
+
+def result_table(chunk: pd.DataFrame, result: pd.DataFrame, carried: Sequence[Any]) -> pd.DataFrame:
+    """The input's identity and carried columns, in the input's order, then the results.
+
+    A carried column named like a result column is kept as ``input_<name>``.
+    """
+    keep = [c for c in chunk.columns if c in _IDENTITY or c in carried]
+    table = chunk[keep].copy()
+    if "year" in table:
+        # CSV cells are text: show the year as a number where it is a whole one
+        year = pd.to_numeric(table["year"], errors="coerce")
+        whole = (year == np.floor(year)) & (year.abs() < 1e9)
+        table["year"] = year.where(whole).astype("Int64")
+    clash = {c: f"input_{c}" for c in keep if c in RESULT_COLUMNS or c in STAMP_COLUMNS}
+    return pd.concat([table.rename(columns=clash), result], axis=1)
+
+
+class Writer:
+    """Receives result tables chunk by chunk; :meth:`close` finishes the output."""
+
+    binary: ClassVar[bool] = False
+    contributions: ClassVar[bool] = False  # whether rows need their contributions
+
+    def __init__(self, stream: IO[Any], ruleset: dict[str, str]) -> None:
+        self.stream = stream
+        self.ruleset = ruleset
+        self.first = True
+
+    def write(self, table: pd.DataFrame, contributions: Iterable[Any] | None = None) -> None:
+        """Write one chunk of results."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Finish the output (a closing bracket, a footer, a workbook)."""
+
+
+class CsvWriter(Writer):
+    """One row per profile; the ruleset in three columns at the end of every row."""
+
+    def write(self, table: pd.DataFrame, contributions: Iterable[Any] | None = None) -> None:
+        """Write the rows (with the header before the first chunk)."""
+        table = table.assign(**self.ruleset)
+        table.to_csv(self.stream, index=False, header=self.first, lineterminator="\n")
+        self.first = False
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    cells = table.astype(object).where(table.notna(), None)
+    return [{str(k): v for k, v in r.items()} for r in cells.to_dict("records")]
+
+
+class JsonWriter(Writer):
+    """A JSON list of rows, one a line, each with its contributions and the ruleset; valid JSON
+    as a whole."""
+
+    contributions = True
+
+    def write(self, table: pd.DataFrame, contributions: Iterable[Any] | None = None) -> None:
+        """Write the rows as list items (the opening bracket before the first)."""
+        details = iter(contributions) if contributions is not None else None
+        for record in _records(table):
+            record |= self.ruleset
+            record["contributions"] = next(details) if details is not None else None
+            self.stream.write("[\n" if self.first else ",\n")
+            # one row a line: without indent, json uses its C encoder, several times faster on
+            # a big file; default=str: a date carried from a spreadsheet is written as ISO text
+            self.stream.write(json.dumps(record, default=str))
+            self.first = False
+
+    def close(self) -> None:
+        """Close the list (an empty list when no row was written)."""
+        self.stream.write("[]\n" if self.first else "\n]\n")
+
+
+class TextWriter(Writer):
+    """An aligned table for a terminal, then the ruleset; holds every row until the end."""
+
+    def __init__(self, stream: IO[Any], ruleset: dict[str, str]) -> None:
+        super().__init__(stream, ruleset)
+        self.tables: list[pd.DataFrame] = []
+
+    def write(self, table: pd.DataFrame, contributions: Iterable[Any] | None = None) -> None:
+        """Keep the rows for the table."""
+        self.tables.append(table)
+
+    def close(self) -> None:
+        """Lay out the table and name the ruleset."""
+        table = pd.concat(self.tables) if self.tables else pd.DataFrame()
+        with pd.option_context("display.max_rows", 200, "display.width", 200):
+            # a blank reads better than NaN for "no error" and "no red flag" in a terminal
+            shown = table.astype(object).where(table.notna(), "")
+            self.stream.write(shown.to_string(index=False) + "\n")
+        r = self.ruleset
+        self.stream.write(
+            f"Ruleset {r['ruleset_id']} {r['ruleset_version']} ({r['ruleset_hash']}).\n"
+        )
+
+
+class XlsxWriter(Writer):
+    """A workbook: a ``scores`` sheet of rows and a ``ruleset`` sheet (needs the excel extra)."""
+
+    binary = True
+
+    def __init__(self, stream: IO[Any], ruleset: dict[str, str]) -> None:
+        from earlywarning.io.excel import ExcelWriter
+
+        super().__init__(stream, ruleset)
+        self.book = ExcelWriter(ruleset)
+
+    def write(self, table: pd.DataFrame, contributions: Iterable[Any] | None = None) -> None:
+        """Add the rows to the sheet."""
+        self.book.append(table, header=self.first)
+        self.first = False
+
+    def close(self) -> None:
+        """Write the workbook."""
+        self.book.save(self.stream)
+
+
+OUTPUT_FORMATS: dict[str, type[Writer]] = {
+    "text": TextWriter,
+    "json": JsonWriter,
+    "csv": CsvWriter,
+    "xlsx": XlsxWriter,
+}
+"""Every output format by name: a new format is one writer and one entry here."""
+
+
+def write_assessment(a: Assessment, fmt: str, out: IO[Any]) -> None:
+    """One profile's result: its explanation and every contribution, or its JSON."""
+    if fmt == "json":
+        out.write(a.model_dump_json(indent=2) + "\n")
+        return
+    out.write(a.explain() + "\n\nContributions:\n")
+    for c in sorted(a.contributions, key=lambda c: -abs(c.points)):
+        out.write(f"  {c.reason}\n")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def open_output(path: str | None, out: TextIO, *, binary: bool) -> Iterator[IO[Any]]:
+    """A stream to write to: ``out`` when no path is given, else a file that appears whole.
+
+    Raises:
+        OutputFileError: when the file cannot be written; nothing is left behind.
+    """
+    if path is None:
+        if not binary:
+            yield out
+            return
+        buffer = getattr(out, "buffer", None)
+        if buffer is None or out.isatty():
+            raise OutputFileError("xlsx output is a binary file: name it with --output FILE.xlsx")
+        yield buffer
+        buffer.flush()
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise OutputFileError(f"{path}: is a directory; --output needs a file name")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    except OSError as exc:
+        raise OutputFileError(f"{path}: cannot be written: {exc.strerror or exc}") from None
+    try:
+        fh: IO[Any] = (
+            os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        )
+        with fh:
+            yield fh
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual mode
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputFileError(f"{path}: cannot be written: {exc.strerror or exc}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

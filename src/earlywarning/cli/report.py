@@ -1,0 +1,106 @@
+"""The ``earlywarning report`` command: its arguments and its handler, for :mod:`earlywarning.cli`.
+
+It only parses, calls :func:`earlywarning.report` or :func:`earlywarning.watchlist_report`,
+writes the pages and says what it wrote. The names are public within the package's private
+report machinery.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TextIO
+
+import pandas as pd
+
+from earlywarning.errors import EarlyWarningError
+from earlywarning.rules import load_ruleset
+
+__all__ = ["cmd_report", "report_arguments"]
+
+
+def report_arguments(p: argparse.ArgumentParser) -> None:
+    """write a self-contained HTML report for a council, or a watch list's pages"""
+    p.description = (
+        "One page per council for directors: score, band and reasons, the range the missing "
+        "data allow, the smallest change that would lower the band, the comparison with "
+        "statistical neighbours, region and England, and the trajectory. With --watchlist, one "
+        "page per council of the year's watch list and an index.html, in the --output folder."
+    )
+    p.add_argument("council_name", nargs="?", metavar="COUNCIL", help="name or ONS code")
+    p.add_argument(
+        "--year", type=int, help="the year of the national profile: as known on 1 January"
+    )
+    p.add_argument("--profile", metavar="FILE", help="report on this profile file instead")
+    p.add_argument("--watchlist", action="store_true", help="a batch: the year's watch list")
+    p.add_argument("--region", help="with --watchlist: only this region")
+    p.add_argument(
+        "--council", action="append", metavar="NAME", help="with --watchlist: only this council"
+    )
+    p.add_argument("--sliding-only", action="store_true", help="with --watchlist: only sliding")
+    p.add_argument(
+        "--output", required=True, metavar="PATH", help="FILE.html, or a folder for --watchlist"
+    )
+    p.add_argument(
+        "--judgements",
+        metavar="FILE",
+        help="your own Ofsted judgements after March 2022 (council, date, overall)",
+    )
+    p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    """Write a council's HTML report, or a batch of them with an index page."""
+    if args.watchlist:
+        return _batch(args, out)
+    from earlywarning.report import report
+
+    rules = load_ruleset(args.rules) if args.rules else load_ruleset()
+    if args.profile:
+        if args.council_name or args.year is not None:
+            raise EarlyWarningError("report: give a council and --year, or --profile, not both")
+        origin = f"From the profile in {args.profile}; no figure was added to it."
+        page = report(
+            profile=_one_profile(Path(args.profile)),
+            ruleset=rules,
+            origin=origin,
+            judgements=args.judgements,
+        )
+    else:
+        if not args.council_name or args.year is None:
+            raise EarlyWarningError("report: give a council and --year, or --profile FILE")
+        page = report(args.council_name, args.year, ruleset=rules, judgements=args.judgements)
+    path = page.write(args.output)
+    a = page.assessment
+    out.write(f"wrote {path}: {a.council} ({a.year}) scores {a.score:.0f}, {a.band}\n")
+    return 0
+
+
+def _batch(args: argparse.Namespace, out: TextIO) -> int:
+    from earlywarning.report.batch import watchlist_report
+
+    if args.profile or args.council_name:
+        raise EarlyWarningError("report --watchlist takes no council and no --profile")
+    if args.year is None:
+        raise EarlyWarningError("report --watchlist needs --year")
+    batch = watchlist_report(
+        args.year,
+        region=args.region,
+        councils=args.council,
+        sliding_only=args.sliding_only,
+        ruleset=load_ruleset(args.rules) if args.rules else load_ruleset(),
+        judgements=args.judgements,
+    )
+    written = batch.write(args.output)
+    out.write(f"wrote {written[0]} and {len(written) - 1} council pages beside it\n")
+    return 0
+
+
+def _one_profile(path: Path) -> dict[str, Any]:
+    from earlywarning.io import read_profiles
+
+    frame = read_profiles(path)
+    if len(frame) != 1:
+        raise EarlyWarningError(f"{path}: a report needs exactly one profile, not {len(frame)}")
+    # a blank cell is missing, as everywhere: leave it out rather than pass it on
+    return {str(k): v for k, v in frame.iloc[0].items() if not pd.isna(v)}

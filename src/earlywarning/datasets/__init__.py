@@ -1,0 +1,417 @@
+"""The bundled England data: per-council statistics and Ofsted outcomes, as tidy DataFrames.
+
+Five files ship with the package (see ``earlywarning/data/england/README.md`` for sources and
+licence): a council-by-year panel of DfE and section 251 statistics, every Ofsted judgement of a
+council's children's services from 2009 to March 2022, the 136 ILACS inspections to March 2022
+with the inputs known before each one, and the DfE's statistical neighbours (April 2021) and
+council codes with regions (:func:`statistical_neighbours`, :func:`regions`, from
+:mod:`earlywarning.datasets.neighbours`).
+
+On top of the loaders, one builder turns the panel into :class:`~earlywarning.CouncilProfile`
+fields *as known at a point in time* (:func:`profiles_at`). :func:`england_profiles` uses it for
+1 January of each year and :func:`inspection_profiles` for the start date of each inspection, so
+the two cannot drift apart.
+
+Conventions of the builder, for a point in time ``t`` in calendar year ``T``:
+
+* workforce (caseload, agency, turnover, vacancy, absence): the DfE census of 30 September
+  ``T-1``;
+* demand (children in need and looked-after rates): the year to 31 March ``T-1``; rates are DfE
+  figures, falling back to the Webb compilation where DfE has none;
+* ``demand_change_pct``: the % change in referrals per 10,000 children over the three years to
+  31 March ``T-1``, computed within one source (DfE, else the Webb compilation), never mixing them;
+* ``early_help_spend_change_pct``: the % change in real preventative spend per child from 2011-12
+  to the latest year available no later than ``T-1``;
+* ``region``: the council's English region (London as one);
+* ``vacancy_rate_vs_neighbours_pp``, ``agency_rate_vs_neighbours_pp``: the council's rate in the
+  census of 30 September ``T-1`` minus the median of its ten statistical neighbours' rates in the
+  same census (percentage points; missing when fewer than five neighbours have a figure);
+* ``vacancy_rate_change_2y_pp``, ``agency_rate_change_2y_pp``: the rate in the census of
+  30 September ``T-1`` minus the rate two censuses earlier (percentage points);
+* ``cla_rate_change_2y_per_10k``: the looked-after rate at 31 March ``T-1`` minus the rate at
+  31 March ``T-3`` (per 10,000 children), within one source (DfE, else the Webb compilation);
+* ``previous_rating``: the overall judgement of the council's last Ofsted inspection (any
+  framework) dated strictly before ``t``.  SLAC and SIF judgements are dated by publication, ILACS
+  by the start of the inspection, as in the Ofsted release.
+
+These are the conventions of the bundled ILACS file, which the builder reproduces. A figure the
+sources do not give stays missing (NaN, or None for ratings); nothing is filled with zero.
+
+Ofsted outcomes are cut at 31 March 2022 on purpose (see the data README): for a point in time
+after :data:`OUTCOMES_CUTOFF`, ``previous_rating`` is the last judgement up to the cutoff and may
+have been superseded by an inspection that is withheld. A user who knows later judgements can
+pass them (``judgements=``, see :mod:`earlywarning.datasets.user_judgements`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from earlywarning.datasets._england import (
+    ALIASES,
+    OUTCOMES_CUTOFF,
+    PANEL_FILE,
+    canonical_ratings,
+    council_names,
+    exists,
+    ilacs,
+    judgements,
+    panel,
+    resolve_councils,
+)
+from earlywarning.datasets._inputs import fill_measures
+from earlywarning.datasets.neighbours import regions, statistical_neighbours
+from earlywarning.datasets.user_judgements import JudgementsLike, all_judgements, as_judgements
+from earlywarning.errors import EarlyWarningError
+from earlywarning.outcomes import OUTCOME_NAMES, derive_outcomes
+
+__all__ = [
+    "FIRST_PROFILE_YEAR",
+    "LAST_PROFILE_YEAR",
+    "OUTCOMES_CUTOFF",
+    "OUTCOME_COLUMNS",
+    "PANEL_FILE",
+    "PROFILE_COLUMNS",
+    "england_panel",
+    "england_profiles",
+    "ilacs_inspections",
+    "inspection_profiles",
+    "ofsted_judgements",
+    "profiles_at",
+    "regions",
+    "statistical_neighbours",
+]
+
+PROFILE_COLUMNS: tuple[str, ...] = (
+    "council",
+    "year",
+    "la_code",
+    "region",
+    "previous_rating",
+    "avg_caseload",
+    "agency_rate_pct",
+    "turnover_rate_pct",
+    "vacancy_rate_pct",
+    "absence_rate_pct",
+    "demand_change_pct",
+    "cla_rate_per_10k",
+    "cin_rate_per_10k",
+    "early_help_spend_change_pct",
+    "vacancy_rate_vs_neighbours_pp",
+    "agency_rate_vs_neighbours_pp",
+    "vacancy_rate_change_2y_pp",
+    "agency_rate_change_2y_pp",
+    "cla_rate_change_2y_per_10k",
+)
+"""The :class:`~earlywarning.CouncilProfile` fields the bundled data can fill, in output order."""
+
+OUTCOME_COLUMNS: tuple[str, ...] = ("inspection_start", "new_rating", "prev_rating", *OUTCOME_NAMES)
+"""The columns :func:`inspection_profiles` adds after the profile fields."""
+
+FIRST_PROFILE_YEAR = 2011
+"""The first year :func:`england_profiles` supports (1 January 2011, from the 2010 figures)."""
+
+LAST_PROFILE_YEAR = 2026
+"""The newest year :func:`england_profiles` supports (1 January 2026, from the census of
+30 September 2025)."""
+
+
+# ----------------------------------------------------------------------------------------------
+# Loaders
+
+
+def england_panel() -> pd.DataFrame:
+    """The council-by-year panel of DfE, Webb (section 251) and MHCLG statistics, 2010-2025.
+
+    One row per ONS council code and year (2,491 rows). ``la_code`` and ``la_name`` are text,
+    ``year`` is an integer and every other column is a float; cells the source suppressed or marked
+    (``x``, ``u``, ``c``, ``z``, ``low``) are NaN. A few rows describe two councils that share a
+    workforce (codes such as ``"E09000021 / E09000027"``). See the data README for each column.
+
+    Returns:
+        A fresh copy, sorted by ``la_code`` and ``year``; changing it does not change later calls.
+
+    Example:
+        >>> from earlywarning.datasets import england_panel
+        >>> panel = england_panel()
+        >>> len(panel), int(panel["year"].min()), int(panel["year"].max())
+        (2491, 2010, 2025)
+    """
+    return panel().copy()
+
+
+def ofsted_judgements() -> pd.DataFrame:
+    """Every Ofsted judgement of a council's children's services, 2009 to 31 March 2022.
+
+    One row per inspection (461 rows) from three frameworks: SLAC (2009-12), SIF (2013-17) and
+    ILACS (2018 on). ``date`` is a datetime: the publication date for SLAC and SIF, the start of
+    the inspection for ILACS (``date_kind`` says which). Two columns are added to the file's:
+    ``published`` (the publication date, for every framework) and ``rating``, the overall judgement
+    spelt as a profile's ``previous_rating``: outstanding, good, requires_improvement, inadequate.
+
+    Returns:
+        A fresh copy, sorted by ``la_code`` and ``date``.
+
+    Example:
+        >>> from earlywarning.datasets import ofsted_judgements
+        >>> j = ofsted_judgements()
+        >>> sorted(j["rating"].unique())
+        ['good', 'inadequate', 'outstanding', 'requires_improvement']
+    """
+    return judgements().copy()
+
+
+def ilacs_inspections() -> pd.DataFrame:
+    """The 136 ILACS inspections to 31 March 2022, with the inputs known before each one.
+
+    ``inspection_start`` and ``prev_date`` are datetimes; ratings keep the file's spelling
+    (Outstanding, Good, RI, Inadequate). Workforce inputs are from the census of 30 September of
+    the year before the inspection, demand from the year to 31 March before that, spend changes
+    since 2011-12 (see the data README).
+
+    Returns:
+        A fresh copy, in the file's order (by inspection start).
+
+    Example:
+        >>> from earlywarning.datasets import ilacs_inspections
+        >>> ilacs = ilacs_inspections()
+        >>> len(ilacs), str(ilacs["inspection_start"].min().date())
+        (136, '2018-01-29')
+    """
+    return ilacs().copy()
+
+
+# ----------------------------------------------------------------------------------------------
+# The builder: profile fields as known at a point in time
+
+
+def _previous(codes: np.ndarray, points: pd.Series, user: pd.DataFrame | None) -> pd.DataFrame:
+    """The last judgement of each council dated strictly before each point in time."""
+    known = all_judgements(user).rename(
+        columns={"date": "previous_rating_date", "rating": "previous_rating"}
+    )
+    known = known.sort_values("previous_rating_date")
+    keys = pd.DataFrame({"la_code": codes, "_at": points.to_numpy(), "_row": np.arange(len(codes))})
+    # merge_asof needs one key type on both sides (pandas 2 reads text as object, 3 as str)
+    keys["la_code"] = keys["la_code"].astype(known["la_code"].dtype)
+    keys["_at"] = keys["_at"].astype(known["previous_rating_date"].dtype)
+    found = pd.merge_asof(
+        keys.sort_values("_at"),
+        known,
+        left_on="_at",
+        right_on="previous_rating_date",
+        by="la_code",
+        direction="backward",
+        allow_exact_matches=False,
+    ).sort_values("_row")
+    return found.reset_index(drop=True)
+
+
+def _checked_pairs(la_codes: Sequence[str], dates: Sequence[dt.date] | pd.Series) -> Any:
+    codes = np.array([ALIASES.get(str(c), str(c)) for c in la_codes], dtype=object)
+    points = pd.to_datetime(pd.Series(list(dates), dtype=object)).astype("datetime64[ns]")
+    if len(points) != len(codes):
+        raise EarlyWarningError(
+            f"profiles_at: {len(codes)} council codes but {len(points)} dates; pair them one to one"
+        )
+    unknown = sorted({c for c in codes if c not in council_names()})
+    if unknown:
+        raise EarlyWarningError(f"profiles_at: council code(s) not in the panel: {unknown}")
+    if points.isna().any():
+        raise EarlyWarningError("profiles_at: a date is missing")
+    return codes, points
+
+
+def profiles_at(
+    la_codes: Sequence[str],
+    dates: Sequence[dt.date] | pd.Series,
+    *,
+    provenance: bool = False,
+    judgements: JudgementsLike = None,
+) -> pd.DataFrame:
+    """Profile fields for each council as known at each point in time.
+
+    The builder behind :func:`england_profiles` and :func:`inspection_profiles`; the conventions
+    are in the module docstring. ``la_codes`` and ``dates`` are paired element by element. A code
+    the panel lists under another code (for example North Yorkshire's former county code
+    ``E10000023``) is read as the council's current code.
+
+    Args:
+        la_codes: ONS codes of the councils.
+        dates: the points in time, one per code (dates, datetimes or a datetime Series).
+        provenance: also return ``previous_rating_date`` (the date of the judgement used),
+            ``census_year`` (census of 30 September of that year), ``demand_year`` (year to 31
+            March) and ``spend_year`` (the end of the spend change; NaN when there is none).
+        judgements: the user's own judgements, beside the bundled ones to March 2022: a table
+            or the path of a file (see :mod:`earlywarning.datasets.user_judgements`).
+            ``previous_rating`` is then the last judgement of either kind before each point in time.
+
+    Returns:
+        One row per pair, in order, with the columns of :data:`PROFILE_COLUMNS` (``year`` is the
+        year of the point in time) and, with ``provenance``, the four columns above.
+
+    Raises:
+        EarlyWarningError: when the two sequences differ in length, a code is not in the panel,
+            or the judgements table has a bad row.
+
+    Example:
+        >>> import datetime as dt
+        >>> from earlywarning.datasets import profiles_at
+        >>> # Derbyshire's ILACS inspection started on 8 July 2019 and was judged RI
+        >>> p = profiles_at(["E10000007"] * 2, [dt.date(2019, 7, 8), dt.date(2019, 7, 9)])
+        >>> p["previous_rating"].tolist()
+        ['good', 'requires_improvement']
+    """
+    codes, points = _checked_pairs(la_codes, dates)
+    names = council_names()
+    data_years = points.dt.year.to_numpy(dtype=int) - 1
+    region = regions().set_index("la_code")["region"]
+    out = pd.DataFrame(
+        {
+            "council": pd.Series([names[c] for c in codes], dtype=object),
+            "year": points.dt.year.to_numpy(dtype="int64"),
+            "la_code": pd.Series(codes, dtype=object),
+            "region": pd.Series(region.reindex(codes).to_numpy(), dtype=object),
+        }
+    )
+    previous = _previous(codes, points, as_judgements(judgements))
+    out["previous_rating"] = (
+        previous["previous_rating"].astype(object).where(previous["previous_rating"].notna(), None)
+    )
+    fill_measures(out, codes, data_years)
+    spend_years = out.pop("spend_year").to_numpy()
+    out = out.loc[:, list(PROFILE_COLUMNS)]
+    if provenance:
+        out["previous_rating_date"] = previous["previous_rating_date"].to_numpy()
+        out["census_year"] = data_years
+        out["demand_year"] = data_years
+        out["spend_year"] = spend_years
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Profiles by year and by inspection
+
+
+def _check_years(year: int | Sequence[int]) -> list[int]:
+    """The distinct years asked for, sorted, each checked against the panel's range."""
+    years: list[object] = [year] if isinstance(year, int | np.integer | str) else list(year)
+    good: set[int] = set()
+    bad: list[object] = []
+    for y in years:
+        if (
+            isinstance(y, int | np.integer)
+            and not isinstance(y, bool)
+            and FIRST_PROFILE_YEAR <= y <= LAST_PROFILE_YEAR
+        ):
+            good.add(int(y))
+        else:
+            bad.append(y)
+    if bad:
+        raise EarlyWarningError(
+            f"england_profiles: year(s) {bad} not in the bundled data "
+            f"(whole years {FIRST_PROFILE_YEAR} to {LAST_PROFILE_YEAR})"
+        )
+    return sorted(good)
+
+
+def england_profiles(
+    year: int | Sequence[int],
+    councils: Sequence[str] | None = None,
+    *,
+    judgements: JudgementsLike = None,
+) -> pd.DataFrame:
+    """Profiles of every English council as known on 1 January of each year.
+
+    ``year`` Y means the council as known on 1 January Y: the workforce census of 30 September
+    Y-1, demand in the year to 31 March Y-1, spend to Y-1 and the last Ofsted judgement before
+    1 January Y (details in the module docstring). Councils are those in existence on that day:
+    councils abolished by reorganisation drop out and their successors appear. Missing figures
+    stay NaN (None for ``previous_rating``); the frame can go straight to ``score_frame``.
+
+    Args:
+        year: one year or several, from :data:`FIRST_PROFILE_YEAR` (2011) to
+            :data:`LAST_PROFILE_YEAR` (2026, from the census of September 2025).
+        councils: keep only these councils, by name (the panel's or Ofsted's spelling, any case)
+            or ONS code. Unknown names raise, so a typo cannot silently return nothing.
+        judgements: the user's own judgements after March 2022 (see :func:`profiles_at`).
+
+    Returns:
+        One row per council and year, sorted by year and ``la_code``, with the columns of
+        :data:`PROFILE_COLUMNS` (each a :class:`~earlywarning.CouncilProfile` field).
+
+    Raises:
+        EarlyWarningError: for a year outside the panel or a council not in it.
+
+    Example:
+        >>> from earlywarning.datasets import england_profiles
+        >>> df = england_profiles(2020, councils=["Derbyshire"])
+        >>> row = df.iloc[0]
+        >>> row["council"], row["region"], row["previous_rating"], float(row["avg_caseload"])
+        ('Derbyshire', 'East Midlands', 'requires_improvement', 19.6)
+    """
+    years = _check_years(year)
+    wanted = None
+    if councils is not None:
+        wanted = resolve_councils(
+            [councils] if isinstance(councils, str) else councils, "england_profiles"
+        )
+    known = sorted(council_names())
+    codes: list[str] = []
+    points: list[dt.date] = []
+    for y in years:
+        day = dt.date(y, 1, 1)
+        for code in known:
+            if exists(code, day) and (wanted is None or code in wanted):
+                codes.append(code)
+                points.append(day)
+    out = profiles_at(codes, points, judgements=judgements)
+    return out.reset_index(drop=True)
+
+
+def inspection_profiles() -> pd.DataFrame:
+    """The profile of each council as at the start of each of its 136 ILACS inspections.
+
+    Built by :func:`profiles_at` with the inspection start as the point in time, so the census is
+    that of 30 September of the year before the inspection and ``previous_rating`` is the last
+    judgement before the inspection (never the inspection itself). Use it to check a ruleset
+    against outcomes it has not seen.
+
+    Returns:
+        One row per inspection in the ILACS file's order: the columns of :data:`PROFILE_COLUMNS`,
+        then ``inspection_start`` (datetime), ``new_rating`` and ``prev_rating`` (canonical
+        spelling; ``prev_rating`` None for a new council with no earlier inspection), then one
+        column per outcome of :data:`earlywarning.outcomes.OUTCOMES`: ``below_good`` and
+        ``inadequate`` (bool, of the new rating), ``declined`` (None when there is no earlier
+        rating) and ``declined_from_good`` (``declined`` where the earlier rating was good or
+        outstanding, else None). ``new_rating`` and ``prev_rating``
+        are the ILACS file's own record; ``prev_rating`` is kept apart from the builder's
+        ``previous_rating`` (which agrees with it) so that each can be checked against the other.
+
+    Example:
+        >>> from earlywarning.datasets import inspection_profiles
+        >>> ip = inspection_profiles()
+        >>> len(ip), int(ip["inadequate"].sum()), int(ip["declined_from_good"].notna().sum())
+        (136, 19, 50)
+    """
+    table = ilacs()
+    out = profiles_at(list(table["la_code"]), table["inspection_start"])
+    out["inspection_start"] = table["inspection_start"].to_numpy()
+    new = canonical_ratings(table["new_overall"])
+    out["new_rating"] = new.to_numpy()
+    # object dtype keeps None for "no earlier inspection" (a str column would turn it into NaN)
+    out["prev_rating"] = pd.Series(
+        canonical_ratings(table["prev_overall"]).to_numpy(), index=out.index, dtype=object
+    )
+    outcomes = derive_outcomes(out["new_rating"], out["prev_rating"])
+    out["below_good"] = outcomes["below_good"].astype(bool)
+    out["inadequate"] = outcomes["inadequate"].astype(bool)
+    for name in OUTCOME_NAMES:
+        if name not in ("below_good", "inadequate"):
+            out[name] = outcomes[name]
+    return out

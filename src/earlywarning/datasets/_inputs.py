@@ -1,0 +1,164 @@
+"""How the profile builder reads the panel: per-council inputs by year, changes and peer measures.
+
+Private to the package; :func:`earlywarning.datasets.profiles_at` documents the conventions.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from earlywarning.datasets._england import ALIASES, INPUT_SOURCES, panel
+from earlywarning.datasets.neighbours import neighbour_median
+
+__all__ = [
+    "CENSUS_FIELDS",
+    "PEER_FIELDS",
+    "TREND_FIELDS",
+    "change_within_one_source",
+    "council_inputs",
+    "fill_measures",
+    "latest_spend",
+    "lookup",
+    "pct_change",
+]
+
+# The workforce census measures, as the profile field each one fills.
+CENSUS_FIELDS = {
+    "avg_caseload": "csww_caseload_fte",
+    "agency_rate_pct": "csww_agency_rate_fte",
+    "turnover_rate_pct": "csww_turnover_rate_fte",
+    "vacancy_rate_pct": "csww_vacancy_rate_fte",
+    "absence_rate_pct": "csww_absence_rate_fte",
+}
+# Peer-relative measures: the field, and the census measure read against the neighbours' median.
+PEER_FIELDS = {
+    "vacancy_rate_vs_neighbours_pp": "vacancy_rate_pct",
+    "agency_rate_vs_neighbours_pp": "agency_rate_pct",
+}
+# Two-year trends in the census: the field, and the measure whose change it is.
+TREND_FIELDS = {
+    "vacancy_rate_change_2y_pp": "vacancy_rate_pct",
+    "agency_rate_change_2y_pp": "agency_rate_pct",
+}
+
+_SPEND_BASE_YEAR = 2011
+_DEMAND_LOOKBACK_YEARS = 3
+_TREND_YEARS = 2
+
+
+@cache
+def council_inputs() -> pd.DataFrame:
+    """Per (council, year) inputs, indexed by (la_code, year), other codes' rows merged in."""
+    rows = panel()
+    rows = rows[~rows["la_code"].str.contains("/", regex=False)]
+    codes = sorted(set(rows["la_code"]) - set(ALIASES))
+    frames = []
+    for code in codes:
+        for rank, source in enumerate(INPUT_SOURCES.get(code, (code,))):
+            part = rows[rows["la_code"] == source].copy()
+            part["la_code"] = code
+            part["_rank"] = rank
+            frames.append(part)
+    merged = pd.concat(frames, ignore_index=True).sort_values("_rank", kind="stable")
+    # first() takes, column by column, the first non-missing value in rank order
+    merged = merged.groupby(["la_code", "year"]).first()
+    out = pd.DataFrame(index=merged.index)
+    for field, column in CENSUS_FIELDS.items():
+        out[field] = merged[column]
+    out["referrals_dfe"] = merged["referrals_rate_10k_calc"]
+    out["referrals_webb"] = merged["cjw_referrals_rate_10k"]
+    out["cin_rate_per_10k"] = merged["cin_at31_rate_10k_calc"].fillna(merged["cjw_cin_rate_10k"])
+    out["cla_dfe"] = merged["cla_31mar_rate_10k"]
+    out["cla_webb"] = merged["cjw_cla_rate_10k"]
+    out["cla_rate_per_10k"] = out["cla_dfe"].fillna(out["cla_webb"])
+    out["prevent_per_child"] = merged["cjw_s251_prevent_per_child_gbp"]
+    return out
+
+
+def pct_change(new: np.ndarray, old: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = (new / old - 1.0) * 100.0
+    return np.where(np.isfinite(change), change, np.nan)
+
+
+def lookup(inputs: pd.DataFrame, column: str, codes: np.ndarray, years: np.ndarray) -> np.ndarray:
+    index = pd.MultiIndex.from_arrays([codes, years])
+    return inputs[column].reindex(index).to_numpy(dtype=float, na_value=np.nan)
+
+
+def change_within_one_source(
+    inputs: pd.DataFrame,
+    sources: tuple[str, str],
+    codes: np.ndarray,
+    years: np.ndarray,
+    lookback: int,
+    change: str,
+) -> np.ndarray:
+    """A change over ``lookback`` years from the first source with both ends, never mixing two.
+
+    ``change`` is ``"pct"`` (per cent) or ``"diff"`` (the difference, in the measure's units).
+    """
+    found = np.full(len(codes), np.nan)
+    for source in sources:
+        now = lookup(inputs, source, codes, years)
+        then = lookup(inputs, source, codes, years - lookback)
+        here = pct_change(now, then) if change == "pct" else now - then
+        found = np.where(np.isnan(found), here, found)
+    return found
+
+
+def latest_spend(
+    inputs: pd.DataFrame, codes: np.ndarray, years: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Preventative spend per child, and its year, in the latest year with data up to ``years``."""
+    spend = inputs["prevent_per_child"].dropna().reset_index()
+    spend = spend.rename(columns={"year": "_data_year"}).sort_values("_data_year")
+    keys = pd.DataFrame({"la_code": codes, "_year": years, "_row": np.arange(len(codes))})
+    # merge_asof needs one key type on both sides (pandas 2 reads text as object, 3 as str)
+    keys["la_code"] = keys["la_code"].astype(spend["la_code"].dtype)
+    found = pd.merge_asof(
+        keys.sort_values("_year"),
+        spend,
+        left_on="_year",
+        right_on="_data_year",
+        by="la_code",
+        direction="backward",
+    ).sort_values("_row")
+    # a change from the base year to itself is no change measured: leave it missing
+    spend_year = found["_data_year"].to_numpy(dtype=float, na_value=np.nan)
+    later = spend_year > _SPEND_BASE_YEAR
+    latest = found["prevent_per_child"].to_numpy(dtype=float, na_value=np.nan)
+    return np.where(later, latest, np.nan), np.where(later, spend_year, np.nan)
+
+
+def fill_measures(out: pd.DataFrame, codes: np.ndarray, data_years: np.ndarray) -> None:
+    """Fill the census, demand and spend fields, and the peer and trend measures, in place."""
+    inputs = council_inputs()
+    for field in CENSUS_FIELDS:
+        out[field] = lookup(inputs, field, codes, data_years)
+    out["demand_change_pct"] = change_within_one_source(
+        inputs,
+        ("referrals_dfe", "referrals_webb"),
+        codes,
+        data_years,
+        _DEMAND_LOOKBACK_YEARS,
+        "pct",
+    )
+    out["cla_rate_per_10k"] = lookup(inputs, "cla_rate_per_10k", codes, data_years)
+    out["cin_rate_per_10k"] = lookup(inputs, "cin_rate_per_10k", codes, data_years)
+    base = lookup(inputs, "prevent_per_child", codes, np.full(len(codes), _SPEND_BASE_YEAR))
+    latest, spend_years = latest_spend(inputs, codes, data_years)
+    out["early_help_spend_change_pct"] = pct_change(latest, base)
+    out["spend_year"] = spend_years
+    for field, measure in PEER_FIELDS.items():
+        median = neighbour_median(inputs[measure], codes, data_years)
+        out[field] = out[measure].to_numpy(dtype=float) - median
+    for field, measure in TREND_FIELDS.items():
+        then = lookup(inputs, measure, codes, data_years - _TREND_YEARS)
+        out[field] = out[measure].to_numpy(dtype=float) - then
+    out["cla_rate_change_2y_per_10k"] = change_within_one_source(
+        inputs, ("cla_dfe", "cla_webb"), codes, data_years, _TREND_YEARS, "diff"
+    )

@@ -1,0 +1,210 @@
+"""Evaluation: rules applied to whole blocks of rows by one kernel.
+
+There is one path. :func:`evaluate_columns` runs the kernel of the private ``_kernel`` module over
+checked measure columns; :func:`evaluate` checks a DataFrame first, :func:`score_frame` formats
+the result as a DataFrame and :func:`score` is the one-row case, so a single profile and the same
+profile inside a frame can never disagree. The engine computes numbers; the words are written by
+:mod:`earlywarning.explain`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from itertools import repeat
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from earlywarning.engine._evaluation import Evaluation, default_rules, evaluate, evaluate_columns
+from earlywarning.engine._fill import exact, scored_fills
+from earlywarning.engine._kernel import Compiled, compiled, run, unscaled
+from earlywarning.engine._ranges import (
+    fill_missing,
+    impact,
+    range_arrays,
+    range_columns,
+    with_ranges,
+)
+from earlywarning.engine._reasons import ranked_row
+from earlywarning.explain import Assessment, assessment
+from earlywarning.profile import (
+    CouncilProfile,
+    check_profile,
+    measure_values,
+)
+from earlywarning.rules import BAND_NAMES, Ruleset
+
+__all__ = [
+    "Evaluation",
+    "evaluate",
+    "evaluate_columns",
+    "fill_missing",
+    "impact",
+    "range_arrays",
+    "range_columns",
+    "result_frame",
+    "score",
+    "score_frame",
+    "with_ranges",
+]
+
+_BANDS = np.array(BAND_NAMES, dtype=object)
+
+
+def score_frame(
+    frame: pd.DataFrame,
+    ruleset: Ruleset | None = None,
+    *,
+    reasons: bool = True,
+    ranges: bool = False,
+) -> pd.DataFrame:
+    """Score every row of a DataFrame of profiles.
+
+    Set ``reasons=False`` to leave out the ``reasons`` column: on a million distinct what-if
+    profiles, ranking and joining each row's reason codes takes most of the time. Set
+    ``ranges=True`` to add ``score_min``, ``score_max``, ``band_min`` and ``band_max``: what
+    the missing data could make of each row (two more evaluations; see
+    :mod:`earlywarning.ranges`).
+
+    Columns that are not :class:`CouncilProfile` fields (identifiers such as ``la_name``) are
+    ignored, and join back by the index; a column named like a misspelt field is refused
+    (:class:`ColumnNameError`, every such column at once), so that it cannot silently read as
+    missing. A row with a bad value is kept: it gets an ``error`` naming the field and value and
+    no score, and the other rows are scored as usual.
+
+    Returns:
+        A DataFrame with the same index and row count and the columns ``score``, ``band``,
+        ``coverage``, ``reasons`` (reason codes, most points first, joined by '; '), ``error``,
+        and ``red_flag`` (the band a red flag lifted the row to, if any). ``attrs`` records
+        the ``ruleset_id``, ``ruleset_version`` and ``ruleset_hash`` the rows were scored with.
+
+    Example:
+        >>> import pandas as pd, earlywarning as ew
+        >>> df = pd.DataFrame({"council": ["A", "B"], "year": [2020, 2020],
+        ...                    "agency_rate_pct": [30.0, 140.0]})
+        >>> out = ew.score_frame(df)
+        >>> out.loc[1, "error"]
+        'agency_rate_pct: 140.0 is above the maximum of 100'
+    """
+    ev = evaluate(frame, ruleset)
+    out = result_frame(ev, frame.index, reasons=reasons)
+    if ranges:
+        out = out.join(range_columns(ev, frame.index))
+    return out
+
+
+def result_frame(ev: Evaluation, index: pd.Index, *, reasons: bool = True) -> pd.DataFrame:
+    """The :func:`score_frame` table of an evaluation, for callers that also need its detail.
+
+    Example:
+        >>> import pandas as pd
+        >>> df = pd.DataFrame([{"council": "A", "year": 2020, "agency_rate_pct": 30.0}])
+        >>> ev = evaluate(df)
+        >>> result_frame(ev, df.index).equals(score_frame(df))
+        True
+    """
+    named = _BANDS[np.maximum(ev.band, 0)]
+    band = np.where(ev.band >= 0, named, np.array(None))
+    # a red flag lifted the row when its band is above the band of its points alone
+    red = np.where(ev.band > ev.score_band, named, np.array(None))
+    out = pd.DataFrame(
+        {
+            "score": ev.score,
+            "band": band,
+            "coverage": ev.coverage,
+            "reasons": ev.reason_codes() if reasons else None,
+            "error": ev.error,
+            "red_flag": red,
+        },
+        index=index,
+    )
+    if not reasons:
+        out = out.drop(columns="reasons")
+    out.attrs.update(
+        ruleset_id=ev.ruleset.id,
+        ruleset_version=ev.ruleset.version,
+        ruleset_hash=compiled(ev.ruleset).content_hash,
+    )
+    return out
+
+
+def score(
+    profile: CouncilProfile | Mapping[str, Any],
+    ruleset: Ruleset | None = None,
+    *,
+    ranges: bool = True,
+) -> Assessment:
+    """Score one council profile (a :class:`CouncilProfile` or a plain dict).
+
+    ``ranges=False`` leaves out ``score_range``, ``band_range`` and ``collect_first`` (what the
+    missing data could do, :mod:`earlywarning.ranges`). When a rule has no data they need the
+    profile filled in every way, and cost about half as much again as the score itself
+    (benchmarks/bench_score.py times both).
+
+    A dict is checked by the same field checks as :class:`CouncilProfile` (once), then the
+    profile is evaluated by the same kernel as :func:`score_frame`, so the two can never
+    disagree: as a one-row block, or with its range as one block of the profile and every way
+    of filling it in (:mod:`earlywarning.engine._fill`), whose first column is the profile as it is.
+    The row's detail is kept as an :class:`Assessment` with its contributions and explanation.
+
+    Raises:
+        ProfileError: naming the field and the refused value.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> a = ew.score({"council": "Derbyshire", "year": 2016, "budget_baseline_gbp_m": 131,
+        ...               "budget_current_gbp_m": 90, "dcs_changes": 2})
+        >>> a.band in ("low", "moderate", "high", "severe")
+        True
+    """
+    rules = ruleset if ruleset is not None else default_rules()
+    comp = compiled(rules)
+    data = dict(profile) if isinstance(profile, CouncilProfile) else check_profile(profile)
+    return _one(comp, data, ranges)
+
+
+def _one(comp: Compiled, data: dict[str, Any], ranges: bool) -> Assessment:
+    """The Assessment of one checked profile: the kernel on a one-row block or, with
+    ``ranges`` and a rule without data, on the block of the profile filled in every way
+    (:mod:`earlywarning.engine._fill`), whose first column is the profile as it is."""
+    plan = comp.plan()
+    known = measure_values(data)
+    # map calls get in C, where a comprehension runs a loop of bytecode
+    row_values = list(map(known.get, plan.measures, repeat(math.nan)))
+    values = row_values[: plan.n_ind]
+    filling = ranges and any(map(math.isnan, values))  # a rule has no data
+    found: dict[str, Any] | None = None
+    if filling:
+        r, hidden = scored_fills(comp, row_values, known)
+        found = hidden.fields()
+    else:
+        # fromiter: the list's items are floats, so no element type to infer from them
+        r = run(comp, plan, np.fromiter(row_values, float, len(row_values))[:, None])
+    row = _unscaled_column(comp, r.points[:, 0])
+    # item(0): the first column's (the profile's) as a Python number, with no numpy scalar
+    score, band = r.score.item(0), r.band.item(0)
+    if ranges and not filling:
+        found = exact(score, BAND_NAMES[band])
+    return assessment(
+        comp.texts,
+        council=data["council"],
+        year=data["year"],
+        levels=r.level[:, 0].tolist(),
+        values=values,
+        points=row,
+        numbers=(score, band, r.score_band.item(0), r.coverage.item(0)),
+        reasons=ranked_row(row, comp.codes),
+        ranges=found,
+    )
+
+
+def _unscaled_column(comp: Compiled, points: np.ndarray) -> list[float]:
+    """The points of one profile as float points: on a few dozen, a take from the table of
+    every total (:attr:`Compiled.points_of`) costs a third less than a division."""
+    table = comp.points_of
+    out: list[float] = (
+        unscaled(comp, points) if table is None else table.take(points, mode="wrap")
+    ).tolist()
+    return out

@@ -1,0 +1,496 @@
+"""The load-time checks of a ruleset that pydantic's field types cannot express.
+
+Each check is a small function of one part of a ruleset that returns ``(location, message)``
+pairs, the location being a YAML path in the merged ruleset; :func:`check_ruleset` runs them all.
+The loader (``earlywarning.rules``) turns the locations into files and lines.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Literal, get_args
+
+from earlywarning._names import did_you_mean, excerpt
+from earlywarning.profile import MEASURES
+from earlywarning.rules._monotone import check_one_direction
+
+if TYPE_CHECKING:  # the models use this module's names, so the import runs one way only
+    from earlywarning.rules import Band, Combination, Indicator, Level, Ruleset
+
+__all__ = [
+    "BAND_NAMES",
+    "KNOCK_ON",
+    "NOT_A_RISK",
+    "NO_DIRECTION",
+    "NO_RISKS",
+    "POINTS_LIMIT",
+    "BandName",
+    "Direction",
+    "Found",
+    "Location",
+    "check_bands",
+    "check_combination",
+    "check_conditions",
+    "check_direction",
+    "check_has_risks",
+    "check_ids",
+    "check_kind_signs",
+    "check_level_ranges",
+    "check_levels_tile",
+    "check_measure",
+    "check_offsets",
+    "check_range",
+    "check_red_flags",
+    "check_ruleset",
+    "check_text",
+    "check_weight",
+]
+
+BandName = Literal["low", "moderate", "high", "severe"]
+"""The name of a band, as a type; the only definition of the four names."""
+
+BAND_NAMES: tuple[str, ...] = get_args(BandName)
+"""The four bands, least to most at risk."""
+
+Direction = Literal["higher_is_worse", "higher_is_better"]
+"""Which way an indicator's measure gets worse."""
+
+Location = tuple[str | int, ...]
+"""A YAML path in the merged ruleset, such as ``("indicators", 0, "levels", 2)``."""
+
+Found = list[tuple[Location, str]]
+"""What a check returns: (location, message) pairs, empty when all is well."""
+
+POINTS_LIMIT = 100.0
+"""The most points one level or combination may give or take away: a sane bound for one rule
+in a 0..100 score (and far inside what the engine's reason ranking can hold)."""
+
+# Problems that follow from another rule being absent: the loader leaves them out when that
+# rule could not be read, since the real problem is reported instead.
+NO_DIRECTION = "no risk indicator declares a direction"
+NOT_A_RISK = "is not a risk indicator or combination id"
+NO_RISKS = "a ruleset needs at least one risk indicator"
+KNOCK_ON = (NO_DIRECTION, NOT_A_RISK, NO_RISKS)
+
+
+def check_ruleset(rules: Ruleset) -> Found:
+    """Every problem in a ruleset that its field types cannot express, as (location, message).
+
+    Bands must run low to severe and tile 0..100; each indicator's levels must tile the number
+    line with no gap or overlap, and their points must move in the declared direction; measures
+    must exist; ids must be unique; every rule needs a rationale and evidence; the rules on one
+    measure agree on its direction.
+
+    Example:
+        >>> from earlywarning.rules import load_ruleset
+        >>> rules = load_ruleset()
+        >>> check_ruleset(rules)
+        []
+        >>> unchecked = rules.model_copy(update={"bands": rules.bands[::-1]})
+        >>> [(loc, message.split(" (got")[0]) for loc, message in check_ruleset(unchecked)]
+        [(('bands',), "bands must be ['low', 'moderate', 'high', 'severe'] in that order")]
+    """
+    out = check_bands(rules.bands) + check_has_risks(rules)
+    duplicates = check_ids(rules)
+    for i, ind in enumerate(rules.indicators):
+        at: Location = ("indicators", i)
+        out += duplicates.get(at, [])
+        for check in _INDICATOR_CHECKS:
+            out += check(ind, at)
+    out += check_offsets(rules)
+    out += check_one_direction(rules)
+    # reversed, so that the first risk indicator on a measure sets its direction
+    directions = {i.measure: i.direction for i in reversed(rules.indicators) if i.kind == "risk"}
+    for i, combo in enumerate(rules.combinations):
+        at = ("combinations", i)
+        out += duplicates.get(at, [])
+        out += check_combination(combo, at)
+        out += check_conditions(combo, at, directions)
+    return out
+
+
+def check_bands(bands: Sequence[Band]) -> Found:
+    """The bands are the four names in order, start from 0 and tile 0..100.
+
+    Example:
+        >>> from earlywarning.rules import Band
+        >>> [(loc, m) for loc, m in check_bands([Band.model_validate({"name": "low", "from": 0})])]
+        ... # doctest: +ELLIPSIS
+        [(('bands',), "bands must be ['low', 'moderate', 'high', 'severe'] in that order ...")]
+    """
+    names = tuple(b.name for b in bands)
+    if names != BAND_NAMES:
+        return [(("bands",), f"bands must be {list(BAND_NAMES)} in that order (got {list(names)})")]
+    out: Found = []
+    if bands[0].from_ != 0:
+        message = f"the first band must start from 0 (got {bands[0].from_:g})"
+        out.append((("bands", 0, "from"), message))
+    if bands[-1].below is not None:
+        out.append((("bands", len(bands) - 1, "below"), "the last band must have no 'below'"))
+    for j, (lo, hi) in enumerate(itertools.pairwise(bands)):
+        if lo.below is None or lo.below != hi.from_:
+            message = f"band {hi.name!r} must start where {lo.name!r} ends (below {lo.below})"
+            out.append((("bands", j + 1, "from"), message + ", with no gap or overlap"))
+        elif not lo.from_ < lo.below <= 100:
+            message = f"band {lo.name!r} must be non-empty and within 0..100"
+            out.append((("bands", j, "below"), message))
+    return out
+
+
+def check_has_risks(rules: Ruleset) -> Found:
+    """A ruleset has a risk indicator: with none, every council would score 0 at full coverage.
+
+    Example:
+        >>> from earlywarning.rules import load_ruleset
+        >>> check_has_risks(load_ruleset().model_copy(update={"indicators": ()}))[0][0]
+        ('indicators',)
+    """
+    if any(ind.kind == "risk" for ind in rules.indicators):
+        return []
+    return [(("indicators",), f"{NO_RISKS}; with none, every council would score 0")]
+
+
+def check_ids(rules: Ruleset) -> dict[Location, Found]:
+    """Ids are unique across indicators and combinations: each repeat, by the rule that repeats.
+
+    Example:
+        >>> from earlywarning.rules import load_ruleset
+        >>> rules = load_ruleset()
+        >>> twice = rules.model_copy(update={"indicators": rules.indicators[:1] * 2})
+        >>> check_ids(twice)
+        {('indicators', 1): [(('indicators', 1, 'id'), "duplicate id 'budget_cut'")]}
+    """
+    seen: set[str] = set()
+    out: dict[Location, Found] = {}
+    rules_in_order = [("indicators", i, r.id) for i, r in enumerate(rules.indicators)]
+    rules_in_order += [("combinations", i, r.id) for i, r in enumerate(rules.combinations)]
+    for section, i, rule_id in rules_in_order:
+        if rule_id in seen:
+            out[(section, i)] = [((section, i, "id"), f"duplicate id {excerpt(rule_id)}")]
+        seen.add(rule_id)
+    return out
+
+
+def check_measure(measure: str, at: Location) -> Found:
+    """The measure is one the profile provides, with a suggestion when it is close to one.
+
+    Example:
+        >>> check_measure("dcs_change", ("measure",))
+        [(('measure',), "unknown measure 'dcs_change'; did you mean 'dcs_changes'?")]
+    """
+    if measure in MEASURES:
+        return []
+    hint = did_you_mean(measure, MEASURES)
+    return [(at, f"unknown measure {excerpt(measure)}" + (f"; {hint}" if hint else ""))]
+
+
+def check_text(rationale: str, evidence: Sequence[str], at: Location) -> Found:
+    """A rule has a rationale and at least one piece of evidence, none of them blank.
+
+    Example:
+        >>> check_text("Because.", [], ())
+        [(('evidence',), 'at least one piece of evidence (a case or source) is required')]
+    """
+    out: Found = []
+    if not rationale.strip():
+        out.append(((*at, "rationale"), "a rationale is required"))
+    if not evidence or not all(e.strip() for e in evidence):
+        out.append(
+            ((*at, "evidence"), "at least one piece of evidence (a case or source) is required")
+        )
+    return out
+
+
+def check_range(value: float, bounds: tuple[float, float] | None, at: Location) -> Found:
+    """A fitting range is ordered and holds the current value.
+
+    Example:
+        >>> check_range(5, (6, 9), ("x",))
+        [(('x',), 'the current value 5 is outside [6, 9]')]
+    """
+    if bounds is None:
+        return []
+    lo, hi = bounds
+    if lo > hi:
+        return [(at, f"lower bound {lo:g} is above upper bound {hi:g}")]
+    if not lo <= value <= hi:
+        return [(at, f"the current value {value:g} is outside [{lo:g}, {hi:g}]")]
+    return []
+
+
+def check_levels_tile(ind: Indicator, at: Location) -> Found:
+    """The levels cover the number line once: open at both ends, no gap, overlap or empty level.
+
+    Example:
+        >>> from earlywarning.rules import load_ruleset
+        >>> ind = load_ruleset().indicator("agency_rate")
+        >>> gapped = ind.model_copy(update={"levels": (ind.levels[0], *ind.levels[2:])})
+        >>> [m.split(":")[0] for _, m in check_levels_tile(gapped, ())]
+        ['gap']
+    """
+    levels = ind.levels
+    if not levels:
+        return [((*at, "levels"), "at least one level is required")]
+    out: Found = []
+    if levels[0].from_ is not None:
+        message = "the first level must have no 'from', so that every low value falls in a level"
+        out.append(((*at, "levels", 0, "from"), message))
+    if levels[-1].below is not None:
+        message = "the last level must have no 'below', so that every high value falls in a level"
+        out.append(((*at, "levels", len(levels) - 1, "below"), message))
+    for j, (lo, hi) in enumerate(itertools.pairwise(levels)):
+        out += _check_pair(lo, hi, j, (*at, "levels", j + 1))
+    return out
+
+
+def _check_pair(lo: Level, hi: Level, j: int, at: Location) -> Found:
+    if lo.below is None or hi.from_ is None:
+        return [
+            (at, "levels between the first and last need 'from', and all but the last need 'below'")
+        ]
+    out: Found = []
+    then = f"level {j + 1} starts from {hi.from_:g}"
+    if hi.from_ > lo.below:
+        out.append((at, f"gap: level {j} ends below {lo.below:g} but {then}"))
+    elif hi.from_ < lo.below:
+        out.append((at, f"overlap: level {j} runs below {lo.below:g} but {then}"))
+    if hi.below is not None and hi.below <= hi.from_:
+        out.append((at, f"empty level: from {hi.from_:g} below {hi.below:g}"))
+    return out
+
+
+def check_direction(ind: Indicator, at: Location) -> Found:
+    """The points move in the declared direction: never fewer points for a worse value.
+
+    Example:
+        >>> from earlywarning.rules import load_ruleset
+        >>> ind = load_ruleset().indicator("agency_rate")
+        >>> turned = ind.model_copy(update={"direction": "higher_is_better"})
+        >>> check_direction(turned, ("indicators", 0))[0][1]
+        'points go 0 then 3, against the declared direction higher_is_better'
+    """
+    out: Found = []
+    for j in range(len(ind.levels) - 1):
+        lo, hi = ind.levels[j], ind.levels[j + 1]
+        rising = hi.points >= lo.points
+        falling = hi.points <= lo.points
+        if not (rising if ind.direction == "higher_is_worse" else falling):
+            message = (
+                f"points go {lo.points:g} then {hi.points:g}, against "
+                f"the declared direction {ind.direction}"
+            )
+            out.append(((*at, "levels", j + 1, "points"), message))
+    return out
+
+
+def check_kind_signs(ind: Indicator, at: Location) -> Found:
+    """Risks never give negative points; mitigations never add points or raise red flags.
+
+    Example:
+        >>> from earlywarning.rules import load_ruleset
+        >>> ind = load_ruleset().indicator("agency_rate")
+        >>> check_kind_signs(ind.model_copy(update={"kind": "mitigation"}), ())[0][1]
+        'a mitigation cannot add points (3)'
+    """
+    out: Found = []
+    for j, level in enumerate(ind.levels):
+        lat: Location = (*at, "levels", j, "points")
+        if ind.kind == "risk" and level.points < 0:
+            message = (
+                f"a risk indicator cannot give negative points ({level.points:g}); "
+                "use kind: mitigation"
+            )
+            out.append((lat, message))
+        if ind.kind == "mitigation" and level.points > 0:
+            out.append((lat, f"a mitigation cannot add points ({level.points:g})"))
+        if ind.kind == "mitigation" and level.red_flag:
+            out.append(((*at, "levels", j, "red_flag"), "a mitigation cannot raise a red flag"))
+    return out
+
+
+def check_level_ranges(ind: Indicator, at: Location) -> Found:
+    """Each level's fitting ranges are ordered and hold its current edge and points.
+
+    Example:
+        >>> from earlywarning.rules import Indicator, Level
+        >>> ind = Indicator(id="a", measure="agency_rate_pct", label="A",
+        ...     direction="higher_is_worse",
+        ...     levels=(Level(points=0, from_range=(1, 2)), Level(from_=5, points=1)),
+        ...     rationale="r", evidence=("e",))
+        >>> check_level_ranges(ind, ())
+        [(('levels', 0, 'from_range'), "the first level has no 'from' to bound")]
+    """
+    out: Found = []
+    for j, level in enumerate(ind.levels):
+        lat: Location = (*at, "levels", j)
+        if level.from_ is not None:
+            out += check_range(level.from_, level.from_range, (*lat, "from_range"))
+        elif level.from_range is not None:
+            out.append(((*lat, "from_range"), "the first level has no 'from' to bound"))
+        out += check_range(level.points, level.points_range, (*lat, "points_range"))
+    return out
+
+
+def check_red_flags(ind: Indicator, at: Location) -> Found:
+    """A red flag never switches off as the measure gets worse.
+
+    Example:
+        >>> from earlywarning.rules import Indicator, Level
+        >>> ind = Indicator(id="a", measure="agency_rate_pct", label="A",
+        ...     direction="higher_is_worse",
+        ...     levels=(Level(below=5, points=0, red_flag="high"), Level(from_=5, points=1)),
+        ...     rationale="r", evidence=("e",))
+        >>> check_red_flags(ind, ())
+        [(('levels',), 'red flags must stay raised (or rise) as the measure gets worse')]
+    """
+    flags = [BAND_NAMES.index(lv.red_flag) if lv.red_flag else -1 for lv in ind.levels]
+    if ind.direction == "higher_is_better":
+        flags = flags[::-1]
+    if any(later < earlier for earlier, later in itertools.pairwise(flags)):
+        return [((*at, "levels"), "red flags must stay raised (or rise) as the measure gets worse")]
+    return []
+
+
+def check_weight(ind: Indicator, at: Location) -> Found:
+    """A risk indicator has at least one level that gives points.
+
+    Example:
+        >>> from earlywarning.rules import Indicator, Level
+        >>> ind = Indicator(id="a", measure="agency_rate_pct", label="A",
+        ...     direction="higher_is_worse",
+        ...     levels=(Level(points=0),), rationale="r", evidence=("e",))
+        >>> check_weight(ind, ())
+        [(('levels',), 'every level scores 0, so the indicator can never matter')]
+    """
+    if ind.kind == "risk" and ind.levels and not ind.weight:
+        return [((*at, "levels"), "every level scores 0, so the indicator can never matter")]
+    return []
+
+
+def _check_indicator_measure(ind: Indicator, at: Location) -> Found:
+    return check_measure(ind.measure, (*at, "measure"))
+
+
+def _check_indicator_text(ind: Indicator, at: Location) -> Found:
+    return check_text(ind.rationale, ind.evidence, at)
+
+
+_INDICATOR_CHECKS: tuple[Callable[[Indicator, Location], Found], ...] = (
+    _check_indicator_measure,
+    _check_indicator_text,
+    check_levels_tile,
+    check_direction,
+    check_kind_signs,
+    check_level_ranges,
+    check_red_flags,
+    check_weight,
+)
+
+
+def check_offsets(rules: Ruleset) -> Found:
+    """A mitigation names the risks it offsets; no risk is offset twice; risks offset nothing.
+
+    Example:
+        >>> from earlywarning.rules import load_ruleset
+        >>> check_offsets(load_ruleset())
+        []
+    """
+    out: Found = []
+    risks = {ind.id for ind in rules.indicators if ind.kind == "risk"}
+    risks |= {c.id for c in rules.combinations}
+    claimed: dict[str, str] = {}
+    for i, ind in enumerate(rules.indicators):
+        at: Location = ("indicators", i, "offsets")
+        if ind.kind == "risk":
+            if ind.offsets:
+                out.append((at, "only a mitigation offsets other rules"))
+            continue
+        if not ind.offsets:
+            message = (
+                "a mitigation must list the risk indicators or combinations it "
+                "offsets; it can take away no more than they scored"
+            )
+            out.append((at, message))
+        for rid in ind.offsets:
+            if rid not in risks:
+                out.append((at, f"{excerpt(rid)} {NOT_A_RISK}"))
+            elif rid in claimed:
+                message = (
+                    f"{excerpt(rid)} is already offset by {excerpt(claimed[rid])}; each risk may "
+                    "be offset by one mitigation only, so credit is never counted twice"
+                )
+                out.append((at, message))
+            else:
+                claimed[rid] = ind.id
+    return out
+
+
+def check_combination(combo: Combination, at: Location) -> Found:
+    """A combination has a condition, adds points, has its reasons, and a range holding its points.
+
+    Example:
+        >>> from earlywarning.rules import load_ruleset
+        >>> combo = load_ruleset().combinations[0]
+        >>> check_combination(combo.model_copy(update={"all": None, "any": None}), ("c",))
+        [(('c',), "needs at least one condition, under 'all' or 'any'")]
+    """
+    out: Found = []
+    if not combo.conditions:
+        out.append((at, "needs at least one condition, under 'all' or 'any'"))
+    if combo.points <= 0:
+        message = (
+            f"must be above 0 (got {combo.points:g}); a combination adds risk, "
+            "mitigations are indicators of kind mitigation"
+        )
+        out.append(((*at, "points"), message))
+    out += check_text(combo.rationale, combo.evidence, at)
+    out += check_range(combo.points, combo.points_range, (*at, "points_range"))
+    return out
+
+
+def check_conditions(combo: Combination, at: Location, directions: Mapping[str, str]) -> Found:
+    """Each condition names a known measure, gives one bound, and tests its measure's worse side.
+
+    A condition must fire on the worse side of its measure, or a worse value could switch the
+    combination off and lower the score; ``directions`` maps each measure to the direction its
+    risk indicator declares.
+
+    Example:
+        >>> from earlywarning.rules import Combination
+        >>> combo = Combination.model_validate({"id": "c", "label": "C", "points": 2,
+        ...     "all": [{"measure": "vacancy_rate_pct", "below": 20}],
+        ...     "rationale": "r", "evidence": ["e"]})
+        >>> print(check_conditions(combo, ("c",), {"vacancy_rate_pct": "higher_is_worse"})[0][1])
+        ... # doctest: +ELLIPSIS
+        vacancy_rate_pct is higher_is_worse, so a condition on it must use 'from' (fire when ...)
+    """
+    out: Found = []
+    keyed = [("all", j, c) for j, c in enumerate(combo.all or ())]
+    keyed += [("any", j, c) for j, c in enumerate(combo.any or ())]
+    for key, j, cond in keyed:
+        cat: Location = (*at, key, j)
+        out += check_measure(cond.measure, (*cat, "measure"))
+        if (cond.from_ is None) == (cond.below is None):
+            out.append((cat, "give exactly one of 'from' or 'below'"))
+            continue
+        direction = directions.get(cond.measure)
+        if direction is None:
+            if cond.measure in MEASURES:
+                message = (
+                    f"{NO_DIRECTION} for {excerpt(cond.measure)}; "
+                    "add one so the condition's direction can be checked"
+                )
+                out.append((cat, message))
+            continue
+        wrong, want = _WRONG_SIDE[direction]
+        if getattr(cond, wrong) is not None:
+            out.append((cat, f"{cond.measure} is {direction}, so a condition on it must {want}"))
+    return out
+
+
+# for each direction: the bound a condition must not use, and what to say instead
+_WRONG_SIDE = {
+    "higher_is_worse": ("below", "use 'from' (fire when the value is high)"),
+    "higher_is_better": ("from_", "use 'below' (fire when the value is low)"),
+}
