@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Literal, get_args
 
 from earlywarning._names import did_you_mean, excerpt
 from earlywarning.profile import MEASURES
-from earlywarning.rules._monotone import check_one_direction
 
 if TYPE_CHECKING:  # the models use this module's names, so the import runs one way only
     from earlywarning.rules import Band, Combination, Indicator, Level, Ruleset
@@ -40,6 +39,7 @@ __all__ = [
     "check_levels_tile",
     "check_measure",
     "check_offsets",
+    "check_one_direction",
     "check_range",
     "check_red_flags",
     "check_ruleset",
@@ -494,3 +494,44 @@ _WRONG_SIDE = {
     "higher_is_worse": ("below", "use 'from' (fire when the value is high)"),
     "higher_is_better": ("from_", "use 'below' (fire when the value is low)"),
 }
+
+
+# Measures that rise together: the caseload against target is the caseload over a fixed target.
+_RISE_TOGETHER = {"caseload_above_target_pct": "avg_caseload"}
+
+
+def check_one_direction(rules: Ruleset) -> Found:
+    """Every indicator on a measure (risks and mitigations alike) declares the same direction.
+
+    With one direction per measure, and the caseload against target read the same way as the
+    caseload, the score never falls as a measure gets worse: what lets the smallest change and
+    the score range of missing data be found exactly, from the level edges and the extremes.
+
+    Example:
+        >>> from earlywarning.rules import load_ruleset
+        >>> rules = load_ruleset()
+        >>> check_one_direction(rules)
+        []
+        >>> growth = rules.indicator("management_growth")
+        >>> flipped = growth.model_copy(update={"direction": "higher_is_better"})
+        >>> bad = rules.model_copy(update={"indicators": (*rules.indicators, flipped)})
+        >>> check_one_direction(bad)[0][1]  # doctest: +ELLIPSIS
+        'management_reduction_pct is read higher_is_worse by management_reduction; ...'
+    """
+    first: dict[str, Indicator] = {}
+    out: Found = []
+    for i, ind in enumerate(rules.indicators):
+        measure = _RISE_TOGETHER.get(ind.measure, ind.measure)
+        seen = first.setdefault(measure, ind)
+        if seen.direction != ind.direction:
+            what = (
+                measure if ind.measure == measure else f"{ind.measure} rises with {measure}, which"
+            )
+            out.append(
+                (
+                    ("indicators", i, "direction"),
+                    f"{what} is read {seen.direction} by {seen.id}; every rule on a measure "
+                    "must agree, so that the score never falls as the measure gets worse",
+                )
+            )
+    return out
