@@ -154,7 +154,7 @@ def test_without_matplotlib_the_error_says_what_to_install(
     # None in sys.modules makes an import fail as if the package were not installed
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    with pytest.raises(PlotDependencyError, match=r"install earlywarning\[plot\]") as caught:
+    with pytest.raises(PlotDependencyError, match=r'pip install "earlywarning\[plot\]"') as caught:
         plot_contributions(derbyshire())
     assert isinstance(caught.value, EarlyWarningError)
     assert isinstance(caught.value, ImportError)

@@ -9,6 +9,7 @@ Example:
 """
 
 from earlywarning import io as io  # earlywarning.io.read_profiles, as DESIGN.md names it
+from earlywarning._version import __version__
 from earlywarning.calibrate import calibration_report
 from earlywarning.cases import load_cases
 from earlywarning.change import SmallestChange, smallest_change
@@ -44,8 +45,6 @@ from earlywarning.trajectories import england_scores
 from earlywarning.validate import ValidationReport, validate
 from earlywarning.watchlist import watchlist
 from earlywarning.whatif import WhatIf, what_if, what_if_frame
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Assessment",

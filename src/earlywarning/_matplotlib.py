@@ -1,36 +1,25 @@
 """matplotlib, imported only when a chart is drawn, with one message for when it is missing.
 
 matplotlib is an optional dependency (the ``plot`` extra); every module that draws imports it
-through here, so the message that says what to install is written once.
+through here, and here through :func:`earlywarning._optional.require`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from earlywarning._optional import require
 from earlywarning.errors import PlotDependencyError
 
-__all__ = ["MISSING", "new_figure", "pyplot"]
-
-MISSING = (
-    "plots need matplotlib, which is not installed: "
-    'install earlywarning[plot] (pip install "earlywarning[plot]")'
-)
+__all__ = ["new_figure", "pyplot"]
 
 
 def pyplot() -> Any:
     """Import and return ``matplotlib.pyplot``, or raise :class:`PlotDependencyError`."""
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise PlotDependencyError(MISSING) from exc
-    return plt
+    return require("matplotlib.pyplot", PlotDependencyError, "plots need", "plot")
 
 
 def new_figure(**options: Any) -> Any:
     """A ``matplotlib.figure.Figure`` outside pyplot's state (so nothing needs closing)."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise PlotDependencyError(MISSING) from exc
-    return Figure(**options)
+    figure = require("matplotlib.figure", PlotDependencyError, "plots need", "plot")
+    return figure.Figure(**options)

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from earlywarning._optional import require
 from earlywarning.datasets import PROFILE_COLUMNS
 from earlywarning.errors import ValidationDependencyError
 from earlywarning.rules import Ruleset, load_ruleset
@@ -40,24 +41,24 @@ NATIONAL_MEASURES: tuple[str, ...] = tuple(
 
 def _sklearn() -> dict[str, Any]:
     """The scikit-learn pieces of the baseline, imported on first use."""
-    try:
-        from sklearn.impute import SimpleImputer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import StratifiedKFold, cross_val_predict
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
-    except ImportError as exc:
-        raise ValidationDependencyError(
-            "the logistic-regression baseline needs scikit-learn, which is not installed: "
-            'pip install "earlywarning[validation]"'
-        ) from exc
+
+    def part(module: str) -> Any:
+        return require(
+            f"sklearn.{module}",
+            ValidationDependencyError,
+            "the logistic-regression baseline needs",
+            "validation",
+            package="scikit-learn",
+        )
+
+    selection = part("model_selection")
     return {
-        "SimpleImputer": SimpleImputer,
-        "LogisticRegression": LogisticRegression,
-        "StratifiedKFold": StratifiedKFold,
-        "cross_val_predict": cross_val_predict,
-        "make_pipeline": make_pipeline,
-        "StandardScaler": StandardScaler,
+        "SimpleImputer": part("impute").SimpleImputer,
+        "LogisticRegression": part("linear_model").LogisticRegression,
+        "StratifiedKFold": selection.StratifiedKFold,
+        "cross_val_predict": selection.cross_val_predict,
+        "make_pipeline": part("pipeline").make_pipeline,
+        "StandardScaler": part("preprocessing").StandardScaler,
     }
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from earlywarning.profile import RATINGS
+from earlywarning.vocabulary import RATINGS
 
 __all__ = [
     "OPTIONAL_OUTCOMES",

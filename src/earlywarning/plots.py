@@ -23,6 +23,7 @@ from earlywarning._matplotlib import new_figure, pyplot
 from earlywarning.errors import EarlyWarningError, PlotDependencyError
 from earlywarning.explain import Assessment, Contribution
 from earlywarning.rules import Ruleset, load_ruleset
+from earlywarning.vocabulary import BAND_COLOURS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,13 +52,6 @@ MITIGATION_COLOUR = "#2a9d8f"
 """Bars of mitigations: they take points away."""
 RED_FLAG_COLOUR = "#7b1113"
 """The outline and note on a rule whose level raises a red flag."""
-BAND_COLOURS: dict[str, str] = {
-    "low": "#d8f3dc",
-    "moderate": "#fff3b0",
-    "high": "#ffd6a5",
-    "severe": "#ffadad",
-}
-"""Light fills for the bands, pale enough that lines and points drawn over them stay legible."""
 
 # Long indicator labels are wrapped so the bars keep most of the figure's width.
 _LABEL_WIDTH = 38

@@ -10,6 +10,7 @@ from typing import IO, Any
 
 import pandas as pd
 
+from earlywarning._optional import require
 from earlywarning.errors import EarlyWarningWarning, ExcelDependencyError, ProfileFileError
 
 __all__ = ["EXCEL_ROWS", "ExcelWriter", "load_openpyxl", "read_sheet"]
@@ -20,13 +21,7 @@ EXCEL_ROWS = 1_048_576
 
 def load_openpyxl() -> Any:
     """The openpyxl module, or an error saying which extra installs it."""
-    try:
-        import openpyxl as module
-    except ImportError:
-        raise ExcelDependencyError(
-            'Excel files need openpyxl: pip install "earlywarning[excel]"'
-        ) from None
-    return module
+    return require("openpyxl", ExcelDependencyError, "Excel files need", "excel")
 
 
 def read_sheet(path: Path, sheet: str | None) -> tuple[pd.DataFrame, list[EarlyWarningWarning]]:

@@ -19,6 +19,7 @@ from earlywarning._names import did_you_mean
 from earlywarning.errors import ColumnNameError, ProfileError
 from earlywarning.flags import parse_flag
 from earlywarning.profile._cells import is_missing, to_float
+from earlywarning.vocabulary import RATINGS, Rating
 
 __all__ = [
     "DERIVED_MEASURES",
@@ -50,14 +51,6 @@ __all__ = [
 ]
 
 Kind = Literal["text", "integer", "number", "flag", "rating"]
-
-
-RATINGS: tuple[str, ...] = ("outstanding", "good", "requires_improvement", "inadequate")
-"""Ofsted overall judgements, best first. Their position + 1 is the grade used by the rules."""
-
-
-Rating = Literal["outstanding", "good", "requires_improvement", "inadequate"]
-"""An Ofsted overall judgement in canonical spelling, as a type (the values of :data:`RATINGS`)."""
 
 
 # Ofsted has used several spellings over three frameworks; all of them mean one of four grades.

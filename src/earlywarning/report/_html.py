@@ -18,11 +18,13 @@ from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from earlywarning import __version__
+from earlywarning._optional import require
+from earlywarning._version import __version__
 from earlywarning.errors import ReportDependencyError
 from earlywarning.explain import Assessment
 from earlywarning.profile import FIELDS, FLAG_MEASURES
 from earlywarning.rules import Indicator
+from earlywarning.vocabulary import BAND_COLOURS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,13 +56,7 @@ BAND_HATCHES = {"low": "", "moderate": "..", "high": "//", "severe": "xx"}
 
 
 def _jinja() -> Any:
-    try:
-        import jinja2
-    except ImportError as exc:
-        raise ReportDependencyError(
-            'reports need jinja2, which is not installed: pip install "earlywarning[report]"'
-        ) from exc
-    return jinja2
+    return require("jinja2", ReportDependencyError, "reports need", "report")
 
 
 def environment() -> Any:
@@ -93,7 +89,7 @@ def _environment(jinja2: Any) -> Any:
         number=show_number,
         measure=show_measure,
     )
-    env.globals.update(version=__version__)
+    env.globals.update(version=__version__, band_colours=BAND_COLOURS)
     return env
 
 
@@ -194,15 +190,8 @@ class Chart:
 @contextmanager
 def _figures() -> Iterator[Any]:
     """pyplot with a fixed SVG id salt (the same page twice is the same bytes), closed after."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ReportDependencyError(
-            'reports need matplotlib, which is not installed: pip install "earlywarning[report]"'
-        ) from exc
+    require("matplotlib", ReportDependencyError, "reports need", "report").use("Agg")
+    plt: Any = require("matplotlib.pyplot", ReportDependencyError, "reports need", "report")
     # Text stays text (searchable, selectable in a PDF, a third of the size), in DejaVu Sans
     # as laid out, with matplotlib's list of sans-serif fallbacks where that font is missing.
     with plt.rc_context({"svg.hashsalt": "earlywarning", "svg.fonttype": "none"}):
@@ -433,7 +422,6 @@ def render_index(batch: WatchlistReport) -> str:
 
 def _band_bars(ax: Any, rows: Sequence[Mapping[Any, Any]]) -> tuple[list[int], Any]:
     """One bar per row, as long as its score, coloured and hatched by its band."""
-    from earlywarning.plots import BAND_COLOURS
 
     positions = list(range(len(rows)))
     bars = ax.barh(

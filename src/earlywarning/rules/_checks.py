@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING
 
 from earlywarning._names import did_you_mean, excerpt
 from earlywarning.profile import MEASURES
+from earlywarning.vocabulary import BAND_NAMES, BandName, Direction, Location
 
 if TYPE_CHECKING:  # the models use this module's names, so the import runs one way only
     from earlywarning.rules import Band, Combination, Indicator, Level, Ruleset
@@ -46,18 +47,6 @@ __all__ = [
     "check_text",
     "check_weight",
 ]
-
-BandName = Literal["low", "moderate", "high", "severe"]
-"""The name of a band, as a type; the only definition of the four names."""
-
-BAND_NAMES: tuple[str, ...] = get_args(BandName)
-"""The four bands, least to most at risk."""
-
-Direction = Literal["higher_is_worse", "higher_is_better"]
-"""Which way an indicator's measure gets worse."""
-
-Location = tuple[str | int, ...]
-"""A YAML path in the merged ruleset, such as ``("indicators", 0, "levels", 2)``."""
 
 Found = list[tuple[Location, str]]
 """What a check returns: (location, message) pairs, empty when all is well."""

@@ -7,16 +7,19 @@ Example:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from earlywarning._optional import require
 from earlywarning.errors import StrategiesDependencyError
 
-try:
+if TYPE_CHECKING:
     from hypothesis import strategies as st
-except ImportError as exc:
-    missing = StrategiesDependencyError(
-        "earlywarning.strategies needs hypothesis, which is not installed: "
-        'pip install "earlywarning[strategies]"'
+else:
+    st = require(
+        "hypothesis.strategies",
+        StrategiesDependencyError,
+        "earlywarning.strategies needs",
+        "strategies",
     )
-    missing.name = "hypothesis"
-    raise missing from exc
 
 __all__ = ["st"]
