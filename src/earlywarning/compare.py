@@ -25,8 +25,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from earlywarning.datasets import FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR, england_profiles
-from earlywarning.datasets._england import resolve_council
+from earlywarning.datasets import (
+    FIRST_PROFILE_YEAR,
+    LAST_PROFILE_YEAR,
+    england_profiles,
+    resolve_council,
+)
 from earlywarning.datasets.neighbours import neighbour_codes, statistical_neighbours
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.engine import Evaluation, evaluate, result_frame

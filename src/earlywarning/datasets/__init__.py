@@ -62,6 +62,7 @@ from earlywarning.datasets._england import (
     ilacs,
     judgements,
     panel,
+    resolve_council,
     resolve_councils,
 )
 from earlywarning.datasets._inputs import fill_measures
@@ -84,6 +85,8 @@ __all__ = [
     "ofsted_judgements",
     "profiles_at",
     "regions",
+    "resolve_council",
+    "resolve_councils",
     "statistical_neighbours",
 ]
 

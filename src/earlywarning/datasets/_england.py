@@ -212,6 +212,11 @@ def resolve_councils(councils: Iterable[str], caller: str) -> set[str]:
 
     Raises:
         EarlyWarningError: naming every council that is not known, and ``caller``.
+
+    Example:
+        >>> from earlywarning.datasets import resolve_councils
+        >>> sorted(resolve_councils(["Derbyshire", "dorset"], "example"))
+        ['E06000059', 'E10000007', 'E10000009']
     """
     lookup = name_lookup()
     wanted: set[str] = set()
@@ -235,6 +240,14 @@ def resolve_council(council: str, caller: str, day: dt.date | None = None) -> st
 
     Raises:
         EarlyWarningError: when the council is not known.
+
+    Example:
+        >>> import datetime as dt
+        >>> from earlywarning.datasets import resolve_council
+        >>> resolve_council("Dorset", "example")
+        'E06000059'
+        >>> resolve_council("Dorset", "example", dt.date(2018, 1, 1))
+        'E10000009'
     """
     codes = sorted(resolve_councils([council], caller))
     if len(codes) == 1:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from earlywarning.datasets._england import resolve_councils
+from earlywarning.datasets import resolve_councils
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.report import CouncilReport, report
 from earlywarning.report._parts import write_text
