@@ -1,0 +1,111 @@
+"""What every command shares: exit codes, the ruleset option, the arguments of files and years.
+
+Private to :mod:`earlywarning.cli`; each command group's module builds on these names.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from earlywarning.cli._output import OUTPUT_FORMATS
+from earlywarning.io import SUPPRESSION_CODES
+from earlywarning.rules import Ruleset, load_ruleset
+
+__all__ = [
+    "CHUNK_ROWS",
+    "EXIT_BAD_INPUT",
+    "EXIT_BROKEN_PIPE",
+    "EXIT_CALIBRATION_FAILED",
+    "EXIT_ROWS_FAILED",
+    "EXIT_USAGE",
+    "JUDGEMENTS_HELP",
+    "OUTPUT_FORMATS",
+    "YEARS_HELP",
+    "YEAR_HELP",
+    "Handler",
+    "reading",
+    "ruleset_of",
+    "with_rules",
+    "year_range",
+]
+
+EXIT_BAD_INPUT = 1
+
+EXIT_CALIBRATION_FAILED = 1
+
+EXIT_USAGE = 2
+
+EXIT_ROWS_FAILED = 3
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a reader that went away
+
+# Rows read, scored and written at a time: memory stays flat whatever the size of the file.
+CHUNK_ROWS = 50_000
+
+Handler = Callable[[argparse.Namespace, TextIO], int]
+
+
+def ruleset_of(args: argparse.Namespace) -> Ruleset:
+    """The ruleset a command was given with ``--rules``, or the bundled one."""
+    return load_ruleset(args.rules) if args.rules else load_ruleset()
+
+
+YEARS_HELP = (
+    "the years, as FIRST-LAST or a comma list (default 2017-2026); year Y is each council as "
+    "known on 1 January Y, from the workforce census of 30 September Y-1 (2011 to 2026)"
+)
+
+
+YEAR_HELP = (
+    "the year of the England profiles: councils as known on 1 January YEAR, from the workforce "
+    "census of 30 September YEAR-1 (2011 to 2026)"
+)
+
+
+JUDGEMENTS_HELP = (
+    "a CSV, JSON or YAML file of Ofsted judgements (council, date, overall) to use beside the "
+    "bundled ones, which stop at 31 March 2022"
+)
+
+
+def year_range(text: str) -> list[int]:
+    """The years of ``--years``: ``FIRST-LAST`` (both included) or a comma list.
+
+    Example:
+        >>> year_range("2018-2020"), year_range("2017,2026")
+        ([2018, 2019, 2020], [2017, 2026])
+    """
+    try:
+        if "-" in text:
+            first, last = (int(part) for part in text.split("-", 1))
+            return list(range(first, last + 1))
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not FIRST-LAST or a comma list of years"
+        ) from None
+
+
+def with_rules(p: argparse.ArgumentParser) -> None:
+    """The ``--rules`` option."""
+    p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
+
+
+def reading(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    """The arguments of the commands that read a profile file."""
+    p.add_argument("file", help="profiles: CSV, TSV, Excel .xlsx, YAML or JSON")
+    p.add_argument("--council", metavar="NAME", help="only this council's rows")
+    p.add_argument("--sheet", metavar="NAME", help="the sheet of an .xlsx file")
+    p.add_argument(
+        "--suppressed",
+        choices=("missing", "refuse"),
+        default="missing",
+        help=f"suppression codes ({' '.join(SUPPRESSION_CODES)}): read as missing "
+        "(default) or refuse the file",
+    )
+    p.add_argument("--format", choices=formats, default="text")
+    p.add_argument("--output", metavar="FILE", help="write here (whole, or not at all)")
+    p.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help=argparse.SUPPRESS)
+    with_rules(p)

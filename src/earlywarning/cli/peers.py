@@ -1,0 +1,124 @@
+"""The peer commands: ``compare`` with neighbours, the ``watchlist`` and ``trajectories``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from earlywarning.cli._common import (
+    JUDGEMENTS_HELP,
+    YEAR_HELP,
+    YEARS_HELP,
+    ruleset_of,
+    with_rules,
+    year_range,
+)
+
+__all__ = [
+    "cmd_compare",
+    "cmd_trajectories",
+    "cmd_watchlist",
+    "compare_arguments",
+    "trajectories_arguments",
+    "watchlist_arguments",
+]
+
+
+def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
+    """Score every council (or the ones named) for every year 2017-2026, with rising risk."""
+    from earlywarning.trajectories import england_scores, trajectories_text
+
+    rules = ruleset_of(args)
+    years = {"years": args.years} if args.years else {}
+    scores = england_scores(
+        ruleset=rules, rise_margin=args.rise_margin, councils=args.council, **years
+    )
+    if args.plot:
+        from earlywarning.plots import save_trajectory
+
+        save_trajectory(scores, args.plot, ruleset=rules)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    if args.format == "csv":
+        scores.to_csv(out, index=False, lineterminator="\n")
+    elif args.format == "json":
+        out.write(scores.to_json(orient="records", indent=2) + "\n")
+    else:
+        out.write(trajectories_text(scores) + "\n")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
+    """Compare one council with its statistical neighbours, its region and England."""
+    from earlywarning.compare import compare, peer_trajectory, render_compare
+
+    rules = ruleset_of(args)
+    table = compare(args.council, args.year, rules, judgements=args.judgements)
+    out.write(render_compare(table, args.format))
+    if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
+        print(table.attrs["judgements"], file=sys.stderr)
+    if args.plot:
+        from earlywarning.peer_plots import save_peers
+
+        trajectory = peer_trajectory(args.council, ruleset=rules, judgements=args.judgements)
+        save_peers(trajectory, args.plot, ruleset=rules)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    return 0
+
+
+def cmd_watchlist(args: argparse.Namespace, out: TextIO) -> int:
+    """Every council in one year, the ones sliding from good or outstanding first."""
+    from earlywarning.watchlist import render_watchlist, watchlist
+
+    table = watchlist(
+        args.year,
+        ruleset_of(args),
+        judgements=args.judgements,
+        region=args.region,
+        sliding_only=args.sliding_only,
+    )
+    out.write(render_watchlist(table, args.format))
+    if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
+        print(table.attrs["judgements"], file=sys.stderr)
+    return 0
+
+
+def compare_arguments(p: argparse.ArgumentParser) -> None:
+    """a council beside its statistical neighbours, its region and England"""
+    p.add_argument("council", help="a council name or ONS code")
+    p.add_argument("--year", type=int, required=True, help=YEAR_HELP)
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("--judgements", metavar="FILE", help=JUDGEMENTS_HELP)
+    p.add_argument(
+        "--plot", metavar="FILE.png", help="draw the score by year beside neighbours and England"
+    )
+    p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
+
+
+def watchlist_arguments(p: argparse.ArgumentParser) -> None:
+    """every council in a year, those sliding from good or outstanding first"""
+    p.add_argument("--year", type=int, required=True, help=YEAR_HELP)
+    p.add_argument("--region", metavar="REGION", help="only this English region")
+    p.add_argument(
+        "--sliding-only", action="store_true", help="only the councils flagged as sliding"
+    )
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("--judgements", metavar="FILE", help=JUDGEMENTS_HELP)
+    p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
+
+
+def trajectories_arguments(p: argparse.ArgumentParser) -> None:
+    """score every council for every year 2017-2026"""
+    p.add_argument(
+        "--council", action="append", metavar="NAME", help="only this council (repeatable)"
+    )
+    p.add_argument("--years", type=year_range, metavar="FIRST-LAST", help=YEARS_HELP)
+    p.add_argument("--plot", metavar="FILE.png", help="draw the one council's scores to a file")
+    p.add_argument(
+        "--rise-margin",
+        type=float,
+        default=10.0,
+        help="a score rise over two years flagged as rising (default 10 points)",
+    )
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    with_rules(p)

@@ -1,0 +1,72 @@
+"""The ``score`` and ``explain`` commands: a profile file scored, or explained, chunk by chunk."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from typing import TextIO
+
+from earlywarning.cli._batch import ProfileSource, profile_of, rows
+from earlywarning.cli._common import EXIT_ROWS_FAILED, reading, ruleset_of
+from earlywarning.cli._output import OUTPUT_FORMATS, open_output, stamp, write_assessment
+from earlywarning.engine import score
+
+__all__ = ["cmd_explain", "cmd_score", "explain_arguments", "score_arguments"]
+
+
+def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
+    """Score a profile file, chunk by chunk; print text, JSON, CSV or an Excel workbook."""
+    rules = ruleset_of(args)
+    source = ProfileSource.from_args(args)
+    chunks = source.chunks()
+    first = next(chunks)
+    if source.single(first) and args.format in ("text", "json"):
+        a = score(profile_of(rows(first)[0]), ruleset=rules)
+        with open_output(args.output, out, binary=False) as stream:
+            write_assessment(a, args.format, stream)
+        for _ in chunks:  # finish reading, so that the reader's counts and notices are complete
+            pass
+        source.notes()
+        return 0
+    writer = OUTPUT_FORMATS[args.format]
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    with open_output(args.output, out, binary=writer.binary) as stream:
+        chunks = itertools.chain([first], chunks)
+        total, failed = source.write_scores(chunks, writer(stream, stamp(rules)), rules, show)
+    source.notes()
+    if failed:
+        print(
+            f"{failed} of {total} rows could not be scored; see the error column", file=sys.stderr
+        )
+        return EXIT_ROWS_FAILED
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
+    """Explain every profile in a file, one paragraph each."""
+    rules = ruleset_of(args)
+    source = ProfileSource.from_args(args)
+    with open_output(args.output, out, binary=False) as stream:
+        total, failed = source.write_explanations(stream, rules)
+    source.notes()
+    if failed:
+        print(f"{failed} of {total} rows could not be scored", file=sys.stderr)
+        return EXIT_ROWS_FAILED
+    return 0
+
+
+def score_arguments(p: argparse.ArgumentParser) -> None:
+    """score a profile file (CSV, TSV, xlsx, YAML or JSON)"""
+    reading(p, tuple(OUTPUT_FORMATS))
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress bar on standard error (default: when it is a terminal)",
+    )
+
+
+def explain_arguments(p: argparse.ArgumentParser) -> None:
+    """print the explanation of every profile in a file"""
+    reading(p, ("text",))
