@@ -30,6 +30,8 @@ from earlywarning.engine import score
 from earlywarning.errors import EarlyWarningError
 from earlywarning.explain import Assessment
 from earlywarning.profile import FIELD_NAMES, CouncilProfile
+from earlywarning.report._files import write_text
+from earlywarning.report._html import render_council
 from earlywarning.report._parts import (
     RuleRow,
     SourceRow,
@@ -39,7 +41,6 @@ from earlywarning.report._parts import (
     national_profile,
     rule_rows,
     trajectory,
-    write_text,
 )
 from earlywarning.rules import Band, Ruleset, load_ruleset
 
@@ -122,8 +123,6 @@ class CouncilReport:
             >>> html.startswith("<!DOCTYPE html>"), "<h1>Example, 2020" in html
             (True, True)
         """
-        from earlywarning.report._html import render_council
-
         return render_council(self)
 
     def write(self, path: str | Path) -> Path:

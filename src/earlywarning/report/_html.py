@@ -16,24 +16,25 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from earlywarning._optional import require
 from earlywarning._version import __version__
 from earlywarning.errors import ReportDependencyError
 from earlywarning.explain import Assessment
+from earlywarning.plots import plot_contributions, plot_trajectory
 from earlywarning.profile import FIELDS, FLAG_MEASURES
-from earlywarning.rules import Indicator
+from earlywarning.report._files import page_name
+from earlywarning.rules import Indicator, Ruleset
 from earlywarning.vocabulary import BAND_COLOURS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from earlywarning.report import CouncilReport
-    from earlywarning.report.batch import WatchlistReport
-
 __all__ = [
     "Chart",
+    "CouncilPage",
+    "IndexPage",
     "band_word",
     "contributions_chart",
     "environment",
@@ -47,6 +48,30 @@ __all__ = [
     "trajectory_chart",
     "watchlist_chart",
 ]
+
+
+class CouncilPage(Protocol):
+    """What the council page's code reads of a :class:`~earlywarning.CouncilReport` (the
+    template reads more): the renderer depends on this shape, not on the report module."""
+
+    @property
+    def assessment(self) -> Assessment: ...
+    @property
+    def ruleset(self) -> Ruleset: ...
+    @property
+    def trajectory(self) -> pd.DataFrame | None: ...
+    @property
+    def comparison(self) -> pd.DataFrame | None: ...
+
+
+class IndexPage(Protocol):
+    """What the index page's code reads of a :class:`~earlywarning.WatchlistReport`."""
+
+    @property
+    def table(self) -> pd.DataFrame: ...
+    @property
+    def title(self) -> str: ...
+
 
 # Measures that are codes for words: a judgement as a grade, yes/no as 1/0.
 _WORDED = FLAG_MEASURES | {"previous_rating_grade"}
@@ -240,8 +265,6 @@ def contributions_chart(assessment: Assessment) -> Chart:
         >>> contributions_chart(a).alt  # doctest: +ELLIPSIS
         "Bar chart of the points each rule gave Example (2020), 6 of 100 in all, low band: ..."
     """
-    from earlywarning.plots import plot_contributions
-
     items = sorted(assessment.contributions, key=lambda c: -c.points)
     parts = [
         f"{assessment.labels.get(c.indicator, c.indicator)} {show_points(c.points)}"
@@ -268,8 +291,6 @@ def trajectory_chart(trajectory: pd.DataFrame, council: str) -> Chart:
         >>> trajectory_chart(t, "Derby").alt  # doctest: +ELLIPSIS
         "Line chart of Derby's early-warning score by year over the shaded bands: 2020 ..."
     """
-    from earlywarning.plots import plot_trajectory
-
     points = [
         f"{int(r['year'])} {r['score']:.0f} ({r['band']}"
         + (", rising)" if r["rising"] is True else ")")
@@ -369,7 +390,7 @@ def neighbours_chart(comparison: pd.DataFrame) -> Chart:
         return _svg(figure, alt, "peers")
 
 
-def render_council(page: CouncilReport) -> str:
+def render_council(page: CouncilPage) -> str:
     """One council's page as HTML.
 
     Example:
@@ -397,7 +418,7 @@ def render_council(page: CouncilReport) -> str:
     )
 
 
-def render_index(batch: WatchlistReport) -> str:
+def render_index(batch: IndexPage) -> str:
     """A batch's index page as HTML, linking to each council's page.
 
     Example:
@@ -410,8 +431,6 @@ def render_index(batch: WatchlistReport) -> str:
         >>> html.count("<h1>"), 'href="a.html"' in html
         (1, True)
     """
-    from earlywarning.report.batch import page_name
-
     chart = watchlist_chart(batch.table, batch.title) if len(batch.table) else None
     columns = ("region", "score_2y_before", "band_2y_before", "neighbours_median_score")
     table = batch.table.assign(**{c: None for c in columns if c not in batch.table})

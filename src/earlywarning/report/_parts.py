@@ -9,10 +9,8 @@ The names are public within the package's private report machinery.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -40,7 +38,6 @@ __all__ = [
     "national_profile",
     "rule_rows",
     "trajectory",
-    "write_text",
 ]
 
 TRAJECTORY_YEARS = 6
@@ -98,25 +95,6 @@ class SourceRow:
     source: str
     as_at: str
     fields: tuple[str, ...]
-
-
-def write_text(path: Path, text: str) -> Path:
-    """Write through a temporary file renamed at the end, so a failure leaves no partial page.
-
-    Example:
-        >>> import tempfile
-        >>> with tempfile.TemporaryDirectory() as folder:
-        ...     write_text(Path(folder) / "a.html", "<p>a</p>").read_text(encoding="utf-8")
-        '<p>a</p>'
-    """
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8", newline="\n")
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def date_text(day: dt.date) -> str:

@@ -8,7 +8,6 @@ them. Every page is self-contained, as in :mod:`earlywarning.report`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,23 +18,12 @@ import pandas as pd
 from earlywarning.datasets import resolve_councils
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.report import CouncilReport, report
-from earlywarning.report._parts import write_text
+from earlywarning.report._files import page_name, write_text
+from earlywarning.report._html import render_index
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.watchlist import watchlist
 
 __all__ = ["WatchlistReport", "page_name", "watchlist_report"]
-
-
-def page_name(council: str) -> str:
-    """The file name of a council's page in a batch: its name in lower case, words joined by -.
-
-    Example:
-        >>> page_name("Bath and North East Somerset")
-        'bath-and-north-east-somerset.html'
-        >>> page_name("St. Helens")
-        'st-helens.html'
-    """
-    return re.sub(r"[^a-z0-9]+", "-", council.casefold()).strip("-") + ".html"
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,8 +79,6 @@ class WatchlistReport:
             >>> 'href="derby.html"' in html
             True
         """
-        from earlywarning.report._html import render_index
-
         return render_index(self)
 
     def write(self, folder: str | Path) -> list[Path]:
