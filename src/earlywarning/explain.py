@@ -18,7 +18,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from earlywarning.profile import FLAG_MEASURES, RATINGS
-from earlywarning.rules import BAND_NAMES, BandName, Indicator, Level, Ruleset
+from earlywarning.rules import BAND_NAMES, BandName, Indicator, Level, Ruleset, per_ruleset
 
 __all__ = [
     "Assessment",
@@ -318,8 +318,11 @@ class RuleTexts:
         )
 
 
+@per_ruleset
 def rule_texts(rules: Ruleset) -> RuleTexts:
     """The texts of ``rules``: each level's reason, every label, each combination's reason.
+
+    Built once per ruleset: a score reads them for the reasons it explains.
 
     Example:
         >>> import earlywarning as ew

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from earlywarning.engine._evaluation import Evaluation, default_rules, evaluate, evaluate_columns
+from earlywarning.engine._evaluation import Evaluation, evaluate, evaluate_columns
 from earlywarning.engine._fill import exact, scored_fills
 from earlywarning.engine._kernel import Compiled, compiled, run, unscaled
 from earlywarning.engine._ranges import (
@@ -28,13 +28,13 @@ from earlywarning.engine._ranges import (
     with_ranges,
 )
 from earlywarning.engine._reasons import ranked_row
-from earlywarning.explain import Assessment, assessment
+from earlywarning.explain import Assessment, assessment, rule_texts
 from earlywarning.profile import (
     CouncilProfile,
     check_profile,
     measure_values,
 )
-from earlywarning.rules import BAND_NAMES, Ruleset
+from earlywarning.rules import BAND_NAMES, Ruleset, default_ruleset
 
 __all__ = [
     "Evaluation",
@@ -159,7 +159,7 @@ def score(
         >>> a.band in ("low", "moderate", "high", "severe")
         True
     """
-    rules = ruleset if ruleset is not None else default_rules()
+    rules = ruleset if ruleset is not None else default_ruleset()
     comp = compiled(rules)
     data = dict(profile) if isinstance(profile, CouncilProfile) else check_profile(profile)
     return _one(comp, data, ranges)
@@ -188,7 +188,7 @@ def _one(comp: Compiled, data: dict[str, Any], ranges: bool) -> Assessment:
     if ranges and not filling:
         found = exact(score, BAND_NAMES[band])
     return assessment(
-        comp.texts,
+        rule_texts(comp.rules),
         council=data["council"],
         year=data["year"],
         levels=r.level[:, 0].tolist(),

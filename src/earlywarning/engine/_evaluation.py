@@ -7,7 +7,7 @@ and Assessments, the ranges fill it in and evaluate again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -15,9 +15,9 @@ import pandas as pd
 from earlywarning.engine._kernel import BLOCK_ROWS, Compiled, compiled, patterns, run, unscaled
 from earlywarning.engine._reasons import joined_codes
 from earlywarning.profile import ProfileColumns, profile_columns
-from earlywarning.rules import Ruleset, load_ruleset
+from earlywarning.rules import Ruleset, default_ruleset
 
-__all__ = ["Evaluation", "default_rules", "evaluate", "evaluate_columns"]
+__all__ = ["Evaluation", "evaluate", "evaluate_columns"]
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def evaluate_columns(cols: ProfileColumns, ruleset: Ruleset | None = None) -> Ev
         >>> float(evaluate_columns(cols).score[0]) > 0
         True
     """
-    rules = ruleset if ruleset is not None else default_rules()
+    rules = ruleset if ruleset is not None else default_ruleset()
     comp = compiled(rules)
     n = len(cols.error)
     have = frozenset(m for m, col in cols.measures.items() if n and not np.isnan(col).all())
@@ -163,9 +163,3 @@ def _block(cols: ProfileColumns, measures: tuple[str, ...], rows: slice) -> np.n
     for i, m in enumerate(measures):
         out[i] = cols.measures[m][rows]
     return out
-
-
-@lru_cache(maxsize=1)
-def default_rules() -> Ruleset:
-    """The bundled ruleset, loaded once for every call that names none."""
-    return load_ruleset()

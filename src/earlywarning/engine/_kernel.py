@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from earlywarning.rules import BAND_NAMES, Ruleset
+from earlywarning.rules import BAND_NAMES, Ruleset, per_ruleset
 
 __all__ = ["BLOCK_ROWS", "INT16_MAX", "TABLE_BITS", "Compiled", "Plan", "Result", "compiled"]
 __all__ += ["patterns", "run", "unscaled"]
@@ -84,7 +84,6 @@ class Compiled:
     combo_points: np.ndarray  # (J,)
     combo_flags: np.ndarray  # (J,) int8
     content_hash: str
-    texts: Any  # the explanation texts of each level (earlywarning.explain.RuleTexts)
     measures: frozenset[str]  # every measure the rules read
     lowest: int  # the least total of scaled points any row can reach
     totals: tuple[np.ndarray, np.ndarray] | None  # score and band of each total from lowest
@@ -110,22 +109,10 @@ class Compiled:
         return np.where(totals < n + self.lowest, totals, totals - n) / self.scale
 
 
-# Compiled rulesets by object identity. Hashing a frozen pydantic model walks the whole model,
-# which costs more than scoring one profile, so the cache looks rulesets up by id and keeps the
-# ruleset itself alive beside its arrays (so that its id cannot be reused while cached).
-_COMPILED: dict[int, Compiled] = {}
-_COMPILED_MAX = 16
-
-
+@per_ruleset
 def compiled(rules: Ruleset) -> Compiled:
     """The compiled arrays of ``rules``, built on first use and cached."""
-    hit = _COMPILED.get(id(rules))
-    if hit is not None and hit.rules is rules:
-        return hit
-    if len(_COMPILED) >= _COMPILED_MAX:
-        _COMPILED.pop(next(iter(_COMPILED)))
-    out = _COMPILED[id(rules)] = _compile(rules)
-    return out
+    return _compile(rules)
 
 
 def _scale_of(numbers: list[float]) -> int | None:
@@ -138,8 +125,6 @@ def _scale_of(numbers: list[float]) -> int | None:
 
 
 def _compile(rules: Ruleset) -> Compiled:
-    from earlywarning.explain import rule_texts  # explanation text belongs to explain
-
     every = [lv.points for ind in rules.indicators for lv in ind.levels]
     every += [c.points for c in rules.combinations]
     scale = _scale_of(every)
@@ -162,7 +147,6 @@ def _compile(rules: Ruleset) -> Compiled:
         combo_points=np.array([_scaled(c.points, scale) for c in rules.combinations], dtype),
         combo_flags=np.array([_flag(c.red_flag) for c in rules.combinations], np.int8),
         content_hash=rules.content_hash,
-        texts=rule_texts(rules),
         measures=frozenset(ind.measure for ind in rules.indicators)
         | frozenset(c.measure for combo in rules.combinations for c in combo.conditions),
         lowest=lowest,

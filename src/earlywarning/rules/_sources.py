@@ -12,7 +12,7 @@ from typing import Any
 from earlywarning._names import unknown_key
 from earlywarning._yaml import problem, read_yaml
 from earlywarning.errors import RuleFileError, RuleProblem
-from earlywarning.rules._checks import Location
+from earlywarning.vocabulary import Location
 
 __all__ = [
     "FAMILY_KEYS",
