@@ -42,6 +42,9 @@ from earlywarning.report import CouncilReport, report
 from earlywarning.report.batch import WatchlistReport, watchlist_report
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import england_scores
+
+# Through the old path: importing earlywarning.validate binds the package's attribute to that
+# module, so it is imported here, before the function takes the name.
 from earlywarning.validate import ValidationReport, validate
 from earlywarning.watchlist import watchlist
 from earlywarning.whatif import WhatIf, what_if, what_if_frame

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from earlywarning.validate import ValidationReport
+    from earlywarning.validation import ValidationReport
 
 __all__ = [
     "BAND_COLOURS",

@@ -104,7 +104,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     Without scikit-learn the ruleset's figures are still printed, with a note that the baseline
     needs ``pip install "earlywarning[validation]"``.
     """
-    from earlywarning.validate import ValidationDependencyError, validate
+    from earlywarning.validation import ValidationDependencyError, validate
 
     rules = ruleset_of(args)
     try:

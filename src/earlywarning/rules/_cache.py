@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-if TYPE_CHECKING:  # the models do not need this module; the import runs one way only
-    from earlywarning.rules import Ruleset
+from earlywarning.rules._models import Ruleset
 
 __all__ = ["RULESETS_CACHED", "per_ruleset"]
 

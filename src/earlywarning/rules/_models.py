@@ -221,7 +221,7 @@ class Ruleset(_Model):
 
         Example:
             >>> from earlywarning.rules import load_ruleset
-        >>> rules = load_ruleset()
+            >>> rules = load_ruleset()
             >>> len(rules.content_hash), rules.content_hash == load_ruleset().content_hash
             (12, True)
             >>> rules.replace(version="2.0.0").content_hash == rules.content_hash
@@ -238,7 +238,7 @@ class Ruleset(_Model):
 
         Example:
             >>> from earlywarning.rules import load_ruleset
-        >>> rules = load_ruleset()
+            >>> rules = load_ruleset()
             >>> rules.indicator("agency_rate").measure
             'agency_rate_pct'
             >>> rules.indicator("no_such_rule")
@@ -256,7 +256,7 @@ class Ruleset(_Model):
 
         Example:
             >>> from earlywarning.rules import load_ruleset
-        >>> data = load_ruleset().to_data()
+            >>> data = load_ruleset().to_data()
             >>> data["id"], sorted(data["bands"][0])
             ('earlywarning-default', ['below', 'from', 'meaning', 'name'])
         """
@@ -270,7 +270,7 @@ class Ruleset(_Model):
             >>> from earlywarning.rules import load_ruleset
             >>> import tempfile
             >>> from earlywarning.rules import load_ruleset
-        >>> rules = load_ruleset()
+            >>> rules = load_ruleset()
             >>> rules.to_yaml().splitlines()[0]
             'id: earlywarning-default'
             >>> with tempfile.TemporaryDirectory() as folder:
@@ -286,7 +286,7 @@ class Ruleset(_Model):
 
         Example:
             >>> from earlywarning.rules import load_ruleset
-        >>> rules = load_ruleset()
+            >>> rules = load_ruleset()
             >>> rules.replace(version="2.0.0").version
             '2.0.0'
             >>> try:

@@ -1,6 +1,6 @@
 """The per-rule and per-band tables of a validation, from the evaluation and the outcomes.
 
-Private machinery of :mod:`earlywarning.validate`; the names are public within this module.
+Private machinery of :mod:`earlywarning.validation`; the names are public within this module.
 """
 
 from __future__ import annotations

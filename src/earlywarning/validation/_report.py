@@ -1,6 +1,6 @@
 """The validation report: its figures, and their text and CSV layouts.
 
-The report is built by :func:`earlywarning.validate.validate`; nothing here computes a figure.
+The report is built by :func:`earlywarning.validation.validate`; nothing here computes a figure.
 
 The layouts are functions of a finished report, reached through its methods.
 """
@@ -258,7 +258,7 @@ def validation_text(report: ValidationReport, *, indicators: bool = False) -> st
 
     Example:
         >>> import earlywarning as ew
-        >>> from earlywarning.validate._report import validation_text
+        >>> from earlywarning.validation._report import validation_text
         >>> validation_text(ew.validate()).splitlines()[-6]
         'Outcomes by band'
     """
@@ -277,7 +277,7 @@ def validation_csv(report: ValidationReport, *, indicators: bool = False) -> str
 
     Example:
         >>> import earlywarning as ew
-        >>> from earlywarning.validate._report import validation_csv
+        >>> from earlywarning.validation._report import validation_csv
         >>> lines = validation_csv(ew.validate()).splitlines()
         >>> next(line for line in lines if line.startswith("band"))  # doctest: +ELLIPSIS
         'band,inspections,below_good,share_below_good,...'

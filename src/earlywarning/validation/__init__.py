@@ -40,8 +40,8 @@ from earlywarning.outcomes import OPTIONAL_OUTCOMES, OUTCOME_LABELS, OUTCOME_NAM
 from earlywarning.profile import FIELD_NAMES
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import england_scores, rising_risk
-from earlywarning.validate._report import ValidationReport
-from earlywarning.validate._tables import KnownOutcome, band_table, indicator_table
+from earlywarning.validation._report import ValidationReport
+from earlywarning.validation._tables import KnownOutcome, band_table, indicator_table
 
 __all__ = [
     "NATIONAL_MEASURES",
@@ -203,7 +203,7 @@ def validate_profiles(
 
     Example:
         >>> import pandas as pd
-        >>> from earlywarning.validate import validate_profiles
+        >>> from earlywarning.validation import validate_profiles
         >>> # three councils with 5% agency staff, three with 40%: 6 of 9 pairs (ties count half)
         >>> frame = pd.DataFrame({"council": list("ABCDEF"), "year": 2020,
         ...                       "agency_rate_pct": [5, 5, 5, 40, 40, 40],
