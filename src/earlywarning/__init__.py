@@ -8,7 +8,7 @@ Example:
     True
 """
 
-from earlywarning import io as io  # earlywarning.io.read_profiles, as DESIGN.md names it
+from earlywarning import io as io  # earlywarning.io.read_profiles, in the contract
 from earlywarning._version import __version__
 from earlywarning.calibrate import calibration_report
 from earlywarning.cases import load_cases
