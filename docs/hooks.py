@@ -1,6 +1,6 @@
-"""mkdocs hook: the API page's table of modules, built from the modules' own docstrings.
+"""mkdocs hooks: the version in the header, and tables built from the code itself.
 
-The table lists every public module of ``src/earlywarning`` with the first line of its
+The API page's table lists every public module of ``src/earlywarning`` with the first line of its
 docstring, so the page cannot drift from the code when a module is added or reworded.
 """
 
@@ -72,6 +72,15 @@ def field_table() -> str:
         kind = kinds.get(spec.kind, "Ofsted judgement")
         rows.append(f"| `{spec.name}` | {kind} | {_bounds(spec)} | {spec.description} |")
     return "\n".join(rows)
+
+
+def on_config(config: Any, **kwargs: Any) -> Any:
+    """Put the package's version beside the site's name in the header (mkdocs-material shows
+    the site's name there), so that a reader knows which release the pages describe."""
+    from earlywarning import __version__
+
+    config["site_name"] = f"{config['site_name']} {__version__}"
+    return config
 
 
 def on_page_markdown(markdown: str, **kwargs: Any) -> str:

@@ -434,3 +434,10 @@ def test_api_page_lists_every_public_module(built_site: Path) -> None:
     page = (built_site / "api" / "index.html").read_text(encoding="utf-8")
     for module in PUBLIC_MODULES:
         assert f"<code>earlywarning.{module}</code>" in page, f"earlywarning.{module}"
+
+
+def test_site_header_shows_the_version(built_site: Path) -> None:
+    page = (built_site / "index.html").read_text(encoding="utf-8")
+    header = re.search(r'<header class="md-header.*?</header>', page, re.S)
+    assert header, "no mkdocs-material header on the home page"
+    assert f"earlywarning {ew.__version__}" in header.group(0)
