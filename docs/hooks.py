@@ -7,10 +7,16 @@ docstring, so the page cannot drift from the code when a module is added or rewo
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 from pathlib import Path
 from typing import Any
 
 MARKER = "<!-- module-table -->"
+# A python block with this title is a notebook cell: the page shows what Jupyter would show
+# for its last expression (the value's _repr_html_) right after it.
+CELL_TITLE = 'title="In"'
+
 FIELDS_MARKER = "<!-- profile-fields -->"
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "earlywarning"
 
@@ -83,8 +89,50 @@ def on_config(config: Any, **kwargs: Any) -> Any:
     return config
 
 
+def _last_value(code: str, namespace: dict[str, Any], where: str) -> Any:
+    """Run ``code``; the value of its last statement when that is an expression, else None."""
+    tree = ast.parse(code, filename=where)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    # what a block prints is shown in its Output block, which the tests check; not in the log
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(tree, where, "exec"), namespace)
+        if last is None:
+            return None
+        return eval(compile(ast.Expression(last.value), where, "eval"), namespace)
+
+
+def notebook_cells(markdown: str, page: str) -> str:
+    """Run a page's python blocks in order, in one namespace (as tests/test_docs.py does), and
+    after each notebook cell (a block titled ``In``) put the HTML its last value displays.
+
+    The HTML goes in as one line inside a ``<div>``, which Markdown passes through as it is.
+    """
+    namespace: dict[str, Any] = {"__name__": f"docs_{page}"}
+    out: list[str] = []
+    lines = iter(markdown.splitlines())
+    for line in lines:
+        out.append(line)
+        if not line.startswith("```python"):
+            continue
+        body = []
+        for inner in lines:
+            out.append(inner)
+            if inner.strip() == "```":
+                break
+            body.append(inner)
+        value = _last_value("\n".join(body), namespace, f"docs/{page}")
+        if CELL_TITLE in line and hasattr(value, "_repr_html_"):
+            shown = " ".join(str(value._repr_html_()).splitlines())
+            out += ["", f'<div class="notebook-output">{shown}</div>', ""]
+    return "\n".join(out) + "\n"
+
+
 def on_page_markdown(markdown: str, **kwargs: Any) -> str:
-    """Replace the markers with the table of modules and the table of profile fields."""
+    """Replace the markers with the table of modules and the table of profile fields, and show
+    the output of the notebook cells of a page that has them."""
+    page = kwargs.get("page")
+    if page is not None and CELL_TITLE in markdown:
+        markdown = notebook_cells(markdown, Path(page.file.src_uri).name)
     if MARKER in markdown:
         markdown = markdown.replace(MARKER, module_table())
     if FIELDS_MARKER in markdown:

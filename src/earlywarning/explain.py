@@ -10,13 +10,14 @@ paragraph a director can read.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from earlywarning._display import Html, band_badge, card, cells, figures, note, signed
 from earlywarning.profile import FLAG_MEASURES, RATINGS
 from earlywarning.rules import BAND_NAMES, BandName, Indicator, Level, Ruleset, per_ruleset
 
@@ -26,7 +27,9 @@ __all__ = [
     "LevelText",
     "RuleTexts",
     "assessment",
+    "assessment_html",
     "describe_level",
+    "headline_figures",
     "rule_texts",
 ]
 
@@ -178,6 +181,16 @@ class Assessment(BaseModel):
             []
         """
         return [c for c in self.contributions if c.red_flag]
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # repr and str show who was scored and the headline figures; explain() and the notebook
+        # display show the rest (the contributions alone run to dozens of lines)
+        for name in ("council", "year", "score", "band", "coverage"):
+            yield name, getattr(self, name)
+
+    def _repr_html_(self) -> str:
+        """The assessment as a notebook shows it (:func:`assessment_html`)."""
+        return assessment_html(self)
 
     def explain(self) -> str:
         """A short paragraph: the score and band, the main drivers, mitigations and missing data.
@@ -544,3 +557,73 @@ def assessment(
     if ranges is not None:
         fields.update(ranges)
     return _built(Assessment, fields, _ASSESSMENT_SET)
+
+
+def _range_text(a: Assessment) -> str | None:
+    if a.score_range is None or a.band_range is None:
+        return None
+    low, high = a.band_range
+    bands = low if low == high else f"{low} to {high}"
+    return f"{a.score_range[0]:.0f} to {a.score_range[1]:.0f} ({bands})"
+
+
+def headline_figures(a: Assessment) -> list[tuple[str, Any]]:
+    """The headline figures of an assessment as label and value, for the notebook displays of
+    it and of the results built on it (what if, the smallest change).
+
+    Example:
+        >>> import earlywarning as ew
+        >>> a = ew.score({"council": "A", "year": 2020, "dcs_changes": 3})
+        >>> [label for label, _ in headline_figures(a)]
+        ['score', 'band', 'coverage', 'what the missing data allow']
+    """
+    band = band_badge(a.band)
+    if a.band != a.band_from_score:
+        band = Html(f"{band} (points alone: {band_badge(a.band_from_score)}; red flag)")
+    out: list[tuple[str, Any]] = [
+        ("score", f"{a.score:.0f} of 100"),
+        ("band", band),
+        ("coverage", f"{a.coverage:.0%}"),
+    ]
+    shown = _range_text(a)
+    if shown is not None:
+        out.append(("what the missing data allow", shown))
+    return out
+
+
+def assessment_html(a: Assessment) -> str:
+    """An assessment as HTML for a notebook: the headline figures, every rule that gave points
+    or raised a red flag (largest first, as :attr:`Assessment.reasons` ranks them), what had no
+    data, and the ruleset. Every text is escaped.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> a = ew.score({"council": "Bath & <NE>", "year": 2020, "agency_rate_pct": 30})
+        >>> html = assessment_html(a)
+        >>> "Bath &amp; &lt;NE&gt; (2020)" in html, "Agency social workers 30%" in html
+        (True, True)
+    """
+    by_id = {c.indicator: c for c in a.contributions}
+    label = a.labels.get
+    shown = [by_id[r] for r in a.reasons] + [
+        c for c in a.contributions if c.red_flag and not c.points
+    ]
+    rows = [
+        [label(c.indicator, c.indicator), c.reason, signed(c.points), c.red_flag or ""]
+        for c in shown
+    ]
+    parts: list[Any] = [figures(headline_figures(a))]
+    if rows:
+        parts.append(cells(["rule", "reason", "points", "red flag"], rows))
+    else:
+        parts.append(note("No rule gave points."))
+    quiet = len(a.contributions) - len(shown)
+    if quiet:
+        rules = "rule" if quiet == 1 else "rules"
+        parts.append(note(f"{quiet} more {rules} had data and gave no points."))
+    if a.missing:
+        parts.append(note("No data for: " + ", ".join(label(m, m) for m in a.missing) + "."))
+    if a.collect_first:
+        parts.append(note(f"Collect first: {label(a.collect_first[0], a.collect_first[0])}."))
+    parts.append(note(f"Ruleset {a.ruleset_id} {a.ruleset_version} ({a.ruleset_hash})."))
+    return card(f"{a.council} ({a.year})", *parts, kind="assessment")

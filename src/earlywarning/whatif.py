@@ -9,19 +9,20 @@ cut, and a new cut on a profile that gives both budgets is written as a new curr
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from earlywarning._display import band_badge, card, cells, figures, join, note, signed
 from earlywarning.engine import score, score_frame
 from earlywarning.explain import Assessment, Contribution
 from earlywarning.profile import CouncilProfile, check_value
 from earlywarning.rules import Ruleset
 
-__all__ = ["Move", "WhatIf", "apply_changes", "what_if", "what_if_frame"]
+__all__ = ["Move", "WhatIf", "apply_changes", "what_if", "what_if_frame", "what_if_html"]
 
 _BUDGETS = ("budget_baseline_gbp_m", "budget_current_gbp_m")
 
@@ -153,6 +154,20 @@ class WhatIf(BaseModel):
         """``after.score - before.score``."""
         return self.after.score - self.before.score
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # the two assessments in full would run to pages: who, the change and the two scores
+        b, a = self.before, self.after
+        yield "council", b.council
+        yield "year", b.year
+        yield "changes", self.changes
+        yield "before", f"{b.score:g} {b.band}"
+        yield "after", f"{a.score:g} {a.band}"
+        yield "moved", [m.indicator for m in self.moved]
+
+    def _repr_html_(self) -> str:
+        """The comparison as a notebook shows it (:func:`what_if_html`)."""
+        return what_if_html(self)
+
     def text(self) -> str:
         """A few lines: the change, the score and band before and after, and each rule moved.
 
@@ -260,3 +275,47 @@ def what_if_frame(
     out["score_change"] = out["score"] - before.score
     out["band_before"] = before.band
     return out
+
+
+def _changes_text(changes: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k} = {'removed' if v is None else v}" for k, v in changes.items())
+
+
+def what_if_html(result: WhatIf) -> str:
+    """A what-if comparison as HTML for a notebook: the change, the score and band before and
+    after, and each rule that moved. Every text is escaped.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> r = ew.what_if({"council": "A & B", "year": 2020, "agency_rate_pct": 18},
+        ...                {"agency_rate_pct": 9})
+        >>> html = what_if_html(r)
+        >>> "A &amp; B (2020)" in html, "agency_rate_pct = 9" in html, "−5" in html
+        (True, True, True)
+    """
+    b, a = result.before, result.after
+    head = figures(
+        [
+            ("before", join([f"{b.score:.0f} ", band_badge(b.band)])),
+            ("after", join([f"{a.score:.0f} ", band_badge(a.band)])),
+            ("change", f"{signed(round(result.score_change))} points"),
+            ("coverage after", f"{a.coverage:.0%}"),
+        ]
+    )
+    rows = [
+        [
+            m.label,
+            m.before.reason if m.before else "no points",
+            m.after.reason if m.after else "no points",
+            signed(m.points_after - m.points_before),
+        ]
+        for m in result.moved
+    ]
+    table = cells(["rule", "before", "after", "points"], rows) if rows else note("No rule moved.")
+    return card(
+        f"{b.council} ({b.year}) with {_changes_text(result.changes) or 'no change'}",
+        head,
+        table,
+        note(f"Ruleset {a.ruleset_id} {a.ruleset_version} ({a.ruleset_hash})."),
+        kind="what-if",
+    )

@@ -16,12 +16,13 @@ against brute force over every value of every variable, both ways.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from earlywarning._display import band_badge, card, cells, figures, join, note
 from earlywarning.change._candidates import (
     Candidate,
     Search,
@@ -39,7 +40,7 @@ from earlywarning.profile import CouncilProfile, profile_measures
 from earlywarning.rules import BAND_NAMES, BandName, Indicator, Ruleset
 from earlywarning.whatif import apply_changes
 
-__all__ = ["ChangeOption", "SmallestChange", "Step", "smallest_change"]
+__all__ = ["ChangeOption", "SmallestChange", "Step", "smallest_change", "smallest_change_html"]
 
 
 class Step(BaseModel):
@@ -117,6 +118,19 @@ class SmallestChange(BaseModel):
     steps: list[Step]
     after: Assessment
     alternatives: list[ChangeOption]
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # the assessments and alternatives in full would run to pages: the answer in brief
+        yield "council", self.before.council
+        yield "year", self.before.year
+        yield "target_band", self.target_band
+        yield "reachable", self.reachable
+        yield "changes", self.changes
+        yield "after", f"{self.after.score:g} {self.after.band}"
+
+    def _repr_html_(self) -> str:
+        """The answer as a notebook shows it (:func:`smallest_change_html`)."""
+        return smallest_change_html(self)
 
     def text(self) -> str:
         """The answer in a few lines, as the command line prints it.
@@ -333,4 +347,54 @@ def _answer(
         steps=best.steps if best else [],
         after=best.after if best else before,
         alternatives=alternatives,
+    )
+
+
+def smallest_change_html(result: SmallestChange) -> str:
+    """The smallest change as HTML for a notebook: where the profile stands, each step with its
+    values before and after, where it lands, and the alternatives. Every text is escaped.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> r = ew.smallest_change({"council": "A <B>", "year": 2020, "agency_rate_pct": 30,
+        ...                          "vacancy_rate_pct": 25, "avg_caseload": 19})
+        >>> html = smallest_change_html(r)
+        >>> "A &lt;B&gt; (2020)" in html, "Social worker vacancies from 25% to under 20%" in html
+        (True, True)
+    """
+    b, a = result.before, result.after
+    shown: list[tuple[str, Any]] = [
+        ("now", join([f"{b.score:.0f} ", band_badge(b.band)])),
+        ("target", band_badge(result.target_band)),
+        ("reachable", "yes" if result.reachable else "no"),
+    ]
+    if result.steps:
+        shown.append(("after the change", join([f"{a.score:.0f} ", band_badge(a.band)])))
+    head = figures(shown)
+    parts: list[Any] = [head, note(result.reason[:1].upper() + result.reason[1:] + ".")]
+    if result.steps:
+        rows = [
+            [
+                s.text,
+                "not recorded" if s.before is None else _fmt(s.before),
+                _fmt(s.after),
+                s.levels,
+            ]
+            for s in result.steps
+        ]
+        parts.append(cells(["step", "now", "to", "thresholds crossed"], rows))
+    if result.alternatives:
+        rows = [
+            [
+                "; ".join(s.text for s in alt.steps),
+                join([f"{alt.after.score:.0f} ", band_badge(alt.after.band)]),
+            ]
+            for alt in result.alternatives
+        ]
+        parts.append(cells(["or instead", "score after"], rows, caption="Alternatives"))
+    parts.append(note(f"Ruleset {b.ruleset_id} {b.ruleset_version} ({b.ruleset_hash})."))
+    return card(
+        f"{b.council} ({b.year}): the smallest change to reach {result.target_band}",
+        *parts,
+        kind="smallest-change",
     )

@@ -31,7 +31,7 @@ from earlywarning.errors import EarlyWarningError
 from earlywarning.explain import Assessment
 from earlywarning.profile import FIELD_NAMES, CouncilProfile
 from earlywarning.report._files import write_text
-from earlywarning.report._html import render_council
+from earlywarning.report._html import notebook_council, render_council
 from earlywarning.report._parts import (
     RuleRow,
     SourceRow,
@@ -110,6 +110,19 @@ class CouncilReport:
             'Example, 2020: early-warning report'
         """
         return f"{self.assessment.council}, {self.assessment.year}: early-warning report"
+
+    def __repr__(self) -> str:
+        # the dataclass's own repr would print every table and the whole ruleset
+        a = self.assessment
+        return (
+            f"CouncilReport(council={a.council!r}, year={a.year}, la_code={self.la_code!r}, "
+            f"score={a.score:g}, band={a.band!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The page as a notebook shows it: inline, in a frame of its own (its stylesheet
+        applies to the page alone), or the assessment alone without the ``report`` extra."""
+        return notebook_council(self)
 
     def to_html(self) -> str:
         """The whole page as one self-contained HTML document.

@@ -19,7 +19,7 @@ from earlywarning.datasets import resolve_councils
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.report import CouncilReport, report
 from earlywarning.report._files import page_name, write_text
-from earlywarning.report._html import render_index
+from earlywarning.report._html import notebook_index, render_index
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.watchlist import watchlist
 
@@ -69,6 +69,16 @@ class WatchlistReport:
             report(code, self.year, ruleset=self.ruleset, judgements=self.judgements)
             for code in self.table["la_code"]
         )
+
+    def __repr__(self) -> str:
+        # the dataclass's own repr would print the whole table and the ruleset
+        return (
+            f"WatchlistReport(year={self.year}, title={self.title!r}, councils={len(self.table)})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The index as a notebook shows it: a table of the councils, without the charts."""
+        return notebook_index(self)
 
     def to_html(self) -> str:
         """The index page as one self-contained HTML document, linking to each council's page.

@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from earlywarning._display import band_badge, card, cells, note
 from earlywarning.errors import EarlyWarningError
 from earlywarning.outcomes import OUTCOME_LABELS, OUTCOMES
 
-__all__ = ["ValidationReport", "validation_csv", "validation_text"]
+__all__ = ["ValidationReport", "validation_csv", "validation_html", "validation_text"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,6 +161,18 @@ class ValidationReport:
         """
         return validation_csv(self, indicators=indicators)
 
+    def __repr__(self) -> str:
+        # the settings and the ruleset's AUCs; to_text() and the notebook display show the rest
+        auc = {str(k): round(float(v), 2) for k, v in self._table["ruleset_auc"].items()}
+        return (
+            f"ValidationReport(ruleset='{self.ruleset_id} {self.ruleset_version}', "
+            f"inspections={len(self.scores)}, ruleset_auc={auc!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The report as a notebook shows it (:func:`validation_html`)."""
+        return validation_html(self)
+
 
 def _records(frame: pd.DataFrame, key: str) -> list[dict[str, Any]]:
     out = frame.reset_index().rename(columns={"index": key})
@@ -290,3 +303,54 @@ def validation_csv(report: ValidationReport, *, indicators: bool = False) -> str
         out.write("\n")
         report.indicators().to_csv(out, index_label="rule", lineterminator="\n")
     return out.getvalue()
+
+
+def validation_html(report: ValidationReport) -> str:
+    """The validation report as HTML for a notebook: how it was computed, the AUC table and
+    the band table, the same figures as :func:`validation_text`. Every text is escaped.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> html = validation_html(ew.validate())
+        >>> "Outcomes by band" in html and "judged below good" in html
+        True
+    """
+    heading, _, *how = _heading(report)
+    auc = [
+        [
+            OUTCOME_LABELS.get(str(name), str(name)),
+            int(row["n"]),
+            int(row["positives"]),
+            _with_interval(row["ruleset_auc"], row["ruleset_low"], row["ruleset_high"]),
+            _with_interval(row["baseline_auc"], row["baseline_low"], row["baseline_high"]),
+            _with_interval(
+                row["ruleset_auc"] - row["baseline_auc"],
+                row["difference_low"],
+                row["difference_high"],
+                signed=True,
+            ),
+        ]
+        for name, row in report.table().iterrows()
+    ]
+    bands = report.bands()
+    shown = [o for o in OUTCOMES if o.name in bands.columns]
+    band_rows = [
+        [band_badge(str(band)), int(row["inspections"])]
+        + [f"{int(row[o.name])} ({_share(row[f'share_{o.name}'])})" for o in shown]
+        for band, row in bands.iterrows()
+    ]
+    return card(
+        heading,
+        note(" ".join(how)),
+        cells(
+            ["outcome", "n", "with it", "ruleset AUC (95%)", "baseline AUC (95%)", "difference"],
+            auc,
+            caption="How well the score separates each outcome",
+        ),
+        cells(
+            ["band", "inspections", *(o.short for o in shown)],
+            band_rows,
+            caption="Outcomes by band",
+        ),
+        kind="validation",
+    )
