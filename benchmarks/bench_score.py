@@ -1,6 +1,17 @@
 """Speed of the scoring engine against a plain numpy floor. Not a test; run it by hand.
 
-    python benchmarks/bench_score.py [ROWS] [--no-cli]
+    python benchmarks/bench_score.py [ROWS] [--frame KIND] [--no-pyarrow] [--no-cli]
+
+``--frame`` is the kind of table scored (the same profiles in each):
+
+* ``pandas`` (the default): a pandas DataFrame with its text as Python objects, as pandas holds
+  it without pyarrow: pyarrow is hidden from this run, as if it were not installed;
+* ``pandas-arrow``: a pandas DataFrame with its text held in Arrow, as pandas 3 holds it when
+  pyarrow is installed (needs pyarrow);
+* ``polars``: a polars DataFrame (needs polars), scored into a polars DataFrame;
+* ``arrow``: a pyarrow Table, scored into a pyarrow Table.
+
+``--no-pyarrow`` hides pyarrow from any run (``polars --no-pyarrow``: polars without pyarrow).
 
 In one run, on ROWS random what-if profiles (default 1,000,000; 10% missing in each measure)
 drawn within each field's range, it prints:
@@ -10,8 +21,12 @@ drawn within each field's range, it prints:
   caps, bands and coverage), checked to give the same scores and bands as ``score_frame``;
 * ``score_frame`` with and without reasons, each as a ratio to that floor;
 * the median time of ``score()`` on one profile, in µs, with and without the score range;
-* the peak memory ``score_frame`` allocates (tracemalloc), as a ratio to the input frame;
-* the CLI on a CSV of the same rows: wall time and peak RSS (skip it with ``--no-cli``).
+* the peak memory ``score_frame`` allocates (tracemalloc, plus the peak of pyarrow's own
+  memory pool, which tracemalloc cannot see), as a ratio to the input table's size;
+* the CLI on a CSV of the same rows: wall time and peak RSS (skip it with ``--no-cli``), and
+  on a Parquet file of them when pyarrow is there.
+
+The floor reads the same table as ``score_frame`` does, each kind by its own fastest calls.
 
 The machine this runs on is shared and noisy: quote the ratios, not the absolute times.
 """
@@ -26,13 +41,35 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-import numpy as np
-import pandas as pd
+FRAMES = ("pandas", "pandas-arrow", "polars", "arrow")
 
-import earlywarning as ew
-from earlywarning.profile import RATINGS
-from earlywarning.rules import BAND_NAMES
+
+def options(argv: list[str]) -> tuple[str, bool]:
+    """The kind of table to score (``--frame KIND``) and whether to hide pyarrow."""
+    frame = next((a.split("=", 1)[1] for a in argv if a.startswith("--frame=")), None)
+    if frame is None and "--frame" in argv:
+        frame = argv[argv.index("--frame") + 1]
+    frame = frame or "pandas"
+    if frame not in FRAMES:
+        sys.exit(f"--frame is one of {', '.join(FRAMES)}, not {frame!r}")
+    return frame, frame == "pandas" or "--no-pyarrow" in argv
+
+
+# Imported by the tests for random_profiles: then nothing is hidden.
+FRAME, HIDE_PYARROW = options(sys.argv[1:]) if __name__ == "__main__" else ("pandas", False)
+if HIDE_PYARROW:
+    # before pandas is imported, so that pandas (and polars) find no pyarrow, as if it were
+    # not installed
+    sys.modules["pyarrow"] = None  # type: ignore[assignment]
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+import earlywarning as ew  # noqa: E402
+from earlywarning.profile import RATINGS  # noqa: E402
+from earlywarning.rules import BAND_NAMES  # noqa: E402
 
 
 def random_profiles(n: int, seed: int = 0) -> pd.DataFrame:
@@ -68,17 +105,69 @@ def random_profiles(n: int, seed: int = 0) -> pd.DataFrame:
     )
 
 
-def floor(frame: pd.DataFrame, rules: ew.Ruleset) -> tuple[np.ndarray, np.ndarray]:
+def as_kind(frame: pd.DataFrame, kind: str) -> Any:
+    """The profiles as the kind of table scored."""
+    text = ("council", "previous_rating")
+    if kind in ("pandas", "pandas-arrow"):
+        storage = getattr(frame["council"].dtype, "storage", "python")
+        wanted = "pyarrow" if kind == "pandas-arrow" else "python"
+        assert storage == wanted, f"--frame {kind}: pandas holds text as {storage}"
+        return frame
+    if kind == "polars":
+        import polars as pl
+
+        columns = [
+            pl.Series(c, frame[c].tolist()) if c in text else pl.Series(c, frame[c].to_numpy())
+            for c in frame.columns
+        ]
+        return pl.DataFrame(columns).fill_nan(None)
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def size_of(table: Any) -> int:
+    """Bytes the table holds."""
+    if isinstance(table, pd.DataFrame):
+        return int(table.memory_usage(deep=True, index=True).sum())
+    if hasattr(table, "estimated_size"):  # polars
+        return int(table.estimated_size())
+    return int(table.nbytes)  # pyarrow
+
+
+def measures_of(table: Any) -> tuple[dict[str, np.ndarray], int]:
+    """Every numeric column as float64 and the rating as its grade, each kind by its own
+    fastest calls, and the row count."""
+    text = ("council", "previous_rating")
+    grade = {r: i + 1.0 for i, r in enumerate(RATINGS)}
+    if isinstance(table, pd.DataFrame):
+        measures = {c: table[c].to_numpy(dtype=float) for c in table.columns if c not in text}
+        measures["previous_rating_grade"] = table["previous_rating"].map(grade).to_numpy(float)
+        return measures, len(table)
+    if hasattr(table, "estimated_size"):  # polars
+        import polars as pl
+
+        measures = {c: table[c].cast(pl.Float64).to_numpy() for c in table.columns if c not in text}
+        ratings = table["previous_rating"].replace_strict(grade, return_dtype=pl.Float64)
+        measures["previous_rating_grade"] = ratings.to_numpy()
+        return measures, table.height
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = [c for c in table.column_names if c not in text]
+    measures = {c: table.column(c).cast(pa.float64()).to_numpy(zero_copy_only=False) for c in names}
+    at = pc.index_in(table.column("previous_rating"), value_set=pa.array(list(grade)))
+    measures["previous_rating_grade"] = pc.add(at, 1).cast(pa.float64()).to_numpy(False)
+    return measures, table.num_rows
+
+
+def floor(frame: Any, rules: ew.Ruleset) -> tuple[np.ndarray, np.ndarray]:
     """Scores and band indices by the plainest numpy pass: no checks, no reasons, no text.
 
-    It reads the frame's columns as they are (the benchmark's profiles are valid), derives the
+    It reads the table's columns as they are (the benchmark's profiles are valid), derives the
     caseload excess and the rating grade, and applies each rule with whole-column operations.
     """
-    n = len(frame)
-    text = ("council", "previous_rating")
-    measures = {c: frame[c].to_numpy(dtype=float) for c in frame.columns if c not in text}
-    grade = {r: i + 1.0 for i, r in enumerate(RATINGS)}
-    measures["previous_rating_grade"] = frame["previous_rating"].map(grade).to_numpy(float)
+    measures, n = measures_of(frame)
     with np.errstate(divide="ignore", invalid="ignore"):
         excess = (measures["avg_caseload"] / measures["caseload_target"] - 1.0) * 100.0
     measures["caseload_above_target_pct"] = excess
@@ -149,24 +238,45 @@ def score_median_us(
     return statistics.median(times) * 1e6
 
 
-def peak_memory_ratio(frame: pd.DataFrame, rules: ew.Ruleset) -> float:
-    size = frame.memory_usage(deep=True, index=True).sum()
+_POOLS: list[Any] = []
+
+
+def peak_memory_ratio(table: Any, rules: ew.Ruleset) -> float:
+    """Peak memory of one ``score_frame`` over the table's size: what tracemalloc saw (Python
+    and numpy), plus the peak of a pyarrow memory pool set up for the call (Arrow's buffers are
+    allocated where tracemalloc cannot see them). The two peaks are added, so the ratio is an
+    upper bound."""
+    pool = None
+    if not HIDE_PYARROW:
+        import pyarrow as pa
+
+        before = pa.default_memory_pool()
+        pool = pa.proxy_memory_pool(before)
+        _POOLS.append(pool)  # never freed: a buffer made in it may outlive the call
+        pa.set_memory_pool(pool)
     tracemalloc.start()
-    out = ew.score_frame(frame, rules)
+    out = ew.score_frame(table, rules)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     del out
-    return peak / size
+    if pool is not None:
+        peak += pool.max_memory()
+        pa.set_memory_pool(before)
+    return peak / size_of(table)
 
 
-def cli(frame: pd.DataFrame) -> tuple[float, float, float]:
-    """Wall time and peak RSS (MB) of ``earlywarning score`` on a CSV of ``frame``, and the
-    time pandas takes to read and write the same file."""
+def cli(frame: pd.DataFrame, suffix: str = ".csv") -> tuple[float, float, float]:
+    """Wall time and peak RSS (MB) of ``earlywarning score`` on a CSV (or Parquet) file of
+    ``frame``, and the time pandas takes to read it and write the CSV of scores."""
     with tempfile.TemporaryDirectory() as folder:
-        src, dst = Path(folder) / "profiles.csv", Path(folder) / "scores.csv"
-        frame.to_csv(src, index=False)
+        src, dst = Path(folder) / f"profiles{suffix}", Path(folder) / "scores.csv"
+        read = pd.read_csv if suffix == ".csv" else pd.read_parquet
+        if suffix == ".csv":
+            frame.to_csv(src, index=False)
+        else:
+            frame.to_parquet(src, index=False)
         start = time.perf_counter()
-        pd.read_csv(src).to_csv(dst, index=False)
+        read(src).to_csv(dst, index=False)
         pandas_io = time.perf_counter() - start
         # The child reports its own high-water mark (VmHWM, reset when the process image is
         # replaced): getrusage's maxrss for children would count the pages of this process,
@@ -192,38 +302,58 @@ def cli(frame: pd.DataFrame) -> tuple[float, float, float]:
     return wall, rss_mb, pandas_io
 
 
+def column(out: Any, name: str) -> np.ndarray:
+    """One column of a result of any kind, as numpy (a null as None or NaN)."""
+    if isinstance(out, pd.DataFrame):
+        return out[name].to_numpy(dtype=object if name == "band" else float)
+    if hasattr(out, "get_column"):  # polars
+        return out.get_column(name).to_numpy()
+    return out.column(name).to_numpy(zero_copy_only=False)
+
+
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    args = [a for a in sys.argv[1:] if not a.startswith("--") and a not in FRAMES]
     rows = int(args[0]) if args else 1_000_000
     rules = ew.load_ruleset()
-    frame = random_profiles(rows)
-    ew.score_frame(frame.head(10), rules)  # warm the compiled-ruleset cache
+    frame = as_kind(random_profiles(rows), FRAME)
+    ew.score_frame(as_kind(random_profiles(10), FRAME), rules)  # warm the ruleset's caches
 
     score, band = floor(frame, rules)
     out = ew.score_frame(frame, rules)
-    assert np.array_equal(score, out["score"].to_numpy()), "the floor and the engine disagree"
+    assert np.array_equal(score, column(out, "score")), "the floor and the engine disagree"
     named = np.array(BAND_NAMES, dtype=object)[band]
-    assert (named == out["band"].to_numpy(dtype=object)).all(), "bands disagree"
+    assert (named == column(out, "band")).all(), "bands disagree"
+    del out
 
     t_floor = best_of(3, lambda: floor(frame, rules))
     t_full = best_of(3, lambda: ew.score_frame(frame, rules))
     t_bare = best_of(3, lambda: ew.score_frame(frame, rules, reasons=False))
+    pyarrow = "hidden" if HIDE_PYARROW else "installed"
     print(
-        f"{rows:,} rows, {len(rules.indicators)} indicators, {len(rules.combinations)} combinations"
+        f"{rows:,} rows, {len(rules.indicators)} indicators, {len(rules.combinations)} "
+        f"combinations; --frame {FRAME}, pyarrow {pyarrow}"
     )
     print(f"numpy floor                   {t_floor:6.2f} s   1.0x")
     print(f"score_frame                   {t_full:6.2f} s   {t_full / t_floor:.1f}x the floor")
     print(f"score_frame(reasons=False)    {t_bare:6.2f} s   {t_bare / t_floor:.1f}x the floor")
-    print(f"score() median                {score_median_us(frame, rules):6.0f} µs (with ranges)")
-    bare = score_median_us(frame, rules, ranges=False)
+    plain = random_profiles(min(rows, 2_000))
+    print(f"score() median                {score_median_us(plain, rules):6.0f} µs (with ranges)")
+    bare = score_median_us(plain, rules, ranges=False)
     print(f"score(ranges=False) median    {bare:6.0f} µs")
     print(f"score_frame peak memory       {peak_memory_ratio(frame, rules):6.1f}x the input frame")
     if "--no-cli" not in sys.argv:
-        wall, rss, pandas_io = cli(frame)
+        plain = random_profiles(rows)
+        wall, rss, pandas_io = cli(plain)
         print(
             f"CLI score on a CSV            {wall:6.2f} s   {wall / pandas_io:.1f}x pandas reading "
             f"and writing it; peak RSS {rss:,.0f} MB"
         )
+        if not HIDE_PYARROW:
+            wall, rss, pandas_io = cli(plain, ".parquet")
+            print(
+                f"CLI score on a Parquet file   {wall:6.2f} s   {wall / pandas_io:.1f}x pandas "
+                f"reading it and writing CSV; peak RSS {rss:,.0f} MB"
+            )
 
 
 if __name__ == "__main__":

@@ -330,8 +330,9 @@ def test_iter_profiles_reads_in_chunks_and_counts_over_all_of_them(tmp_path):
 
 def test_file_format_by_suffix():
     assert file_format("a.CSV") == "csv" and file_format("b.xlsx") == "xlsx"
+    assert file_format("c.parquet") == "parquet" and file_format("d.arrow") == "feather"
     with pytest.raises(ew.ProfileFileError):
-        file_format("c.parquet")
+        file_format("e.docx")
 
 
 # score_frame and carried columns ------------------------------------------------------------

@@ -16,6 +16,7 @@ from earlywarning.change import SmallestChange, smallest_change
 from earlywarning.compare import compare
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import (
+    ArrowDependencyError,
     ColumnNameError,
     EarlyWarningError,
     EarlyWarningWarning,
@@ -50,6 +51,7 @@ from earlywarning.watchlist import watchlist
 from earlywarning.whatif import WhatIf, what_if, what_if_frame
 
 __all__ = [
+    "ArrowDependencyError",
     "Assessment",
     "ColumnNameError",
     "Contribution",

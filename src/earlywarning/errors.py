@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ArrowDependencyError",
     "ColumnNameError",
     "EarlyWarningError",
     "EarlyWarningWarning",
@@ -244,6 +245,17 @@ class ExcelDependencyError(EarlyWarningError, ImportError):
     Example:
         >>> import earlywarning as ew
         >>> issubclass(ew.ExcelDependencyError, ImportError)
+        True
+    """
+
+
+class ArrowDependencyError(EarlyWarningError, ImportError):
+    """Reading a Parquet or Feather (Arrow IPC) file needs pyarrow:
+    ``pip install "earlywarning[arrow]"``.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> issubclass(ew.ArrowDependencyError, ImportError)
         True
     """
 

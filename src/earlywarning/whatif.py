@@ -10,13 +10,14 @@ cut, and a new cut on a profile that gives both budgets is written as a new curr
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from earlywarning._display import band_badge, card, cells, figures, join, note, signed
+from earlywarning._frames import frame_kind, from_pandas, to_pandas
 from earlywarning.engine import score, score_frame
 from earlywarning.explain import Assessment, Contribution
 from earlywarning.profile import CouncilProfile, check_value
@@ -234,20 +235,37 @@ def what_if(
     return WhatIf(changes=dict(changes), before=before, after=after, moved=_moves(before, after))
 
 
+@overload
 def what_if_frame(
     profile: CouncilProfile | Mapping[str, Any],
     alternatives: Sequence[Mapping[str, Any]] | pd.DataFrame,
     ruleset: Ruleset | None = None,
     *,
     reasons: bool = True,
-) -> pd.DataFrame:
+) -> pd.DataFrame: ...
+@overload
+def what_if_frame(
+    profile: CouncilProfile | Mapping[str, Any],
+    alternatives: Any,
+    ruleset: Ruleset | None = None,
+    *,
+    reasons: bool = True,
+) -> Any: ...
+def what_if_frame(
+    profile: CouncilProfile | Mapping[str, Any],
+    alternatives: Any,
+    ruleset: Ruleset | None = None,
+    *,
+    reasons: bool = True,
+) -> Any:
     """Score many alternative changes to one profile, in one call to ``score_frame``.
 
     Args:
         profile: the profile as it is.
-        alternatives: one change per row: a list of mappings, or a DataFrame whose columns are
-            profile fields (NaN leaves the field as it is; use a list of mappings with ``None``
-            to remove a field).
+        alternatives: one change per row: a list of mappings, or a table (pandas, polars or
+            Arrow) whose columns are profile fields (a missing value leaves the field as it is;
+            use a list of mappings with ``None`` to remove a field). A polars or Arrow table
+            gives the same kind back.
         ruleset: the rules to score with (the bundled default if None).
         reasons: passed to ``score_frame``.
 
@@ -267,14 +285,16 @@ def what_if_frame(
         'vacancy_rate_pct: 120 is above the maximum of 100'
     """
     before = score(profile, ruleset)
-    if isinstance(alternatives, pd.DataFrame):
-        frame = _apply_frame(profile, alternatives)
+    kind = frame_kind(alternatives)
+    if kind is not None:
+        table, kind = to_pandas(alternatives, "what_if_frame")
+        frame = _apply_frame(profile, table)
     else:
         frame = pd.DataFrame([apply_changes(profile, alt) for alt in alternatives])
     out = score_frame(frame, ruleset, reasons=reasons)
     out["score_change"] = out["score"] - before.score
     out["band_before"] = before.band
-    return out
+    return from_pandas(out, kind or "pandas")
 
 
 def _changes_text(changes: Mapping[str, Any]) -> str:

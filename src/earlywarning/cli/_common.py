@@ -95,7 +95,9 @@ def with_rules(p: argparse.ArgumentParser) -> None:
 
 def reading(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     """The arguments of the commands that read a profile file."""
-    p.add_argument("file", help="profiles: CSV, TSV, Excel .xlsx, YAML or JSON")
+    p.add_argument(
+        "file", help="profiles: CSV, TSV, Excel .xlsx, YAML, JSON, Parquet or Feather (Arrow IPC)"
+    )
     p.add_argument("--council", metavar="NAME", help="only this council's rows")
     p.add_argument("--sheet", metavar="NAME", help="the sheet of an .xlsx file")
     p.add_argument(

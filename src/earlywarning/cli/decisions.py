@@ -96,7 +96,9 @@ def cmd_smallest_change(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _profile_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="a file holding the profile: CSV, TSV, xlsx, YAML or JSON")
+    p.add_argument(
+        "file", help="a file holding the profile: CSV, TSV, xlsx, YAML, JSON, Parquet or Feather"
+    )
     p.add_argument("--council", metavar="NAME", help="the council's row, in a file of many")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")

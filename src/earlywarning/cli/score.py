@@ -57,7 +57,7 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def score_arguments(p: argparse.ArgumentParser) -> None:
-    """score a profile file (CSV, TSV, xlsx, YAML or JSON)"""
+    """score a profile file (CSV, TSV, xlsx, YAML, JSON, Parquet or Feather)"""
     reading(p, tuple(OUTPUT_FORMATS))
     p.add_argument(
         "--progress",

@@ -12,11 +12,21 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from itertools import repeat
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
 
+from earlywarning._frames import (
+    coded_text,
+    from_pandas,
+    missing_last,
+    objects_text,
+    shared_text,
+    text_in_arrow,
+    to_pandas,
+    utf8_text,
+)
 from earlywarning.engine._evaluation import Evaluation, evaluate, evaluate_columns
 from earlywarning.engine._fill import exact, scored_fills
 from earlywarning.engine._kernel import Compiled, compiled, run, unscaled
@@ -30,6 +40,7 @@ from earlywarning.engine._ranges import (
 from earlywarning.engine._reasons import ranked_row
 from earlywarning.explain import Assessment, assessment, rule_texts
 from earlywarning.profile import (
+    FIELDS,
     CouncilProfile,
     check_profile,
     measure_values,
@@ -50,17 +61,40 @@ __all__ = [
     "with_ranges",
 ]
 
-_BANDS = np.array(BAND_NAMES, dtype=object)
+# Fields read as words (names, codes, judgements, yes/no), whose few distinct values are worth
+# sharing when they arrive as Arrow text; numbers sent as text are nearly all distinct.
+WORD_FIELDS = frozenset(f.name for f in FIELDS if f.kind in ("text", "rating", "flag"))
 
 
+@overload
 def score_frame(
     frame: pd.DataFrame,
     ruleset: Ruleset | None = None,
     *,
     reasons: bool = True,
     ranges: bool = False,
-) -> pd.DataFrame:
-    """Score every row of a DataFrame of profiles.
+) -> pd.DataFrame: ...
+@overload
+def score_frame(
+    frame: Any,
+    ruleset: Ruleset | None = None,
+    *,
+    reasons: bool = True,
+    ranges: bool = False,
+) -> Any: ...
+def score_frame(
+    frame: Any,
+    ruleset: Ruleset | None = None,
+    *,
+    reasons: bool = True,
+    ranges: bool = False,
+) -> Any:
+    """Score every row of a table of profiles: pandas, polars or Arrow.
+
+    A polars DataFrame gives a polars DataFrame back, and a pyarrow Table (or anything that
+    offers an Arrow C stream) a pyarrow Table, with the rows in the same order; a pandas frame
+    gives a pandas frame with the same index. Text held in Arrow (pandas' ``str`` dtype with
+    pyarrow installed, polars, Arrow) is read and written without a Python string per cell.
 
     Set ``reasons=False`` to leave out the ``reasons`` column: on a million distinct what-if
     profiles, ranking and joining each row's reason codes takes most of the time. Set
@@ -78,7 +112,12 @@ def score_frame(
         A DataFrame with the same index and row count and the columns ``score``, ``band``,
         ``coverage``, ``reasons`` (reason codes, most points first, joined by '; '), ``error``,
         and ``red_flag`` (the band a red flag lifted the row to, if any). ``attrs`` records
-        the ``ruleset_id``, ``ruleset_version`` and ``ruleset_hash`` the rows were scored with.
+        the ``ruleset_id``, ``ruleset_version`` and ``ruleset_hash`` the rows were scored with
+        (an Arrow table's schema metadata does; a polars frame has no place for them). In
+        polars and Arrow a failed row's score and coverage are null.
+
+    Raises:
+        TypeError: when ``frame`` is not a table.
 
     Example:
         >>> import pandas as pd, earlywarning as ew
@@ -88,11 +127,16 @@ def score_frame(
         >>> out.loc[1, "error"]
         'agency_rate_pct: 140.0 is above the maximum of 100'
     """
-    ev = evaluate(frame, ruleset)
-    out = result_frame(ev, frame.index, reasons=reasons)
+    data, kind = to_pandas(frame, "score_frame")
+    index = data.index
+    ev = evaluate(shared_text(data, WORD_FIELDS), ruleset)
+    # the checked measures are in ev: a pandas copy of a polars or Arrow table can go before
+    # the result is built beside them
+    del data
+    out = result_frame(ev, index, reasons=reasons)
     if ranges:
-        out = out.join(range_columns(ev, frame.index))
-    return out
+        out = out.join(range_columns(ev, index))
+    return from_pandas(out, kind)
 
 
 def result_frame(ev: Evaluation, index: pd.Index, *, reasons: bool = True) -> pd.DataFrame:
@@ -105,29 +149,40 @@ def result_frame(ev: Evaluation, index: pd.Index, *, reasons: bool = True) -> pd
         >>> result_frame(ev, df.index).equals(score_frame(df))
         True
     """
-    named = _BANDS[np.maximum(ev.band, 0)]
-    band = np.where(ev.band >= 0, named, np.array(None))
+    # the text columns are built from codes into their few distinct values (see _frames)
+    band = coded_text(ev.band, BAND_NAMES)
     # a red flag lifted the row when its band is above the band of its points alone
-    red = np.where(ev.band > ev.score_band, named, np.array(None))
-    out = pd.DataFrame(
-        {
-            "score": ev.score,
-            "band": band,
-            "coverage": ev.coverage,
-            "reasons": ev.reason_codes() if reasons else None,
-            "error": ev.error,
-            "red_flag": red,
-        },
-        index=index,
-    )
-    if not reasons:
-        out = out.drop(columns="reasons")
+    red = coded_text(np.where(ev.band > ev.score_band, ev.band, -1), BAND_NAMES)
+    columns: dict[str, Any] = {"score": ev.score, "band": band, "coverage": ev.coverage}
+    if reasons:
+        columns["reasons"] = _reason_column(ev)
+    columns["error"] = objects_text(ev.error)
+    columns["red_flag"] = red
+    out = pd.DataFrame(columns, index=index)
     out.attrs.update(
         ruleset_id=ev.ruleset.id,
         ruleset_version=ev.ruleset.version,
         ruleset_hash=compiled(ev.ruleset).content_hash,
     )
     return out
+
+
+def _reason_column(ev: Evaluation) -> Any:
+    """The reasons column in the form pandas holds text: where rows repeat, from codes into the
+    few texts; where nearly every row differs and pandas holds text in Arrow, straight from the
+    joined bytes, with no Python string per row."""
+    encoded = ev.reason_utf8() if text_in_arrow() else None
+    if encoded is not None:
+        return utf8_text(encoded, _failed(ev))
+    which, texts = ev.reason_groups()
+    if len(texts) > len(which) // 2:  # each row has a text of its own
+        return objects_text(missing_last(texts)[which])
+    return coded_text(which, texts)
+
+
+def _failed(ev: Evaluation) -> np.ndarray:
+    failed: np.ndarray = ev.band < 0  # a failed row has no band
+    return failed
 
 
 def score(

@@ -12,8 +12,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from earlywarning._frames import missing_last
 from earlywarning.engine._kernel import BLOCK_ROWS, Compiled, compiled, patterns, run, unscaled
-from earlywarning.engine._reasons import joined_codes
+from earlywarning.engine._reasons import joined_codes, joined_utf8
 from earlywarning.profile import ProfileColumns, profile_columns
 from earlywarning.rules import Ruleset, default_ruleset
 
@@ -69,22 +70,57 @@ class Evaluation:
             >>> evaluate(df).reason_codes().tolist()
             ['dcs_turnover', 'dcs_turnover']
         """
+        which, texts = self.reason_groups()
+        out: np.ndarray = missing_last(texts)[which]  # code -1, a failed row, takes None
+        return out
+
+    def reason_groups(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`reason_codes` as a code per row into an object array of distinct texts (code
+        -1 for a failed row), so that a table can be built from the few texts, not per row.
+
+        In what-if sweeps nearly every row differs, and grouping would only cost time: then
+        each row has a text of its own (the texts are as many as the rows).
+
+        Example:
+            >>> import pandas as pd
+            >>> df = pd.DataFrame([{"council": "A", "year": 2020, "dcs_changes": d}
+            ...                    for d in (3, 3, 0)])
+            >>> which, texts = evaluate(df).reason_groups()
+            >>> which.tolist(), texts.tolist()
+            ([0, 0, 1], ['dcs_turnover', ''])
+        """
         comp = compiled(self.ruleset)
         failed = ~pd.isna(self.error)
         if _mostly_distinct(comp, self.level, self.scaled_points):
-            # what-if sweeps: nearly every row differs, so grouping would only cost time
-            out = joined_codes(self.scaled_points, comp.codes)
-            out[failed] = None
-            return out
-        which = _factorize_rows(patterns(comp, self.level, self.scaled_points))
-        n_patterns = int(which.max(initial=-1)) + 1
-        first = np.empty(n_patterns, dtype=np.intp)
-        first[which] = np.arange(len(which))  # any row of a pattern stands for all of them
-        texts = np.empty(n_patterns + 1, dtype=object)  # the last, None, for failed rows
-        joined_codes(self.scaled_points[first], comp.codes, out=texts[:n_patterns])
-        which[failed] = n_patterns
-        grouped: np.ndarray = texts[which]
-        return grouped
+            texts = joined_codes(self.scaled_points, comp.codes)
+            which = np.arange(len(texts), dtype=np.intp)
+        else:
+            which = _factorize_rows(patterns(comp, self.level, self.scaled_points))
+            n_patterns = int(which.max(initial=-1)) + 1
+            first = np.empty(n_patterns, dtype=np.intp)
+            first[which] = np.arange(len(which))  # any row of a pattern stands for all of them
+            texts = joined_codes(self.scaled_points[first], comp.codes)
+        which[failed] = -1
+        return which, texts
+
+    def reason_utf8(self) -> list[tuple[np.ndarray, np.ndarray]] | None:
+        """:meth:`reason_codes` as UTF-8 in Arrow's layout, a block of rows at a time (each
+        row's offsets, then the bytes) when nearly every row differs, so that a table of text
+        in Arrow is built without a Python string per row; None when rows repeat (then
+        :meth:`reason_groups` costs less).
+
+        A failed row's text is empty: the caller marks it missing.
+
+        Example:
+            >>> import pandas as pd
+            >>> df = pd.DataFrame([{"council": "A", "year": 2020, "dcs_changes": 3}])
+            >>> evaluate(df).reason_utf8() is None  # one row: nothing to gain
+            True
+        """
+        comp = compiled(self.ruleset)
+        if not _mostly_distinct(comp, self.level, self.scaled_points):
+            return None
+        return joined_utf8(self.scaled_points, comp.codes)
 
 
 _SAMPLE = 4096

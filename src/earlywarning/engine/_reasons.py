@@ -8,6 +8,7 @@ most first, then mitigations by the size of their credit, zeros left out, ties i
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from earlywarning.engine._kernel import BLOCK_ROWS, INT16_MAX
 
-__all__ = ["joined_codes", "rank_order", "ranked_codes", "ranked_row"]
+__all__ = ["joined_codes", "joined_utf8", "rank_order", "ranked_codes", "ranked_row"]
 
 # the most entries of the table of runs of reason codes
 _RUN_TABLE = 20_000
@@ -109,7 +110,6 @@ def joined_codes(
     so a row is a handful of pieces: a million distinct rows cost a few numpy calls per block
     and about two C-level steps per row.
     """
-    width = points.shape[1]
     if any("\n" in c for c in codes):  # pragma: no cover - ids are names, not text
         order, counts = rank_order(points)
         rows = zip(order.tolist(), counts.tolist(), strict=True)
@@ -118,6 +118,44 @@ def joined_codes(
         return texts
     if out is None:
         out = np.empty(len(points), dtype=object)
+    for begin, text in _blocks(points, codes):
+        cut = text.split("\n")[:-1]
+        out[begin : begin + len(cut)] = cut
+    return out
+
+
+def joined_utf8(points: np.ndarray, codes: tuple[str, ...]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`joined_codes` as UTF-8 in Arrow's layout, with no Python string per row: for each
+    block of rows, the offsets of each row's text (one more than the rows) and the bytes.
+
+    Each block's text is encoded once and its row ends found by numpy, so a table of text
+    (Arrow, polars, pandas' ``str`` held in Arrow) is built from the blocks alone, one chunk
+    each, without a copy of the whole.
+
+    Example:
+        >>> import numpy as np
+        >>> [(offsets, data)] = joined_utf8(np.array([[3, 0, 5], [0, 0, 0]]), ("a", "b", "c"))
+        >>> offsets.tolist(), data.tobytes()
+        ([0, 4, 4], b'c; a')
+    """
+    if any("\n" in c for c in codes):  # pragma: no cover - ids are names, not text
+        texts = [t.encode() for t in joined_codes(points, codes).tolist()]
+        lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+        joined = np.frombuffer(b"".join(texts), np.uint8)
+        return [(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), joined)]
+    out = []
+    for _, text in _blocks(points, codes):
+        raw = np.frombuffer(text.encode(), np.uint8)
+        newline = raw == 10
+        breaks = np.flatnonzero(newline)  # each row's text ends at its newline
+        ends = breaks - np.arange(len(breaks))  # where it ends once the newlines are out
+        out.append((np.concatenate([np.zeros(1, np.int64), ends]), raw[~newline]))
+    return out
+
+
+def _blocks(points: np.ndarray, codes: tuple[str, ...]) -> Iterator[tuple[int, str]]:
+    """The reason texts of the rows, a block at a time: the first row's number, and the rows'
+    texts each followed by a newline, joined in C from the table of runs of codes."""
     # columns that are zero in every row (rules without data) cannot be a reason: leave them out
     scoring = np.flatnonzero(points.any(axis=0))
     codes = tuple(codes[j] for j in scoring)
@@ -144,9 +182,7 @@ def joined_codes(
         pieces[:, slots] = end_of_row
         keep = np.arange(slots + 1) < used[:, None]
         keep[:, slots] = True
-        text = "".join(table[pieces[keep]].tolist())
-        out[begin : begin + step] = text.split("\n")[:-1]
-    return out
+        yield begin, "".join(table[pieces[keep]].tolist())
 
 
 @lru_cache(maxsize=16)

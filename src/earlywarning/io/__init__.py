@@ -1,6 +1,7 @@
-"""Reading profile files as analysts have them: CSV, TSV, Excel, YAML and JSON.
+"""Reading profile files as analysts have them: CSV, TSV, Excel, YAML, JSON, Parquet, Feather.
 
-:func:`read_profiles` reads a whole file into a DataFrame; :func:`iter_profiles` reads a large CSV
+:func:`read_profiles` reads a whole file into a DataFrame (or tidies a table already in memory:
+pandas, polars or Arrow); :func:`iter_profiles` reads a large CSV
 or TSV in chunks, so that the command line can score a file larger than memory. Both read every
 CSV cell as text (the profile checks parse numbers and refuse what is not one), refuse what they
 cannot read with the file and the line, and apply one declared policy to statistical suppression
@@ -16,12 +17,13 @@ import json
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
 import yaml
 
+from earlywarning._frames import frame_kind, from_pandas, to_pandas
 from earlywarning.errors import (
     EarlyWarningError,
     EarlyWarningWarning,
@@ -31,6 +33,7 @@ from earlywarning.errors import (
     ProfileFileError,
     SuppressedValuesWarning,
 )
+from earlywarning.io._arrow import read_arrow_file
 from earlywarning.io._textfile import EXCEL_HINT, check_text_table
 from earlywarning.profile import FIELDS
 
@@ -61,8 +64,12 @@ FILE_FORMATS: dict[str, str] = {
     ".yaml": "yaml",
     ".yml": "yaml",
     ".json": "json",
+    ".parquet": "parquet",
+    ".feather": "feather",
+    ".arrow": "feather",
 }
-"""The format read for each file suffix."""
+"""The format read for each file suffix (Parquet and Feather, the Arrow IPC file format, need
+the ``arrow`` extra)."""
 
 _SPELLINGS = frozenset(
     form
@@ -140,6 +147,13 @@ class ProfileReader:
         ([1, 1], {'agency_rate_pct': 1})
     """
 
+    path: Path
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    columns: list[str]
+    rows: int
+
     def __init__(
         self,
         path: str | Path,
@@ -148,32 +162,60 @@ class ProfileReader:
         suppressed: Suppressed = "missing",
         sheet: str | None = None,
     ) -> None:
-        if suppressed not in ("missing", "refuse"):
-            raise EarlyWarningError(f"suppressed is 'missing' or 'refuse', not {suppressed!r}")
-        self.path = Path(path)
+        self._settings(Path(path), chunk_rows, suppressed, sheet)
         _check_path(self.path)
         self.format = file_format(self.path)
+        if self.format in ("csv", "tsv"):
+            table = check_text_table(self.path, tab=self.format == "tsv")
+            self.encoding, self.delimiter = table.encoding, table.delimiter
+            self.columns = table.header
+            self.rows = table.rows
+            self.notices.extend(table.notices)
+        else:
+            self._hold(self._read_whole())
+
+    @classmethod
+    def of_table(cls, frame: pd.DataFrame, *, suppressed: Suppressed = "missing") -> ProfileReader:
+        """A reader of a table already in memory, tidied as a file's rows are (in messages it is
+        "the table given").
+
+        Example:
+            >>> import pandas as pd
+            >>> reader = ProfileReader.of_table(pd.DataFrame({"agency_rate_pct": ["x", "9"]}))
+            >>> [chunk["agency_rate_pct"].tolist() for chunk in reader], reader.suppressed
+            ([[nan, '9']], {'agency_rate_pct': 1})
+        """
+        reader = cls.__new__(cls)
+        reader._settings(Path("the table given"), 1 << 30, suppressed, None)
+        reader.format = "table"
+        reader._hold(frame)
+        return reader
+
+    def _settings(
+        self, path: Path, chunk_rows: int, suppressed: Suppressed, sheet: str | None
+    ) -> None:
+        if suppressed not in ("missing", "refuse"):
+            raise EarlyWarningError(f"suppressed is 'missing' or 'refuse', not {suppressed!r}")
+        self.path = path
         self.chunk_rows = max(1, int(chunk_rows))
         self.policy: Suppressed = suppressed
         self.sheet = sheet
-        self.encoding: str | None = None
-        self.delimiter: str | None = None
+        self.encoding = None
+        self.delimiter = None
         self.suppressed: dict[str, int] = {}
         self.notices: list[EarlyWarningWarning] = []
         self._fractions: dict[str, bool] = {c: False for c in _PCT_FIELDS}
         self._whole: pd.DataFrame | None = None
-        if self.format in ("csv", "tsv"):
-            table = check_text_table(self.path, tab=self.format == "tsv")
-            self.encoding, self.delimiter = table.encoding, table.delimiter
-            self.columns: list[str] = table.header
-            self.rows: int = table.rows
-            self.notices.extend(table.notices)
-        else:
-            self._whole = self._read_whole()
-            self.columns = [str(c) for c in self._whole.columns]
-            self.rows = len(self._whole)
+
+    def _hold(self, frame: pd.DataFrame) -> None:
+        """Keep a table read whole, to hand out in slices."""
+        self._whole = frame
+        self.columns = [str(c) for c in frame.columns]
+        self.rows = len(frame)
 
     def _read_whole(self) -> pd.DataFrame:
+        if self.format in ("parquet", "feather"):
+            return read_arrow_file(self.path, self.format)
         if self.format == "xlsx":
             from earlywarning.io.excel import read_sheet
 
@@ -271,7 +313,10 @@ class ProfileReader:
 
 
 def _is_text(column: pd.Series) -> bool:
-    return pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):  # a Parquet column stored as a dictionary
+        dtype = dtype.categories.dtype
+    return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
 
 
 def iter_profiles(
@@ -303,14 +348,28 @@ def iter_profiles(
     return ProfileReader(path, chunk_rows=chunk_rows, suppressed=suppressed, sheet=sheet)
 
 
+@overload
 def read_profiles(
     path: str | Path, *, suppressed: Suppressed = "missing", sheet: str | None = None
-) -> pd.DataFrame:
+) -> pd.DataFrame: ...
+@overload
+def read_profiles(
+    path: Any, *, suppressed: Suppressed = "missing", sheet: str | None = None
+) -> Any: ...
+def read_profiles(
+    path: Any, *, suppressed: Suppressed = "missing", sheet: str | None = None
+) -> Any:
     """Read a file of council profiles into a DataFrame, one row per profile.
 
     CSV (``.csv``, ``.txt``), TSV (``.tsv``), Excel (``.xlsx``, the first sheet unless ``sheet``
     names one; needs the ``excel`` extra), YAML and JSON (one profile, a list of profiles, or a
-    documented case file with a ``profile:`` section). CSV cells are read as text and checked by
+    documented case file with a ``profile:`` section), Parquet (``.parquet``) and Feather, the
+    Arrow IPC file format (``.feather``, ``.arrow``), both with the ``arrow`` extra.
+
+    ``path`` may also be a table already in memory (pandas, polars or Arrow, as
+    :func:`~earlywarning.score_frame` takes): its rows are tidied as a file's are (the
+    suppression codes below) and it is given back as the same kind of table, the caller's
+    untouched. CSV cells are read as text and checked by
     the scoring; columns that are not profile fields are kept. Suppression codes in profile
     fields (:data:`SUPPRESSION_CODES`) read as missing, with a :class:`SuppressedValuesWarning`
     and a count per column in ``frame.attrs["suppressed"]``; ``suppressed="refuse"`` raises a
@@ -321,6 +380,7 @@ def read_profiles(
         ProfileFileError: a missing, empty or unreadable file, a directory, a ragged row, a
             repeated column name, or bytes in no encoding that fits (with file, line and byte).
         ProfileError: a suppression code, when ``suppressed="refuse"``.
+        ArrowDependencyError: a Parquet or Feather file, without pyarrow.
 
     Example:
         >>> import tempfile, pathlib, warnings
@@ -335,12 +395,17 @@ def read_profiles(
         >>> ew.score_frame(frame).join(frame["la_code"])[["band", "la_code"]].values.tolist()
         [['low', 'E10000007'], ['low', 'E06000015']]
     """
-    reader = iter_profiles(path, chunk_rows=1 << 30, suppressed=suppressed, sheet=sheet)
+    kind = frame_kind(path)
+    if kind is not None:
+        table, kind = to_pandas(path, "read_profiles")
+        reader = ProfileReader.of_table(table, suppressed=suppressed)
+    else:
+        reader = iter_profiles(path, chunk_rows=1 << 30, suppressed=suppressed, sheet=sheet)
     frame = pd.concat(list(reader))
     frame.attrs.update(suppressed=dict(reader.suppressed), source=str(reader.path))
     for notice in reader.notices:
         warnings.warn(notice, stacklevel=2)
-    return frame
+    return frame if kind is None else from_pandas(frame, kind)
 
 
 def _read_document(path: Path, fmt: str, notices: list[EarlyWarningWarning]) -> pd.DataFrame:
