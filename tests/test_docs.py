@@ -441,3 +441,12 @@ def test_site_header_shows_the_version(built_site: Path) -> None:
     header = re.search(r'<header class="md-header.*?</header>', page, re.S)
     assert header, "no mkdocs-material header on the home page"
     assert f"earlywarning {ew.__version__}" in header.group(0)
+
+
+def test_notebook_page_shows_what_each_cell_displays(built_site: Path) -> None:
+    """docs/hooks.py puts each notebook cell's display (its last value's _repr_html_) after it."""
+    page = (built_site / "notebooks" / "index.html").read_text(encoding="utf-8")
+    for kind in ("assessment", "what-if", "smallest-change", "validation", "watchlist-report"):
+        assert f'data-earlywarning="{kind}"' in page, kind
+    assert page.count("<iframe") == 1 and 'sandbox="" srcdoc="&lt;!DOCTYPE html&gt;' in page
+    assert "Derbyshire (2016)" in page and "43 of 100" in page

@@ -135,7 +135,10 @@ def score_frame(
     del data
     out = result_frame(ev, index, reasons=reasons)
     if ranges:
+        # join keeps no attrs: the ruleset's identity is carried across it
+        attrs = dict(out.attrs)
         out = out.join(range_columns(ev, index))
+        out.attrs.update(attrs)
     return from_pandas(out, kind)
 
 
