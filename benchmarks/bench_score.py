@@ -22,7 +22,8 @@ drawn within each field's range, it prints:
 * ``score_frame`` with and without reasons, each as a ratio to that floor;
 * the median time of ``score()`` on one profile, in µs, with and without the score range;
 * the peak memory ``score_frame`` allocates (tracemalloc, plus the peak of pyarrow's own
-  memory pool, which tracemalloc cannot see), as a ratio to the input table's size;
+  memory pool, which tracemalloc cannot see; polars allocates nothing of note on this path,
+  its frame going to Arrow and back without a copy), as a ratio to the input table's size;
 * the CLI on a CSV of the same rows: wall time and peak RSS (skip it with ``--no-cli``), and
   on a Parquet file of them when pyarrow is there.
 

@@ -287,3 +287,10 @@ def test_the_command_line_scores_a_parquet_file_as_it_scores_the_csv(tmp_path: P
     code, from_parquet = run_cli("score", str(path), "--format", "csv")
     assert (code, from_parquet) == run_cli("score", str(EXAMPLE), "--format", "csv")
     assert from_parquet.count("\n") == 6  # a header and the five councils
+
+
+@pytest.mark.parametrize("backend", ["pyarrow", "numpy_nullable"])
+def test_a_csv_read_by_pandas_with_any_dtype_backend_scores_the_same(backend: Any) -> None:
+    plain_read = pd.read_csv(EXAMPLE)
+    held = pd.read_csv(EXAMPLE, dtype_backend=backend)
+    pd.testing.assert_frame_equal(ew.score_frame(held), ew.score_frame(plain_read))

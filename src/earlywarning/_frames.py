@@ -29,6 +29,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from earlywarning._optional import require
+from earlywarning.errors import ArrowDependencyError
+
 __all__ = [
     "Kind",
     "coded_text",
@@ -115,9 +118,9 @@ def missing_last(values: Sequence[Any] | np.ndarray, missing: Any = None) -> np.
 
 
 def _pyarrow() -> Any:
-    import pyarrow  # only reached with an Arrow table in hand, so it is installed
-
-    return pyarrow
+    # reached with Arrow in hand, so pyarrow is usually there; an Arrow stream from another
+    # library (DuckDB, nanoarrow) without pyarrow is refused naming the extra
+    return require("pyarrow", ArrowDependencyError, "Arrow tables need", "arrow")
 
 
 def _has_pyarrow() -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from itertools import repeat
 from typing import Any, overload
 
@@ -42,6 +43,7 @@ from earlywarning.explain import Assessment, assessment, rule_texts
 from earlywarning.profile import (
     FIELDS,
     CouncilProfile,
+    ProfileColumns,
     check_profile,
     measure_values,
 )
@@ -63,7 +65,7 @@ __all__ = [
 
 # Fields read as words (names, codes, judgements, yes/no), whose few distinct values are worth
 # sharing when they arrive as Arrow text; numbers sent as text are nearly all distinct.
-WORD_FIELDS = frozenset(f.name for f in FIELDS if f.kind in ("text", "rating", "flag"))
+_WORD_FIELDS = frozenset(f.name for f in FIELDS if f.kind in ("text", "rating", "flag"))
 
 
 @overload
@@ -129,10 +131,14 @@ def score_frame(
     """
     data, kind = to_pandas(frame, "score_frame")
     index = data.index
-    ev = evaluate(shared_text(data, WORD_FIELDS), ruleset)
+    ev = evaluate(shared_text(data, _WORD_FIELDS), ruleset)
     # the checked measures are in ev: a pandas copy of a polars or Arrow table can go before
     # the result is built beside them
     del data
+    if not ranges:
+        # and the table needs what the rules gave, not the measures they read (a float column
+        # per measure, the largest part of an evaluation): those go too
+        ev = replace(ev, columns=ProfileColumns(measures={}, error=ev.error))
     out = result_frame(ev, index, reasons=reasons)
     if ranges:
         # join keeps no attrs: the ruleset's identity is carried across it
