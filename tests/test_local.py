@@ -682,3 +682,12 @@ def _dated(fact: object) -> dt.date:
 
 def _last_day(a: Appointment) -> dt.date:
     return a.end or a.start
+
+
+def test_the_docs_page_lists_every_section_in_order() -> None:
+    import re
+
+    from earlywarning.local import SECTIONS
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "local-facts.md").read_text("utf-8")
+    assert re.findall(r"^\| `([a-z_]+)` \|", page, flags=re.MULTILINE) == list(SECTIONS)

@@ -248,7 +248,9 @@ def _events(section: str, facts: CouncilFacts, day: dt.date, lookback: int) -> l
     span = f"the {lookback} years to {day_text(day)}"
     hits = [e for e in events if e.start <= day and (e.end is None or e.end > opens)]
     if hits:
-        said = "; ".join(f"from {day_text(e.start)}" for e in hits)
+        said = "; ".join(
+            f"from {day_text(e.start)}" + (f" to {day_text(e.end)}" if e.end else "") for e in hits
+        )
         reason = f"a {word} in {span}: {said}"
         return [
             Derivation(
