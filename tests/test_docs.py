@@ -29,6 +29,7 @@ import re
 import shlex
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ import pytest
 import yaml
 
 import earlywarning as ew
+from earlywarning.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -130,16 +132,36 @@ def run_console(block: Block) -> None:
     for command, expected in commands:
         argv = shlex.split(command)
         assert argv[0] == "earlywarning", f"{block.where}: only earlywarning commands are run"
-        result = subprocess.run(
-            [sys.executable, "-m", "earlywarning.cli", *argv[1:]],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        check_output(
-            f"{block.where}: $ {command}", "\n".join(expected), result.stdout + result.stderr
-        )
+        check_output(f"{block.where}: $ {command}", "\n".join(expected), run_cli(argv[1:]))
+
+
+def run_cli(argv: list[str]) -> str:
+    """What ``earlywarning ARGV...`` prints, standard output then standard error.
+
+    The command runs in this process (a fresh interpreter per command would cost a second
+    each), from the repository root, as a reader would run it from a checkout.
+    """
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with (
+        contextlib.chdir(ROOT),
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+        warnings.catch_warnings(),
+        # argparse exits on a usage error or --help, having printed what the reader sees
+        contextlib.suppress(SystemExit),
+    ):
+        # pytest shows every deprecation warning, which main() would print among the output;
+        # the reader's interpreter starts with these filters and shows none of them
+        warnings.resetwarnings()
+        for category in (
+            DeprecationWarning,
+            PendingDeprecationWarning,
+            ImportWarning,
+            ResourceWarning,
+        ):
+            warnings.simplefilter("ignore", category)
+        main(argv, out=stdout)
+    return stdout.getvalue() + stderr.getvalue()
 
 
 @pytest.fixture
