@@ -176,6 +176,12 @@ def agg_backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     plt.close("all")
 
 
+def _shown_output(found: list[Block], n: int) -> str | None:
+    """The Output block directly after block ``n``, if there is one."""
+    output = found[n + 1] if n + 1 < len(found) else None
+    return output.body if output and output.is_output and output.follows_previous else None
+
+
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_page_examples_run_and_print_what_they_show(
     page: Path, monkeypatch: pytest.MonkeyPatch, agg_backend: None
@@ -184,14 +190,9 @@ def test_page_examples_run_and_print_what_they_show(
     namespace: dict[str, Any] = {"__name__": f"docs_{page.stem}"}
     found = blocks(page)
     for n, block in enumerate(found):
-        if block.lang not in ("python", "console"):
+        if block.lang != "python":
             continue
-        output = found[n + 1] if n + 1 < len(found) else None
-        want = output.body if output and output.is_output and output.follows_previous else None
-        if block.lang == "console":
-            assert want is None, f"{block.where}: a console block holds its own output"
-            run_console(block)
-            continue
+        want = _shown_output(found, n)
         stdout = io.StringIO()
         # pad with blank lines so that a traceback gives the line number within the page
         code = compile("\n" * block.line + block.body, f"docs/{block.page}", "exec")
@@ -199,6 +200,23 @@ def test_page_examples_run_and_print_what_they_show(
             exec(code, namespace)
         if want is not None:
             check_output(block.where, want, stdout.getvalue())
+
+
+COMMAND_PAGES = [p for p in PAGES if any(b.lang == "console" for b in blocks(p))]
+
+
+# A test of their own, so that the fast tier can leave them out: between them the commands run
+# validate and fit, seconds of work, and they share nothing with the python blocks but the files.
+@pytest.mark.slow
+@pytest.mark.parametrize("page", COMMAND_PAGES, ids=[p.name for p in COMMAND_PAGES])
+def test_page_commands_print_what_they_show(page: Path, agg_backend: None) -> None:
+    found = blocks(page)
+    for n, block in enumerate(found):
+        if block.lang == "console":
+            assert _shown_output(found, n) is None, (
+                f"{block.where}: a console block holds its own output"
+            )
+            run_console(block)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
@@ -394,6 +412,7 @@ def test_cases_page_shows_every_case_with_its_encoded_values() -> None:
                 assert source == f"report {evidence.source[:3]}", f"{where}: source {source!r}"
 
 
+# Building the site takes seconds: the tests that read it are marked slow.
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site, built once with ``mkdocs build --strict`` (a warning fails the build)."""
@@ -422,10 +441,12 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path / "site"
 
 
+@pytest.mark.slow
 def test_mkdocs_builds_strictly(built_site: Path) -> None:
     assert (built_site / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_reference_documents_every_public_name(built_site: Path) -> None:
     """Each name ``ew`` exports has an entry, generated from its docstring, on its module's page."""
     for name in ew.__all__:
@@ -444,6 +465,7 @@ def test_reference_documents_every_public_name(built_site: Path) -> None:
         )
 
 
+@pytest.mark.slow
 def test_reference_lists_every_profile_field(built_site: Path) -> None:
     from earlywarning.profile import FIELD_NAMES
 
@@ -452,6 +474,7 @@ def test_reference_lists_every_profile_field(built_site: Path) -> None:
         assert f"<td><code>{field}</code></td>" in page, f"{field} is not in the fields table"
 
 
+@pytest.mark.slow
 def test_api_page_lists_every_public_module(built_site: Path) -> None:
     page = (built_site / "api" / "index.html").read_text(encoding="utf-8")
     for module in PUBLIC_MODULES:
