@@ -88,7 +88,12 @@ class _Reader:
             if key not in section.keys:
                 hint = did_you_mean(key, section.keys) or "keys: " + ", ".join(section.keys)
                 if where.in_csv:
-                    message = f"is not used by a {section.name} fact: leave the {key} cell empty"
+                    fact = (
+                        "a value given directly"
+                        if section.name == "fields"
+                        else f"a {section.name} fact"
+                    )
+                    message = f"is not used by {fact}: leave the {key} cell empty"
                 else:
                     message = f"is not a key of {section.name} ({hint})"
                 self.problems.add(where, None if where.in_csv else key, message)

@@ -86,6 +86,20 @@ class LocalFacts(BaseModel):
             EarlyWarningError: for an unknown council, a date that is not one or a lookback
                 that is not a whole number of years from 1 to :data:`MAX_LOOKBACK_YEARS`.
             LocalFactsError: for a derived value the profile refuses, naming the facts.
+
+        Example:
+            >>> import datetime as dt
+            >>> from earlywarning.local import CouncilFacts, Event, LocalFacts, Provenance
+            >>> here = Provenance(file="durham.yaml", line=4)
+            >>> facts = LocalFacts(councils=(CouncilFacts(
+            ...     council="Durham", la_code="E06000047", provenance=here,
+            ...     restructures=(Event(start=dt.date(2014, 1, 1), provenance=here),)),))
+            >>> d = facts.derivations("Durham", "2016-01-31")["restructure"]
+            >>> d.value, str(d.facts[0])
+            (True, 'durham.yaml:4')
+            >>> d.reason
+            'a restructure in the 3 years to 31 January 2016: from 1 January 2014'
+
         """
         ok = isinstance(lookback_years, int) and not isinstance(lookback_years, bool)
         if not ok or not 1 <= lookback_years <= MAX_LOOKBACK_YEARS:

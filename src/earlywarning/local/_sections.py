@@ -24,7 +24,13 @@ Shape = Literal["list", "years", "day"]
 
 @dataclass(frozen=True)
 class Section:
-    """One kind of local fact."""
+    """One kind of local fact: its name in a file, its shape, the fields it gives, what it
+    means and who in a council usually holds it.
+
+    Example:
+        >>> SECTIONS["directors"].fields, SECTIONS["budget_gbp_m"].shape
+        (('dcs_changes', 'interim_dcs'), 'years')
+    """
 
     name: str
     shape: Shape  # a list of items; amounts by financial year; a single day
