@@ -277,6 +277,14 @@ def test_values_that_are_not_what_they_say_are_refused(tmp_path: Path) -> None:
     assert messages[(9, "12%")] == "is not a number"
 
 
+def test_an_impossible_date_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "council: Derbyshire\ndirectors:\n  - {name: A, start: 2016-02-30, interim: no}\n"
+    )
+    [(line, value, message)] = refusals(path)
+    assert (line, value) == (3, None) and "'2016-02-30' cannot be read as written" in message
+
+
 def test_an_end_before_its_start_is_refused(tmp_path: Path) -> None:
     path = write(
         tmp_path,
