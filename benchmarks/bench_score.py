@@ -70,6 +70,7 @@ import pandas as pd  # noqa: E402
 
 import earlywarning as ew  # noqa: E402
 from earlywarning.profile import RATINGS  # noqa: E402
+from earlywarning.profile.derived import CASELOAD_ABOVE_TARGET  # noqa: E402
 from earlywarning.rules import BAND_NAMES  # noqa: E402
 
 
@@ -169,9 +170,9 @@ def floor(frame: Any, rules: ew.Ruleset) -> tuple[np.ndarray, np.ndarray]:
     caseload excess and the rating grade, and applies each rule with whole-column operations.
     """
     measures, n = measures_of(frame)
+    avg, target = (measures[name] for name in CASELOAD_ABOVE_TARGET.inputs)
     with np.errstate(divide="ignore", invalid="ignore"):
-        excess = (measures["avg_caseload"] / measures["caseload_target"] - 1.0) * 100.0
-    measures["caseload_above_target_pct"] = excess
+        measures[CASELOAD_ABOVE_TARGET.name] = CASELOAD_ABOVE_TARGET.forward(avg, target)
     points: dict[str, np.ndarray] = {}
     flag = np.full(n, -1)
     weight = np.zeros(n)
