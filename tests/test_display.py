@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import earlywarning as ew
-from earlywarning.report._html import notebook_council
+from earlywarning.report._notebook import notebook_council
 
 HOSTILE = "<script>alert('x')</script> & \"Bath\" <b>"
 ESCAPED = html.escape(HOSTILE, quote=True)

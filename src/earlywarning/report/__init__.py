@@ -31,7 +31,8 @@ from earlywarning.errors import EarlyWarningError
 from earlywarning.explain import Assessment
 from earlywarning.profile import FIELD_NAMES, CouncilProfile
 from earlywarning.report._files import write_text
-from earlywarning.report._html import notebook_council, render_council
+from earlywarning.report._html import render_council
+from earlywarning.report._notebook import notebook_council
 from earlywarning.report._parts import (
     RuleRow,
     SourceRow,

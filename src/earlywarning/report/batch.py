@@ -19,7 +19,8 @@ from earlywarning.datasets import resolve_councils
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.report import CouncilReport, report
 from earlywarning.report._files import page_name, write_text
-from earlywarning.report._html import notebook_index, render_index
+from earlywarning.report._html import render_index
+from earlywarning.report._notebook import notebook_index
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.watchlist import watchlist
 
