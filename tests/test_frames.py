@@ -180,6 +180,30 @@ def test_polars_without_pyarrow_gives_the_same_figures(tmp_path: Path) -> None:
     assert got["schema"]["red_flag"] == "String" and got["rows"]["score"].count(None) >= 3
 
 
+def test_pandas_without_pyarrow_gives_the_same_table(tmp_path: Path) -> None:
+    # pandas holds text as Python objects without pyarrow: the result is built from objects
+    # (the test extra installs pyarrow, so this runs in an interpreter that cannot find it)
+    source = tmp_path / "profiles.csv"
+    profiles().to_csv(source, index=False)
+    script = (
+        "import sys\n"
+        "sys.modules['pyarrow'] = None\n"
+        "import earlywarning as ew, pandas as pd\n"
+        f"frame = ew.io.read_profiles({str(source)!r})\n"
+        "assert getattr(frame['council'].dtype, 'storage', 'python') == 'python'\n"
+        "out = ew.score_frame(frame, ranges=True)\n"
+        "print(out.astype(object).where(out.notna(), None).to_json(orient='split'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    with pytest.warns(ew.SuppressedValuesWarning):  # the judgement "x", read as missing
+        expected = ew.score_frame(ew.io.read_profiles(source), ranges=True)
+    expected = expected.astype(object).where(expected.notna(), None)
+    assert json.loads(result.stdout) == json.loads(expected.to_json(orient="split"))
+
+
 def test_what_if_frame_takes_polars_and_arrow_alternatives() -> None:
     profile = {"council": "A", "year": 2020, "agency_rate_pct": 18, "vacancy_rate_pct": 22}
     changes = pd.DataFrame({"agency_rate_pct": [9.0, None], "vacancy_rate_pct": [None, 120.0]})
