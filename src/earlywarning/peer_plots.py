@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from earlywarning._matplotlib import new_figure, pyplot
 from earlywarning.errors import EarlyWarningError
-from earlywarning.plots import RULESET_COLOUR, plot_band_edges
+from earlywarning.io.output import check_output_path, image_format
+from earlywarning.plots import RULESET_COLOUR, plot_band_edges, save_figure
 from earlywarning.rules import Ruleset
 
 if TYPE_CHECKING:
@@ -106,6 +107,8 @@ def save_peers(trajectory: pd.DataFrame, path: str | Path, ruleset: Ruleset | No
 
     Raises:
         PlotDependencyError: if matplotlib is not installed.
+        OutputFileError: for a name not ending ``.png``, ``.svg`` or ``.pdf`` (the file written
+            is the one named, never another), or a folder that does not exist.
 
     Example:
         >>> import tempfile, pathlib
@@ -117,8 +120,8 @@ def save_peers(trajectory: pd.DataFrame, path: str | Path, ruleset: Ruleset | No
         ...     out.read_bytes()[:4]
         b'\\x89PNG'
     """
+    fmt = image_format(path)  # refused before anything is drawn
+    check_output_path(path, "chart")
     figure = new_figure(figsize=(8.0, 4.0), layout="constrained")
     plot_peers(trajectory, ax=figure.subplots(), ruleset=ruleset)
-    target = Path(path)
-    figure.savefig(target, dpi=100)
-    return target
+    return save_figure(figure, path, fmt)

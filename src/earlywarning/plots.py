@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from earlywarning._matplotlib import new_figure, pyplot
 from earlywarning.errors import EarlyWarningError, PlotDependencyError
 from earlywarning.explain import Assessment, Contribution
+from earlywarning.io.output import check_output_path, image_format, writing
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.vocabulary import BAND_COLOURS
 
@@ -43,6 +44,7 @@ __all__ = [
     "plot_contributions",
     "plot_roc",
     "plot_trajectory",
+    "save_figure",
     "save_trajectory",
 ]
 
@@ -403,6 +405,8 @@ def save_trajectory(scores: pd.DataFrame, path: str | Path, ruleset: Ruleset | N
 
     Raises:
         PlotDependencyError: if matplotlib is not installed.
+        OutputFileError: for a name not ending ``.png``, ``.svg`` or ``.pdf`` (the file written
+            is the one named, never another), or a folder that does not exist.
         EarlyWarningError: if ``scores`` holds more or fewer than one council.
 
     Example:
@@ -422,11 +426,34 @@ def save_trajectory(scores: pd.DataFrame, path: str | Path, ruleset: Ruleset | N
             f"a trajectory chart draws one council, but the scores hold {len(names)}: "
             "name exactly one (--council)"
         )
+    fmt = image_format(path)  # refused before anything is drawn
+    check_output_path(path, "chart")
     figure = new_figure(figsize=(8.0, 4.0), layout="constrained")
     plot_trajectory(scores, str(names[0]), ax=figure.subplots(), ruleset=ruleset)
-    target = Path(path)
-    figure.savefig(target, dpi=100)
-    return target
+    return save_figure(figure, path, fmt)
+
+
+def save_figure(figure: Any, path: str | Path, fmt: str | None = None) -> Path:
+    """Write a matplotlib figure to exactly ``path``, whole or not at all.
+
+    The format is ``fmt`` or the one the name asks for (:func:`~earlywarning.io.output.
+    image_format`); the file goes through :func:`~earlywarning.io.output.writing`, so a failed
+    or interrupted save leaves nothing behind.
+
+    Raises:
+        OutputFileError: for a name without ``.png``, ``.svg`` or ``.pdf``, or a missing folder.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from earlywarning._matplotlib import new_figure
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     save_figure(new_figure(), pathlib.Path(d) / "empty.svg").suffix
+        '.svg'
+    """
+    fmt = fmt or image_format(path)
+    with writing(path, binary=True, what="chart") as stream:
+        figure.savefig(stream, format=fmt, dpi=100)
+    return Path(path)
 
 
 def _council_rows(scores: pd.DataFrame, council: str) -> pd.DataFrame:

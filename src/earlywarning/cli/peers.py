@@ -14,6 +14,7 @@ from earlywarning.cli._common import (
     with_rules,
     year_range,
 )
+from earlywarning.io.output import check_output_path, image_format, terminal_text
 
 __all__ = [
     "cmd_compare",
@@ -29,6 +30,9 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
     """Score every council (or the ones named) for every year 2017-2026, with rising risk."""
     from earlywarning.trajectories import england_scores, trajectories_text
 
+    if args.plot:
+        image_format(args.plot)  # a name refused before the scoring, not after
+        check_output_path(args.plot, "chart")
     rules = ruleset_of(args)
     years = {"years": args.years} if args.years else {}
     scores = england_scores(
@@ -37,8 +41,8 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
     if args.plot:
         from earlywarning.plots import save_trajectory
 
-        save_trajectory(scores, args.plot, ruleset=rules)
-        print(f"wrote {args.plot}", file=sys.stderr)
+        written = save_trajectory(scores, args.plot, ruleset=rules)
+        print(terminal_text(f"wrote {written}"), file=sys.stderr)
     if args.format == "csv":
         scores.to_csv(out, index=False, lineterminator="\n")
     elif args.format == "json":
@@ -52,6 +56,9 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     """Compare one council with its statistical neighbours, its region and England."""
     from earlywarning.compare import compare, peer_trajectory, render_compare
 
+    if args.plot:
+        image_format(args.plot)  # a name refused before the comparison, not after
+        check_output_path(args.plot, "chart")
     rules = ruleset_of(args)
     table = compare(args.council, args.year, rules, judgements=args.judgements)
     out.write(render_compare(table, args.format))
@@ -61,8 +68,8 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
         from earlywarning.peer_plots import save_peers
 
         trajectory = peer_trajectory(args.council, ruleset=rules, judgements=args.judgements)
-        save_peers(trajectory, args.plot, ruleset=rules)
-        print(f"wrote {args.plot}", file=sys.stderr)
+        written = save_peers(trajectory, args.plot, ruleset=rules)
+        print(terminal_text(f"wrote {written}"), file=sys.stderr)
     return 0
 
 
@@ -90,7 +97,9 @@ def compare_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--judgements", metavar="FILE", help=JUDGEMENTS_HELP)
     p.add_argument(
-        "--plot", metavar="FILE.png", help="draw the score by year beside neighbours and England"
+        "--plot",
+        metavar="FILE.png",
+        help="draw the score by year beside neighbours and England (FILE.png, .svg or .pdf)",
     )
     p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
 
@@ -113,7 +122,11 @@ def trajectories_arguments(p: argparse.ArgumentParser) -> None:
         "--council", action="append", metavar="NAME", help="only this council (repeatable)"
     )
     p.add_argument("--years", type=year_range, metavar="FIRST-LAST", help=YEARS_HELP)
-    p.add_argument("--plot", metavar="FILE.png", help="draw the one council's scores to a file")
+    p.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="draw the one council's scores to a file (FILE.png, .svg or .pdf)",
+    )
     p.add_argument(
         "--rise-margin",
         type=float,

@@ -11,7 +11,13 @@ from typing import IO, Any
 import pandas as pd
 
 from earlywarning._optional import require
-from earlywarning.errors import EarlyWarningWarning, ExcelDependencyError, ProfileFileError
+from earlywarning.errors import (
+    EarlyWarningWarning,
+    ExcelDependencyError,
+    OutputFileError,
+    ProfileFileError,
+)
+from earlywarning.io.output import CellGuard
 
 __all__ = ["EXCEL_ROWS", "ExcelWriter", "load_openpyxl", "read_sheet"]
 
@@ -87,31 +93,51 @@ def _header(path: Path, sheet: str, cells: list[Any], number: int) -> list[str]:
 
 
 class ExcelWriter:
-    """A workbook written row by row: one sheet of results and one stating the ruleset."""
+    """A workbook written row by row: one sheet of results and one stating the ruleset.
+
+    Every cell passes ``guard`` (a :class:`~earlywarning.io.output.CellGuard`): no text becomes
+    a live formula, control characters (which openpyxl refuses) are escaped, and a cell too
+    long for Excel is refused rather than cut.
+    """
 
     def __init__(self, stamp: dict[str, str]) -> None:
         self._book = load_openpyxl().Workbook(write_only=True)
         self._sheet = self._book.create_sheet("scores")
         self._stamp = stamp
         self._rows = 0
+        self.guard = CellGuard(excel=True)
 
     def append(self, frame: pd.DataFrame, *, header: bool) -> None:
         """Add a frame's rows (and its column names first, if ``header``)."""
         if self._rows + len(frame) + int(header) > EXCEL_ROWS:
-            raise ProfileFileError(
-                "xlsx output", f"more than {EXCEL_ROWS - 1:,} rows: write csv or json instead"
+            raise OutputFileError(
+                f"xlsx output: more than {EXCEL_ROWS - 1:,} rows, the most a sheet holds: "
+                "write csv or json instead"
             )
-        if header:
-            self._sheet.append([str(c) for c in frame.columns])
-            self._rows += 1
+        names = [str(c) for c in frame.columns]
         cells = frame.astype(object).where(frame.notna(), None)
-        for row in cells.itertuples(index=False, name=None):
-            self._sheet.append(list(row))
+        try:
+            if header:
+                self._sheet.append(self.guard.row_cells(names, names))
+                self._rows += 1
+            for row in cells.itertuples(index=False, name=None):
+                self._sheet.append(self.guard.row_cells(row, names))
+        except OutputFileError:
+            self.discard()
+            raise
         self._rows += len(frame)
+
+    def discard(self) -> None:
+        """Give up the workbook: finish and remove the sheet's temporary file (openpyxl keeps
+        the rows there), so an abandoned workbook leaves nothing behind."""
+        writer = getattr(self._sheet, "_writer", None)
+        self._sheet.close()
+        if writer is not None:
+            writer.cleanup()
 
     def save(self, stream: IO[bytes]) -> None:
         """Write the ruleset sheet and the workbook."""
         info = self._book.create_sheet("ruleset")
         for key, value in self._stamp.items():
-            info.append([key, value])
+            info.append(self.guard.row_cells([key, value], ["key", "value"]))
         self._book.save(stream)
