@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -22,6 +21,7 @@ from earlywarning.cli._output import open_output
 from earlywarning.errors import EarlyWarningError
 from earlywarning.fit import fit, split_outcome
 from earlywarning.io import read_profiles
+from earlywarning.io.output import json_text
 
 __all__ = [
     "calibrate_arguments",
@@ -113,7 +113,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
         print(f"earlywarning: note: {exc}; printing the ruleset alone", file=sys.stderr)
         report = validate(rules, folds=args.folds, seed=args.seed, baseline=False)
     if args.format == "json":
-        out.write(json.dumps(report.to_dict(indicators=args.indicators), indent=2) + "\n")
+        out.write(json_text(report.to_dict(indicators=args.indicators), indent=2) + "\n")
     elif args.format == "csv":
         out.write(report.to_csv(indicators=args.indicators))
     else:
