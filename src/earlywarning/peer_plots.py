@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from earlywarning._matplotlib import new_figure, pyplot
+from earlywarning._matplotlib import literal, new_figure, pyplot
 from earlywarning.errors import EarlyWarningError
 from earlywarning.io.output import check_output_path, image_format
 from earlywarning.plots import RULESET_COLOUR, plot_band_edges, save_figure
@@ -89,13 +89,15 @@ def plot_peers(
             linewidth=1.8,
             zorder=3,
             gid=gid,
-            label=label,
+            label=literal(label),
         )
     ax.legend(loc="upper left", fontsize="small", frameon=False)
     ax.set_xticks(list(years), [str(y) for y in years])
     ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
     ax.set_xlabel("Year (profile as known on 1 January)")
-    ax.set_title(f"{council}: score beside its statistical neighbours and England", loc="left")
+    ax.set_title(
+        literal(f"{council}: score beside its statistical neighbours and England"), loc="left"
+    )
     return ax
 
 
