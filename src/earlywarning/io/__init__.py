@@ -12,7 +12,6 @@ user's own data (:func:`earlywarning.profile.check_columns` decides which are ca
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,18 +19,17 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from earlywarning.errors import (
     EarlyWarningError,
     EarlyWarningWarning,
-    FileEncodingWarning,
     ImplausibleValuesWarning,
     ProfileError,
     ProfileFileError,
     SuppressedValuesWarning,
 )
-from earlywarning.io._textfile import EXCEL_HINT, check_text_table
+from earlywarning.io._textfile import check_text_table
+from earlywarning.io.documents import load_document
 from earlywarning.profile import FIELDS
 
 __all__ = [
@@ -344,29 +342,10 @@ def read_profiles(
 
 
 def _read_document(path: Path, fmt: str, notices: list[EarlyWarningWarning]) -> pd.DataFrame:
-    """A YAML or JSON file of one profile or a list of them, as a frame of the values given."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            problem = f"byte 0x{raw[exc.start]:02x} at byte {exc.start} is not UTF-8"
-            raise ProfileFileError(
-                path, f"{problem}; {EXCEL_HINT}", line=line, byte=exc.start
-            ) from None
-        notices.append(FileEncodingWarning(f"{path}: not UTF-8 (line {line}); read as cp1252"))
-    try:
-        data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise ProfileFileError(path, f"is not valid JSON: {exc.msg}", line=exc.lineno) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = mark.line + 1 if mark is not None else None
-        said = getattr(exc, "problem", None) or exc
-        raise ProfileFileError(path, f"cannot be read as YAML: {said}", line=where) from None
+    """A YAML or JSON file of one profile or a list of them, as a frame of the values given,
+    read by the guarded document reader (:func:`earlywarning.io.documents.load_document`)."""
+    data, found = load_document(path, what="profile", error=ProfileFileError, fmt=fmt)
+    notices.extend(found)
     return _records_frame(path, data)
 
 
