@@ -31,7 +31,7 @@ def literal(text: object) -> str:
     wrongly, or raises on a stray ``^``). matplotlib removes the escape when it draws.
 
     Example:
-        >>> literal("Costs $5 to $6m")
-        'Costs \\$5 to \\$6m'
+        >>> print(literal("Costs $5 to $6m"))
+        Costs \\$5 to \\$6m
     """
     return str(text).replace("$", r"\$")

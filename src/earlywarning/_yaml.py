@@ -375,11 +375,19 @@ _OTHER_BREAKS = ("\x85", "\u2028", "\u2029", "\r")
 
 
 class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, quoting text that either schema would read as something else:
+    YAML 1.1's (``1_000``, ``yes``), which other readers use, and the core schema's numbers
+    (``1e3``, ``0o17``), which the loader here uses."""
+
     def choose_scalar_style(self) -> Any:
         value = getattr(self.event, "value", None)
         if isinstance(value, str) and any(b in value for b in _OTHER_BREAKS):
             return '"'
         return super().choose_scalar_style()
+
+
+_Dumper.add_implicit_resolver(_INT, _CORE_INT, list("-+0123456789"))
+_Dumper.add_implicit_resolver(_FLOAT, _CORE_FLOAT, list("-+0123456789."))
 
 
 def dump(data: Any, **options: Any) -> str:

@@ -28,7 +28,6 @@ __all__ = [
     "reading",
     "ruleset_of",
     "with_rules",
-    "year_range",
 ]
 
 EXIT_BAD_INPUT = 1
@@ -68,24 +67,6 @@ JUDGEMENTS_HELP = (
     "a CSV, JSON or YAML file of Ofsted judgements (council, date, overall) to use beside the "
     "bundled ones, which stop at 31 March 2022"
 )
-
-
-def year_range(text: str) -> list[int]:
-    """The years of ``--years``: ``FIRST-LAST`` (both included) or a comma list.
-
-    Example:
-        >>> year_range("2018-2020"), year_range("2017,2026")
-        ([2018, 2019, 2020], [2017, 2026])
-    """
-    try:
-        if "-" in text:
-            first, last = (int(part) for part in text.split("-", 1))
-            return list(range(first, last + 1))
-        return [int(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not FIRST-LAST or a comma list of years"
-        ) from None
 
 
 def with_rules(p: argparse.ArgumentParser) -> None:

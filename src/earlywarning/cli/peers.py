@@ -12,9 +12,10 @@ from earlywarning.cli._common import (
     YEARS_HELP,
     ruleset_of,
     with_rules,
-    year_range,
 )
+from earlywarning.datasets import FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR
 from earlywarning.io.output import check_output_path, image_format, terminal_text
+from earlywarning.parameters import parse_number, parse_years
 
 __all__ = [
     "cmd_compare",
@@ -34,7 +35,11 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
         image_format(args.plot)  # a name refused before the scoring, not after
         check_output_path(args.plot, "chart")
     rules = ruleset_of(args)
-    years = {"years": args.years} if args.years else {}
+    years = (
+        {}
+        if args.years is None
+        else {"years": parse_years(args.years, FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR)}
+    )
     scores = england_scores(
         ruleset=rules, rise_margin=args.rise_margin, councils=args.council, **years
     )
@@ -121,7 +126,7 @@ def trajectories_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--council", action="append", metavar="NAME", help="only this council (repeatable)"
     )
-    p.add_argument("--years", type=year_range, metavar="FIRST-LAST", help=YEARS_HELP)
+    p.add_argument("--years", metavar="FIRST-LAST", help=YEARS_HELP)
     p.add_argument(
         "--plot",
         metavar="FILE.png",
@@ -129,7 +134,7 @@ def trajectories_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--rise-margin",
-        type=float,
+        type=parse_number,
         default=10.0,
         help="a score rise over two years flagged as rising (default 10 points)",
     )
