@@ -13,7 +13,7 @@ user's own data (:func:`earlywarning.profile.check_columns` decides which are ca
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,6 +24,7 @@ from earlywarning.errors import (
     EarlyWarningError,
     EarlyWarningWarning,
     ImplausibleValuesWarning,
+    InputFileError,
     ProfileError,
     ProfileFileError,
     SuppressedValuesWarning,
@@ -40,6 +41,7 @@ __all__ = [
     "is_suppression_code",
     "iter_profiles",
     "read_profiles",
+    "read_table",
 ]
 
 SUPPRESSION_CODES: tuple[str, ...] = ("x", "c", "z", "u", "k", "low", "..", "-", ":")
@@ -145,6 +147,7 @@ class ProfileReader:
         chunk_rows: int = 50_000,
         suppressed: Suppressed = "missing",
         sheet: str | None = None,
+        coded: Collection[str] | None = None,
     ) -> None:
         if suppressed not in ("missing", "refuse"):
             raise EarlyWarningError(f"suppressed is 'missing' or 'refuse', not {suppressed!r}")
@@ -154,6 +157,8 @@ class ProfileReader:
         self.chunk_rows = max(1, int(chunk_rows))
         self.policy: Suppressed = suppressed
         self.sheet = sheet
+        # the columns where a suppression code stands for a missing number
+        self.coded = frozenset(_CODED_FIELDS if coded is None else coded)
         self.encoding: str | None = None
         self.delimiter: str | None = None
         self.suppressed: dict[str, int] = {}
@@ -217,7 +222,7 @@ class ProfileReader:
         coded = {
             name: chunk[name].isin(_SPELLINGS).to_numpy()
             for name in chunk.columns
-            if name in _CODED_FIELDS and _is_text(chunk[name])
+            if name in self.coded and _is_text(chunk[name])
         }
         coded = {name: mask for name, mask in coded.items() if mask.any()}
         if coded and self.policy == "refuse":
@@ -364,3 +369,68 @@ def _records_frame(path: Path, data: Any) -> pd.DataFrame:
     columns = list(dict.fromkeys(k for r in records for k in r))
     # object columns keep each value as given (2020 stays an int beside a row without a year)
     return pd.DataFrame(records, columns=columns, dtype=object)
+
+
+_TABLES = ("csv", "tsv", "xlsx")
+
+
+def read_table(
+    path: str | Path,
+    *,
+    what: str = "table",
+    sheet: str | None = None,
+    suppressed: Suppressed = "missing",
+    coded: Collection[str] = (),
+    error: type[InputFileError] = InputFileError,
+) -> pd.DataFrame:
+    """Read a CSV, TSV or Excel table with every guard the profile reader has, for any table a
+    user gives (judgements, local facts).
+
+    The same checks as :func:`read_profiles`: encodings (UTF-8, or Windows-1252 with a
+    :class:`~earlywarning.FileEncodingWarning`), the delimiter found from the header, a header
+    without repeated names, every row as long as the header, and the workbook guards of
+    :mod:`earlywarning.io.excel` (size, expansion, XML, cells counted, formulas without a saved
+    value noted). CSV cells are read as text, for the caller to parse. Suppression codes in the
+    ``coded`` columns read as missing (counted in ``frame.attrs["suppressed"]``, with a
+    warning), or are refused with ``suppressed="refuse"``; elsewhere they are kept as written.
+
+    Args:
+        path: the file: ``.csv``, ``.txt``, ``.tsv``, ``.tab``, ``.xlsx`` or ``.xlsm``.
+        what: what the table holds, as messages name it (``"judgements"``).
+        sheet: the sheet of a workbook (the first unless named).
+        suppressed: ``"missing"`` or ``"refuse"``, for codes in the ``coded`` columns.
+        coded: the columns that hold numbers, where a suppression code means "no figure".
+        error: the error class raised (:class:`~earlywarning.InputFileError` or a subclass).
+
+    Raises:
+        InputFileError: (or ``error``) with the file and, where it has one, the line.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "judgements.csv"
+        >>> _ = f.write_text("council,date,overall\\nDerby,2023-05-15,Good\\n")
+        >>> read_table(f, what="judgements").to_dict("records")
+        [{'council': 'Derby', 'date': '2023-05-15', 'overall': 'Good'}]
+        >>> _ = f.write_text("council,date,overall\\nDerby,2023-05-15\\n")
+        >>> try:
+        ...     read_table(f, what="judgements")
+        ... except InputFileError as e:
+        ...     print(type(e).__name__, e.line, e.message)  # doctest: +ELLIPSIS
+        InputFileError 2 row has 2 fields, the header 3 (...)
+    """
+    try:
+        if file_format(path) not in _TABLES:
+            raise ProfileFileError(path, f"a {what} table is CSV, TSV or Excel (.xlsx)")
+        reader = ProfileReader(
+            path, chunk_rows=1 << 30, suppressed=suppressed, sheet=sheet, coded=coded
+        )
+        frame = pd.concat(list(reader))
+    except ProfileFileError as exc:
+        if error is ProfileFileError:
+            raise
+        said = exc.message.replace("profile file", f"{what} file")
+        raise error(exc.file, said, line=exc.line, byte=exc.byte) from None
+    frame.attrs.update(suppressed=dict(reader.suppressed), source=str(reader.path))
+    for notice in reader.notices:
+        warnings.warn(notice, stacklevel=2)
+    return frame
