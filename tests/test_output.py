@@ -268,3 +268,11 @@ def test_escape_sequences_in_names_do_not_reach_the_terminal(tmp_path):
 def test_terminal_text_escapes_what_acts_and_keeps_what_reads():
     assert terminal_text("a\tb\nc — £5") == "a\tb\nc — £5"
     assert terminal_text("\x1b]0;title\x07x\u202ey") == "\\x1b]0;title\\x07x\\u202ey"
+
+
+def test_a_carriage_return_in_a_csv_cell_cannot_start_a_row_with_a_formula():
+    # found by the fuzz suite: the CSV writer quotes line feeds but not a lone carriage return,
+    # which a spreadsheet reads as the end of a row, so "x\r=1+1" put a live formula in the next
+    guard = CellGuard(excel=False)
+    assert guard.cell("x\r=1+1") == "x\\x0d=1+1"
+    assert CellGuard(excel=True).cell("x\r\n=1") == "x\r\n=1"  # a workbook holds it as text

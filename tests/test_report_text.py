@@ -73,3 +73,10 @@ def test_drawing_a_page_leaves_pyplot_alone():
     before = plt.get_fignums()
     page_of("Anywhere")
     assert plt.get_fignums() == before
+
+
+def test_a_control_character_in_a_name_neither_breaks_the_chart_nor_reaches_the_page():
+    # found by the fuzz suite: "\x1b" went raw into the SVG's XML, which then failed to parse
+    html = page_of("Bury\x1b[2J\x07")
+    assert "\x1b" not in html and "\x07" not in html
+    assert any(t.startswith("Bury\\x1b[2J\\x07 (2020)") for t in svg_texts(html))

@@ -56,8 +56,11 @@ IMAGE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
 # A plain number as text: left as it is, since a spreadsheet reads it as the number it is.
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-# C0 controls but tab, line feed and carriage return (which CSV quotes), DEL and C1 controls.
+# C0 controls but tab, line feed and carriage return (which a workbook holds as text), DEL and
+# C1 controls; in a CSV file carriage return too, which the writer does not quote (its lines end
+# in line feeds) and a spreadsheet reads as the end of a row: "\r=1+1" would start a formula.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_CSV = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Everything a terminal could act on: escape sequences (CSI and OSC, with their parameters) and
 # any other control character but tab and line feed; bidirectional overrides and isolates too,
 # which make text read in another order than it is written.
@@ -112,6 +115,7 @@ class CellGuard:
 
     def __init__(self, *, excel: bool) -> None:
         self.excel = excel
+        self._control = _CONTROL if excel else _CONTROL_CSV
         self.counts: Counter[str] = Counter()
         self.row = 0  # the row of the file being written, for a refusal to name
 
@@ -119,8 +123,8 @@ class CellGuard:
         """The value to write in place of ``value``: numbers and missing cells pass as they are."""
         if not isinstance(value, str):
             return value
-        if not value.isprintable() and _CONTROL.search(value):
-            value = _CONTROL.sub(_escape, value)
+        if not value.isprintable() and self._control.search(value):
+            value = self._control.sub(_escape, value)
             self.counts["control"] += 1
         if value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
             value = "'" + value

@@ -24,6 +24,7 @@ from earlywarning._optional import require
 from earlywarning._version import __version__
 from earlywarning.errors import ReportDependencyError
 from earlywarning.explain import Assessment
+from earlywarning.io.output import terminal_text
 from earlywarning.plots import contributions_size, plot_contributions, plot_trajectory
 from earlywarning.profile import FIELDS, FLAG_MEASURES
 from earlywarning.report._files import page_name
@@ -108,6 +109,7 @@ def _environment(jinja2: Any) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_shown,
     )
     env.filters.update(
         points=show_points,
@@ -118,6 +120,13 @@ def _environment(jinja2: Any) -> Any:
     )
     env.globals.update(version=__version__, band_colours=BAND_COLOURS)
     return env
+
+
+def _shown(value: Any) -> Any:
+    """Every value a template prints: plain text with its control characters written out as
+    ``\\xNN`` (they would act, or break the page's markup), anything else (numbers, markup
+    made by the renderer) as it is."""
+    return terminal_text(value) if type(value) is str else value
 
 
 def show_points(points: float) -> str:
@@ -292,6 +301,7 @@ def _svg(figure: Any, alt: str, name: str) -> Chart:
     for element in root.iter():
         element.tag = element.tag.removeprefix(_SVG)
         _rename(element.attrib, ids)
+    alt = terminal_text(alt)  # a control character in a name is not allowed in XML
     root.attrib = {"role": "img", "aria-label": alt, "class": "chart", **root.attrib}
     title = ElementTree.Element("title")
     title.text = alt
