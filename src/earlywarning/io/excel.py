@@ -63,8 +63,8 @@ def read_sheet(path: Path, sheet: str | None) -> tuple[pd.DataFrame, list[EarlyW
     are counted against :data:`MAX_SHEET_CELLS`, and a formula cell with no value saved with it
     (a workbook written by a program, never opened in Excel) is read as missing and noted.
     """
+    xl = load_openpyxl()  # first: without openpyxl, say what to install, whatever the file
     check_workbook(path)
-    xl = load_openpyxl()
     try:
         book = xl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises whatever its parsers raise on a broken file
