@@ -1,4 +1,4 @@
-"""The public API: the names DESIGN.md promises, their docstrings, and every module's doctests."""
+"""The public API: the names ARCHITECTURE.md promises, their docstrings, every module's doctests."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def test_star_import_gives_exactly_all():
 
 
 def test_contract_names_exist():
-    # the contract in DESIGN.md
+    # the contract in ARCHITECTURE.md
     for name in ("load_ruleset", "CouncilProfile", "score", "score_frame", "Assessment"):
         assert name in ew.__all__, name
     a = ew.score(

@@ -26,6 +26,7 @@ FEW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthChe
 ROOT = Path(__file__).resolve().parents[1]
 DERBYSHIRE = str(ROOT / "examples" / "profiles" / "derbyshire-2016.yaml")
 ABOVE = "caseload_above_target_pct"
+GAP, RATE = "vacancy_rate_vs_neighbours_pp", "vacancy_rate_pct"
 
 # The lowest and highest value of each field the random rulesets read.
 BOUNDS = {
@@ -36,6 +37,8 @@ BOUNDS = {
     "budget_cut_pct": (-math.inf, 100.0),
     "avg_caseload": (0.0, 1000.0),
     "reinvestment_pct": (0.0, 100.0),
+    RATE: (0.0, 100.0),
+    GAP: (-100.0, 100.0),
 }
 WHOLE = {"dcs_changes", "restructure"}
 
@@ -44,12 +47,32 @@ def _edges(rules: ew.Ruleset, var: str, p: dict[str, Any]) -> list[float]:
     out = set(thresholds(rules, var))
     if var == "avg_caseload" and "caseload_target" in p:
         out |= {p["caseload_target"] * (1 + e / 100) for e in thresholds(rules, ABOVE)}
+    if var == RATE and GAP in p and RATE in p:
+        out |= {p[RATE] - p[GAP] + e for e in thresholds(rules, GAP)}  # at the same median
     return sorted(out)
 
 
-def _inside(var: str, edges: list[float], i: int) -> float | None:
-    """Some value in interval ``i`` (its lowest, or 10 under its top when it has no bottom)."""
+def _variable(measure: str, p: dict[str, Any]) -> str:
+    """The field a change moves to move ``measure``: the gap to the neighbours moves with the
+    rate when the profile gives both (the median fixed), and on its own when it is given alone."""
+    if measure == ABOVE:
+        return "avg_caseload"
+    return RATE if measure == GAP and RATE in p else measure
+
+
+def _bounds(var: str, p: dict[str, Any]) -> tuple[float, float]:
+    """The values ``var`` can take on ``p``: a rate moves its gap to the neighbours, which must
+    stay within 100 points of their median."""
     lo, hi = BOUNDS[var]
+    if var == RATE and GAP in p and RATE in p:
+        median = p[RATE] - p[GAP]
+        lo, hi = max(lo, median - 100), min(hi, median + 100)
+    return lo, hi
+
+
+def _inside(var: str, edges: list[float], i: int, p: dict[str, Any]) -> float | None:
+    """Some value in interval ``i`` (its lowest, or 10 under its top when it has no bottom)."""
+    lo, hi = _bounds(var, p)
     start = edges[i - 1] if i else lo
     stop = edges[i] if i < len(edges) else math.inf
     v = max(start, lo)
@@ -74,16 +97,17 @@ def brute_force(
     """(fields changed, thresholds crossed, score) of every allowed change reaching ``target``.
 
     Every interval of every allowed variable is tried, both ways, and missing risk measures are
-    tried filled in too (at no cost in thresholds), which the search never does.
+    tried filled in too (at no cost in thresholds), which the search never does. The changed
+    profiles are what-if's (a new rate moves the gap to the neighbours).
     """
     feeds: dict[str, list[Any]] = {}
     for ind in rules.indicators:
-        feeds.setdefault("avg_caseload" if ind.measure == ABOVE else ind.measure, []).append(ind)
+        feeds.setdefault(_variable(ind.measure, p), []).append(ind)
     options = []
     for var, inds in feeds.items():
         if controllable_only and not all(i.controllable for i in inds):
             continue
-        if var in fixed:
+        if var in fixed or any(i.measure in fixed for i in inds):
             continue
         edges = _edges(rules, var, p)
         if var in p:
@@ -94,14 +118,14 @@ def brute_force(
             now = None
         choices: list[tuple[Any, int]] = [(None, 0)]
         for i in range(len(edges) + 1):
-            v = _inside(var, edges, i)
+            v = _inside(var, edges, i, p)
             if v is not None and i != now:
                 choices.append((_as_field(var, v), 0 if now is None else abs(i - now)))
         options.append((var, choices))
     rows, costs = [], []
     for combo in itertools.product(*(c for _, c in options)):
         change = {var: v for (var, _), (v, _) in zip(options, combo, strict=True) if v is not None}
-        rows.append({**p, **change})
+        rows.append(apply_changes(p, change))
         costs.append((len(change), sum(c for _, c in combo)))
     out = ew.score_frame(pd.DataFrame(rows), rules, reasons=False)
     assert out["error"].isna().all()

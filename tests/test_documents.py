@@ -48,7 +48,7 @@ def test_a_sexagesimal_looking_value_is_refused_by_the_profile_checks_not_read_a
         ("council: A\nyear: &y 2020\nagency_rate_pct: *y\n", 2, "anchor &y refused"),
         ("council: A\nyear: 2020\ncouncil: B\n", 3, "'council' is written twice"),
         ("council: A\nyear: 2020\nnotes: " + "[" * 50 + "]" * 50 + "\n", 3, "nested more than"),
-        ("council: A\ndate: 2023-02-30\n", None, "day is out of range"),
+        ("council: A\ndate: 2023-02-30\n", 2, "day is out of range"),
         ("council: [unclosed\n", 2, "cannot be read as YAML"),
     ],
 )

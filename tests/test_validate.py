@@ -506,6 +506,7 @@ def test_cli_trajectories(tmp_path: Path, plt: Any) -> None:
     assert main(["trajectories", "--plot", str(png)], io.StringIO()) == 1
 
 
+@pytest.mark.slow
 def test_make_validation_script_draws_the_figures(tmp_path: Path) -> None:
     pytest.importorskip("sklearn")
     pytest.importorskip("matplotlib")

@@ -8,7 +8,7 @@ Example:
     True
 """
 
-from earlywarning import io as io  # earlywarning.io.read_profiles, as DESIGN.md names it
+from earlywarning import io as io  # earlywarning.io.read_profiles, in the contract
 from earlywarning._version import __version__
 from earlywarning.calibrate import calibration_report
 from earlywarning.cases import load_cases
@@ -23,6 +23,8 @@ from earlywarning.errors import (
     FileEncodingWarning,
     ImplausibleValuesWarning,
     InputFileError,
+    LocalFactProblem,
+    LocalFactsError,
     OutcomeError,
     OutputFileError,
     PlotDependencyError,
@@ -63,6 +65,8 @@ __all__ = [
     "FitResult",
     "ImplausibleValuesWarning",
     "InputFileError",
+    "LocalFactProblem",
+    "LocalFactsError",
     "OutcomeError",
     "OutputFileError",
     "PlotDependencyError",

@@ -229,11 +229,32 @@ def _compose_and_construct(
         problems += _refused(file, loader.refusals, paths, loader.kind)
         return None, None
     problems += _drop_repeats(loader, file, node)
-    doc = loader.construct_document(node)
+    try:
+        doc = loader.construct_document(node)
+    except (ValueError, OverflowError):
+        # a scalar that resolves to a type it cannot be (2016-02-30 is a timestamp by its shape)
+        problems += _unconstructible(loader, file, node)
+        return None, None
     if mapping and not isinstance(doc, dict):
         problems.append(RuleProblem(file, "", "must be a mapping of keys to values", 1))
         return None, None
     return doc, node
+
+
+def _unconstructible(loader: _Loader, file: str, root: yaml.Node) -> list[RuleProblem]:
+    """Every scalar PyYAML's safe constructor refuses, as problems with their lines."""
+    # the failed construction left its half-built objects behind: start afresh, one scalar a time
+    loader.constructed_objects, loader.recursive_objects, loader.state_generators = {}, {}, []
+    found = []
+    for node, path in sorted(_nodes(root), key=lambda pair: pair[0].start_mark.index):
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                loader.construct_object(node)
+            except (ValueError, OverflowError) as exc:
+                message = f"{excerpt(node.value)} cannot be read as written: {exc}"
+                line = node.start_mark.line + 1
+                found.append(RuleProblem(file, format_path(path), message, line))
+    return found or [RuleProblem(file, "", "cannot be read as written")]
 
 
 def _refused(

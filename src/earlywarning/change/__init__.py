@@ -7,6 +7,13 @@ The search is exact over those values. It looks for the fewest variables changed
 a profile field, or the budget cut), then the fewest thresholds crossed in all, then the lowest
 score; candidates are scored in batches by the vectorised engine.
 
+A variable moves the derived measures that follow it, as :func:`earlywarning.what_if` does
+(:mod:`earlywarning.profile.derived`): the caseload moves the caseload against target, and a
+vacancy or agency rate moves the gap to the neighbours and the two-year change when the profile
+gives them with the rate, the neighbours' median and the earlier rate fixed. So a gap is lowered
+by lowering the rate, one change, never by moving the median; given without its rate, the gap
+is a variable of its own. A rate moves no further than keeps such a gap within its range.
+
 The score and band never fall as a measure gets worse in its declared direction, so a variable
 only ever moves the better way, and a set of variables can reach the target only if moving each
 of them as far as it goes does. That prunes whole sets at once; the tests check the result
@@ -35,7 +42,8 @@ from earlywarning.engine import evaluate_columns, score
 from earlywarning.engine import space as _space
 from earlywarning.errors import EarlyWarningError
 from earlywarning.explain import Assessment
-from earlywarning.profile import CouncilProfile, profile_measures
+from earlywarning.profile import FIELDS, CouncilProfile, profile_measures
+from earlywarning.profile.derived import BUDGET_CUT
 from earlywarning.rules import BAND_NAMES, BandName, Indicator, Ruleset
 from earlywarning.whatif import apply_changes
 
@@ -159,8 +167,8 @@ def _words(var: Var, value: float, edge: float, up: bool) -> str:
     """ "Agency social workers from 18.2% to under 15%", or in the levels' own words."""
     own = _space.measures_fed(var.name)[0]
     ind = next((i for i in var.indicators if i.measure == own), None)
-    if ind is None:  # only the caseload against target reads the caseload: say it in cases
-        label, unit = "Average caseload", " cases"
+    if ind is None:  # only a measure derived from it reads it (the caseload against target)
+        label, unit = _field_words(var.name)
     else:
         label, unit = ind.label, ind.unit
         old_label = None if math.isnan(var.current) else _level_label(ind, var.current)
@@ -172,20 +180,34 @@ def _words(var: Var, value: float, edge: float, up: bool) -> str:
     return f"{label} from {old} to {new}"
 
 
+# How a field is named in a step when no rule reads it itself, only a measure derived from it.
+_FIELD_WORDS = {"avg_caseload": ("Average caseload", " cases")}
+
+
+def _field_words(name: str) -> tuple[str, str]:
+    """The label and unit of a field, from its description ("social worker vacancies, % of
+    posts" is "Social worker vacancies", in %)."""
+    if name in _FIELD_WORDS:
+        return _FIELD_WORDS[name]
+    words = next(f.description for f in FIELDS if f.name == name).split(",")[0]
+    return words[:1].upper() + words[1:], "%" if name.endswith("_pct") else ""
+
+
 def _budget_fields(
     given: Mapping[str, Any], cut: float, edges: Sequence[float]
 ) -> tuple[dict[str, Any], str]:
     """A new cut written as a current budget where both budgets are known."""
-    if not all(given.get(b) is not None for b in ("budget_baseline_gbp_m", "budget_current_gbp_m")):
-        return {"budget_cut_pct": cut}, ""
-    baseline = float(given["budget_baseline_gbp_m"])
-    current = baseline * (1 - cut / 100)
+    current_field, baseline_field = BUDGET_CUT.inputs
+    if not all(given.get(b) is not None for b in BUDGET_CUT.inputs):
+        return {BUDGET_CUT.name: cut}, ""
+    baseline = float(given[baseline_field])
+    current = BUDGET_CUT.inverse(cut, baseline)
     rounded = math.ceil(current * 10) / 10  # to £0.1m up: a larger budget is a smaller cut
-    level = np.searchsorted(edges, [cut, (baseline - rounded) / baseline * 100], side="right")
+    level = np.searchsorted(edges, [cut, BUDGET_CUT.forward(rounded, baseline)], side="right")
     if level[0] == level[1]:
         current = rounded
-    was = float(given["budget_current_gbp_m"])
-    return {"budget_current_gbp_m": current}, f" (a budget of £{_fmt(current)}m, not £{_fmt(was)}m)"
+    was = float(given[current_field])
+    return {current_field: current}, f" (a budget of £{_fmt(current)}m, not £{_fmt(was)}m)"
 
 
 def _as_field(var: Var, value: float) -> Any:
@@ -209,7 +231,7 @@ def _option(
         value, levels, edge = var.moves[m]
         up = value >= edge
         text = _words(var, value, edge, up)
-        if var.name == "budget_cut_pct":
+        if var.name == BUDGET_CUT.variable:
             fields, extra = _budget_fields(given, value, var.edges)
             changes.update(fields)
             text += extra

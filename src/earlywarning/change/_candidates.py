@@ -20,7 +20,8 @@ import numpy as np
 from earlywarning.engine import evaluate_columns
 from earlywarning.engine import space as _space
 from earlywarning.errors import EarlyWarningError
-from earlywarning.profile import ProfileColumns
+from earlywarning.profile import DERIVED, DERIVED_BY_NAME, DerivedMeasure, ProfileColumns
+from earlywarning.profile.derived import linked_direction
 from earlywarning.rules import Indicator, Ruleset
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "BATCH_ROWS",
     "MAX_ROWS",
     "Candidate",
+    "Limits",
     "Search",
     "Var",
     "allowed_variables",
@@ -37,6 +39,8 @@ __all__ = [
     "edges_of",
     "furthest",
     "layers",
+    "levers",
+    "limits_of",
     "moves_of",
     "nice_below",
     "products",
@@ -65,17 +69,54 @@ class Var:
     current: float  # NaN when missing
     # (value, thresholds crossed, edge) for each interval on the better side, nearest first
     moves: tuple[tuple[float, int, float], ...]
+    # the derived measures that move with it, each with its reference (the neighbours' median,
+    # the rate two years earlier; NaN where the held operand is a field, read from the columns)
+    follows: tuple[tuple[DerivedMeasure, float], ...] = ()
+
+
+def follows_of(
+    variable: str, base: Mapping[str, float]
+) -> tuple[tuple[DerivedMeasure, float], ...]:
+    """The derived measures that move with ``variable`` (see :attr:`Var.follows`)."""
+    nan = math.nan
+    return tuple(
+        (d, nan if d.held is not None else d.held_from(base.get(d.name, nan), base[d.lever]))
+        for d in _space.moved_with(variable)
+    )
+
+
+def limits_of(variable: str, follows: Sequence[tuple[DerivedMeasure, float]]) -> Limits:
+    """The variable's bounds, narrowed so that every profile field moving with it stays within
+    its own (a gap to the neighbours stays within 100 points of their median)."""
+    lo, hi, integer = _space.bounds(variable)
+    for d, reference in follows:
+        if d.given and not math.isnan(reference):
+            ends = [d.inverse(end, reference) for end in _space.bounds(d.name)[:2]]
+            lo, hi = max(lo, min(ends)), min(hi, max(ends))
+    return lo, hi, integer
+
+
+def _held_value(
+    d: DerivedMeasure, reference: float, variable: str, base: Mapping[str, float]
+) -> float:
+    """The operand of ``d`` that stays put while ``variable`` moves."""
+    if d.held is None:
+        return reference
+    return base.get(d.held if variable == d.lever else d.lever, math.nan)
 
 
 def edges_of(rules: Ruleset, variable: str, base: Mapping[str, float]) -> list[float]:
     """The variable's thresholds in its own units (a caseload edge for the caseload against
-    target is the caseload at that excess over the council's target)."""
+    target is the caseload at that excess over the council's target; a vacancy rate edge for the
+    gap to the neighbours is the rate at that gap over their median)."""
     if variable == "previous_rating":
         return _space.thresholds(rules, "previous_rating_grade")
     out = set(_space.thresholds(rules, variable))
-    if variable == "avg_caseload" and not math.isnan(base.get("caseload_target", math.nan)):
-        target = base["caseload_target"]
-        out |= {target * (1 + e / 100) for e in _space.thresholds(rules, _space.CASELOAD_ABOVE)}
+    for d, reference in follows_of(variable, base):
+        held = _held_value(d, reference, variable, base)
+        if not math.isnan(held):
+            solve = d.inverse if variable == d.lever else d.held_from
+            out |= {solve(e, held) for e in _space.thresholds(rules, d.name)}
     return sorted(out)
 
 
@@ -88,9 +129,16 @@ def nice_below(edge: float, floor: float) -> float:
     return (edge + floor) / 2 if math.isfinite(floor) else edge - 1.0
 
 
-def value_in(edges: Sequence[float], i: int, up: bool, variable: str) -> float | None:
-    """The value of interval ``i`` nearest the side it is entered from, or None if empty."""
-    lo, hi, integer = _space.bounds(variable)
+# A variable's lowest and highest value and whether it is a whole number (engine.space.bounds).
+Limits = tuple[float, float, bool]
+
+
+def value_in(
+    edges: Sequence[float], i: int, up: bool, variable: str, limits: Limits | None = None
+) -> float | None:
+    """The value of interval ``i`` nearest the side it is entered from, or None if empty;
+    within ``limits`` (by default the variable's bounds)."""
+    lo, hi, integer = limits or _space.bounds(variable)
     start = max(edges[i - 1], lo) if i > 0 else lo
     stop = edges[i] if i < len(edges) else math.inf
     if up:
@@ -103,13 +151,19 @@ def value_in(edges: Sequence[float], i: int, up: bool, variable: str) -> float |
     return nice_below(top, start) if top > start else None
 
 
-def moves_of(edges: Sequence[float], current: float, variable: str, direction: int) -> list[Any]:
+def moves_of(
+    edges: Sequence[float],
+    current: float,
+    variable: str,
+    direction: int,
+    limits: Limits | None = None,
+) -> list[Any]:
     """One value per interval on the better side of ``current``, nearest first."""
     c = int(np.searchsorted(np.asarray(edges), current, side="right"))
     out = []
     steps = range(c - 1, -1, -1) if direction > 0 else range(c + 1, len(edges) + 1)
     for i in steps:
-        v = value_in(edges, i, up=direction < 0, variable=variable)
+        v = value_in(edges, i, up=direction < 0, variable=variable, limits=limits)
         if v is not None:
             edge = edges[i] if direction > 0 else edges[i - 1]
             out.append((v, abs(i - c), edge))
@@ -117,7 +171,28 @@ def moves_of(edges: Sequence[float], current: float, variable: str, direction: i
 
 
 # Fields that name a variable too: the cut is set through the budgets.
-ALIASES = {"budget_cut_pct": {"budget_baseline_gbp_m", "budget_current_gbp_m"}}
+ALIASES = {d.variable: set(d.inputs) for d in DERIVED if d.variable == d.name}
+
+
+def levers(rules: Ruleset, base: Mapping[str, float]) -> list[str]:
+    """The variables the ruleset's indicators read, in ruleset order, where a peer-relative or
+    trend measure whose reference is known is moved through its lever: a council lowers its gap
+    to its neighbours by lowering its own rate, the neighbours' median fixed. Given alone (the
+    lever missing, so the reference unknown) it is a variable of its own."""
+    out: list[str] = []
+    for name in _space.variables(rules):
+        d = DERIVED_BY_NAME.get(name)
+        if d is not None and d.variable != name and not _unknown_reference(d, base):
+            name = d.variable
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def _unknown_reference(d: DerivedMeasure, base: Mapping[str, float]) -> bool:
+    """Whether the profile leaves the reference of a measure that is its lever less a
+    reference unknown (the lever or the measure is missing)."""
+    return bool(math.isnan(d.held_from(base.get(d.name, math.nan), base[d.lever])))
 
 
 def check_fixed(rules: Ruleset, fixed: Iterable[str]) -> set[str]:
@@ -141,14 +216,19 @@ def allowed_variables(
     """The variables the search may move, with their values worth trying."""
     direction = _space.directions(rules)
     out = []
-    for name in _space.variables(rules):
-        inds = tuple(_space.indicators_fed(rules, name))
+    for name in levers(rules, base):
+        follows = follows_of(name, base)
+        fed = {*_space.measures_fed(name), *(d.name for d, _ in follows)}
+        inds = tuple(i for i in rules.indicators if i.measure in fed)
         blocked = (
             {name} | {i.id for i in inds} | {i.measure for i in inds} | ALIASES.get(name, set())
         )
         if blocked & fixed or (controllable_only and not all(i.controllable for i in inds)):
             continue
-        dirs = {direction[i.measure] for i in inds}
+        # the direction of each measure read as the variable's (the caseload target lowers the
+        # caseload against target, so a rule on the excess reads the target the other way)
+        sign = linked_direction(name)[1]
+        dirs = {direction[i.measure] * linked_direction(i.measure)[1] * sign for i in inds}
         if len(dirs) > 1:
             raise EarlyWarningError(f"the rules read {name} in both directions; no search is exact")
         d = dirs.pop()
@@ -161,9 +241,9 @@ def allowed_variables(
             lo, hi, _ = _space.bounds(name)
             current = hi if d > 0 else lo  # a mitigation not recorded: as if nothing was done
         edges = edges_of(rules, name, base)
-        moves = moves_of(edges, current, name, d)
+        moves = moves_of(edges, current, name, d, limits_of(name, follows))
         if moves:
-            out.append(Var(name, inds, tuple(edges), own, tuple(moves)))
+            out.append(Var(name, inds, tuple(edges), own, tuple(moves), follows))
     return out
 
 
@@ -184,24 +264,22 @@ def score_batch(
     for row, cand in enumerate(cands):
         for v, m in cand:
             values.setdefault(v, np.full(n, np.nan))[row] = variables[v].moves[m][0]
-    target = (
-        float(base.measures["caseload_target"][0])
-        if "caseload_target" in base.measures
-        else math.nan
-    )
+    moved: dict[str, tuple[DerivedMeasure, float, np.ndarray]] = {}
     for v, col in values.items():
         var = variables[v]
         changed = ~np.isnan(col)
-        if var.name == "previous_rating":
-            measures["previous_rating_grade"] = np.where(
-                changed, col, measures["previous_rating_grade"]
-            )
-            continue
-        measures[var.name] = np.where(changed, col, measures[var.name])
-        if var.name == "avg_caseload" and not math.isnan(target):
-            above = (col / target - 1.0) * 100.0
-            measures[_space.CASELOAD_ABOVE] = np.where(
-                changed, above, measures[_space.CASELOAD_ABOVE]
+        name = "previous_rating_grade" if var.name == "previous_rating" else var.name
+        measures[name] = np.where(changed, col, measures[name])
+        for d, reference in var.follows:
+            before = moved.get(d.name)
+            moved[d.name] = (d, reference, changed if before is None else before[2] | changed)
+    # derived once every variable has moved, from both operands as moved (the caseload and its
+    # target may both move), a reference held as it was
+    for d, reference, changed in moved.values():
+        held = measures[d.held] if d.held is not None else reference
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            measures[d.name] = np.where(
+                changed, d.forward(measures[d.lever], held), measures[d.name]
             )
     ev = evaluate_columns(_space.columns(measures), rules)
     return ev.band, ev.score

@@ -12,10 +12,11 @@ user's own data (:func:`earlywarning.profile.check_columns` decides which are ca
 
 from __future__ import annotations
 
+import csv
 import warnings
 from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -37,11 +38,13 @@ __all__ = [
     "FILE_FORMATS",
     "SUPPRESSION_CODES",
     "ProfileReader",
+    "TextRows",
     "file_format",
     "is_suppression_code",
     "iter_profiles",
     "read_profiles",
     "read_table",
+    "read_text_rows",
 ]
 
 SUPPRESSION_CODES: tuple[str, ...] = ("x", "c", "z", "u", "k", "low", "..", "-", ":")
@@ -344,6 +347,56 @@ def read_profiles(
     for notice in reader.notices:
         warnings.warn(notice, stacklevel=2)
     return frame
+
+
+class TextRows(NamedTuple):
+    """A checked CSV or TSV file as text: the header, its line, and each row with its line."""
+
+    header: list[str]
+    header_line: int
+    rows: list[tuple[int, list[str]]]
+
+
+def read_text_rows(path: str | Path) -> TextRows:
+    """A CSV or TSV file's header and rows, each with the line it starts on; cells as text.
+
+    For files that are not tables of profiles but must be read as carefully (a file of local
+    facts): the file is checked as :func:`read_profiles` checks it (encoding, delimiter, a header
+    without repeated names, every row as long as the header) and the same notices are given as
+    warnings. Blank lines are skipped; a row's line is the line it starts on, so a message can
+    point at it even when a quoted cell holds a line break. Nothing is parsed: every cell is the
+    text in the file.
+
+    Raises:
+        ProfileFileError: as :func:`read_profiles`, with the file and, where it has one, the line.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "facts.csv"
+        >>> _ = f.write_text('council,note\\nDerbyshire,"two\\nlines"\\n\\nDurham,x\\n')
+        >>> table = read_text_rows(f)
+        >>> table.header, table.header_line, [(line, row[0]) for line, row in table.rows]
+        (['council', 'note'], 1, [(2, 'Derbyshire'), (5, 'Durham')])
+    """
+    file = Path(path)
+    _check_path(file)
+    fmt = file_format(file)
+    if fmt not in ("csv", "tsv"):
+        raise ProfileFileError(file, f"is read as {fmt}, not as a CSV or TSV table")
+    table = check_text_table(file, tab=fmt == "tsv")
+    for notice in table.notices:
+        warnings.warn(notice, stacklevel=2)
+    rows: list[tuple[int, list[str]]] = []
+    header_line, before = 0, 0
+    with file.open(encoding=table.encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=table.delimiter)
+        for record in reader:
+            if record and header_line:
+                rows.append((before + 1, record))
+            elif record:
+                header_line = before + 1
+            before = reader.line_num
+    return TextRows(table.header, header_line, rows)
 
 
 def _read_document(path: Path, fmt: str, notices: list[EarlyWarningWarning]) -> pd.DataFrame:
