@@ -1,4 +1,6 @@
-"""Fuzzing: generated inputs by the thousand against the rule loader, ``score`` and ``score_frame``.
+"""Fuzzing: generated inputs by the thousand against the rule loader, ``score`` and ``score_frame``,
+and against the guards on every other surface a user's text reaches: YAML and JSON documents,
+workbooks, the cells and text written out, and the report's charts.
 
 Every outcome is a result or one of the library's own errors (an ``EarlyWarningError``), never
 anything else: valid inputs always succeed, broken rule documents are always refused, and a
