@@ -91,12 +91,7 @@ class Writer:
 def _guarded(table: pd.DataFrame, guard: CellGuard) -> pd.DataFrame:
     """The table with its text cells (and column names) made safe for a spreadsheet."""
     columns = [str(guard.cell(str(c), c)) for c in table.columns]
-    cells = {
-        name: table.iloc[:, j].map(lambda v, c=name: guard.cell(v, c))
-        if not pd.api.types.is_numeric_dtype(table.iloc[:, j])
-        else table.iloc[:, j]
-        for j, name in enumerate(columns)
-    }
+    cells = {name: guard.column(table.iloc[:, j], name) for j, name in enumerate(columns)}
     return pd.DataFrame(cells, index=table.index)
 
 

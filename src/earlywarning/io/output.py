@@ -27,6 +27,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+import pandas as pd
+
 from earlywarning._names import excerpt
 from earlywarning.errors import EarlyWarningWarning, OutputFileError
 
@@ -61,6 +63,18 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 # in line feeds) and a spreadsheet reads as the end of a row: "\r=1+1" would start a formula.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_CSV = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _needs_change(value: object) -> bool:
+    """Whether :meth:`CellGuard.cell` could change a value: text that starts like a formula,
+    holds a character that is not printable, or is longer than Excel holds."""
+    return isinstance(value, str) and (
+        value.startswith(FORMULA_STARTS)
+        or not value.isprintable()
+        or len(value) > EXCEL_CELL_CHARACTERS
+    )
+
+
 # Everything a terminal could act on: escape sequences (CSI and OSC, with their parameters) and
 # any other control character but tab and line feed; bidirectional overrides and isolates too,
 # which make text read in another order than it is written.
@@ -138,6 +152,29 @@ class CellGuard:
                 )
             self.counts["long"] += 1
         return value
+
+    def column(self, values: pd.Series, name: object) -> pd.Series:
+        """A whole column through :meth:`cell`, cheaply: each distinct value is checked once
+        (results repeat a band, a council, a ruleset on every row), and only the cells that
+        need a change are visited one by one."""
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            return values
+        cells = values.to_numpy(dtype=object)
+        changed: dict[str, Any] = {}
+        kinds: dict[str, Counter[str]] = {}
+        for value in pd.unique(cells):
+            if _needs_change(value):
+                before = self.counts.copy()
+                changed[value] = self.cell(value, name)
+                kinds[value] = self.counts - before  # what this value was changed for
+                self.counts = before  # counted below, once per cell holding it
+        if not changed:
+            return values
+        out = cells.copy()
+        for at in values.isin(list(changed)).to_numpy().nonzero()[0]:
+            out[at] = changed[cells[at]]
+            self.counts.update(kinds[cells[at]])
+        return pd.Series(out, index=values.index, name=values.name)
 
     def row_cells(self, row: Sequence[Any], columns: Sequence[object]) -> list[Any]:
         """One row's cells, each through :meth:`cell`."""
