@@ -130,3 +130,9 @@ def test_the_checks_themselves():
     assert check_whole(3.0, "n", 1, 5) == 3 and check_margin(5, "m", 0, 10) == 5.0
     assert check_years((2021, 2020), 2011, 2026) == [2020, 2021]
     assert parse_years(" 2018 - 2019 ", 2011, 2026) == [2018, 2019]
+
+
+def test_a_chunk_size_that_is_no_count_of_rows_is_refused_not_replaced_by_one():
+    # main read chunk_rows=-5 as 1, silently
+    with pytest.raises(ew.EarlyWarningError, match="chunk_rows: -5 is not a whole number"):
+        ew.io.iter_profiles("examples/profiles/hypothetical-councils.csv", chunk_rows=-5)

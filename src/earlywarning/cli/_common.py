@@ -11,6 +11,7 @@ from typing import TextIO
 
 from earlywarning.cli._output import OUTPUT_FORMATS
 from earlywarning.io import SUPPRESSION_CODES
+from earlywarning.parameters import parse_whole
 from earlywarning.rules import Ruleset, load_ruleset
 
 __all__ = [
@@ -88,5 +89,5 @@ def reading(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     )
     p.add_argument("--format", choices=formats, default="text")
     p.add_argument("--output", metavar="FILE", help="write here (whole, or not at all)")
-    p.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help=argparse.SUPPRESS)
+    p.add_argument("--chunk-rows", type=parse_whole, default=CHUNK_ROWS, help=argparse.SUPPRESS)
     with_rules(p)

@@ -32,6 +32,7 @@ from earlywarning.errors import (
 )
 from earlywarning.io._textfile import check_text_table
 from earlywarning.io.documents import load_document
+from earlywarning.parameters import check_whole
 from earlywarning.profile import FIELDS
 
 __all__ = [
@@ -157,7 +158,7 @@ class ProfileReader:
         self.path = Path(path)
         _check_path(self.path)
         self.format = file_format(self.path)
-        self.chunk_rows = max(1, int(chunk_rows))
+        self.chunk_rows = check_whole(chunk_rows, "chunk_rows", 1, 1 << 30)
         self.policy: Suppressed = suppressed
         self.sheet = sheet
         # the columns where a suppression code stands for a missing number
