@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,6 +17,9 @@ import pytest
 import earlywarning as ew
 from earlywarning.cli import EXIT_BAD_INPUT, EXIT_USAGE, main
 from earlywarning.parameters import check_margin, check_whole, check_years, parse_years
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "profiles"
 
 
 def run(*argv: str) -> int:
@@ -135,4 +139,4 @@ def test_the_checks_themselves():
 def test_a_chunk_size_that_is_no_count_of_rows_is_refused_not_replaced_by_one():
     # main read chunk_rows=-5 as 1, silently
     with pytest.raises(ew.EarlyWarningError, match="chunk_rows: -5 is not a whole number"):
-        ew.io.iter_profiles("examples/profiles/hypothetical-councils.csv", chunk_rows=-5)
+        ew.io.iter_profiles(EXAMPLES / "hypothetical-councils.csv", chunk_rows=-5)
