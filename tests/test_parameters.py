@@ -18,7 +18,6 @@ import earlywarning as ew
 from earlywarning.cli import EXIT_BAD_INPUT, EXIT_USAGE, main
 from earlywarning.parameters import check_margin, check_whole, check_years, parse_years
 
-
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "profiles"
 
 
