@@ -266,14 +266,8 @@ def _rating_column(raw: pd.Series, fail: Any) -> np.ndarray:
         except ProfileError:
             return -1.0
 
-    # ratings repeat a lot: parse each distinct spelling once
-    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
-    table = np.array([grade(u) for u in uniques] + [np.nan])
-    x = table[codes]  # code -1 (missing) picks the trailing NaN
-    cells = raw.to_numpy(dtype=object)
-    for i in np.flatnonzero(codes < 0).tolist():  # what pandas calls missing, is_missing may not
-        if not is_missing(cells[i]):
-            x[i] = grade(cells[i])
+    # ratings repeat a lot: each distinct spelling is parsed once (an unhashable cell on its own)
+    x = distinct_map(raw, grade)
     bad = x == -1.0
     fail(
         bad,
