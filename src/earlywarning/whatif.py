@@ -38,7 +38,15 @@ from pydantic import BaseModel, ConfigDict
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import ProfileError
 from earlywarning.explain import Assessment, Contribution
-from earlywarning.profile import DERIVED, RANGE_RULES, CouncilProfile, DerivedMeasure, check_value
+from earlywarning.profile import (
+    DERIVED,
+    FIELD_NAMES,
+    RANGE_RULES,
+    CouncilProfile,
+    DerivedMeasure,
+    check_profile,
+    check_value,
+)
 from earlywarning.rules import Ruleset
 
 __all__ = ["Move", "WhatIf", "apply_changes", "what_if", "what_if_frame"]
@@ -373,6 +381,18 @@ def what_if(
     return WhatIf(changes=dict(changes), before=before, after=after, moved=_moves(before, after))
 
 
+def _check_names(alternatives: Sequence[Mapping[str, Any]] | pd.DataFrame) -> None:
+    """Refuse the first change to a name that is not a profile field, with its value."""
+    if isinstance(alternatives, pd.DataFrame):
+        named = [(c, alternatives[c].iloc[0] if len(alternatives) else None) for c in alternatives]
+    else:
+        named = [(k, v) for alternative in alternatives for k, v in alternative.items()]
+    for name, value in named:
+        if name not in FIELD_NAMES:
+            # the profile's own check refuses it, in the words score() and what_if() use
+            check_profile({name: value.item() if isinstance(value, np.generic) else value})
+
+
 def what_if_frame(
     profile: CouncilProfile | Mapping[str, Any],
     alternatives: Sequence[Mapping[str, Any]] | pd.DataFrame,
@@ -404,7 +424,13 @@ def what_if_frame(
         (6.0, -5.0, 'low')
         >>> out.loc[1, "error"]
         'vacancy_rate_pct: 120 is above the maximum of 100'
+
+    Raises:
+        ProfileError: for a change to a name that is not a profile field, as :func:`what_if`
+            refuses it (a frame would otherwise carry the column unread, and every row would
+            score as if the change had not been asked for).
     """
+    _check_names(alternatives)
     before = score(profile, ruleset)
     if isinstance(alternatives, pd.DataFrame):
         frame = _apply_frame(profile, alternatives)

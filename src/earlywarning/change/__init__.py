@@ -292,7 +292,8 @@ def smallest_change(
         target_band: the band to reach; by default one band below the profile's.
         ruleset: the rules (the bundled default if None).
         controllable_only: change only indicators the rules declare ``controllable``.
-        fixed: fields, measures or indicator ids to hold as they are.
+        fixed: fields, measures or indicator ids to hold as they are (one name alone may be
+            given as text).
 
     Raises:
         ProfileError: for a refused profile value.
@@ -326,7 +327,9 @@ def smallest_change(
     if now <= target:
         return _answer(before, target, f"already {before.band}: no change needed", None, [])
     given = {k: float(v[0]) for k, v in base.measures.items()}
-    variables = allowed_variables(rules, given, controllable_only, check_fixed(rules, fixed))
+    # one name given as text is that one name, not the set of its letters
+    held = check_fixed(rules, (fixed,) if isinstance(fixed, str) else fixed)
+    variables = allowed_variables(rules, given, controllable_only, held)
     every = furthest(variables, range(len(variables)))
     if not variables or not Search(rules, base, variables, target).hits([every]):
         best = _option(checked, rules, variables, every).after if variables else before
