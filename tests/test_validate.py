@@ -194,7 +194,7 @@ def test_too_many_folds_is_refused() -> None:
     pytest.importorskip("sklearn")
     with pytest.raises(EarlyWarningError, match="use fewer folds"):
         validate_profiles(FIXTURE, _fixture_ruleset(), folds=5, resamples=0)
-    with pytest.raises(EarlyWarningError, match="folds must be 2 or more"):
+    with pytest.raises(EarlyWarningError, match="folds: 1 is not a whole number from 2"):
         validate_profiles(FIXTURE, _fixture_ruleset(), folds=1)
     with pytest.raises(EarlyWarningError, match="outcome column"):
         validate_profiles(FIXTURE.drop(columns="declined"), _fixture_ruleset())

@@ -35,6 +35,7 @@ from earlywarning.datasets.neighbours import neighbour_codes, statistical_neighb
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.engine import Evaluation, evaluate, result_frame
 from earlywarning.errors import EarlyWarningError
+from earlywarning.parameters import check_years
 from earlywarning.rules import Ruleset, load_ruleset
 
 __all__ = [
@@ -283,13 +284,7 @@ def peer_trajectory(
     """
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)
-    wanted = sorted({int(y) for y in years})
-    bad = [y for y in wanted if not FIRST_PROFILE_YEAR <= y <= LAST_PROFILE_YEAR]
-    if bad:
-        raise EarlyWarningError(
-            f"peer_trajectory: year(s) {bad} not in the bundled data "
-            f"(whole years {FIRST_PROFILE_YEAR} to {LAST_PROFILE_YEAR})"
-        )
+    wanted = check_years(years, FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR, "peer_trajectory: years")
     code = resolve_council(council, "peer_trajectory")
     near = neighbour_codes(code)
     rows = []

@@ -17,6 +17,7 @@ __all__ = [
     "ExcelDependencyError",
     "FileEncodingWarning",
     "ImplausibleValuesWarning",
+    "InputFileError",
     "LocalFactProblem",
     "LocalFactsError",
     "OutcomeError",
@@ -209,16 +210,19 @@ class ColumnNameError(ProfileError):
         EarlyWarningError.__init__(self, self.problem)
 
 
-class ProfileFileError(EarlyWarningError):
-    """A profile file cannot be read: missing, empty, a directory, badly encoded or ragged.
+class InputFileError(EarlyWarningError):
+    """A file given to read cannot be read: missing, empty, too big, badly encoded, not valid
+    YAML, JSON, CSV or Excel, or holding what a safe reader refuses (an alias, a key written
+    twice, a workbook that expands far beyond its size).
 
     ``file`` is the path as given; ``line`` (1-based) and ``byte`` (0-based offset in the file)
-    say where, when the problem has a place.
+    say where, when the problem has a place. :class:`ProfileFileError` is the one raised for a
+    profile file.
 
     Example:
         >>> import earlywarning as ew
-        >>> print(ew.ProfileFileError("councils.csv", "row has 4 fields, the header 3", line=7))
-        councils.csv:7: row has 4 fields, the header 3
+        >>> print(ew.InputFileError("judgements.yaml", "key 'date' is written twice", line=4))
+        judgements.yaml:4: key 'date' is written twice
     """
 
     def __init__(
@@ -230,6 +234,19 @@ class ProfileFileError(EarlyWarningError):
         self.message = message
         where = f"{self.file}:{line}" if line else self.file
         super().__init__(f"{where}: {message}")
+
+
+class ProfileFileError(InputFileError):
+    """A profile file cannot be read: missing, empty, a directory, badly encoded or ragged.
+
+    ``file`` is the path as given; ``line`` (1-based) and ``byte`` (0-based offset in the file)
+    say where, when the problem has a place.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> print(ew.ProfileFileError("councils.csv", "row has 4 fields, the header 3", line=7))
+        councils.csv:7: row has 4 fields, the header 3
+    """
 
 
 class OutputFileError(EarlyWarningError):

@@ -17,9 +17,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from earlywarning.datasets import LAST_PROFILE_YEAR, england_profiles
+from earlywarning.datasets import FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR, england_profiles
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
+from earlywarning.parameters import check_margin, check_whole, check_years
 from earlywarning.rules import BAND_NAMES, Ruleset
 
 __all__ = ["england_scores", "rising_risk", "trajectories_text"]
@@ -66,6 +67,8 @@ def rising_risk(
         >>> rising_risk(f).tolist()
         [None, None, True]
     """
+    rise_margin = check_margin(rise_margin, "rise_margin", 0, 100)
+    lookback_years = check_whole(lookback_years, "lookback_years", 1, 100)
     need = [by, "year", "score", "band"]
     missing = [c for c in need if c not in frame.columns]
     if missing:
@@ -145,7 +148,8 @@ def england_scores(
         >>> df[["council", "year", "rising"]].values.tolist()
         [['Derbyshire', 2020, None], ['Derbyshire', 2022, False]]
     """
-    wanted = sorted({int(y) for y in years})
+    wanted = check_years(years, FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR)
+    rise_margin = check_margin(rise_margin, "rise_margin", 0, 100)
     profiles = england_profiles(wanted, councils)
     scored = score_frame(profiles, ruleset)
     out = pd.concat(

@@ -24,6 +24,7 @@ from earlywarning.datasets.neighbours import REGIONS, neighbour_median
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
+from earlywarning.parameters import check_year
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import rising_risk
 
@@ -137,13 +138,7 @@ def watchlist(
         >>> bool(w["sliding"].iloc[0]), bool(w["sliding"].is_monotonic_decreasing)
         (True, True)
     """
-    if not isinstance(year, int | np.integer) or not (
-        FIRST_PROFILE_YEAR <= year <= LAST_PROFILE_YEAR
-    ):
-        raise EarlyWarningError(
-            f"watchlist: year {year!r} is not in the bundled data "
-            f"(whole years {FIRST_PROFILE_YEAR} to {LAST_PROFILE_YEAR})"
-        )
+    year = check_year(year, FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR, "watchlist: year")
     wanted = _region(region)
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)

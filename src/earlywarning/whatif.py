@@ -40,7 +40,15 @@ from earlywarning._frames import frame_kind, from_pandas, to_pandas
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import ProfileError
 from earlywarning.explain import Assessment, Contribution
-from earlywarning.profile import DERIVED, RANGE_RULES, CouncilProfile, DerivedMeasure, check_value
+from earlywarning.profile import (
+    DERIVED,
+    FIELD_NAMES,
+    RANGE_RULES,
+    CouncilProfile,
+    DerivedMeasure,
+    check_profile,
+    check_value,
+)
 from earlywarning.rules import Ruleset
 
 __all__ = ["Move", "WhatIf", "apply_changes", "what_if", "what_if_frame", "what_if_html"]
@@ -389,6 +397,18 @@ def what_if(
     return WhatIf(changes=dict(changes), before=before, after=after, moved=_moves(before, after))
 
 
+def _check_names(alternatives: Sequence[Mapping[str, Any]] | pd.DataFrame) -> None:
+    """Refuse the first change to a name that is not a profile field, with its value."""
+    if isinstance(alternatives, pd.DataFrame):
+        named = [(c, alternatives[c].iloc[0] if len(alternatives) else None) for c in alternatives]
+    else:
+        named = [(k, v) for alternative in alternatives for k, v in alternative.items()]
+    for name, value in named:
+        if name not in FIELD_NAMES:
+            # the profile's own check refuses it, in the words score() and what_if() use
+            check_profile({name: value.item() if isinstance(value, np.generic) else value})
+
+
 @overload
 def what_if_frame(
     profile: CouncilProfile | Mapping[str, Any],
@@ -437,11 +457,17 @@ def what_if_frame(
         (6.0, -5.0, 'low')
         >>> out.loc[1, "error"]
         'vacancy_rate_pct: 120 is above the maximum of 100'
+
+    Raises:
+        ProfileError: for a change to a name that is not a profile field, as :func:`what_if`
+            refuses it (a frame would otherwise carry the column unread, and every row would
+            score as if the change had not been asked for).
     """
-    before = score(profile, ruleset)
     kind = frame_kind(alternatives)
-    if kind is not None:
-        table, kind = to_pandas(alternatives, "what_if_frame")
+    table = to_pandas(alternatives, "what_if_frame")[0] if kind is not None else None
+    _check_names(alternatives if table is None else table)
+    before = score(profile, ruleset)
+    if table is not None:
         frame = _apply_frame(profile, table)
     else:
         frame = pd.DataFrame([apply_changes(profile, alt) for alt in alternatives])

@@ -18,6 +18,13 @@ The score and band never fall as a measure gets worse in its declared direction,
 only ever moves the better way, and a set of variables can reach the target only if moving each
 of them as far as it goes does. That prunes whole sets at once; the tests check the result
 against brute force over every value of every variable, both ways.
+
+The search is bounded by the points still reachable: a set of variables whose rules cannot fall
+far enough to bring the total under the target band's upper edge, or that leaves a red flag
+above the target alone, is never enumerated, and the same bound move by move skips candidates
+within a set (:mod:`earlywarning.change._bound` says why the bound is sound). It scores at most
+:data:`BUDGET` candidates; past it, the answer is the best found, with ``proven`` False when
+the search had not yet proved it the smallest.
 """
 
 from __future__ import annotations
@@ -30,13 +37,16 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from earlywarning._display import band_badge, card, cells, figures, join, note
+from earlywarning.change._bound import bound_of
 from earlywarning.change._candidates import (
+    BUDGET,
     Candidate,
     Search,
     Var,
     allowed_variables,
     check_fixed,
     furthest,
+    moved_measures,
     search,
 )
 from earlywarning.engine import evaluate_columns, score
@@ -48,7 +58,14 @@ from earlywarning.profile.derived import BUDGET_CUT
 from earlywarning.rules import BAND_NAMES, BandName, Indicator, Ruleset
 from earlywarning.whatif import apply_changes
 
-__all__ = ["ChangeOption", "SmallestChange", "Step", "smallest_change", "smallest_change_html"]
+__all__ = [
+    "BUDGET",
+    "ChangeOption",
+    "SmallestChange",
+    "Step",
+    "smallest_change",
+    "smallest_change_html",
+]
 
 
 class Step(BaseModel):
@@ -107,6 +124,12 @@ class SmallestChange(BaseModel):
     ``reachable`` is False when no allowed change reaches the target, and ``reason`` says why;
     ``alternatives`` are the next best few, none of which merely adds to a better one.
 
+    ``proven`` is False when the search stopped at its budget (:data:`BUDGET` candidates)
+    before it could prove its best change the smallest: ``changes`` is then the best it found,
+    which does bring the profile into ``target_band`` (so ``reachable`` is True: whether the
+    target can be reached is known before the search, from every variable moved as far as it
+    goes), but a smaller one may exist, and ``reason`` says the search stopped.
+
     Example:
         >>> import earlywarning as ew
         >>> r = ew.smallest_change({"council": "A", "year": 2020, "practice_concerns_raised": 1})
@@ -126,6 +149,7 @@ class SmallestChange(BaseModel):
     steps: list[Step]
     after: Assessment
     alternatives: list[ChangeOption]
+    proven: bool = True
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         # the assessments and alternatives in full would run to pages: the answer in brief
@@ -133,6 +157,8 @@ class SmallestChange(BaseModel):
         yield "year", self.before.year
         yield "target_band", self.target_band
         yield "reachable", self.reachable
+        if not self.proven:  # the search stopped at its budget: the answer may not be smallest
+            yield "proven", self.proven
         yield "changes", self.changes
         yield "after", f"{self.after.score:g} {self.after.band}"
 
@@ -156,6 +182,8 @@ class SmallestChange(BaseModel):
         ]
         if not self.reachable or not self.steps:
             return "\n".join([*lines, f"  {self.reason}"])
+        if not self.proven:  # stopped at the budget: say so before the best found
+            lines.append(f"  {self.reason}.")
         lines += [f"  {s.text}" for s in self.steps]
         lines.append(f"  -> scores {self.after.score:.0f}, {self.after.band}.")
         for i, alt in enumerate(self.alternatives, 1):
@@ -306,7 +334,8 @@ def smallest_change(
         target_band: the band to reach; by default one band below the profile's.
         ruleset: the rules (the bundled default if None).
         controllable_only: change only indicators the rules declare ``controllable``.
-        fixed: fields, measures or indicator ids to hold as they are.
+        fixed: fields, measures or indicator ids to hold as they are (one name alone may be
+            given as text).
 
     Raises:
         ProfileError: for a refused profile value.
@@ -340,16 +369,24 @@ def smallest_change(
     if now <= target:
         return _answer(before, target, f"already {before.band}: no change needed", None, [])
     given = {k: float(v[0]) for k, v in base.measures.items()}
-    variables = allowed_variables(rules, given, controllable_only, check_fixed(rules, fixed))
+    # one name given as text is that one name, not the set of its letters
+    held = check_fixed(rules, (fixed,) if isinstance(fixed, str) else fixed)
+    variables = allowed_variables(rules, given, controllable_only, held)
+    moved = [moved_measures(v.name, v.follows) for v in variables]
+    s = Search(rules, base, variables, target, bound_of(rules, before, moved, target))
     every = furthest(variables, range(len(variables)))
-    if not variables or not Search(rules, base, variables, target).hits([every]):
+    if not variables or not s.hits([every]):
         best = _option(checked, rules, variables, every).after if variables else before
         return _answer(before, target, _unreachable(before, best, target, variables), None, [])
-    found = search(Search(rules, base, variables, target))
-    options = [_option(checked, rules, variables, c) for c in found]
+    options = [_option(checked, rules, variables, c) for c in search(s) or [every]]
     n, levels = len(options[0].steps), options[0].levels
     reason = f"{n} {'change' if n == 1 else 'changes'}, {levels} thresholds crossed in all"
-    return _answer(before, target, reason, options[0], options[1:])
+    if not s.proven:
+        reason = (
+            f"the search stopped at its budget of {BUDGET:,} candidates before it could prove "
+            f"the smallest change: the best it found has {reason}; a smaller one may exist"
+        )
+    return _answer(before, target, reason, options[0], options[1:], proven=s.proven)
 
 
 def _answer(
@@ -358,11 +395,16 @@ def _answer(
     reason: str,
     best: ChangeOption | None,
     alternatives: list[ChangeOption],
+    *,
+    proven: bool = True,
 ) -> SmallestChange:
-    """The result: reachable when there is a best option or nothing needs to change."""
+    """The result: reachable when there is a best option or nothing needs to change; not
+    proven when the search stopped at its budget before it proved its best the smallest."""
+    reachable = best is not None or BAND_NAMES.index(before.band) <= target
     return SmallestChange(
         target_band=BAND_NAMES[target],
-        reachable=best is not None or BAND_NAMES.index(before.band) <= target,
+        reachable=reachable,
+        proven=proven,
         reason=reason,
         before=before,
         changes=best.changes if best else {},

@@ -14,28 +14,28 @@ user's own data (:func:`earlywarning.profile.check_columns` decides which are ca
 from __future__ import annotations
 
 import csv
-import json
 import warnings
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, overload
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from earlywarning._frames import frame_kind, from_pandas, to_pandas
 from earlywarning.errors import (
     EarlyWarningError,
     EarlyWarningWarning,
-    FileEncodingWarning,
     ImplausibleValuesWarning,
+    InputFileError,
     ProfileError,
     ProfileFileError,
     SuppressedValuesWarning,
 )
 from earlywarning.io._arrow import read_arrow_file
-from earlywarning.io._textfile import EXCEL_HINT, check_text_table
+from earlywarning.io._textfile import check_text_table
+from earlywarning.io.documents import load_document
+from earlywarning.parameters import check_whole
 from earlywarning.profile import FIELDS
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "is_suppression_code",
     "iter_profiles",
     "read_profiles",
+    "read_table",
     "read_text_rows",
 ]
 
@@ -164,8 +165,9 @@ class ProfileReader:
         chunk_rows: int = 50_000,
         suppressed: Suppressed = "missing",
         sheet: str | None = None,
+        coded: Collection[str] | None = None,
     ) -> None:
-        self._settings(Path(path), chunk_rows, suppressed, sheet)
+        self._settings(Path(path), chunk_rows, suppressed, sheet, coded)
         _check_path(self.path)
         self.format = file_format(self.path)
         if self.format in ("csv", "tsv"):
@@ -189,20 +191,27 @@ class ProfileReader:
             ([[nan, '9']], {'agency_rate_pct': 1})
         """
         reader = cls.__new__(cls)
-        reader._settings(Path("the table given"), 1 << 30, suppressed, None)
+        reader._settings(Path("the table given"), 1 << 30, suppressed, None, None)
         reader.format = "table"
         reader._hold(frame)
         return reader
 
     def _settings(
-        self, path: Path, chunk_rows: int, suppressed: Suppressed, sheet: str | None
+        self,
+        path: Path,
+        chunk_rows: int,
+        suppressed: Suppressed,
+        sheet: str | None,
+        coded: Collection[str] | None,
     ) -> None:
         if suppressed not in ("missing", "refuse"):
             raise EarlyWarningError(f"suppressed is 'missing' or 'refuse', not {suppressed!r}")
         self.path = path
-        self.chunk_rows = max(1, int(chunk_rows))
+        self.chunk_rows = check_whole(chunk_rows, "chunk_rows", 1, 1 << 30)
         self.policy: Suppressed = suppressed
         self.sheet = sheet
+        # the columns where a suppression code stands for a missing number
+        self.coded = frozenset(_CODED_FIELDS if coded is None else coded)
         self.encoding = None
         self.delimiter = None
         self.suppressed: dict[str, int] = {}
@@ -264,7 +273,7 @@ class ProfileReader:
         coded = {
             name: chunk[name].isin(_SPELLINGS).to_numpy()
             for name in chunk.columns
-            if name in _CODED_FIELDS and _is_text(chunk[name])
+            if name in self.coded and _is_text(chunk[name])
         }
         coded = {name: mask for name, mask in coded.items() if mask.any()}
         if coded and self.policy == "refuse":
@@ -462,29 +471,10 @@ def read_text_rows(path: str | Path) -> TextRows:
 
 
 def _read_document(path: Path, fmt: str, notices: list[EarlyWarningWarning]) -> pd.DataFrame:
-    """A YAML or JSON file of one profile or a list of them, as a frame of the values given."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            problem = f"byte 0x{raw[exc.start]:02x} at byte {exc.start} is not UTF-8"
-            raise ProfileFileError(
-                path, f"{problem}; {EXCEL_HINT}", line=line, byte=exc.start
-            ) from None
-        notices.append(FileEncodingWarning(f"{path}: not UTF-8 (line {line}); read as cp1252"))
-    try:
-        data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise ProfileFileError(path, f"is not valid JSON: {exc.msg}", line=exc.lineno) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = mark.line + 1 if mark is not None else None
-        said = getattr(exc, "problem", None) or exc
-        raise ProfileFileError(path, f"cannot be read as YAML: {said}", line=where) from None
+    """A YAML or JSON file of one profile or a list of them, as a frame of the values given,
+    read by the guarded document reader (:func:`earlywarning.io.documents.load_document`)."""
+    data, found = load_document(path, what="profile", error=ProfileFileError, fmt=fmt)
+    notices.extend(found)
     return _records_frame(path, data)
 
 
@@ -503,3 +493,68 @@ def _records_frame(path: Path, data: Any) -> pd.DataFrame:
     columns = list(dict.fromkeys(k for r in records for k in r))
     # object columns keep each value as given (2020 stays an int beside a row without a year)
     return pd.DataFrame(records, columns=columns, dtype=object)
+
+
+_TABLES = ("csv", "tsv", "xlsx")
+
+
+def read_table(
+    path: str | Path,
+    *,
+    what: str = "table",
+    sheet: str | None = None,
+    suppressed: Suppressed = "missing",
+    coded: Collection[str] = (),
+    error: type[InputFileError] = InputFileError,
+) -> pd.DataFrame:
+    """Read a CSV, TSV or Excel table with every guard the profile reader has, for any table a
+    user gives (judgements, local facts).
+
+    The same checks as :func:`read_profiles`: encodings (UTF-8, or Windows-1252 with a
+    :class:`~earlywarning.FileEncodingWarning`), the delimiter found from the header, a header
+    without repeated names, every row as long as the header, and the workbook guards of
+    :mod:`earlywarning.io.excel` (size, expansion, XML, cells counted, formulas without a saved
+    value noted). CSV cells are read as text, for the caller to parse. Suppression codes in the
+    ``coded`` columns read as missing (counted in ``frame.attrs["suppressed"]``, with a
+    warning), or are refused with ``suppressed="refuse"``; elsewhere they are kept as written.
+
+    Args:
+        path: the file: ``.csv``, ``.txt``, ``.tsv``, ``.tab``, ``.xlsx`` or ``.xlsm``.
+        what: what the table holds, as messages name it (``"judgements"``).
+        sheet: the sheet of a workbook (the first unless named).
+        suppressed: ``"missing"`` or ``"refuse"``, for codes in the ``coded`` columns.
+        coded: the columns that hold numbers, where a suppression code means "no figure".
+        error: the error class raised (:class:`~earlywarning.InputFileError` or a subclass).
+
+    Raises:
+        InputFileError: (or ``error``) with the file and, where it has one, the line.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "judgements.csv"
+        >>> _ = f.write_text("council,date,overall\\nDerby,2023-05-15,Good\\n")
+        >>> read_table(f, what="judgements").to_dict("records")
+        [{'council': 'Derby', 'date': '2023-05-15', 'overall': 'Good'}]
+        >>> _ = f.write_text("council,date,overall\\nDerby,2023-05-15\\n")
+        >>> try:
+        ...     read_table(f, what="judgements")
+        ... except InputFileError as e:
+        ...     print(type(e).__name__, e.line, e.message)  # doctest: +ELLIPSIS
+        InputFileError 2 row has 2 fields, the header 3 (...)
+    """
+    try:
+        if file_format(path) not in _TABLES:
+            raise ProfileFileError(path, f"a {what} table is CSV, TSV or Excel (.xlsx)")
+        reader = ProfileReader(
+            path, chunk_rows=1 << 30, suppressed=suppressed, sheet=sheet, coded=coded
+        )
+        frame = pd.concat(list(reader))
+    except ProfileFileError as exc:
+        if error is ProfileFileError:
+            raise
+        said = exc.message.replace("profile file", f"{what} file")
+        raise error(exc.file, said, line=exc.line, byte=exc.byte) from None
+    frame.attrs.update(suppressed=dict(reader.suppressed), source=str(reader.path))
+    for notice in reader.notices:
+        warnings.warn(notice, stacklevel=2)
+    return frame
