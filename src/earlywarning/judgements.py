@@ -4,6 +4,7 @@ The code lives in :mod:`earlywarning.datasets.user_judgements`."""
 
 from earlywarning.datasets.user_judgements import (
     BUNDLED_JUDGEMENTS,
+    SUBJUDGEMENT_COLUMNS,
     JudgementsLike,
     all_judgements,
     as_judgements,
@@ -14,6 +15,7 @@ from earlywarning.datasets.user_judgements import (
 
 __all__ = [
     "BUNDLED_JUDGEMENTS",
+    "SUBJUDGEMENT_COLUMNS",
     "JudgementsLike",
     "all_judgements",
     "as_judgements",

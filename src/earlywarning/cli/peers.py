@@ -8,6 +8,7 @@ from typing import TextIO
 
 from earlywarning.cli._common import (
     JUDGEMENTS_HELP,
+    NEIGHBOURS_HELP,
     YEAR_HELP,
     YEARS_HELP,
     ruleset_of,
@@ -26,13 +27,17 @@ __all__ = [
 
 
 def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
-    """Score every council (or the ones named) for every year 2017-2026, with rising risk."""
+    """Score every council (or the ones named) for every year from 2017, with rising risk."""
     from earlywarning.trajectories import england_scores, trajectories_text
 
     rules = ruleset_of(args)
     years = {"years": args.years} if args.years else {}
     scores = england_scores(
-        ruleset=rules, rise_margin=args.rise_margin, councils=args.council, **years
+        ruleset=rules,
+        rise_margin=args.rise_margin,
+        councils=args.council,
+        neighbours=args.neighbours,
+        **years,
     )
     if args.plot:
         from earlywarning.plots import save_trajectory
@@ -53,14 +58,18 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     from earlywarning.compare import compare, peer_trajectory, render_compare
 
     rules = ruleset_of(args)
-    table = compare(args.council, args.year, rules, judgements=args.judgements)
+    table = compare(
+        args.council, args.year, rules, judgements=args.judgements, neighbours=args.neighbours
+    )
     out.write(render_compare(table, args.format))
     if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
         print(table.attrs["judgements"], file=sys.stderr)
     if args.plot:
         from earlywarning.peer_plots import save_peers
 
-        trajectory = peer_trajectory(args.council, ruleset=rules, judgements=args.judgements)
+        trajectory = peer_trajectory(
+            args.council, ruleset=rules, judgements=args.judgements, neighbours=args.neighbours
+        )
         save_peers(trajectory, args.plot, ruleset=rules)
         print(f"wrote {args.plot}", file=sys.stderr)
     return 0
@@ -76,6 +85,7 @@ def cmd_watchlist(args: argparse.Namespace, out: TextIO) -> int:
         judgements=args.judgements,
         region=args.region,
         sliding_only=args.sliding_only,
+        neighbours=args.neighbours,
     )
     out.write(render_watchlist(table, args.format))
     if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
@@ -89,6 +99,7 @@ def compare_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int, required=True, help=YEAR_HELP)
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--judgements", metavar="FILE", help=JUDGEMENTS_HELP)
+    p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
     p.add_argument(
         "--plot", metavar="FILE.png", help="draw the score by year beside neighbours and England"
     )
@@ -104,11 +115,12 @@ def watchlist_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--judgements", metavar="FILE", help=JUDGEMENTS_HELP)
+    p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
     p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
 
 
 def trajectories_arguments(p: argparse.ArgumentParser) -> None:
-    """score every council for every year 2017-2026"""
+    """score every council for every year from 2017 to the newest"""
     p.add_argument(
         "--council", action="append", metavar="NAME", help="only this council (repeatable)"
     )
@@ -121,4 +133,5 @@ def trajectories_arguments(p: argparse.ArgumentParser) -> None:
         help="a score rise over two years flagged as rising (default 10 points)",
     )
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
     with_rules(p)
