@@ -32,6 +32,7 @@ from earlywarning.errors import (
     SuppressedValuesWarning,
 )
 from earlywarning.io._textfile import EXCEL_HINT, check_text_table
+from earlywarning.io.publishers import layout_of
 from earlywarning.profile import FIELDS
 
 __all__ = [
@@ -172,6 +173,15 @@ class ProfileReader:
             self._whole = self._read_whole()
             self.columns = [str(c) for c in self._whole.columns]
             self.rows = len(self._whole)
+        # a publisher's layout (DfE's workforce census) is read as the profile fields it holds
+        self.file_columns = list(self.columns)
+        self.layout = layout_of(self.columns)
+        self.left_out = 0
+        if self.layout is not None:
+            self.notices.append(EarlyWarningWarning(f"{self.path}: {self.layout.describe()}"))
+            self.columns = [self.layout.renames.get(c, c) for c in self.columns]
+            if self.layout.year_from is not None:
+                self.columns = [c for c in self.columns if c != self.layout.year_from] + ["year"]
 
     def _read_whole(self) -> pd.DataFrame:
         if self.format == "xlsx":
@@ -184,6 +194,9 @@ class ProfileReader:
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         for chunk in self._chunks():
+            if self.layout is not None:
+                chunk, left_out = self.layout.apply(chunk)
+                self.left_out += left_out
             yield self._tidy(chunk)
         self.notices.extend(self._summary())
 
@@ -199,7 +212,7 @@ class ProfileReader:
             dtype=str,
             keep_default_na=False,
             na_values=[""],
-            names=self.columns,
+            names=self.file_columns,
             header=0,
             index_col=False,
             chunksize=self.chunk_rows,
@@ -250,6 +263,13 @@ class ProfileReader:
 
     def _summary(self) -> list[EarlyWarningWarning]:
         out: list[EarlyWarningWarning] = []
+        if self.left_out:
+            out.append(
+                EarlyWarningWarning(
+                    f"{self.path}: {self.left_out} national and regional rows are totals, "
+                    "not councils: left out"
+                )
+            )
         if self.suppressed:
             total = sum(self.suppressed.values())
             counts = ", ".join(f"{c} {n}" for c, n in self.suppressed.items())
