@@ -11,6 +11,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from helpers import BUNDLE_FILES, D2I_OVERVIEW, ROOT, run_cli, write_ods
 
@@ -340,3 +341,27 @@ def test_data_status_says_each_sources_publication_years_and_age() -> None:
     record = json.loads((BUNDLED / "sources.json").read_text(encoding="utf-8"))
     assert [e["source"] for e in record][:2] == ["dfe_workforce", "dfe_children_in_need"]
     assert {e["file"] for e in record} == {p.name for p in BUNDLE_FILES}
+
+
+def test_every_spelling_of_a_suppression_code_is_read_as_missing_after_an_import(
+    tmp_path: Path, fresh_data: object
+) -> None:
+    name = "csww_indicators_2017_to_2025.csv"
+    lines = (RAW / name).read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    at = next(i for i, text in enumerate(lines) if ",Derbyshire," in text and text[:4] == "2025")
+    cells = lines[at].split(",")
+    cells[header.index("vacancy_rate_fte")] = "[c]"
+    cells[header.index("agency_rate_fte")] = "X"
+    lines[at] = ",".join(cells)
+    file = tmp_path / name
+    file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = datasets.import_data([file], tmp_path / "data")
+    assert "X 1" in report.text() and "[c] 1" in report.text()
+    datasets.use(tmp_path / "data")
+    panel = datasets.england_panel().set_index(["la_code", "year"])
+    derbyshire = panel.loc[("E10000007", 2025)]
+    assert pd.isna(derbyshire["csww_vacancy_rate_fte"]) and pd.isna(
+        derbyshire["csww_agency_rate_fte"]
+    )
+    assert derbyshire["csww_caseload_fte"] == 17.1

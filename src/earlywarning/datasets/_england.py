@@ -23,6 +23,7 @@ from typing import Any, Protocol, TypeVar
 import pandas as pd
 
 from earlywarning.datasets.judgement_rule import rating_and_basis
+from earlywarning.datasets.sources.types import MARKER_SPELLINGS
 from earlywarning.errors import EarlyWarningError
 from earlywarning.profile import check_value
 
@@ -73,11 +74,12 @@ TRAINING_CUTOFF = dt.date(2022, 3, 31)
 """The end of the frozen split's training period: rules are chosen on inspections to this date
 and measured, never tuned, on the inspections after it."""
 
-# Markers the DfE and Ofsted releases put in place of a number: x suppressed, u low reliability,
-# c confidential, z not applicable, k fewer than five, low a positive value that rounds to zero.
-# All are missing here: "low" is known to be small but not known to be zero, so it is not read as
-# 0. "-" is kept out because the judgements use it as text for "no judgement".
-_MISSING_MARKERS = ("x", "u", "c", "z", "k", "low", "..", ":")
+# Markers the DfE and Ofsted releases put in place of a number (x suppressed, u low reliability,
+# c confidential, z not applicable, k fewer than five, low a positive value that rounds to zero),
+# in every spelling the source readers accept. All are missing here: "low" is known to be small
+# but not known to be zero, so it is not read as 0. "-" is not one: the judgements use it as text
+# for "no judgement".
+_MISSING_MARKERS = MARKER_SPELLINGS
 
 _TEXT_COLUMNS = (
     "la_code",

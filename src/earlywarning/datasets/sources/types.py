@@ -24,6 +24,7 @@ from earlywarning.profile import check_value
 
 __all__ = [
     "JUDGEMENT_COLUMNS",
+    "MARKER_SPELLINGS",
     "MISSING_MARKERS",
     "Kind",
     "Source",
@@ -49,6 +50,20 @@ MISSING_MARKERS: tuple[str, ...] = ("x", "c", "z", "u", "k", "low", "..", ":")
 reliability, fewer than five, rounds to zero, not available). They are kept as published in the
 bundled files and read as missing; a reader counts them. The same list as
 :data:`earlywarning.io.SUPPRESSION_CODES` without ``-``, which the judgements use as text."""
+
+MARKER_SPELLINGS: tuple[str, ...] = tuple(
+    sorted(
+        {
+            form
+            for code in MISSING_MARKERS
+            for case in (code, code.upper(), code.title())
+            for form in (case, f"[{case}]")
+        }
+    )
+)
+"""Every spelling of :data:`MISSING_MARKERS` a publisher uses: any case, with or without the
+square brackets of the GSS guidance (``[c]``). The readers accept exactly these, and the loaders
+read exactly these as missing."""
 
 JUDGEMENT_COLUMNS: tuple[str, ...] = (
     "la_code",
@@ -240,7 +255,7 @@ def number_or_marker(value: str, column: str, where: Where, counts: dict[str, in
     text = value.strip()
     if text == "":
         return ""
-    if text.lower() in MISSING_MARKERS or text.strip("[]").lower() in MISSING_MARKERS:
+    if text in MARKER_SPELLINGS:
         counts[text] = counts.get(text, 0) + 1
         return text
     try:
