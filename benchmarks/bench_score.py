@@ -32,6 +32,7 @@ import pandas as pd
 
 import earlywarning as ew
 from earlywarning.profile import RATINGS
+from earlywarning.profile.derived import CASELOAD_ABOVE_TARGET
 from earlywarning.rules import BAND_NAMES
 
 
@@ -79,9 +80,9 @@ def floor(frame: pd.DataFrame, rules: ew.Ruleset) -> tuple[np.ndarray, np.ndarra
     measures = {c: frame[c].to_numpy(dtype=float) for c in frame.columns if c not in text}
     grade = {r: i + 1.0 for i, r in enumerate(RATINGS)}
     measures["previous_rating_grade"] = frame["previous_rating"].map(grade).to_numpy(float)
+    avg, target = (measures[n] for n in CASELOAD_ABOVE_TARGET.inputs)
     with np.errstate(divide="ignore", invalid="ignore"):
-        excess = (measures["avg_caseload"] / measures["caseload_target"] - 1.0) * 100.0
-    measures["caseload_above_target_pct"] = excess
+        measures[CASELOAD_ABOVE_TARGET.name] = CASELOAD_ABOVE_TARGET.forward(avg, target)
     points: dict[str, np.ndarray] = {}
     flag = np.full(n, -1)
     weight = np.zeros(n)

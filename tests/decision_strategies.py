@@ -3,8 +3,10 @@
 Each ruleset reads two to four measures from a pool that covers every kind the search treats
 differently: a plain percentage, a whole number, a yes/no flag, a higher-is-better measure, the
 budget cut (no lowest value), the caseload with the caseload against target (one field feeding
-two measures), and a mitigation whose credit is capped by the risks it offsets. Combinations and
-red flags are drawn too. Every ruleset passes the loader's checks.
+two measures), the vacancy rate with its gap to the neighbours (a field feeding a measure that is
+a field too, through a reference no profile holds), and a mitigation whose credit is capped by
+the risks it offsets. Combinations and red flags are drawn too. Every ruleset passes the
+loader's checks.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ POOL: dict[str, tuple[str, tuple[float, ...]]] = {
     "budget_cut_pct": ("higher_is_worse", (5.0, 15.0, 25.0)),
     "avg_caseload": ("higher_is_worse", (16.0, 18.0, 20.0)),
     "caseload_above_target_pct": ("higher_is_worse", (0.0, 10.0, 25.0)),
+    "vacancy_rate_pct": ("higher_is_worse", (10.0, 15.0, 20.0)),
+    "vacancy_rate_vs_neighbours_pp": ("higher_is_worse", (-5.0, 0.0, 10.0)),
 }
 MITIGATION = ("reinvestment_pct", (1.0, 3.0, 5.0))
 
@@ -135,6 +139,8 @@ FIELD_VALUES: dict[str, tuple[Any, ...]] = {
     "avg_caseload": (0.0, 12.0, 16.0, 17.5, 18.0, 19.9, 20.0, 26.0, 1000.0),
     "caseload_target": (0.001, 12.0, 15.0, 16.0, 18.0, 22.0, 1000.0),
     "reinvestment_pct": (0.0, 0.5, 1.0, 2.9, 3.0, 4.0, 5.0, 100.0),
+    "vacancy_rate_pct": (0.0, 4.0, 9.9, 10.0, 12.0, 15.0, 19.9, 20.0, 35.0, 100.0),
+    "vacancy_rate_vs_neighbours_pp": (-100.0, -5.1, -5.0, -0.1, 0.0, 3.0, 10.0, 24.0, 100.0),
 }
 
 
@@ -144,6 +150,8 @@ def fields_read(rules: Ruleset) -> list[str]:
     for ind in rules.indicators:
         if ind.measure == "caseload_above_target_pct":
             out += ["avg_caseload", "caseload_target"]
+        elif ind.measure == "vacancy_rate_vs_neighbours_pp":
+            out += ["vacancy_rate_pct", ind.measure]  # the gap comes with the rate it is of
         else:
             out.append(ind.measure)
     return sorted(set(out))

@@ -13,7 +13,8 @@ from helpers import TEST_BANDS, run_docs_script  # noqa: F401  (kept importable 
 from hypothesis import strategies as st
 
 import earlywarning.strategies as public
-from earlywarning.profile import FIELDS, RATINGS, FieldSpec
+from earlywarning.profile import DERIVED, FIELDS, RATINGS, FieldSpec
+from earlywarning.profile.derived import BUDGET_CUT, CASELOAD_ABOVE_TARGET
 from earlywarning.rules import Ruleset
 from earlywarning.strategies import (  # noqa: F401  (the tests import them from here too)
     RATING_SPELLINGS,
@@ -27,14 +28,14 @@ from earlywarning.strategies import edges as thresholds
 
 SPEC: dict[str, FieldSpec] = {f.name: f for f in FIELDS}
 
-# Measures the engine derives from fields, and the fields each is derived from. Every other
-# measure is a field of the same name.
+# Measures the engine derives from other fields, and the fields each comes from (the budget cut
+# may be given too). Every other measure is a field of the same name: the peer and trend
+# measures among them, which the bundled data derive from figures no profile holds.
 DERIVED_FROM: dict[str, tuple[str, ...]] = {
-    "budget_cut_pct": ("budget_baseline_gbp_m", "budget_current_gbp_m", "budget_cut_pct"),
-    "caseload_above_target_pct": ("avg_caseload", "caseload_target"),
+    **{d.name: (*d.inputs, d.name) if d.given else d.inputs for d in DERIVED if d.held},
     "previous_rating_grade": ("previous_rating",),
 }
-BUDGET_FIELDS = DERIVED_FROM["budget_cut_pct"]
+BUDGET_FIELDS = DERIVED_FROM[BUDGET_CUT.name]
 
 
 def input_fields(measure: str) -> tuple[str, ...]:
@@ -96,7 +97,9 @@ def worst_profile(ruleset: Ruleset) -> dict[str, Any]:
         out.update(fields_for(measure, value))
     if "caseload_above_target_pct" in values:
         avg = out.get("avg_caseload", 100.0)
-        out["caseload_target"] = avg / (1 + values["caseload_above_target_pct"] / 100)
+        out["caseload_target"] = CASELOAD_ABOVE_TARGET.held_from(
+            values["caseload_above_target_pct"], avg
+        )
     return out
 
 
@@ -141,7 +144,7 @@ def bad_profiles(draw: st.DrawFn, ruleset: Ruleset) -> tuple[dict[str, Any], str
         p.update({"budget_baseline_gbp_m": zero, "budget_current_gbp_m": current})
         return p, "budget_baseline_gbp_m"
     baseline = draw(numbers(FieldSpec("b", "number", "", 1, 10_000)))
-    derived = (baseline - current) / baseline * 100
+    derived = BUDGET_CUT.forward(current, baseline)
     gap = draw(st.floats(0.6, 50))
     cut = derived + gap if derived + gap <= 100 else derived - gap
     p.update(

@@ -8,6 +8,7 @@ import itertools
 import math
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pandas as pd
 import pytest
@@ -26,6 +27,7 @@ FEW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthChe
 ROOT = Path(__file__).resolve().parents[1]
 DERBYSHIRE = str(ROOT / "examples" / "profiles" / "derbyshire-2016.yaml")
 ABOVE = "caseload_above_target_pct"
+GAP, RATE = "vacancy_rate_vs_neighbours_pp", "vacancy_rate_pct"
 
 # The lowest and highest value of each field the random rulesets read.
 BOUNDS = {
@@ -36,6 +38,8 @@ BOUNDS = {
     "budget_cut_pct": (-math.inf, 100.0),
     "avg_caseload": (0.0, 1000.0),
     "reinvestment_pct": (0.0, 100.0),
+    RATE: (0.0, 100.0),
+    GAP: (-100.0, 100.0),
 }
 WHOLE = {"dcs_changes", "restructure"}
 
@@ -44,12 +48,32 @@ def _edges(rules: ew.Ruleset, var: str, p: dict[str, Any]) -> list[float]:
     out = set(thresholds(rules, var))
     if var == "avg_caseload" and "caseload_target" in p:
         out |= {p["caseload_target"] * (1 + e / 100) for e in thresholds(rules, ABOVE)}
+    if var == RATE and GAP in p and RATE in p:
+        out |= {p[RATE] - p[GAP] + e for e in thresholds(rules, GAP)}  # at the same median
     return sorted(out)
 
 
-def _inside(var: str, edges: list[float], i: int) -> float | None:
-    """Some value in interval ``i`` (its lowest, or 10 under its top when it has no bottom)."""
+def _variable(measure: str, p: dict[str, Any]) -> str:
+    """The field a change moves to move ``measure``: the gap to the neighbours moves with the
+    rate when the profile gives both (the median fixed), and on its own when it is given alone."""
+    if measure == ABOVE:
+        return "avg_caseload"
+    return RATE if measure == GAP and RATE in p else measure
+
+
+def _bounds(var: str, p: dict[str, Any]) -> tuple[float, float]:
+    """The values ``var`` can take on ``p``: a rate moves its gap to the neighbours, which must
+    stay within 100 points of their median."""
     lo, hi = BOUNDS[var]
+    if var == RATE and GAP in p and RATE in p:
+        median = p[RATE] - p[GAP]
+        lo, hi = max(lo, median - 100), min(hi, median + 100)
+    return lo, hi
+
+
+def _inside(var: str, edges: list[float], i: int, p: dict[str, Any]) -> float | None:
+    """Some value in interval ``i`` (its lowest, or 10 under its top when it has no bottom)."""
+    lo, hi = _bounds(var, p)
     start = edges[i - 1] if i else lo
     stop = edges[i] if i < len(edges) else math.inf
     v = max(start, lo)
@@ -74,16 +98,17 @@ def brute_force(
     """(fields changed, thresholds crossed, score) of every allowed change reaching ``target``.
 
     Every interval of every allowed variable is tried, both ways, and missing risk measures are
-    tried filled in too (at no cost in thresholds), which the search never does.
+    tried filled in too (at no cost in thresholds), which the search never does. The changed
+    profiles are what-if's (a new rate moves the gap to the neighbours).
     """
     feeds: dict[str, list[Any]] = {}
     for ind in rules.indicators:
-        feeds.setdefault("avg_caseload" if ind.measure == ABOVE else ind.measure, []).append(ind)
+        feeds.setdefault(_variable(ind.measure, p), []).append(ind)
     options = []
     for var, inds in feeds.items():
         if controllable_only and not all(i.controllable for i in inds):
             continue
-        if var in fixed:
+        if var in fixed or any(i.measure in fixed for i in inds):
             continue
         edges = _edges(rules, var, p)
         if var in p:
@@ -94,14 +119,14 @@ def brute_force(
             now = None
         choices: list[tuple[Any, int]] = [(None, 0)]
         for i in range(len(edges) + 1):
-            v = _inside(var, edges, i)
+            v = _inside(var, edges, i, p)
             if v is not None and i != now:
                 choices.append((_as_field(var, v), 0 if now is None else abs(i - now)))
         options.append((var, choices))
     rows, costs = [], []
     for combo in itertools.product(*(c for _, c in options)):
         change = {var: v for (var, _), (v, _) in zip(options, combo, strict=True) if v is not None}
-        rows.append({**p, **change})
+        rows.append(apply_changes(p, change))
         costs.append((len(change), sum(c for _, c in combo)))
     out = ew.score_frame(pd.DataFrame(rows), rules, reasons=False)
     assert out["error"].isna().all()
@@ -252,3 +277,140 @@ def test_cli_picks_one_council_from_a_file_of_many(capsys):
     out = io.StringIO()
     assert main(["smallest-change", many, "--council", "council b"], out) == 0
     assert out.getvalue().startswith("Council B (2021) scores")
+
+
+# ----------------------------------------------------------------------------------------------
+# The bounded search (issue 19, item 5)
+
+
+def _search(p: dict[str, Any], rules: ew.Ruleset, target: int, controllable_only: bool):
+    """The search's pieces for ``p``: its Search (bounded) and the profile's assessment."""
+    from earlywarning.change import (
+        Search,
+        allowed_variables,
+        bound_of,
+        check_fixed,
+        moved_measures,
+    )
+    from earlywarning.engine import evaluate_columns
+    from earlywarning.profile import CouncilProfile, profile_measures
+
+    checked = CouncilProfile.model_validate(p)
+    base = profile_measures(checked)
+    rules = evaluate_columns(base, rules).ruleset
+    before = ew.score(checked, rules)
+    given = {k: float(v[0]) for k, v in base.measures.items()}
+    variables = allowed_variables(rules, given, controllable_only, check_fixed(rules, ()))
+    moved = [moved_measures(v.name, v.follows) for v in variables]
+    bound = bound_of(rules, before, moved, target)
+    return Search(rules, base, variables, target, bound), before
+
+
+@FEW
+@given(st.data())
+def test_the_bound_never_rules_out_a_candidate_that_reaches(data):
+    """Every candidate on every set of variables scores at least the profile's total less the
+    set's bound and less the candidate's own bound, move by move; a set that leaves a red flag
+    above the target unmoved keeps the band above it."""
+    from earlywarning.change._candidates import move_gains, products, score_batch
+
+    rules = data.draw(rulesets())
+    p = data.draw(profiles(rules, missing=0.2))
+    target = data.draw(st.integers(0, 2))
+    s, before = _search(p, rules, target, data.draw(st.booleans()))
+    if BAND_NAMES.index(before.band) <= target or not s.variables:
+        return
+    bound, gains = s.bound, move_gains(s, s.bound)
+    total = sum(c.points for c in before.contributions)
+    n = len(s.variables)
+    for k in range(1, n + 1):
+        for sub in itertools.combinations(range(n), k):
+            mask = 0
+            for v in sub:
+                mask |= bound.masks[v]
+            most = sum(s.variables[v].moves[-1][1] for v in sub)
+            cands = [c for cost in range(most + 1) for c in products(s.variables, sub, cost)]
+            band, score = score_batch(s.rules, s.base, s.variables, cands)
+            for cand, b, points in zip(cands, band, score, strict=True):
+                shared = 0
+                for v, m in cand:
+                    shared |= gains.shared[v][m]
+                by_move = sum(gains.private[v][m] for v, m in cand) + bound.gain(shared)
+                for gain in (bound.gain(mask), by_move):
+                    assert points >= min(max(total - gain, 0.0), 100.0) - 1e-9
+                if bound.flags & ~mask:
+                    assert b > target
+
+
+@FEW
+@given(st.data())
+def test_the_bounded_search_gives_the_unbounded_answer(data):
+    """The bound only skips what could not reach: the answer, its alternatives and their order
+    are the same as when every set and every candidate is tried."""
+    import earlywarning.change as change
+
+    rules = data.draw(rulesets())
+    p = data.draw(profiles(rules, missing=0.2))
+    target = BAND_NAMES[data.draw(st.integers(0, 3))]
+    controllable_only = data.draw(st.booleans())
+    bounded = ew.smallest_change(p, target, rules, controllable_only=controllable_only)
+    with mock.patch.object(change, "bound_of", lambda *args: None):
+        unbounded = ew.smallest_change(p, target, rules, controllable_only=controllable_only)
+    assert bounded == unbounded
+    assert bounded.proven
+
+
+def test_the_bound_scores_fewer_candidates():
+    """Derbyshire to low, anything allowed to change: the same answer from a fraction of the
+    candidates (sets that cannot take off enough are never built)."""
+    from earlywarning.change import search
+
+    p = yaml.safe_load(Path(DERBYSHIRE).read_text(encoding="utf-8"))
+    bounded, _ = _search(p, ew.load_ruleset(), 0, controllable_only=False)
+    unbounded, _ = _search(p, ew.load_ruleset(), 0, controllable_only=False)
+    unbounded.bound = None
+    assert search(bounded) == search(unbounded)
+    assert bounded.proven and unbounded.proven
+    assert bounded.scored < unbounded.scored / 2
+
+
+def test_the_search_stops_at_its_budget_and_says_so(monkeypatch):
+    import earlywarning.change._candidates as candidates
+
+    p = yaml.safe_load(Path(DERBYSHIRE).read_text(encoding="utf-8"))
+    monkeypatch.setattr(candidates, "BUDGET", 20)
+    r = ew.smallest_change(p, "low", fixed=["budget_current_gbp_m"], controllable_only=False)
+    assert r.reachable is True and r.proven is False
+    assert r.reason.startswith("the search stopped at its budget")
+    assert "a smaller one may exist" in r.reason
+    # the best it found is a real change that reaches the target
+    assert r.changes and BAND_NAMES.index(r.after.band) <= BAND_NAMES.index("low")
+    assert ew.score(apply_changes(p, r.changes)) == r.after
+    assert r.reason in r.text() and r.steps[0].text in r.text()
+    # with the default budget, the same question is answered in full
+    monkeypatch.undo()
+    full = ew.smallest_change(p, "low", fixed=["budget_current_gbp_m"], controllable_only=False)
+    assert full.reachable is True and full.proven is True
+    assert len(full.steps) <= len(r.steps)
+
+
+def test_the_budget_after_the_best_only_cuts_the_alternatives(monkeypatch):
+    import earlywarning.change._candidates as candidates
+
+    p = yaml.safe_load(Path(DERBYSHIRE).read_text(encoding="utf-8"))
+    full = ew.smallest_change(p)
+    counted: list[int] = []
+    layer = candidates.Search.layer
+
+    def counting(self, subsets, cost):
+        out = layer(self, subsets, cost)
+        if out and not counted:
+            counted.append(self.scored)  # the candidates scored when the best was proven
+        return out
+
+    monkeypatch.setattr(candidates.Search, "layer", counting)
+    ew.smallest_change(p)
+    monkeypatch.setattr(candidates, "BUDGET", counted[0] + 1)
+    cut = ew.smallest_change(p)
+    assert cut.reachable is True and cut.changes == full.changes
+    assert len(cut.alternatives) < len(full.alternatives)

@@ -119,7 +119,7 @@ def test_a_judgement_with_no_overall_grade_is_accepted_everywhere(tmp_path: Path
     )
     assert p["previous_rating"].tolist() == ["good", "inadequate"]
     assert p["previous_rating_basis"].tolist() == ["sub-judgements"] * 2
-    with pytest.raises(ew.EarlyWarningError, match="not in the data"):
+    with pytest.raises(ew.EarlyWarningError, match="2027 is not a whole year from 2011 to 2026"):
         ew.watchlist(2027, judgements=file)
     w = ew.watchlist(2026, judgements=file).set_index("council")
     assert w.loc["Swindon", "previous_rating"] == "inadequate"  # 11 May 2026 is after 1 Jan

@@ -29,6 +29,7 @@ import re
 import shlex
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ import pytest
 import yaml
 
 import earlywarning as ew
+from earlywarning.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -130,16 +132,36 @@ def run_console(block: Block) -> None:
     for command, expected in commands:
         argv = shlex.split(command)
         assert argv[0] == "earlywarning", f"{block.where}: only earlywarning commands are run"
-        result = subprocess.run(
-            [sys.executable, "-m", "earlywarning.cli", *argv[1:]],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        check_output(
-            f"{block.where}: $ {command}", "\n".join(expected), result.stdout + result.stderr
-        )
+        check_output(f"{block.where}: $ {command}", "\n".join(expected), run_cli(argv[1:]))
+
+
+def run_cli(argv: list[str]) -> str:
+    """What ``earlywarning ARGV...`` prints, standard output then standard error.
+
+    The command runs in this process (a fresh interpreter per command would cost a second
+    each), from the repository root, as a reader would run it from a checkout.
+    """
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with (
+        contextlib.chdir(ROOT),
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+        warnings.catch_warnings(),
+        # argparse exits on a usage error or --help, having printed what the reader sees
+        contextlib.suppress(SystemExit),
+    ):
+        # pytest shows every deprecation warning, which main() would print among the output;
+        # the reader's interpreter starts with these filters and shows none of them
+        warnings.resetwarnings()
+        for category in (
+            DeprecationWarning,
+            PendingDeprecationWarning,
+            ImportWarning,
+            ResourceWarning,
+        ):
+            warnings.simplefilter("ignore", category)
+        main(argv, out=stdout)
+    return stdout.getvalue() + stderr.getvalue()
 
 
 @pytest.fixture
@@ -154,6 +176,12 @@ def agg_backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     plt.close("all")
 
 
+def _shown_output(found: list[Block], n: int) -> str | None:
+    """The Output block directly after block ``n``, if there is one."""
+    output = found[n + 1] if n + 1 < len(found) else None
+    return output.body if output and output.is_output and output.follows_previous else None
+
+
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_page_examples_run_and_print_what_they_show(
     page: Path, monkeypatch: pytest.MonkeyPatch, agg_backend: None
@@ -162,14 +190,9 @@ def test_page_examples_run_and_print_what_they_show(
     namespace: dict[str, Any] = {"__name__": f"docs_{page.stem}"}
     found = blocks(page)
     for n, block in enumerate(found):
-        if block.lang not in ("python", "console"):
+        if block.lang != "python":
             continue
-        output = found[n + 1] if n + 1 < len(found) else None
-        want = output.body if output and output.is_output and output.follows_previous else None
-        if block.lang == "console":
-            assert want is None, f"{block.where}: a console block holds its own output"
-            run_console(block)
-            continue
+        want = _shown_output(found, n)
         stdout = io.StringIO()
         # pad with blank lines so that a traceback gives the line number within the page
         code = compile("\n" * block.line + block.body, f"docs/{block.page}", "exec")
@@ -177,6 +200,23 @@ def test_page_examples_run_and_print_what_they_show(
             exec(code, namespace)
         if want is not None:
             check_output(block.where, want, stdout.getvalue())
+
+
+COMMAND_PAGES = [p for p in PAGES if any(b.lang == "console" for b in blocks(p))]
+
+
+# A test of their own, so that the fast tier can leave them out: between them the commands run
+# validate and fit, seconds of work, and they share nothing with the python blocks but the files.
+@pytest.mark.slow
+@pytest.mark.parametrize("page", COMMAND_PAGES, ids=[p.name for p in COMMAND_PAGES])
+def test_page_commands_print_what_they_show(page: Path, agg_backend: None) -> None:
+    found = blocks(page)
+    for n, block in enumerate(found):
+        if block.lang == "console":
+            assert _shown_output(found, n) is None, (
+                f"{block.where}: a console block holds its own output"
+            )
+            run_console(block)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
@@ -372,6 +412,7 @@ def test_cases_page_shows_every_case_with_its_encoded_values() -> None:
                 assert source == f"report {evidence.source[:3]}", f"{where}: source {source!r}"
 
 
+# Building the site takes seconds: the tests that read it are marked slow.
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site, built once with ``mkdocs build --strict`` (a warning fails the build)."""
@@ -400,10 +441,12 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path / "site"
 
 
+@pytest.mark.slow
 def test_mkdocs_builds_strictly(built_site: Path) -> None:
     assert (built_site / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_reference_documents_every_public_name(built_site: Path) -> None:
     """Each name ``ew`` exports has an entry, generated from its docstring, on its module's page."""
     for name in ew.__all__:
@@ -422,6 +465,7 @@ def test_reference_documents_every_public_name(built_site: Path) -> None:
         )
 
 
+@pytest.mark.slow
 def test_reference_lists_every_profile_field(built_site: Path) -> None:
     from earlywarning.profile import FIELD_NAMES
 
@@ -430,6 +474,7 @@ def test_reference_lists_every_profile_field(built_site: Path) -> None:
         assert f"<td><code>{field}</code></td>" in page, f"{field} is not in the fields table"
 
 
+@pytest.mark.slow
 def test_api_page_lists_every_public_module(built_site: Path) -> None:
     page = (built_site / "api" / "index.html").read_text(encoding="utf-8")
     for module in PUBLIC_MODULES:

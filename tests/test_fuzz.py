@@ -1,4 +1,6 @@
-"""Fuzzing: generated inputs by the thousand against the rule loader, ``score`` and ``score_frame``.
+"""Fuzzing: generated inputs by the thousand against the rule loader, ``score`` and ``score_frame``,
+and against the guards on every other surface a user's text reaches: YAML and JSON documents,
+workbooks, the cells and text written out, and the report's charts.
 
 Every outcome is a result or one of the library's own errors (an ``EarlyWarningError``), never
 anything else: valid inputs always succeed, broken rule documents are always refused, and a
@@ -15,14 +17,19 @@ file alone draws somewhat different inputs from the whole suite). Set
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import importlib.util
 import json
 import os
+import re
 import shutil
 import tempfile
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pandas as pd
 import pytest
@@ -351,6 +358,264 @@ def test_profile_files_are_read_or_refused_and_then_scored(frame, fmt, encoding,
         if read is not None:
             check_frame(read)
     COUNTS["profile files"] += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The guards of issue 19: documents, workbooks, output cells and report text. Each example
+# carries a batch of inputs, so thousands are fed at little cost; each input is counted.
+
+# text as users type and paste it: formula starts, numbers, control and escape sequences,
+# dollar signs and markup, over any code point
+_TRICKY = st.sampled_from(
+    [
+        "=",
+        "+",
+        "-",
+        "@",
+        "\t",
+        "\r",
+        "\x1b[",
+        "\x1b]0;",
+        "\x07",
+        "\x00",
+        "$",
+        "<",
+        "&",
+        '"',
+        "'",
+        "\\",
+        "\u202e",
+        "\x85",
+        "1",
+        "-3.5",
+        "1e5",
+        ".",
+        'id="',
+        "url(#",
+    ]
+)
+USER_TEXT = st.lists(st.one_of(_TRICKY, st.text(max_size=6)), max_size=6).map("".join)
+CELLS = st.lists(
+    st.one_of(USER_TEXT, st.floats(allow_nan=True), st.integers(-(10**6), 10**6), st.none()),
+    min_size=30,
+    max_size=60,
+)
+
+
+@fuzz(150)
+@given(CELLS)
+def test_cells_written_for_a_spreadsheet_never_start_a_formula_and_keep_numbers(cells):
+    from earlywarning.io.output import FORMULA_STARTS, CellGuard
+
+    guard = CellGuard(excel=False)
+    for value in cells:
+        out = guard.cell(value)
+        if not isinstance(value, str):
+            assert out is value
+            continue
+        assert out.isprintable() or not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", out)
+        if out.startswith(FORMULA_STARTS):
+            float(out)  # only a plain number may start like a formula, and it is left alone
+            assert out == value
+        if not value.startswith(FORMULA_STARTS) and value.isprintable():
+            assert out == value  # nothing else is touched
+    COUNTS["output cells"] += len(cells)
+
+
+@fuzz(100)
+@given(st.lists(USER_TEXT, min_size=20, max_size=40))
+def test_terminal_text_never_holds_a_character_that_acts(texts):
+    from earlywarning.io.output import terminal_text
+
+    for text in texts:
+        shown = terminal_text(text)
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", shown)
+        if text.isprintable():
+            assert shown == text
+    COUNTS["terminal texts"] += len(texts)
+
+
+_JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.floats(), st.integers(), USER_TEXT),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(USER_TEXT, inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@fuzz(60)
+@given(st.lists(_JSON_VALUES, min_size=5, max_size=15))
+def test_json_output_is_always_strict_json(values):
+    from earlywarning.io.output import json_text
+
+    for value in values:
+        json.loads(json_text(value), parse_constant=lambda c: pytest.fail(f"{c} written"))
+    COUNTS["json outputs"] += len(values)
+
+
+@fuzz(40)
+@given(st.lists(st.lists(USER_TEXT, min_size=3, max_size=3), min_size=10, max_size=30))
+def test_csv_and_xlsx_output_hold_each_cell_safely_or_refuse(rows):
+    import io as _io
+
+    from earlywarning.cli._output import CsvWriter
+    from earlywarning.io.excel import ExcelWriter
+    from earlywarning.io.output import FORMULA_STARTS
+
+    table = pd.DataFrame(rows, columns=["council", "note", "other"], dtype=object)
+    stream = _io.StringIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ew.EarlyWarningWarning)
+        writer = CsvWriter(stream, {"ruleset_id": "x"})
+        writer.write(table)
+        writer.close()
+    for row in csv.reader(_io.StringIO(stream.getvalue(), newline="")):
+        for cell in row:
+            assert not cell.startswith(FORMULA_STARTS) or re.fullmatch(r"[-+][\d.eE+-]+", cell)
+    book = ExcelWriter({"ruleset_id": "x"})
+    book.append(table, header=True)
+    data = _io.BytesIO()
+    book.save(data)
+    sheet = openpyxl_module().load_workbook(data)["scores"]
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    COUNTS["output rows, csv and xlsx"] += len(rows)
+
+
+def openpyxl_module() -> Any:
+    return pytest.importorskip("openpyxl")
+
+
+DOCUMENT = Path(_folder.name) / "document"
+_DOC_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), USER_TEXT),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(USER_TEXT, inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+def _document_text(data: Any, fmt: str, damage: str, at: int) -> str:
+    text = (
+        json.dumps(data, default=str) if fmt == "json" else yaml.safe_dump(data, allow_unicode=True)
+    )
+    cut = at % (len(text) + 1)
+    inserts = {
+        "an alias": "a: &x [1, 2]\nb: *x\n",
+        "a repeated key": '{"k": 1, "k": 2}',
+        "deep nesting": "[" * 60 + "]" * 60,
+        "NaN": "NaN",
+        "octal and time": "n: 017\nt: 1:30\n",
+        "a control character": "\x00",
+    }
+    return text if damage == "none" else text[:cut] + inserts[damage] + text[cut:]
+
+
+@fuzz(150)
+@given(
+    _DOC_VALUES,
+    st.sampled_from(["yaml", "json"]),
+    st.sampled_from(
+        [
+            "none",
+            "none",
+            "an alias",
+            "a repeated key",
+            "deep nesting",
+            "NaN",
+            "octal and time",
+            "a control character",
+        ]
+    ),
+    st.integers(0, 10_000),
+)
+def test_any_document_is_read_or_refused_with_an_input_file_error(data, fmt, damage, at):
+    from earlywarning.io.documents import load_document
+
+    path = DOCUMENT.with_suffix(f".{fmt}")
+    path.write_text(_document_text(data, fmt, damage, at), encoding="utf-8")
+    try:
+        read, _ = load_document(path, what="fuzz")
+    except ew.InputFileError as exc:
+        assert exc.file == str(path) and len(str(exc)) < 2 * LONGEST_MESSAGE
+    else:
+        if damage == "none" and data is not None and fmt == "json":
+            assert read == json.loads(json.dumps(data, default=str))
+    COUNTS["documents"] += 1
+
+
+SHEET_PARTS = st.lists(
+    st.sampled_from(
+        [
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>council</t></is></c></row>',
+            '<row r="2"><c r="A2" t="inlineStr"><is><t>Derby</t></is></c></row>',
+            '<row r="2"><c r="B2"><f>1+1</f></c></row>',
+            '<row r="3"><c r="A3" t="n"><v>x</v></c></row>',
+            "<row/>",
+            "<c>",
+            "</row>",
+            "<!DOCTYPE x>",
+            "&lol;",
+            '<dimension ref="A1:ZZ99999"/>',
+            "\x00",
+            "<sheetData>",
+            "</sheetData>",
+        ]
+    ),
+    max_size=12,
+)
+
+
+@fuzz(40)
+@given(SHEET_PARTS)
+def test_any_workbook_is_read_or_refused_with_a_profile_file_error(parts):
+    from earlywarning.io.excel import read_sheet
+
+    xl = openpyxl_module()
+    base = DOCUMENT.with_name("base.xlsx")
+    if not base.exists():
+        xl.Workbook().save(base)
+    path = DOCUMENT.with_suffix(".xlsx")
+    head = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            body = head + "".join(parts) + "</worksheet>"
+            sheet = item.filename == "xl/worksheets/sheet1.xml"
+            dst.writestr(item.filename, body.encode("utf-8") if sheet else src.read(item))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ew.EarlyWarningWarning)
+        with contextlib.suppress(ew.ProfileFileError):
+            read_sheet(path, None)
+    COUNTS["workbooks"] += 1
+
+
+@fuzz(12)
+@given(st.lists(USER_TEXT.filter(lambda t: t.strip()), min_size=15, max_size=25))
+def test_report_charts_show_user_text_as_written(names):
+    pytest.importorskip("matplotlib")
+    from html import unescape
+
+    from earlywarning.report._html import watchlist_chart
+
+    bands = ["low", "moderate", "high", "severe"]
+    table = pd.DataFrame(
+        {
+            "council": names,
+            "score": [float(7 * i % 100) for i in range(len(names))],
+            "band": [bands[i % 4] for i in range(len(names))],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # matplotlib: a glyph no font has
+        chart = watchlist_chart(table, "Watch list")
+    shown = {unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", chart.svg)}
+    drawable = [n for n in names if n.isprintable() and "\n" not in n]
+    # every name is drawn as written (matplotlib drops what no font can draw, so only printable
+    # names are compared), and the chart is well-formed XML
+    assert {n.strip() for n in drawable} <= {t.strip() for t in shown} | {""}
+    ElementTree.fromstring(chart.svg.replace("<svg ", '<svg xmlns:x="y" ', 1))
+    COUNTS["report texts"] += len(names)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -207,3 +207,16 @@ def test_score_and_score_frame_agree_on_hostile_profiles(p):
     else:
         assert row["error"] == str(err), p
         assert pd.isna(row["score"]) and pd.isna(row["band"])
+
+
+def test_an_unhashable_rating_is_a_row_error_not_a_crash():
+    # found by hypothesis: pd.factorize raised TypeError on a list in the rating column
+    frame = pd.DataFrame(
+        [{"council": "A", "year": 2016, "previous_rating": [1]}, {"council": "B", "year": 2016}],
+        dtype=object,
+    )
+    out = ew.score_frame(frame)
+    assert out["error"].iloc[0].startswith("previous_rating: [1] is not an Ofsted judgement")
+    assert pd.isna(out["error"].iloc[1]) and out["score"].iloc[1] == out["score"].iloc[1]
+    with pytest.raises(ew.ProfileError, match="previous_rating"):
+        ew.score({"council": "A", "year": 2016, "previous_rating": [1]})

@@ -391,3 +391,24 @@ def test_windows_line_endings_and_a_trailing_delimiter(tmp_path):
     assert list(frame.columns) == ["council", "year", "agency_rate_pct", "Unnamed: 3"]
     assert list(frame["year"]) == ["2020", "2021"] and frame["Unnamed: 3"].isna().all()
     assert frame.attrs["suppressed"] == {"agency_rate_pct": 1}
+
+
+def test_read_text_rows_gives_each_row_its_line_and_refuses_what_read_profiles_refuses(
+    tmp_path: Path,
+) -> None:
+    from earlywarning.io import read_text_rows
+
+    f = tmp_path / "facts.tsv"
+    f.write_text('\ncouncil\tnote\nA\t"one\ntwo"\n\nB\t 3 \n', encoding="utf-8")
+    table = read_text_rows(f)
+    assert (table.header, table.header_line) == (["council", "note"], 2)
+    assert table.rows == [(3, ["A", "one\ntwo"]), (6, ["B", " 3 "])]  # text, as written
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("council,note\nA,b,c\n", encoding="utf-8")
+    with pytest.raises(ew.ProfileFileError, match="row has 3 fields") as caught:
+        read_text_rows(ragged)
+    assert caught.value.line == 2
+    document = tmp_path / "x.yaml"
+    document.write_text("a: 1\n", encoding="utf-8")
+    with pytest.raises(ew.ProfileFileError, match="not as a CSV or TSV table"):
+        read_text_rows(document)

@@ -14,6 +14,9 @@ import earlywarning as ew
 
 REPO = Path(__file__).resolve().parents[1]
 
+# every test here reads the wheel, and building it runs pip and hatchling
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:

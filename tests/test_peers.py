@@ -507,6 +507,7 @@ def test_cli_watchlist_filters_and_judgements(tmp_path: Path) -> None:
     assert run("watchlist", "--year", "2026", "--judgements", str(bad))[0] == 1
 
 
+@pytest.mark.slow
 def test_make_peer_figures_draws_the_image_the_page_shows(tmp_path: Path) -> None:
     made, _ = run_docs_script("make_peer_figures.py", tmp_path)
     root = Path(__file__).resolve().parents[1]

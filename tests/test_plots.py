@@ -169,6 +169,7 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
+@pytest.mark.slow
 def test_make_figures_draws_the_images_the_docs_show(tmp_path: Path) -> None:
     made, _ = run_docs_script("make_figures.py", tmp_path)
     committed = sorted(p.name for p in DOCS_IMG.glob("*.png"))
@@ -179,6 +180,7 @@ def test_make_figures_draws_the_images_the_docs_show(tmp_path: Path) -> None:
         assert png_size(tmp_path / name) == png_size(DOCS_IMG / name)
 
 
+@pytest.mark.slow
 def test_make_case_figures_draws_the_images_the_cases_page_shows(tmp_path: Path) -> None:
     made, _ = run_docs_script("make_case_figures.py", tmp_path)
     committed = sorted(p.name for p in (DOCS_IMG / "cases").glob("*.png"))

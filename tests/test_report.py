@@ -486,6 +486,7 @@ def test_cli_refuses_what_it_cannot_report(
 # In a real browser
 
 
+# Launching Chromium takes seconds: the tests that read what it rendered are marked slow.
 @pytest.fixture(scope="module")
 def rendered(pages: dict[str, Path]) -> dict[str, chromium.Rendered]:
     if chromium.executable() is None:
@@ -502,6 +503,7 @@ def _pixels(png: bytes) -> np.ndarray:
     return np.asarray(image.imread(io.BytesIO(png), format="png"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["council", "index"])
 def test_the_browser_draws_a_page_that_is_not_blank(
     rendered: dict[str, chromium.Rendered], pages: dict[str, Path], name: str
@@ -521,6 +523,7 @@ def test_the_browser_draws_a_page_that_is_not_blank(
     assert probes["h1"].endswith("early-warning report" if name == "council" else "2020")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["council", "index"])
 def test_the_browser_logs_no_error_and_fetches_nothing(
     rendered: dict[str, chromium.Rendered], pages: dict[str, Path], name: str
@@ -529,6 +532,7 @@ def test_the_browser_logs_no_error_and_fetches_nothing(
     assert rendered[name].requests == [pages[name].resolve().as_uri()]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["council", "index"])
 def test_the_page_prints_to_a4(rendered: dict[str, chromium.Rendered], name: str) -> None:
     pdf = rendered[name].pdf

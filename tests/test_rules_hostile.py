@@ -114,6 +114,20 @@ def test_deep_nesting_is_refused_not_a_recursion_error(tmp_path):
     assert f"nested more than {MAX_NESTING} levels deep" in p.message
 
 
+def test_an_impossible_date_is_a_problem_with_its_line_not_a_crash(tmp_path):
+    # 2016-02-30 has the shape of a YAML timestamp, so the safe constructor raises ValueError
+    text, line = _edit('version: "1"\n', "version: 2016-02-30\n")
+    _, problems = _problems(tmp_path, text + "when: 2016-13-01\n")
+    assert [(p.line, p.location) for p in problems] == [
+        (line, "version"),
+        (TINY.count("\n") + 1, "when"),
+    ]
+    assert (
+        "'2016-02-30' cannot be read as written: day is out of range for month"
+        in problems[0].message
+    )
+
+
 def test_a_second_indicators_key_is_refused_not_silently_replacing_the_first(tmp_path):
     second = "indicators:\n  - {id: other}\n"
     f, problems = _problems(tmp_path, TINY + second)

@@ -264,7 +264,7 @@ def test_a_newer_census_imported_moves_every_command_on_a_year(
     w = ew.watchlist(2027)
     assert len(w) == 153
     datasets.use(None)
-    with pytest.raises(ew.EarlyWarningError, match="not in the data"):
+    with pytest.raises(ew.EarlyWarningError, match="2027 is not a whole year from 2011 to 2026"):
         ew.watchlist(2027)
 
 

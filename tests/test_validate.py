@@ -194,7 +194,7 @@ def test_too_many_folds_is_refused() -> None:
     pytest.importorskip("sklearn")
     with pytest.raises(EarlyWarningError, match="use fewer folds"):
         validate_profiles(FIXTURE, _fixture_ruleset(), folds=5, resamples=0)
-    with pytest.raises(EarlyWarningError, match="folds must be 2 or more"):
+    with pytest.raises(EarlyWarningError, match="folds: 1 is not a whole number from 2"):
         validate_profiles(FIXTURE, _fixture_ruleset(), folds=1)
     with pytest.raises(EarlyWarningError, match="outcome column"):
         validate_profiles(FIXTURE.drop(columns="declined"), _fixture_ruleset())
@@ -506,6 +506,7 @@ def test_cli_trajectories(tmp_path: Path, plt: Any) -> None:
     assert main(["trajectories", "--plot", str(png)], io.StringIO()) == 1
 
 
+@pytest.mark.slow
 def test_make_validation_script_draws_the_figures(tmp_path: Path) -> None:
     pytest.importorskip("sklearn")
     pytest.importorskip("matplotlib")

@@ -124,7 +124,13 @@ def test_batch_rows_equal_one_what_if_each(data):
     ]
     out = ew.what_if_frame(p, changes, rules)
     for i, change in enumerate(changes):
-        one = ew.what_if(p, change, rules)
+        try:
+            one = ew.what_if(p, change, rules)
+        except ew.ProfileError as exc:
+            # a new gap to the neighbours can put the rate it moves out of range: refused, in a
+            # batch on its row alone
+            assert str(out.loc[i, "error"]).startswith(f"{exc.field}: ")
+            continue
         assert out.loc[i, "score"] == one.after.score and out.loc[i, "band"] == one.after.band
         assert out.loc[i, "score_change"] == one.score_change
 

@@ -1,12 +1,16 @@
-"""Safe YAML reading for rule and case files: one parse, node locations, problem entries.
+"""Safe YAML reading for every YAML file the library reads: one parse, node locations, problems.
 
-Shared by the ruleset loader (``earlywarning.rules``) and the case loader
-(``earlywarning.cases``), so that both read files the same way and point at problems the same
-way: file, YAML path and line.
+Shared by the ruleset loader (``earlywarning.rules``), the case loader (``earlywarning.cases``)
+and the document reader of :mod:`earlywarning.io.documents` (profiles, and any other YAML a user
+gives), so that all read files the same way and point at problems the same way: file, YAML path
+and line. Numbers are read as written, by YAML 1.2's core schema: ``017`` is seventeen (not
+YAML 1.1's octal fifteen), ``1:30`` is text (not ninety), ``1e3`` is a thousand and ``1_000`` is
+text; ``yes`` and ``no`` still read as true and false, as the profile and rule files use them.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -21,6 +25,7 @@ __all__ = [
     "dump",
     "format_path",
     "line_of",
+    "parse_yaml",
     "problem",
     "read_yaml",
 ]
@@ -40,18 +45,20 @@ class _Refusal(NamedTuple):
 
 
 class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, composing without anchors, aliases or deep nesting.
+    """PyYAML's safe loader, composing without anchors, aliases or deep nesting, and reading
+    numbers by YAML 1.2's core schema (see the module's docstring).
 
     An alias is never followed (a stand-in takes its place), so an alias bomb costs no more
     than its text; the file is refused. Nesting is bounded before the composer recurses, so a
     pile of brackets ends in a refusal rather than a ``RecursionError``.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, kind: str = "rule and case files") -> None:
         super().__init__(text)
         self.refusals: list[_Refusal] = []
         self.depth = 0
         self.too_deep: yaml.Mark | None = None
+        self.kind = kind
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
@@ -64,7 +71,8 @@ class _Loader(yaml.SafeLoader):
         try:
             if self.depth > MAX_NESTING:
                 self.too_deep = event.start_mark
-                raise yaml.composer.ComposerError(None, None, _TOO_DEEP, event.start_mark)
+                too_deep = _too_deep(self.kind)
+                raise yaml.composer.ComposerError(None, None, too_deep, event.start_mark)
             node = super().compose_node(parent, index)
         finally:
             self.depth -= 1
@@ -74,8 +82,54 @@ class _Loader(yaml.SafeLoader):
         return node
 
 
-_TOO_DEEP = f"nested more than {MAX_NESTING} levels deep (rule files need about 6)"
-_NO_ALIASES = ": rule and case files may not use anchors or aliases; write each value out in full"
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+# YAML 1.2's core schema: decimal (leading zeros and all), 0o octal and 0x hex integers; floats
+# with a point or an exponent, and the infinities and NaN spelled as YAML spells them.
+_CORE_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_CORE_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_INT, _CORE_INT, list("-+0123456789"))
+_Loader.add_implicit_resolver(_FLOAT, _CORE_FLOAT, list("-+0123456789."))
+
+
+def _core_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]  # a scalar node here
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    try:
+        return int(text, 10)
+    except ValueError:  # an explicit !!int on text that is not one
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{excerpt(text)} is not an integer", node.start_mark
+        ) from None
+
+
+def _core_float(loader: yaml.SafeLoader, node: yaml.Node) -> float:
+    text = str(loader.construct_scalar(node)).lower()  # type: ignore[arg-type]  # a scalar
+    special = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
+    if not (_CORE_FLOAT.match(text) or _CORE_INT.match(text)) or "_" in text:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{excerpt(text)} is not a number", node.start_mark
+        )
+    return float(special.get(text, text))
+
+
+_Loader.add_constructor(_INT, _core_int)
+_Loader.add_constructor(_FLOAT, _core_float)
+
+
+def _too_deep(kind: str) -> str:
+    return f"nested more than {MAX_NESTING} levels deep, far deeper than {kind} need"
+
+
+def _no_aliases(kind: str) -> str:
+    return f": {kind} may not use anchors or aliases; write each value out in full"
 
 
 def read_yaml(
@@ -108,52 +162,103 @@ def read_yaml(
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(RuleProblem(str(file), "", f"cannot be read as UTF-8 text: {exc}"))
         return None, None
+    return parse_yaml(text, str(file), problems)
+
+
+def parse_yaml(
+    text: str,
+    file: str,
+    problems: list[RuleProblem],
+    *,
+    kind: str = "rule and case files",
+    mapping: bool = True,
+) -> tuple[Any, yaml.Node | None]:
+    """YAML text read as :func:`read_yaml` reads a file: the data and its node tree, or
+    problems added (``kind`` names the files in them) and ``(None, None)``.
+
+    With ``mapping`` False, any document is returned (a list, a number), and an empty one is
+    ``(None, None)`` with no problem: the caller says what an empty file means to it.
+
+    Example:
+        >>> found: list[RuleProblem] = []
+        >>> parse_yaml("- code: 017\\n  time: 1:30\\n", "p.yaml", found, mapping=False)[0]
+        [{'code': 17, 'time': '1:30'}]
+        >>> parse_yaml("a: &x 1\\nb: *x\\n", "p.yaml", found, kind="profile files")[0]
+        >>> print(found[0])  # doctest: +ELLIPSIS
+        p.yaml:1 at a: YAML anchor &x refused: profile files may not use anchors or aliases; ...
+    """
     try:
-        loader = _Loader(text)
+        loader = _Loader(text, kind)
     except yaml.reader.ReaderError as exc:
         # the reader refuses control characters (a NUL byte, say) before any parsing starts
         at = text.count("\n", 0, exc.position) + 1
-        problems.append(RuleProblem(str(file), "", f"not valid YAML: {_shorten(exc)}", at))
+        problems.append(RuleProblem(file, "", f"not valid YAML: {_shorten(exc)}", at))
         return None, None
     try:
-        return _compose_and_construct(loader, str(file), problems)
+        return _compose_and_construct(loader, file, problems, mapping)
     except yaml.YAMLError as exc:
         if loader.too_deep is not None:  # the tree was never finished, so no path
-            problems.append(RuleProblem(str(file), "", _TOO_DEEP, loader.too_deep.line + 1))
+            problems.append(RuleProblem(file, "", _too_deep(kind), loader.too_deep.line + 1))
         else:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else None
-            problems.append(RuleProblem(str(file), "", f"not valid YAML: {_shorten(exc)}", line))
+            problems.append(RuleProblem(file, "", f"not valid YAML: {_shorten(exc)}", line))
+        return None, None
+    except (ValueError, OverflowError) as exc:
+        # a value of the right shape that is no value: a date such as 2023-02-30
+        problems.append(RuleProblem(file, "", f"not valid YAML: {excerpt(str(exc))}"))
         return None, None
     except RecursionError:  # pragma: no cover - the nesting bound stops the composer first
-        problems.append(RuleProblem(str(file), "", "nested too deeply to read"))
+        problems.append(RuleProblem(file, "", "nested too deeply to read"))
         return None, None
     finally:
         loader.dispose()
 
 
 def _compose_and_construct(
-    loader: _Loader, file: str, problems: list[RuleProblem]
-) -> tuple[dict[str, Any] | None, yaml.Node | None]:
+    loader: _Loader, file: str, problems: list[RuleProblem], mapping: bool
+) -> tuple[Any, yaml.Node | None]:
     node = loader.get_single_node()
     if node is None:
-        problems.append(RuleProblem(file, "", "must be a mapping of keys to values", 1))
+        if mapping:
+            problems.append(RuleProblem(file, "", "must be a mapping of keys to values", 1))
         return None, None
     if loader.refusals:
         wanted = {id(r.node) for r in loader.refusals}
         paths = {id(n): path for n, path in _nodes(node) if id(n) in wanted}
-        problems += _refused(file, loader.refusals, paths)
+        problems += _refused(file, loader.refusals, paths, loader.kind)
         return None, None
     problems += _drop_repeats(loader, file, node)
-    doc = loader.construct_document(node)
-    if not isinstance(doc, dict):
+    try:
+        doc = loader.construct_document(node)
+    except (ValueError, OverflowError):
+        # a scalar that resolves to a type it cannot be (2016-02-30 is a timestamp by its shape)
+        problems += _unconstructible(loader, file, node)
+        return None, None
+    if mapping and not isinstance(doc, dict):
         problems.append(RuleProblem(file, "", "must be a mapping of keys to values", 1))
         return None, None
     return doc, node
 
 
+def _unconstructible(loader: _Loader, file: str, root: yaml.Node) -> list[RuleProblem]:
+    """Every scalar PyYAML's safe constructor refuses, as problems with their lines."""
+    # the failed construction left its half-built objects behind: start afresh, one scalar a time
+    loader.constructed_objects, loader.recursive_objects, loader.state_generators = {}, {}, []
+    found = []
+    for node, path in sorted(_nodes(root), key=lambda pair: pair[0].start_mark.index):
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                loader.construct_object(node)
+            except (ValueError, OverflowError) as exc:
+                message = f"{excerpt(node.value)} cannot be read as written: {exc}"
+                line = node.start_mark.line + 1
+                found.append(RuleProblem(file, format_path(path), message, line))
+    return found or [RuleProblem(file, "", "cannot be read as written")]
+
+
 def _refused(
-    file: str, refusals: list[_Refusal], paths: dict[int, tuple[str | int, ...]]
+    file: str, refusals: list[_Refusal], paths: dict[int, tuple[str | int, ...]], kind: str
 ) -> list[RuleProblem]:
     """The refusals in line order, the first with the reason, at most a few of them listed."""
     refusals = sorted(refusals, key=lambda r: r.node.start_mark.index)
@@ -161,7 +266,7 @@ def _refused(
         RuleProblem(
             file,
             format_path(paths.get(id(r.node), ())),
-            f"{r.message} refused" + (_NO_ALIASES if i == 0 else ""),
+            f"{r.message} refused" + (_no_aliases(kind) if i == 0 else ""),
             r.node.start_mark.line + 1,
         )
         for i, r in enumerate(refusals[:_LISTED])
@@ -291,11 +396,19 @@ _OTHER_BREAKS = ("\x85", "\u2028", "\u2029", "\r")
 
 
 class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, quoting text that either schema would read as something else:
+    YAML 1.1's (``1_000``, ``yes``), which other readers use, and the core schema's numbers
+    (``1e3``, ``0o17``), which the loader here uses."""
+
     def choose_scalar_style(self) -> Any:
         value = getattr(self.event, "value", None)
         if isinstance(value, str) and any(b in value for b in _OTHER_BREAKS):
             return '"'
         return super().choose_scalar_style()
+
+
+_Dumper.add_implicit_resolver(_INT, _CORE_INT, list("-+0123456789"))
+_Dumper.add_implicit_resolver(_FLOAT, _CORE_FLOAT, list("-+0123456789."))
 
 
 def dump(data: Any, **options: Any) -> str:

@@ -36,6 +36,7 @@ from earlywarning.datasets.neighbours import (
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.engine import Evaluation, evaluate, result_frame
 from earlywarning.errors import EarlyWarningError
+from earlywarning.parameters import check_years
 from earlywarning.rules import Ruleset, load_ruleset
 
 __all__ = [
@@ -308,12 +309,9 @@ def peer_trajectory(
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)
     first, last = profile_years()
-    wanted = sorted({int(y) for y in (years if years is not None else range(2018, last + 1))})
-    bad = [y for y in wanted if not first <= y <= last]
-    if bad:
-        raise EarlyWarningError(
-            f"peer_trajectory: year(s) {bad} not in the data (whole years {first} to {last})"
-        )
+    wanted = check_years(
+        years if years is not None else range(2018, last + 1), first, last, "peer_trajectory: years"
+    )
     code = resolve_council(council, "peer_trajectory")
     near = neighbour_codes(code, neighbours)
     rows = []

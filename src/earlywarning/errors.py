@@ -6,6 +6,7 @@ already catches ``ValueError`` around its data handling keeps working.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 __all__ = [
@@ -16,6 +17,9 @@ __all__ = [
     "ExcelDependencyError",
     "FileEncodingWarning",
     "ImplausibleValuesWarning",
+    "InputFileError",
+    "LocalFactProblem",
+    "LocalFactsError",
     "OutcomeError",
     "OutputFileError",
     "PlotDependencyError",
@@ -206,16 +210,19 @@ class ColumnNameError(ProfileError):
         EarlyWarningError.__init__(self, self.problem)
 
 
-class ProfileFileError(EarlyWarningError):
-    """A profile file cannot be read: missing, empty, a directory, badly encoded or ragged.
+class InputFileError(EarlyWarningError):
+    """A file given to read cannot be read: missing, empty, too big, badly encoded, not valid
+    YAML, JSON, CSV or Excel, or holding what a safe reader refuses (an alias, a key written
+    twice, a workbook that expands far beyond its size).
 
     ``file`` is the path as given; ``line`` (1-based) and ``byte`` (0-based offset in the file)
-    say where, when the problem has a place.
+    say where, when the problem has a place. :class:`ProfileFileError` is the one raised for a
+    profile file.
 
     Example:
         >>> import earlywarning as ew
-        >>> print(ew.ProfileFileError("councils.csv", "row has 4 fields, the header 3", line=7))
-        councils.csv:7: row has 4 fields, the header 3
+        >>> print(ew.InputFileError("judgements.yaml", "key 'date' is written twice", line=4))
+        judgements.yaml:4: key 'date' is written twice
     """
 
     def __init__(
@@ -229,8 +236,23 @@ class ProfileFileError(EarlyWarningError):
         super().__init__(f"{where}: {message}")
 
 
-class DataSourceError(EarlyWarningError):
+class ProfileFileError(InputFileError):
+    """A profile file cannot be read: missing, empty, a directory, badly encoded or ragged.
+
+    ``file`` is the path as given; ``line`` (1-based) and ``byte`` (0-based offset in the file)
+    say where, when the problem has a place.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> print(ew.ProfileFileError("councils.csv", "row has 4 fields, the header 3", line=7))
+        councils.csv:7: row has 4 fields, the header 3
+    """
+
+
+class DataSourceError(InputFileError):
     """A publisher's file (DfE, ONS, Ofsted, Data to Insight) is not in the layout it should be.
+
+    An :class:`InputFileError`, so that one ``except`` catches every file that cannot be read.
 
     ``file`` is the path as given; ``line`` (1-based, for a CSV) or ``sheet`` and ``row`` (for a
     workbook) say where, when the problem has a place; ``reason`` says what is wrong.
@@ -254,15 +276,17 @@ class DataSourceError(EarlyWarningError):
         row: int | None = None,
     ) -> None:
         self.file = str(file)
-        self.reason = reason
+        self.reason = self.message = reason
         self.line = line
+        self.byte = None
         self.sheet = sheet
         self.row = row
         if sheet is not None:
             where = f"{self.file}, sheet {sheet!r}" + (f", row {row}" if row else "")
         else:
             where = f"{self.file}:{line}" if line else self.file
-        super().__init__(f"{where}: {reason}")
+        # the place is said as a workbook's sheet and row, which InputFileError cannot say
+        EarlyWarningError.__init__(self, f"{where}: {reason}")
 
 
 class OutputFileError(EarlyWarningError):
@@ -349,3 +373,65 @@ class ReportDependencyError(EarlyWarningError, ImportError):
         >>> issubclass(ew.ReportDependencyError, ImportError)
         True
     """
+
+
+@dataclass(frozen=True)
+class LocalFactProblem:
+    """One problem found in a file of local facts: where it is, the value refused, what is wrong.
+
+    ``line`` is 1-based (None when the problem has no one place in the file), ``location`` the
+    place within the file (a YAML path such as ``directors[1].start``, or a CSV column), and
+    ``value`` the value refused as it was read (None when the problem is not one value's).
+
+    Example:
+        >>> import datetime as dt
+        >>> import earlywarning as ew
+        >>> p = ew.LocalFactProblem(
+        ...     "derbyshire.yaml", 12, "directors[1].start", dt.date(2031, 1, 1), "is in the future"
+        ... )
+        >>> print(p)
+        derbyshire.yaml:12 at directors[1].start: '2031-01-01' is in the future
+    """
+
+    file: str
+    line: int | None
+    location: str
+    value: object
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        at = f" at {self.location}" if self.location else ""
+        if self.value is None:
+            return f"{where}{at}: {self.message}"
+        # a date is quoted as it is written in a file, not as Python spells it
+        shown = self.value.isoformat() if isinstance(self.value, dt.date) else self.value
+        return f"{where}{at}: {quoted(shown)} {self.message}"
+
+
+class LocalFactsError(EarlyWarningError):
+    """A file of a council's own facts holds facts that cannot be used.
+
+    ``problems`` lists every problem found, each a :class:`LocalFactProblem` with the file, the
+    line and the value; ``file``, ``line`` and ``value`` are the first problem's.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> problem = ew.LocalFactProblem("f.csv", 3, "council", "Narnia", "is not known")
+        >>> e = ew.LocalFactsError([problem])
+        >>> print(e)
+        1 problem in the local facts:
+          - f.csv:3 at council: 'Narnia' is not known
+        >>> e.line, e.value
+        (3, 'Narnia')
+    """
+
+    def __init__(self, problems: list[LocalFactProblem]) -> None:
+        self.problems = list(problems)
+        first = self.problems[0] if self.problems else None
+        self.file = first.file if first else ""
+        self.line = first.line if first else None
+        self.value = first.value if first else None
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        noun = "problem" if len(self.problems) == 1 else "problems"
+        super().__init__(f"{len(self.problems)} {noun} in the local facts:\n{lines}")

@@ -2,24 +2,5 @@
 
 The code lives in :mod:`earlywarning.datasets.user_judgements`."""
 
-from earlywarning.datasets.user_judgements import (
-    BUNDLED_JUDGEMENTS,
-    SUBJUDGEMENT_COLUMNS,
-    JudgementsLike,
-    all_judgements,
-    as_judgements,
-    check_judgements,
-    judgements_note,
-    read_judgements,
-)
-
-__all__ = [
-    "BUNDLED_JUDGEMENTS",
-    "SUBJUDGEMENT_COLUMNS",
-    "JudgementsLike",
-    "all_judgements",
-    "as_judgements",
-    "check_judgements",
-    "judgements_note",
-    "read_judgements",
-]
+from earlywarning.datasets.user_judgements import *  # noqa: F403  (every public name)
+from earlywarning.datasets.user_judgements import __all__ as __all__

@@ -2,30 +2,5 @@
 
 The code lives in :mod:`earlywarning.datasets.neighbours`."""
 
-from earlywarning.datasets.neighbours import (
-    FALLBACK_GROUPINGS,
-    MIN_NEIGHBOURS_WITH_DATA,
-    REGIONS,
-    Grouping,
-    NeighboursLike,
-    grouping,
-    neighbour_codes,
-    neighbour_median,
-    neighbour_models,
-    regions,
-    statistical_neighbours,
-)
-
-__all__ = [
-    "FALLBACK_GROUPINGS",
-    "MIN_NEIGHBOURS_WITH_DATA",
-    "REGIONS",
-    "Grouping",
-    "NeighboursLike",
-    "grouping",
-    "neighbour_codes",
-    "neighbour_median",
-    "neighbour_models",
-    "regions",
-    "statistical_neighbours",
-]
+from earlywarning.datasets.neighbours import *  # noqa: F403  (every public name)
+from earlywarning.datasets.neighbours import __all__ as __all__

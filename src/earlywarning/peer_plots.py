@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from earlywarning._matplotlib import new_figure, pyplot
+from earlywarning._matplotlib import literal, new_figure, pyplot
 from earlywarning.errors import EarlyWarningError
-from earlywarning.plots import RULESET_COLOUR, plot_band_edges
+from earlywarning.io.output import check_output_path, image_format
+from earlywarning.plots import RULESET_COLOUR, plot_band_edges, save_figure
 from earlywarning.rules import Ruleset
 
 if TYPE_CHECKING:
@@ -88,13 +89,15 @@ def plot_peers(
             linewidth=1.8,
             zorder=3,
             gid=gid,
-            label=label,
+            label=literal(label),
         )
     ax.legend(loc="upper left", fontsize="small", frameon=False)
     ax.set_xticks(list(years), [str(y) for y in years])
     ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
     ax.set_xlabel("Year (profile as known on 1 January)")
-    ax.set_title(f"{council}: score beside its statistical neighbours and England", loc="left")
+    ax.set_title(
+        literal(f"{council}: score beside its statistical neighbours and England"), loc="left"
+    )
     return ax
 
 
@@ -106,6 +109,8 @@ def save_peers(trajectory: pd.DataFrame, path: str | Path, ruleset: Ruleset | No
 
     Raises:
         PlotDependencyError: if matplotlib is not installed.
+        OutputFileError: for a name not ending ``.png``, ``.svg`` or ``.pdf`` (the file written
+            is the one named, never another), or a folder that does not exist.
 
     Example:
         >>> import tempfile, pathlib
@@ -117,8 +122,8 @@ def save_peers(trajectory: pd.DataFrame, path: str | Path, ruleset: Ruleset | No
         ...     out.read_bytes()[:4]
         b'\\x89PNG'
     """
+    fmt = image_format(path)  # refused before anything is drawn
+    check_output_path(path, "chart")
     figure = new_figure(figsize=(8.0, 4.0), layout="constrained")
     plot_peers(trajectory, ax=figure.subplots(), ruleset=ruleset)
-    target = Path(path)
-    figure.savefig(target, dpi=100)
-    return target
+    return save_figure(figure, path, fmt)

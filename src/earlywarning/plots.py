@@ -19,9 +19,10 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from earlywarning._matplotlib import new_figure, pyplot
+from earlywarning._matplotlib import literal, new_figure, pyplot
 from earlywarning.errors import EarlyWarningError, PlotDependencyError
 from earlywarning.explain import Assessment, Contribution
+from earlywarning.io.output import check_output_path, image_format, writing
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.vocabulary import BAND_COLOURS
 
@@ -39,10 +40,12 @@ __all__ = [
     "RISK_COLOUR",
     "RULESET_COLOUR",
     "PlotDependencyError",
+    "contributions_size",
     "plot_band_edges",
     "plot_contributions",
     "plot_roc",
     "plot_trajectory",
+    "save_figure",
     "save_trajectory",
 ]
 
@@ -96,15 +99,16 @@ def plot_contributions(assessment: Assessment, ax: Axes | None = None) -> Axes:
     plt = pyplot()
     items = _order(assessment.contributions)
     if ax is None:
-        height = 1.6 + 0.42 * max(len(items), 1)
-        _, ax = plt.subplots(figsize=(9.0, height), layout="constrained")
+        _, ax = plt.subplots(figsize=contributions_size(assessment), layout="constrained")
     assert ax is not None  # for mypy: plt.subplots is untyped here
 
     lifted = " (lifted by a red flag)" if assessment.band != assessment.band_from_score else ""
     ax.set_title(
-        f"{assessment.council} ({assessment.year}): score {assessment.score:.0f} of 100, "
-        f"{assessment.band} band{lifted}\n"
-        f"data for {assessment.coverage:.0%} of the ruleset's weight",
+        literal(
+            f"{assessment.council} ({assessment.year}): score {assessment.score:.0f} of 100, "
+            f"{assessment.band} band{lifted}\n"
+            f"data for {assessment.coverage:.0%} of the ruleset's weight"
+        ),
         loc="left",
     )
     ax.set_xlabel("Points")
@@ -126,6 +130,17 @@ def plot_contributions(assessment: Assessment, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def contributions_size(assessment: Assessment) -> tuple[float, float]:
+    """The size in inches of :func:`plot_contributions`' figure: taller with more bars.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> contributions_size(ew.score({"council": "A", "year": 2020, "budget_cut_pct": 20}))
+        (9.0, 2.02)
+    """
+    return (9.0, round(1.6 + 0.42 * max(len(assessment.contributions), 1), 2))
+
+
 def _contribution_bars(ax: Axes, items: list[Contribution], labels: dict[str, str]) -> None:
     """The bars, their point labels and red-flag outlines, the rule names and the x range."""
     positions = list(range(len(items)))
@@ -139,8 +154,10 @@ def _contribution_bars(ax: Axes, items: list[Contribution], labels: dict[str, st
     ax.bar_label(
         bars,
         labels=[
-            (f"{c.points:+g}" if c.points else "0")
-            + (f"  red flag: {c.red_flag}" if c.red_flag else "")
+            literal(
+                (f"{c.points:+g}" if c.points else "0")
+                + (f"  red flag: {c.red_flag}" if c.red_flag else "")
+            )
             for c in items
         ],
         padding=3,
@@ -148,7 +165,7 @@ def _contribution_bars(ax: Axes, items: list[Contribution], labels: dict[str, st
     )
     ax.set_yticks(
         positions,
-        [textwrap.fill(labels.get(c.indicator, c.indicator), _LABEL_WIDTH) for c in items],
+        [literal(textwrap.fill(labels.get(c.indicator, c.indicator), _LABEL_WIDTH)) for c in items],
         fontsize="small",
     )
     ax.invert_yaxis()  # first item at the top
@@ -226,7 +243,7 @@ def plot_band_edges(ax: Axes, ruleset: Ruleset | None = None) -> Axes:
         ax.text(
             0.99,
             (low + high) / 2,
-            band.name,
+            literal(band.name),
             transform=strip,
             ha="right",
             va="center",
@@ -391,7 +408,7 @@ def plot_trajectory(
     ax.set_xticks(list(years), [str(y) for y in years])
     ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
     ax.set_xlabel("Year (profile as known on 1 January)")
-    ax.set_title(f"{rows['council'].iloc[0]}: early-warning score by year", loc="left")
+    ax.set_title(literal(f"{rows['council'].iloc[0]}: early-warning score by year"), loc="left")
     return ax
 
 
@@ -403,6 +420,8 @@ def save_trajectory(scores: pd.DataFrame, path: str | Path, ruleset: Ruleset | N
 
     Raises:
         PlotDependencyError: if matplotlib is not installed.
+        OutputFileError: for a name not ending ``.png``, ``.svg`` or ``.pdf`` (the file written
+            is the one named, never another), or a folder that does not exist.
         EarlyWarningError: if ``scores`` holds more or fewer than one council.
 
     Example:
@@ -422,11 +441,34 @@ def save_trajectory(scores: pd.DataFrame, path: str | Path, ruleset: Ruleset | N
             f"a trajectory chart draws one council, but the scores hold {len(names)}: "
             "name exactly one (--council)"
         )
+    fmt = image_format(path)  # refused before anything is drawn
+    check_output_path(path, "chart")
     figure = new_figure(figsize=(8.0, 4.0), layout="constrained")
     plot_trajectory(scores, str(names[0]), ax=figure.subplots(), ruleset=ruleset)
-    target = Path(path)
-    figure.savefig(target, dpi=100)
-    return target
+    return save_figure(figure, path, fmt)
+
+
+def save_figure(figure: Any, path: str | Path, fmt: str | None = None) -> Path:
+    """Write a matplotlib figure to exactly ``path``, whole or not at all.
+
+    The format is ``fmt`` or the one the name asks for (:func:`~earlywarning.io.output.
+    image_format`); the file goes through :func:`~earlywarning.io.output.writing`, so a failed
+    or interrupted save leaves nothing behind.
+
+    Raises:
+        OutputFileError: for a name without ``.png``, ``.svg`` or ``.pdf``, or a missing folder.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from earlywarning._matplotlib import new_figure
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     save_figure(new_figure(), pathlib.Path(d) / "empty.svg").suffix
+        '.svg'
+    """
+    fmt = fmt or image_format(path)
+    with writing(path, binary=True, what="chart") as stream:
+        figure.savefig(stream, format=fmt, dpi=100)
+    return Path(path)
 
 
 def _council_rows(scores: pd.DataFrame, council: str) -> pd.DataFrame:

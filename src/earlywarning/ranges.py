@@ -31,13 +31,14 @@ from earlywarning.engine import (
     with_ranges,
 )
 from earlywarning.engine import space as _space
-from earlywarning.engine._fill import CASELOAD_FIELDS  # until the table of derived measures
 from earlywarning.profile import (
+    DERIVED,
     FLAG_MEASURES,
     RATINGS,
     CouncilProfile,
     profile_measures,
 )
+from earlywarning.profile.derived import BUDGET_CUT
 from earlywarning.rules import BAND_NAMES, Ruleset, default_ruleset
 
 __all__ = [
@@ -109,15 +110,22 @@ def extreme_completion(
     filled = fill_missing(profile_measures(checked), rules, side)
     out: dict[str, Any] = {}
     for variable in _space.variables(rules):
-        if variable in given or variable in ("budget_cut_pct", "caseload_target", "avg_caseload"):
+        if variable in given or variable in _THROUGH_FIELDS:
             continue
         value = float(filled.measures[_space.measures_fed(variable)[0]][0])
         out[variable] = _as_field(variable, value)
-    out.update(_budget_completion(given, float(filled.measures["budget_cut_pct"][0]), rules))
-    for name in CASELOAD_FIELDS:
+    out.update(_budget_completion(given, float(filled.measures[BUDGET_CUT.name][0]), rules))
+    for name in _FILLED_AS_FIELDS:
         if name not in given and not math.isnan(filled.measures[name][0]):
             out[name] = float(filled.measures[name][0])
     return out
+
+
+# the fields of the measures no profile gives (the caseload and its target), filled as fields
+_FILLED_AS_FIELDS = tuple(n for d in DERIVED if not d.given for n in d.inputs)
+# the variables completed through other fields: the budget cut (written as a budget where the
+# baseline is known) and the fields above
+_THROUGH_FIELDS = frozenset({BUDGET_CUT.variable, *_FILLED_AS_FIELDS})
 
 
 def _as_field(variable: str, value: float) -> Any:
@@ -131,12 +139,13 @@ def _as_field(variable: str, value: float) -> Any:
 
 def _budget_completion(given: dict[str, Any], cut: float, rules: Ruleset) -> dict[str, Any]:
     """The budget fields to add for a missing cut of ``cut`` %, or nothing when it is known."""
-    if "budget_cut_pct" in given or math.isnan(cut):
+    if BUDGET_CUT.name in given or math.isnan(cut):
         return {}
     if math.isinf(cut):
         # no lowest cut exists: any cut below every threshold scores the same
-        edges = _space.thresholds(rules, "budget_cut_pct")
+        edges = _space.thresholds(rules, BUDGET_CUT.name)
         cut = (min(edges) - 1.0) if edges else 0.0
-    if "budget_baseline_gbp_m" in given:
-        return {"budget_current_gbp_m": given["budget_baseline_gbp_m"] * (1 - cut / 100)}
-    return {"budget_cut_pct": cut}
+    current, baseline = BUDGET_CUT.inputs
+    if baseline in given:
+        return {current: BUDGET_CUT.inverse(cut, given[baseline])}
+    return {BUDGET_CUT.name: cut}

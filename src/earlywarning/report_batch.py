@@ -2,14 +2,5 @@
 
 The code lives in :mod:`earlywarning.report.batch`."""
 
-from earlywarning.report.batch import (
-    WatchlistReport,
-    page_name,
-    watchlist_report,
-)
-
-__all__ = [
-    "WatchlistReport",
-    "page_name",
-    "watchlist_report",
-]
+from earlywarning.report.batch import *  # noqa: F403  (every public name)
+from earlywarning.report.batch import __all__ as __all__

@@ -21,6 +21,7 @@ from earlywarning.datasets import england_profiles, profile_years
 from earlywarning.datasets.neighbours import NeighboursLike
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
+from earlywarning.parameters import check_margin, check_whole, check_years
 from earlywarning.rules import BAND_NAMES, Ruleset
 
 __all__ = ["england_scores", "rising_risk", "trajectories_text"]
@@ -67,6 +68,8 @@ def rising_risk(
         >>> rising_risk(f).tolist()
         [None, None, True]
     """
+    rise_margin = check_margin(rise_margin, "rise_margin", 0, 100)
+    lookback_years = check_whole(lookback_years, "lookback_years", 1, 100)
     need = [by, "year", "score", "band"]
     missing = [c for c in need if c not in frame.columns]
     if missing:
@@ -148,8 +151,9 @@ def england_scores(
         >>> df[["council", "year", "rising"]].values.tolist()
         [['Derbyshire', 2020, None], ['Derbyshire', 2022, False]]
     """
-    last = profile_years()[1]
-    wanted = sorted({int(y) for y in (years if years is not None else range(2017, last + 1))})
+    first, last = profile_years()
+    wanted = check_years(years if years is not None else range(2017, last + 1), first, last)
+    rise_margin = check_margin(rise_margin, "rise_margin", 0, 100)
     profiles = england_profiles(wanted, councils, neighbours=neighbours)
     scored = score_frame(profiles, ruleset)
     out = pd.concat(

@@ -5,30 +5,5 @@ The code lives in :mod:`earlywarning.validation`. The package exports the functi
 function; ``import earlywarning.validation as v`` gives the module.
 """
 
-from earlywarning.validation import (
-    NATIONAL_MEASURES,
-    OUTCOME_LABELS,
-    OUTCOMES,
-    ValidationDependencyError,
-    ValidationReport,
-    baseline_inputs,
-    england_scores,
-    rising_risk,
-    roc_curve,
-    validate,
-    validate_profiles,
-)
-
-__all__ = [
-    "NATIONAL_MEASURES",
-    "OUTCOMES",
-    "OUTCOME_LABELS",
-    "ValidationDependencyError",
-    "ValidationReport",
-    "baseline_inputs",
-    "england_scores",
-    "rising_risk",
-    "roc_curve",
-    "validate",
-    "validate_profiles",
-]
+from earlywarning.validation import *  # noqa: F403  (every public name)
+from earlywarning.validation import __all__ as __all__

@@ -27,6 +27,7 @@ from earlywarning.datasets.neighbours import REGIONS, NeighboursLike, grouping, 
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
+from earlywarning.parameters import check_year
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import rising_risk
 
@@ -150,10 +151,7 @@ def watchlist(
         (True, True)
     """
     first, last = profile_years()
-    if not isinstance(year, int | np.integer) or not (first <= year <= last):
-        raise EarlyWarningError(
-            f"watchlist: year {year!r} is not in the data (whole years {first} to {last})"
-        )
+    year = check_year(year, first, last, "watchlist: year")
     wanted = _region(region)
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)

@@ -7,10 +7,24 @@ The search is exact over those values. It looks for the fewest variables changed
 a profile field, or the budget cut), then the fewest thresholds crossed in all, then the lowest
 score; candidates are scored in batches by the vectorised engine.
 
+A variable moves the derived measures that follow it, as :func:`earlywarning.what_if` does
+(:mod:`earlywarning.profile.derived`): the caseload moves the caseload against target, and a
+vacancy or agency rate moves the gap to the neighbours and the two-year change when the profile
+gives them with the rate, the neighbours' median and the earlier rate fixed. So a gap is lowered
+by lowering the rate, one change, never by moving the median; given without its rate, the gap
+is a variable of its own. A rate moves no further than keeps such a gap within its range.
+
 The score and band never fall as a measure gets worse in its declared direction, so a variable
 only ever moves the better way, and a set of variables can reach the target only if moving each
 of them as far as it goes does. That prunes whole sets at once; the tests check the result
 against brute force over every value of every variable, both ways.
+
+The search is bounded by the points still reachable: a set of variables whose rules cannot fall
+far enough to bring the total under the target band's upper edge, or that leaves a red flag
+above the target alone, is never enumerated, and the same bound move by move skips candidates
+within a set (:mod:`earlywarning.change._bound` says why the bound is sound). It scores at most
+:data:`BUDGET` candidates; past it, the answer is the best found, with ``proven`` False when
+the search had not yet proved it the smallest.
 """
 
 from __future__ import annotations
@@ -22,24 +36,28 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from earlywarning.change._bound import bound_of
 from earlywarning.change._candidates import (
+    BUDGET,
     Candidate,
     Search,
     Var,
     allowed_variables,
     check_fixed,
     furthest,
+    moved_measures,
     search,
 )
 from earlywarning.engine import evaluate_columns, score
 from earlywarning.engine import space as _space
 from earlywarning.errors import EarlyWarningError
 from earlywarning.explain import Assessment
-from earlywarning.profile import CouncilProfile, profile_measures
+from earlywarning.profile import FIELDS, CouncilProfile, profile_measures
+from earlywarning.profile.derived import BUDGET_CUT
 from earlywarning.rules import BAND_NAMES, BandName, Indicator, Ruleset
 from earlywarning.whatif import apply_changes
 
-__all__ = ["ChangeOption", "SmallestChange", "Step", "smallest_change"]
+__all__ = ["BUDGET", "ChangeOption", "SmallestChange", "Step", "smallest_change"]
 
 
 class Step(BaseModel):
@@ -98,6 +116,12 @@ class SmallestChange(BaseModel):
     ``reachable`` is False when no allowed change reaches the target, and ``reason`` says why;
     ``alternatives`` are the next best few, none of which merely adds to a better one.
 
+    ``proven`` is False when the search stopped at its budget (:data:`BUDGET` candidates)
+    before it could prove its best change the smallest: ``changes`` is then the best it found,
+    which does bring the profile into ``target_band`` (so ``reachable`` is True: whether the
+    target can be reached is known before the search, from every variable moved as far as it
+    goes), but a smaller one may exist, and ``reason`` says the search stopped.
+
     Example:
         >>> import earlywarning as ew
         >>> r = ew.smallest_change({"council": "A", "year": 2020, "practice_concerns_raised": 1})
@@ -117,6 +141,7 @@ class SmallestChange(BaseModel):
     steps: list[Step]
     after: Assessment
     alternatives: list[ChangeOption]
+    proven: bool = True
 
     def text(self) -> str:
         """The answer in a few lines, as the command line prints it.
@@ -134,6 +159,8 @@ class SmallestChange(BaseModel):
         ]
         if not self.reachable or not self.steps:
             return "\n".join([*lines, f"  {self.reason}"])
+        if not self.proven:  # stopped at the budget: say so before the best found
+            lines.append(f"  {self.reason}.")
         lines += [f"  {s.text}" for s in self.steps]
         lines.append(f"  -> scores {self.after.score:.0f}, {self.after.band}.")
         for i, alt in enumerate(self.alternatives, 1):
@@ -159,8 +186,8 @@ def _words(var: Var, value: float, edge: float, up: bool) -> str:
     """ "Agency social workers from 18.2% to under 15%", or in the levels' own words."""
     own = _space.measures_fed(var.name)[0]
     ind = next((i for i in var.indicators if i.measure == own), None)
-    if ind is None:  # only the caseload against target reads the caseload: say it in cases
-        label, unit = "Average caseload", " cases"
+    if ind is None:  # only a measure derived from it reads it (the caseload against target)
+        label, unit = _field_words(var.name)
     else:
         label, unit = ind.label, ind.unit
         old_label = None if math.isnan(var.current) else _level_label(ind, var.current)
@@ -172,20 +199,34 @@ def _words(var: Var, value: float, edge: float, up: bool) -> str:
     return f"{label} from {old} to {new}"
 
 
+# How a field is named in a step when no rule reads it itself, only a measure derived from it.
+_FIELD_WORDS = {"avg_caseload": ("Average caseload", " cases")}
+
+
+def _field_words(name: str) -> tuple[str, str]:
+    """The label and unit of a field, from its description ("social worker vacancies, % of
+    posts" is "Social worker vacancies", in %)."""
+    if name in _FIELD_WORDS:
+        return _FIELD_WORDS[name]
+    words = next(f.description for f in FIELDS if f.name == name).split(",")[0]
+    return words[:1].upper() + words[1:], "%" if name.endswith("_pct") else ""
+
+
 def _budget_fields(
     given: Mapping[str, Any], cut: float, edges: Sequence[float]
 ) -> tuple[dict[str, Any], str]:
     """A new cut written as a current budget where both budgets are known."""
-    if not all(given.get(b) is not None for b in ("budget_baseline_gbp_m", "budget_current_gbp_m")):
-        return {"budget_cut_pct": cut}, ""
-    baseline = float(given["budget_baseline_gbp_m"])
-    current = baseline * (1 - cut / 100)
+    current_field, baseline_field = BUDGET_CUT.inputs
+    if not all(given.get(b) is not None for b in BUDGET_CUT.inputs):
+        return {BUDGET_CUT.name: cut}, ""
+    baseline = float(given[baseline_field])
+    current = BUDGET_CUT.inverse(cut, baseline)
     rounded = math.ceil(current * 10) / 10  # to £0.1m up: a larger budget is a smaller cut
-    level = np.searchsorted(edges, [cut, (baseline - rounded) / baseline * 100], side="right")
+    level = np.searchsorted(edges, [cut, BUDGET_CUT.forward(rounded, baseline)], side="right")
     if level[0] == level[1]:
         current = rounded
-    was = float(given["budget_current_gbp_m"])
-    return {"budget_current_gbp_m": current}, f" (a budget of £{_fmt(current)}m, not £{_fmt(was)}m)"
+    was = float(given[current_field])
+    return {current_field: current}, f" (a budget of £{_fmt(current)}m, not £{_fmt(was)}m)"
 
 
 def _as_field(var: Var, value: float) -> Any:
@@ -209,7 +250,7 @@ def _option(
         value, levels, edge = var.moves[m]
         up = value >= edge
         text = _words(var, value, edge, up)
-        if var.name == "budget_cut_pct":
+        if var.name == BUDGET_CUT.variable:
             fields, extra = _budget_fields(given, value, var.edges)
             changes.update(fields)
             text += extra
@@ -270,7 +311,8 @@ def smallest_change(
         target_band: the band to reach; by default one band below the profile's.
         ruleset: the rules (the bundled default if None).
         controllable_only: change only indicators the rules declare ``controllable``.
-        fixed: fields, measures or indicator ids to hold as they are.
+        fixed: fields, measures or indicator ids to hold as they are (one name alone may be
+            given as text).
 
     Raises:
         ProfileError: for a refused profile value.
@@ -304,16 +346,24 @@ def smallest_change(
     if now <= target:
         return _answer(before, target, f"already {before.band}: no change needed", None, [])
     given = {k: float(v[0]) for k, v in base.measures.items()}
-    variables = allowed_variables(rules, given, controllable_only, check_fixed(rules, fixed))
+    # one name given as text is that one name, not the set of its letters
+    held = check_fixed(rules, (fixed,) if isinstance(fixed, str) else fixed)
+    variables = allowed_variables(rules, given, controllable_only, held)
+    moved = [moved_measures(v.name, v.follows) for v in variables]
+    s = Search(rules, base, variables, target, bound_of(rules, before, moved, target))
     every = furthest(variables, range(len(variables)))
-    if not variables or not Search(rules, base, variables, target).hits([every]):
+    if not variables or not s.hits([every]):
         best = _option(checked, rules, variables, every).after if variables else before
         return _answer(before, target, _unreachable(before, best, target, variables), None, [])
-    found = search(Search(rules, base, variables, target))
-    options = [_option(checked, rules, variables, c) for c in found]
+    options = [_option(checked, rules, variables, c) for c in search(s) or [every]]
     n, levels = len(options[0].steps), options[0].levels
     reason = f"{n} {'change' if n == 1 else 'changes'}, {levels} thresholds crossed in all"
-    return _answer(before, target, reason, options[0], options[1:])
+    if not s.proven:
+        reason = (
+            f"the search stopped at its budget of {BUDGET:,} candidates before it could prove "
+            f"the smallest change: the best it found has {reason}; a smaller one may exist"
+        )
+    return _answer(before, target, reason, options[0], options[1:], proven=s.proven)
 
 
 def _answer(
@@ -322,11 +372,16 @@ def _answer(
     reason: str,
     best: ChangeOption | None,
     alternatives: list[ChangeOption],
+    *,
+    proven: bool = True,
 ) -> SmallestChange:
-    """The result: reachable when there is a best option or nothing needs to change."""
+    """The result: reachable when there is a best option or nothing needs to change; not
+    proven when the search stopped at its budget before it proved its best the smallest."""
+    reachable = best is not None or BAND_NAMES.index(before.band) <= target
     return SmallestChange(
         target_band=BAND_NAMES[target],
-        reachable=best is not None or BAND_NAMES.index(before.band) <= target,
+        reachable=reachable,
+        proven=proven,
         reason=reason,
         before=before,
         changes=best.changes if best else {},

@@ -3,16 +3,20 @@
 Exit codes: 0 success; 1 bad input (a profile or rule file that cannot be used, an output that
 cannot be written, with a message saying which field or file), or ``calibrate`` found a case
 that disagrees or a failure of the bar; 2 wrong usage; 3 a batch ran but some rows failed (every
-row is still written, with its error); 141 the output was closed early (``| head``).
+row is still written, with its error); 130 stopped by Ctrl-C and 143 by SIGTERM (quietly, and any
+file being written is removed); 141 the output was closed early (``| head``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TextIO
 
 from earlywarning.cli._batch import note
@@ -51,13 +55,16 @@ from earlywarning.cli.report import cmd_report, report_arguments
 from earlywarning.cli.rules import cmd_rules_check, rules_arguments
 from earlywarning.cli.score import cmd_explain, cmd_score, explain_arguments, score_arguments
 from earlywarning.errors import EarlyWarningError, EarlyWarningWarning
+from earlywarning.io.output import terminal_text
 
 __all__ = [
     "COMMANDS",
     "EXIT_BAD_INPUT",
     "EXIT_BROKEN_PIPE",
     "EXIT_CALIBRATION_FAILED",
+    "EXIT_INTERRUPTED",
     "EXIT_ROWS_FAILED",
+    "EXIT_TERMINATED",
     "EXIT_USAGE",
     "build_parser",
     "cmd_calibrate",
@@ -106,6 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as the shell reports Ctrl-C
+
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that files being written are cleaned up."""
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit code.
 
@@ -115,15 +131,17 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         0
     """
     out = out if out is not None else sys.stdout
+    # on a terminal, whatever a command prints passes terminal_text: no escape sequence acts
+    shown: Any = _TerminalStream(out) if _is_terminal(out) else out
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _on_sigterm():
             warnings.simplefilter("always", EarlyWarningWarning)
             warnings.showwarning = _show_warning
-            return handler(args, out)
+            return handler(args, shown)
     except EarlyWarningError as exc:
-        print(f"earlywarning: error: {exc}", file=sys.stderr)
+        print(terminal_text(f"earlywarning: error: {exc}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # the reader went away (| head): stop quietly, and keep Python from complaining about
@@ -132,6 +150,49 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED  # Ctrl-C: the user knows; no traceback
+    except _Terminated:
+        return EXIT_TERMINATED
+
+
+def _is_terminal(out: TextIO) -> bool:
+    try:
+        return bool(out.isatty())
+    except (AttributeError, ValueError):  # a stream without one, or closed
+        return False
+
+
+class _TerminalStream:
+    """A terminal as a text stream whose every write passes :func:`terminal_text`; anything
+    else (``buffer``, ``flush``, ``isatty``) is the terminal's own."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(terminal_text(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+@contextmanager
+def _on_sigterm() -> Iterator[None]:
+    """SIGTERM raised as an exception while a command runs (Python's default ends the process
+    at once, leaving a temporary file behind); the previous handler restored after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set a handler; another caller keeps its own
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
@@ -139,7 +200,7 @@ def _show_warning(message: Warning | str, category: type[Warning], *args: Any, *
     if issubclass(category, EarlyWarningWarning):
         note(message)
     else:
-        sys.stderr.write(warnings.formatwarning(message, category, *args[:2]))
+        sys.stderr.write(terminal_text(warnings.formatwarning(message, category, *args[:2])))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,6 +16,7 @@ from earlywarning.cli._output import Writer, result_table, write_assessment
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import EarlyWarningError, ProfileError
 from earlywarning.io import Suppressed, iter_profiles
+from earlywarning.io.output import terminal_text
 from earlywarning.profile import FIELD_NAMES, check_columns
 from earlywarning.rules import Ruleset
 
@@ -24,7 +25,7 @@ __all__ = ["ProfileSource", "contributions", "note", "profile_of", "rows"]
 
 def note(message: object) -> None:
     """A one-line notice on standard error."""
-    print(f"earlywarning: note: {message}", file=sys.stderr)
+    print(terminal_text(f"earlywarning: note: {message}"), file=sys.stderr)
 
 
 def profile_of(row: dict[Any, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from earlywarning.cli._output import OUTPUT_FORMATS
 from earlywarning.io import SUPPRESSION_CODES
+from earlywarning.parameters import parse_whole
 from earlywarning.rules import Ruleset, load_ruleset
 
 __all__ = [
@@ -29,7 +30,6 @@ __all__ = [
     "reading",
     "ruleset_of",
     "with_rules",
-    "year_range",
 ]
 
 EXIT_BAD_INPUT = 1
@@ -80,24 +80,6 @@ NEIGHBOURS_HELP = (
 )
 
 
-def year_range(text: str) -> list[int]:
-    """The years of ``--years``: ``FIRST-LAST`` (both included) or a comma list.
-
-    Example:
-        >>> year_range("2018-2020"), year_range("2017,2026")
-        ([2018, 2019, 2020], [2017, 2026])
-    """
-    try:
-        if "-" in text:
-            first, last = (int(part) for part in text.split("-", 1))
-            return list(range(first, last + 1))
-        return [int(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not FIRST-LAST or a comma list of years"
-        ) from None
-
-
 def with_rules(p: argparse.ArgumentParser) -> None:
     """The ``--rules`` option."""
     p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
@@ -117,5 +99,5 @@ def reading(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     )
     p.add_argument("--format", choices=formats, default="text")
     p.add_argument("--output", metavar="FILE", help="write here (whole, or not at all)")
-    p.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help=argparse.SUPPRESS)
+    p.add_argument("--chunk-rows", type=parse_whole, default=CHUNK_ROWS, help=argparse.SUPPRESS)
     with_rules(p)

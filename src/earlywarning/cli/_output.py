@@ -3,18 +3,17 @@
 Each format is one entry of :data:`OUTPUT_FORMATS`: a writer that is given the results chunk by
 chunk, so that csv, json and xlsx output never hold more than one chunk (text lays out one
 aligned table, so it keeps every row). Every format states the ruleset the rows were scored
-with. :func:`open_output` writes to a temporary file beside the target and renames it at the
-end, so a run that fails leaves no partial file.
+with. :func:`open_output` writes through :func:`earlywarning.io.output.writing`: a temporary
+file beside the target, renamed at the end, so a run that fails leaves no partial file. Cells of
+csv and xlsx output pass a :class:`~earlywarning.io.output.CellGuard` (no live formulas, no raw
+control characters, no cell cut short), and json output is strict JSON.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import IO, Any, ClassVar, TextIO
 
 import numpy as np
@@ -22,6 +21,7 @@ import pandas as pd
 
 from earlywarning.errors import OutputFileError
 from earlywarning.explain import Assessment
+from earlywarning.io.output import CellGuard, json_text, terminal_text, writing
 from earlywarning.rules import Ruleset
 
 __all__ = [
@@ -88,14 +88,35 @@ class Writer:
         """Finish the output (a closing bracket, a footer, a workbook)."""
 
 
+def _guarded(table: pd.DataFrame, guard: CellGuard) -> pd.DataFrame:
+    """The table with its text cells (and column names) made safe for a spreadsheet."""
+    columns = [str(guard.cell(str(c), c)) for c in table.columns]
+    cells = {name: guard.column(table.iloc[:, j], name) for j, name in enumerate(columns)}
+    return pd.DataFrame(cells, index=table.index)
+
+
+def _show(notices: Iterable[Warning]) -> None:
+    for notice in notices:
+        warnings.warn(notice, stacklevel=3)
+
+
 class CsvWriter(Writer):
-    """One row per profile; the ruleset in three columns at the end of every row."""
+    """One row per profile; the ruleset in three columns at the end of every row. Text cells
+    that would start a formula get a leading quote (see :class:`CellGuard`)."""
+
+    def __init__(self, stream: IO[Any], ruleset: dict[str, str]) -> None:
+        super().__init__(stream, ruleset)
+        self.guard = CellGuard(excel=False)
 
     def write(self, table: pd.DataFrame, contributions: Iterable[Any] | None = None) -> None:
         """Write the rows (with the header before the first chunk)."""
-        table = table.assign(**self.ruleset)
+        table = _guarded(table.assign(**self.ruleset), self.guard)
         table.to_csv(self.stream, index=False, header=self.first, lineterminator="\n")
         self.first = False
+
+    def close(self) -> None:
+        """Say what the guard changed."""
+        _show(self.guard.notices("csv output"))
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -117,8 +138,8 @@ class JsonWriter(Writer):
             record["contributions"] = next(details) if details is not None else None
             self.stream.write("[\n" if self.first else ",\n")
             # one row a line: without indent, json uses its C encoder, several times faster on
-            # a big file; default=str: a date carried from a spreadsheet is written as ISO text
-            self.stream.write(json.dumps(record, default=str))
+            # a big file; a date carried from a spreadsheet is written as ISO text, NaN as null
+            self.stream.write(json_text(record))
             self.first = False
 
     def close(self) -> None:
@@ -143,10 +164,13 @@ class TextWriter(Writer):
         with pd.option_context("display.max_rows", 200, "display.width", 200):
             # a blank reads better than NaN for "no error" and "no red flag" in a terminal
             shown = table.astype(object).where(table.notna(), "")
-            self.stream.write(shown.to_string(index=False) + "\n")
+            self.stream.write(terminal_text(shown.to_string(index=False)) + "\n")
         r = self.ruleset
         self.stream.write(
-            f"Ruleset {r['ruleset_id']} {r['ruleset_version']} ({r['ruleset_hash']}).\n"
+            terminal_text(
+                f"Ruleset {r['ruleset_id']} {r['ruleset_version']} ({r['ruleset_hash']})."
+            )
+            + "\n"
         )
 
 
@@ -167,8 +191,9 @@ class XlsxWriter(Writer):
         self.first = False
 
     def close(self) -> None:
-        """Write the workbook."""
+        """Write the workbook, and say what the guard changed."""
         self.book.save(self.stream)
+        _show(self.book.guard.notices("xlsx output"))
 
 
 OUTPUT_FORMATS: dict[str, type[Writer]] = {
@@ -185,15 +210,9 @@ def write_assessment(a: Assessment, fmt: str, out: IO[Any]) -> None:
     if fmt == "json":
         out.write(a.model_dump_json(indent=2) + "\n")
         return
-    out.write(a.explain() + "\n\nContributions:\n")
+    out.write(terminal_text(a.explain()) + "\n\nContributions:\n")
     for c in sorted(a.contributions, key=lambda c: -abs(c.points)):
-        out.write(f"  {c.reason}\n")
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+        out.write(f"  {terminal_text(c.reason)}\n")
 
 
 @contextmanager
@@ -213,24 +232,5 @@ def open_output(path: str | None, out: TextIO, *, binary: bool) -> Iterator[IO[A
         yield buffer
         buffer.flush()
         return
-    target = Path(path)
-    if target.is_dir():
-        raise OutputFileError(f"{path}: is a directory; --output needs a file name")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    except OSError as exc:
-        raise OutputFileError(f"{path}: cannot be written: {exc.strerror or exc}") from None
-    try:
-        fh: IO[Any] = (
-            os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
-        )
-        with fh:
-            yield fh
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual mode
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputFileError(f"{path}: cannot be written: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with writing(path, binary=binary, what="--output") as stream:
+        yield stream

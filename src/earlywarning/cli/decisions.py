@@ -92,7 +92,8 @@ def cmd_smallest_change(args: argparse.Namespace, out: TextIO) -> int:
         out.write(result.model_dump_json(indent=2) + "\n")
     else:
         out.write(result.text() + "\n")
-    return 0 if result.reachable else 1  # as for any input that cannot be used
+    # 1 as for any input that cannot be used; a search stopped at its budget still answers
+    return 0 if result.reachable else 1
 
 
 def _profile_arguments(p: argparse.ArgumentParser) -> None:

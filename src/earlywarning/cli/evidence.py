@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -22,6 +21,8 @@ from earlywarning.cli._output import open_output
 from earlywarning.errors import EarlyWarningError
 from earlywarning.fit import fit, split_outcome
 from earlywarning.io import read_profiles
+from earlywarning.io.output import json_text
+from earlywarning.parameters import parse_whole
 
 __all__ = [
     "calibrate_arguments",
@@ -113,7 +114,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
         print(f"earlywarning: note: {exc}; printing the ruleset alone", file=sys.stderr)
         report = validate(rules, folds=args.folds, seed=args.seed, baseline=False)
     if args.format == "json":
-        out.write(json.dumps(report.to_dict(indicators=args.indicators), indent=2) + "\n")
+        out.write(json_text(report.to_dict(indicators=args.indicators), indent=2) + "\n")
     elif args.format == "csv":
         out.write(report.to_csv(indicators=args.indicators))
     else:
@@ -137,8 +138,10 @@ def fit_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--outcome", metavar="COLUMN", help="the true/false outcome column")
     p.add_argument("--output", metavar="FILE.yaml", help="write the fitted ruleset here")
     p.add_argument("--loo", action="store_true", help="also report leave-one-out agreement")
-    p.add_argument("--folds", type=int, help="held-out fits for --loo (default: one per row)")
-    p.add_argument("--rounds", type=int, default=10, help="most search rounds (default 10)")
+    p.add_argument(
+        "--folds", type=parse_whole, help="held-out fits for --loo (default: one per row)"
+    )
+    p.add_argument("--rounds", type=parse_whole, default=10, help="most search rounds (default 10)")
     p.add_argument("--version", help="version of the fitted ruleset (default: VERSION+fit.N)")
     with_rules(p)
 
@@ -146,7 +149,9 @@ def fit_arguments(p: argparse.ArgumentParser) -> None:
 def validate_arguments(p: argparse.ArgumentParser) -> None:
     """check the rules on the ILACS inspections 2018 to March 2022, beside a baseline"""
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
-    p.add_argument("--folds", type=int, default=5, help="folds of the baseline (default 5)")
-    p.add_argument("--seed", type=int, default=0, help="seed of folds and bootstrap (default 0)")
+    p.add_argument("--folds", type=parse_whole, default=5, help="folds of the baseline (default 5)")
+    p.add_argument(
+        "--seed", type=parse_whole, default=0, help="seed of folds and bootstrap (default 0)"
+    )
     p.add_argument("--indicators", action="store_true", help="also the AUC of each rule alone")
     with_rules(p)

@@ -13,8 +13,10 @@ from earlywarning.cli._common import (
     YEARS_HELP,
     ruleset_of,
     with_rules,
-    year_range,
 )
+from earlywarning.datasets import profile_years
+from earlywarning.io.output import check_output_path, image_format, terminal_text
+from earlywarning.parameters import parse_number, parse_years
 
 __all__ = [
     "cmd_compare",
@@ -30,8 +32,11 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
     """Score every council (or the ones named) for every year from 2017, with rising risk."""
     from earlywarning.trajectories import england_scores, trajectories_text
 
+    if args.plot:
+        image_format(args.plot)  # a name refused before the scoring, not after
+        check_output_path(args.plot, "chart")
     rules = ruleset_of(args)
-    years = {"years": args.years} if args.years else {}
+    years = {} if args.years is None else {"years": parse_years(args.years, *profile_years())}
     scores = england_scores(
         ruleset=rules,
         rise_margin=args.rise_margin,
@@ -42,8 +47,8 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
     if args.plot:
         from earlywarning.plots import save_trajectory
 
-        save_trajectory(scores, args.plot, ruleset=rules)
-        print(f"wrote {args.plot}", file=sys.stderr)
+        written = save_trajectory(scores, args.plot, ruleset=rules)
+        print(terminal_text(f"wrote {written}"), file=sys.stderr)
     if args.format == "csv":
         scores.to_csv(out, index=False, lineterminator="\n")
     elif args.format == "json":
@@ -57,6 +62,9 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     """Compare one council with its statistical neighbours, its region and England."""
     from earlywarning.compare import compare, peer_trajectory, render_compare
 
+    if args.plot:
+        image_format(args.plot)  # a name refused before the comparison, not after
+        check_output_path(args.plot, "chart")
     rules = ruleset_of(args)
     table = compare(
         args.council, args.year, rules, judgements=args.judgements, neighbours=args.neighbours
@@ -70,8 +78,8 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
         trajectory = peer_trajectory(
             args.council, ruleset=rules, judgements=args.judgements, neighbours=args.neighbours
         )
-        save_peers(trajectory, args.plot, ruleset=rules)
-        print(f"wrote {args.plot}", file=sys.stderr)
+        written = save_peers(trajectory, args.plot, ruleset=rules)
+        print(terminal_text(f"wrote {written}"), file=sys.stderr)
     return 0
 
 
@@ -101,7 +109,9 @@ def compare_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--judgements", metavar="FILE", help=JUDGEMENTS_HELP)
     p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
     p.add_argument(
-        "--plot", metavar="FILE.png", help="draw the score by year beside neighbours and England"
+        "--plot",
+        metavar="FILE.png",
+        help="draw the score by year beside neighbours and England (FILE.png, .svg or .pdf)",
     )
     p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
 
@@ -124,11 +134,15 @@ def trajectories_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--council", action="append", metavar="NAME", help="only this council (repeatable)"
     )
-    p.add_argument("--years", type=year_range, metavar="FIRST-LAST", help=YEARS_HELP)
-    p.add_argument("--plot", metavar="FILE.png", help="draw the one council's scores to a file")
+    p.add_argument("--years", metavar="FIRST-LAST", help=YEARS_HELP)
+    p.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="draw the one council's scores to a file (FILE.png, .svg or .pdf)",
+    )
     p.add_argument(
         "--rise-margin",
-        type=float,
+        type=parse_number,
         default=10.0,
         help="a score rise over two years flagged as rising (default 10 points)",
     )

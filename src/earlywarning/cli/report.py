@@ -14,6 +14,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from earlywarning.errors import EarlyWarningError
+from earlywarning.io.output import check_output_folder, check_output_path, terminal_text
 from earlywarning.rules import load_ruleset
 
 __all__ = ["cmd_report", "report_arguments"]
@@ -56,6 +57,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         return _batch(args, out)
     from earlywarning.report import report
 
+    check_output_path(args.output, "report")  # refused before the page is built, not after
     rules = load_ruleset(args.rules) if args.rules else load_ruleset()
     if args.profile:
         if args.council_name or args.year is not None:
@@ -73,7 +75,8 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         page = report(args.council_name, args.year, ruleset=rules, judgements=args.judgements)
     path = page.write(args.output)
     a = page.assessment
-    out.write(f"wrote {path}: {a.council} ({a.year}) scores {a.score:.0f}, {a.band}\n")
+    out.write(terminal_text(f"wrote {path}: {a.council} ({a.year}) scores {a.score:.0f}, {a.band}"))
+    out.write("\n")
     return 0
 
 
@@ -84,6 +87,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         raise EarlyWarningError("report --watchlist takes no council and no --profile")
     if args.year is None:
         raise EarlyWarningError("report --watchlist needs --year")
+    check_output_folder(args.output)  # refused before the pages are built, not after
     batch = watchlist_report(
         args.year,
         region=args.region,
@@ -93,7 +97,8 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         judgements=args.judgements,
     )
     written = batch.write(args.output)
-    out.write(f"wrote {written[0]} and {len(written) - 1} council pages beside it\n")
+    out.write(terminal_text(f"wrote {written[0]} and {len(written) - 1} council pages beside it"))
+    out.write("\n")
     return 0
 
 

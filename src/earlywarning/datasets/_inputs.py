@@ -5,11 +5,15 @@ Private to the package; :func:`earlywarning.datasets.profiles_at` documents the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
 from earlywarning.datasets._england import ALIASES, INPUT_SOURCES, cached, panel
 from earlywarning.datasets.neighbours import NeighboursLike, neighbour_median
+from earlywarning.profile import DERIVED, DERIVED_BY_NAME
+from earlywarning.profile.derived import CLA_CHANGE_2Y
 
 __all__ = [
     "CENSUS_FIELDS",
@@ -32,15 +36,10 @@ CENSUS_FIELDS = {
     "absence_rate_pct": "csww_absence_rate_fte",
 }
 # Peer-relative measures: the field, and the census measure read against the neighbours' median.
-PEER_FIELDS = {
-    "vacancy_rate_vs_neighbours_pp": "vacancy_rate_pct",
-    "agency_rate_vs_neighbours_pp": "agency_rate_pct",
-}
-# Two-year trends in the census: the field, and the measure whose change it is.
-TREND_FIELDS = {
-    "vacancy_rate_change_2y_pp": "vacancy_rate_pct",
-    "agency_rate_change_2y_pp": "agency_rate_pct",
-}
+PEER_FIELDS = {d.name: d.lever for d in DERIVED if d.kind == "peer"}
+# Two-year trends in the census: the field, and the measure whose change it is (the looked-after
+# rate's trend is taken within one source, below).
+TREND_FIELDS = {d.name: d.lever for d in DERIVED if d.kind == "trend" and d.lever in CENSUS_FIELDS}
 
 _SPEND_BASE_YEAR = 2011
 _DEMAND_LOOKBACK_YEARS = 3
@@ -93,18 +92,18 @@ def change_within_one_source(
     codes: np.ndarray,
     years: np.ndarray,
     lookback: int,
-    change: str,
+    change: Callable[[np.ndarray, np.ndarray], np.ndarray],
 ) -> np.ndarray:
     """A change over ``lookback`` years from the first source with both ends, never mixing two.
 
-    ``change`` is ``"pct"`` (per cent) or ``"diff"`` (the difference, in the measure's units).
+    ``change`` takes the figures now and ``lookback`` years earlier: :func:`pct_change`, or the
+    arithmetic of a trend measure (:mod:`earlywarning.profile.derived`).
     """
     found = np.full(len(codes), np.nan)
     for source in sources:
         now = lookup(inputs, source, codes, years)
         then = lookup(inputs, source, codes, years - lookback)
-        here = pct_change(now, then) if change == "pct" else now - then
-        found = np.where(np.isnan(found), here, found)
+        found = np.where(np.isnan(found), change(now, then), found)
     return found
 
 
@@ -148,7 +147,7 @@ def fill_measures(
         codes,
         data_years,
         _DEMAND_LOOKBACK_YEARS,
-        "pct",
+        pct_change,
     )
     out["cla_rate_per_10k"] = lookup(inputs, "cla_rate_per_10k", codes, data_years)
     out["cin_rate_per_10k"] = lookup(inputs, "cin_rate_per_10k", codes, data_years)
@@ -158,10 +157,10 @@ def fill_measures(
     out["spend_year"] = spend_years
     for field, measure in PEER_FIELDS.items():
         median = neighbour_median(inputs[measure], codes, data_years, neighbours=neighbours)
-        out[field] = out[measure].to_numpy(dtype=float) - median
+        out[field] = DERIVED_BY_NAME[field].forward(out[measure].to_numpy(dtype=float), median)
     for field, measure in TREND_FIELDS.items():
         then = lookup(inputs, measure, codes, data_years - _TREND_YEARS)
-        out[field] = out[measure].to_numpy(dtype=float) - then
-    out["cla_rate_change_2y_per_10k"] = change_within_one_source(
-        inputs, ("cla_dfe", "cla_webb"), codes, data_years, _TREND_YEARS, "diff"
+        out[field] = DERIVED_BY_NAME[field].forward(out[measure].to_numpy(dtype=float), then)
+    out[CLA_CHANGE_2Y.name] = change_within_one_source(
+        inputs, ("cla_dfe", "cla_webb"), codes, data_years, _TREND_YEARS, CLA_CHANGE_2Y.forward
     )

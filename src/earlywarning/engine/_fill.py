@@ -10,7 +10,7 @@ the kernel, and :func:`earlywarning.ranges.missing_impact` reads the same column
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -18,10 +18,12 @@ import numpy as np
 
 from earlywarning.engine import space as _space
 from earlywarning.engine._kernel import Compiled, Result, compiled, run
+from earlywarning.profile import DERIVED, DerivedMeasure
 from earlywarning.rules import BAND_NAMES, Ruleset
 
 __all__ = [
-    "CASELOAD_FIELDS",
+    "FROM_FIELDS",
+    "DerivedFill",
     "FillPlan",
     "Impact",
     "exact",
@@ -31,7 +33,26 @@ __all__ = [
     "scored_fills",
 ]
 
-CASELOAD_FIELDS = ("avg_caseload", "caseload_target")
+FROM_FIELDS: tuple[DerivedMeasure, ...] = tuple(d for d in DERIVED if not d.given)
+"""The derived measures no profile gives (the caseload against target): a missing one is never
+filled itself, but its two fields are, and it is derived from them, so that every filled
+profile is one that some council could give."""
+
+
+class DerivedFill(NamedTuple):
+    """How filling in treats one of :data:`FROM_FIELDS` that a ruleset reads (or whose fields
+    it reads), worked out once per ruleset."""
+
+    name: str
+    lever: str
+    held: str
+    forward: Callable[[Any, Any], Any]
+    # the lever's worst and best value, then the held field's
+    ends: tuple[float, float, float, float]
+    # the rows of a block's sources holding the lever, the held field and the measure, as index
+    # arrays (empty where the kernel does not read it)
+    at: tuple[np.ndarray, np.ndarray, np.ndarray]
+
 
 # Columns of a block before the first missing item's pair: the profile, all best, all worst.
 _LEAD = 3
@@ -43,9 +64,9 @@ class FillPlan:
 
     # each plain measure a rule reads: its variable, its worst and its best value
     plain: tuple[tuple[str, str, float, float], ...]
-    caseload: bool  # whether a rule reads the caseload, its target or the excess
-    # the caseload's worst and best value, then its target's
-    caseload_ends: tuple[float, float, float, float]
+    # each measure no profile gives that a rule reads, or whose fields a rule reads: filled
+    # through its fields
+    derived: tuple[DerivedFill, ...]
     # each item (a variable some rule reads): its name, and each indicator it feeds as
     # (indicator id, the kernel column of its measure)
     items: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
@@ -62,9 +83,6 @@ class FillPlan:
     # (M, 3 + 2I) where each block cell is taken from in the sources (flattened), so that the
     # block is built in the kernel's layout by one take, with no transpose copy
     taken: np.ndarray
-    # the rows of the sources holding the caseload and its target, and the caseload against
-    # target, as index arrays (empty when no rule reads them)
-    caseload_columns: tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 # Plans by ruleset identity, each kept beside its ruleset so that the id cannot be reused.
@@ -87,12 +105,8 @@ def _build(rules: Ruleset) -> FillPlan:
     direction = _space.directions(rules)
     comp = compiled(rules)
     used = comp.measures  # every measure a rule reads
-    plain = []
-    for measure in sorted(used - {_space.CASELOAD_ABOVE, *CASELOAD_FIELDS}):
-        variable = _space.VARIABLE_OF.get(measure, measure)
-        lo, hi, _ = _space.bounds(variable)
-        worse_high = direction.get(measure, 1) > 0
-        plain.append((measure, variable, hi if worse_high else lo, lo if worse_high else hi))
+    through = [d for d in FROM_FIELDS if used & {d.name, *d.inputs}]
+    plain = _plain(used - _THROUGH_FIELDS, direction)
     columns = comp.plan().measures
     where = {ind.id: j for j, ind in enumerate(rules.indicators)}
     items, fed, fills = [], [], []
@@ -103,14 +117,9 @@ def _build(rules: Ruleset) -> FillPlan:
         fed.append([m in reads for m in columns])
         fills.append([m in _item_measures(variable) for m in columns])
     ends = {m: (worst, best) for m, _, worst, best in plain}
-
-    def at(name: str) -> np.ndarray:
-        return np.array([j for j, m in enumerate(columns) if m == name], dtype=np.intp)
-
     return FillPlan(
         plain=tuple(plain),
-        caseload=bool(used & {_space.CASELOAD_ABOVE, *CASELOAD_FIELDS}),
-        caseload_ends=_caseload_ends(direction),
+        derived=tuple(_derived_fill(d, direction, columns) for d in through),
         items=tuple(items),
         named=tuple((v, inds[0][0] if len(inds) == 1 else None) for v, inds in items),
         columns=columns,
@@ -121,7 +130,6 @@ def _build(rules: Ruleset) -> FillPlan:
             np.array(fed, dtype=bool).reshape(len(items), len(columns)),
             np.array(fills, dtype=bool).reshape(len(items), len(columns)),
         ),
-        caseload_columns=(at("avg_caseload"), at("caseload_target"), at(_space.CASELOAD_ABOVE)),
     )
 
 
@@ -142,20 +150,53 @@ def _layout(ends: np.ndarray, fed: np.ndarray, fills: np.ndarray) -> dict[str, n
     return {"sources": sources, "needs": needs, "taken": taken}
 
 
-def _caseload_ends(direction: dict[str, int]) -> tuple[float, float, float, float]:
-    above_dir = direction.get(_space.CASELOAD_ABOVE, direction.get("avg_caseload", 1))
+# the measures filled through two fields, and those fields
+_THROUGH_FIELDS = frozenset(n for d in FROM_FIELDS for n in (d.name, *d.inputs))
+
+
+def _plain(
+    measures: frozenset[str], direction: dict[str, int]
+) -> list[tuple[str, str, float, float]]:
+    """Each measure filled as itself: its variable, its worst and its best value."""
+    plain = []
+    for measure in sorted(measures):
+        variable = _space.VARIABLE_OF.get(measure, measure)
+        lo, hi, _ = _space.bounds(variable)
+        worse_high = direction.get(measure, 1) > 0
+        plain.append((measure, variable, hi if worse_high else lo, lo if worse_high else hi))
+    return plain
+
+
+def _derived_fill(
+    d: DerivedMeasure, direction: dict[str, int], columns: tuple[str, ...]
+) -> DerivedFill:
+    lever, held = d.inputs
+
+    def at(name: str) -> np.ndarray:
+        return np.array([j for j, m in enumerate(columns) if m == name], dtype=np.intp)
+
+    return DerivedFill(
+        d.name, lever, held, d.forward, _ends(d, direction), (at(lever), at(held), at(d.name))
+    )
+
+
+def _ends(d: DerivedMeasure, direction: dict[str, int]) -> tuple[float, float, float, float]:
+    """The worst and best value of the lever, then of the held field: each field is worse the
+    way it moves the measure towards worse, unless a rule reads the field itself."""
+    own = direction.get(d.name, direction.get(d.lever, 1) * d.lever_sign)
     ends: list[float] = []
-    for name in CASELOAD_FIELDS:
-        default = above_dir if name == "avg_caseload" else -above_dir
+    for name in d.inputs:
         lo, hi, _ = _space.bounds(name)
-        ends += [hi, lo] if direction.get(name, default) > 0 else [lo, hi]
+        ends += [hi, lo] if direction.get(name, own * d.rises_with(name)) > 0 else [lo, hi]
     return ends[0], ends[1], ends[2], ends[3]
 
 
 def _item_measures(variable: str) -> tuple[str, ...]:
-    """The measures filled with one missing item: the caseload and its target go together."""
-    if variable in CASELOAD_FIELDS:
-        return (*CASELOAD_FIELDS, _space.CASELOAD_ABOVE)
+    """The measures filled with one missing item: the two fields of a measure no profile gives
+    (the caseload and its target) go together, with the measure."""
+    for d in FROM_FIELDS:
+        if variable in d.inputs:
+            return (*d.inputs, d.name)
     return _space.measures_fed(variable)
 
 
@@ -174,8 +215,8 @@ def fill_block(
     missing = np.isnan(x)
     # the three sources (the profile, all best, all worst), each a row of M columns
     sources = np.where(missing, plan.sources, x)
-    if plan.caseload:
-        _fill_caseload(plan, known, sources)
+    for d in plan.derived:
+        _fill_derived(d, known, sources)
     # a bool product: the block columns with a column both read and missing
     needed = plan.needs @ missing
     if not needed[0]:  # nothing missing: the profile three times, as every fill leaves it
@@ -185,28 +226,29 @@ def fill_block(
     return block, needed[_LEAD::2].nonzero()[0]  # the method: np.flatnonzero wraps it in Python
 
 
-def _fill_caseload(plan: FillPlan, known: Mapping[str, float], sources: np.ndarray) -> None:
-    """Fill the caseload and its target as fields, then derive the caseload against target
-    from the filled pair, so every filled row is what some profile would give."""
+def _fill_derived(d: DerivedFill, known: Mapping[str, float], sources: np.ndarray) -> None:
+    """Fill the two fields of a measure no profile gives (the caseload and its target) as
+    fields, then derive the measure from the filled pair, so every filled row is what some
+    profile would give."""
     nan = math.nan
-    avg = known.get("avg_caseload", nan)
-    target = known.get("caseload_target", nan)
-    above = known.get(_space.CASELOAD_ABOVE, nan)
-    if avg == avg and target == target and above == above:
+    lever = known.get(d.lever, nan)
+    held = known.get(d.held, nan)
+    measure = known.get(d.name, nan)
+    if lever == lever and held == held and measure == measure:
         return  # all known: nothing to fill
-    avg_at, target_at, above_at = plan.caseload_columns
-    avg_worst, avg_best, target_worst, target_best = plan.caseload_ends
-    for side, (avg_end, target_end) in enumerate(
-        ((avg_best, target_best), (avg_worst, target_worst)), start=1
+    lever_at, held_at, measure_at = d.at
+    lever_worst, lever_best, held_worst, held_best = d.ends
+    for side, (lever_end, held_end) in enumerate(
+        ((lever_best, held_best), (lever_worst, held_worst)), start=1
     ):
-        a = avg_end if avg != avg else avg
-        t = target_end if target != target else target
-        sources[side, avg_at] = a
-        sources[side, target_at] = t
-        if above != above:
+        a = lever_end if lever != lever else lever
+        t = held_end if held != held else held
+        sources[side, lever_at] = a
+        sources[side, held_at] = t
+        if measure != measure:
             # as measure_values derives it; a target just above 0 overflows to inf, the top
             # level of any rule (float division overflows without raising)
-            sources[side, above_at] = (a / t - 1.0) * 100.0
+            sources[side, measure_at] = d.forward(a, t)
 
 
 class Impact(NamedTuple):

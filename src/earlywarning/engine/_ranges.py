@@ -13,9 +13,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from earlywarning.engine import space as _space
 from earlywarning.engine._evaluation import Evaluation, evaluate_columns
-from earlywarning.engine._fill import Impact, exact, fill_plan, scored_fills
+from earlywarning.engine._fill import DerivedFill, Impact, exact, fill_plan, scored_fills
 from earlywarning.engine._kernel import compiled
 from earlywarning.explain import Assessment
 from earlywarning.profile import ProfileColumns
@@ -35,7 +34,8 @@ def fill_missing(
     ``side`` may also be an array, one side per row, and ``only`` limits the filling to the
     variables it names (see :mod:`earlywarning.engine.space`), each in the rows where its mask is
     true. A missing caseload or caseload target is filled as a field and the caseload against
-    target derived from the filled pair, so every result is what some profile would give.
+    target derived from the filled pair (as every measure no profile gives, see
+    :mod:`earlywarning.profile.derived`), so every result is what some profile would give.
 
     Example:
         >>> import earlywarning as ew
@@ -59,29 +59,29 @@ def fill_missing(
     for measure, variable, worst, best in plan.plain:
         col = out.get(measure, nan)
         out[measure] = np.where(np.isnan(col) & rows(variable), np.where(worse, worst, best), col)
-    if plan.caseload:
-        _fill_caseload(
-            out, plan.caseload_ends, worse, rows("avg_caseload") | rows("caseload_target")
-        )
+    for d in plan.derived:
+        _fill_derived(out, d, worse, rows(d.lever) | rows(d.held))
     return ProfileColumns(measures=out, error=cols.error)
 
 
-def _fill_caseload(
-    out: dict[str, np.ndarray], ends: tuple[float, ...], worse: np.ndarray, rows: np.ndarray
+def _fill_derived(
+    out: dict[str, np.ndarray], d: DerivedFill, worse: np.ndarray, rows: np.ndarray
 ) -> None:
-    """Fill the caseload and its target as fields, then derive the caseload against target."""
+    """Fill the two fields of a measure no profile gives (the caseload and its target) as
+    fields, then derive the measure from the filled pair."""
     nan = np.full(len(worse), np.nan)
-    avg = out.get("avg_caseload", nan)
-    target = out.get("caseload_target", nan)
-    avg_filled = np.where(np.isnan(avg) & rows, np.where(worse, ends[0], ends[1]), avg)
-    target_filled = np.where(np.isnan(target) & rows, np.where(worse, ends[2], ends[3]), target)
+    lever = out.get(d.lever, nan)
+    held = out.get(d.held, nan)
+    ends = d.ends
+    lever_filled = np.where(np.isnan(lever) & rows, np.where(worse, ends[0], ends[1]), lever)
+    held_filled = np.where(np.isnan(held) & rows, np.where(worse, ends[2], ends[3]), held)
     # a target just above 0 makes the excess infinite, which is the top level of any rule
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        derived = (avg_filled / target_filled - 1.0) * 100.0
-    above = out.get(_space.CASELOAD_ABOVE, nan)
-    out[_space.CASELOAD_ABOVE] = np.where(np.isnan(above), derived, above)
-    out["avg_caseload"] = avg_filled
-    out["caseload_target"] = target_filled
+        derived = d.forward(lever_filled, held_filled)
+    measure = out.get(d.name, nan)
+    out[d.name] = np.where(np.isnan(measure), derived, measure)
+    out[d.lever] = lever_filled
+    out[d.held] = held_filled
 
 
 def range_arrays(ev: Evaluation) -> dict[str, np.ndarray]:

@@ -5,6 +5,12 @@ budgets or directly). Each variable feeds one or more measures (the average case
 caseload and, with the council's target, the caseload against target). Every rule is a step
 function of its measures, so a variable matters only through the thresholds where some rule
 changes: the intervals between them are the only values worth trying.
+
+Which measure is derived from which fields, and how, is read from
+:mod:`earlywarning.profile.derived`. A peer-relative or trend measure is a field of its own
+here (an item of data to collect: its reference, the neighbours' median or the rate two years
+earlier, is data too), but it moves with its lever when the reference is known
+(:func:`moved_with`).
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from earlywarning.profile import FIELDS, RATINGS, ProfileColumns
+from earlywarning.profile import DERIVED, FIELDS, RATINGS, DerivedMeasure, ProfileColumns
+from earlywarning.profile.derived import CASELOAD_ABOVE_TARGET
 from earlywarning.rules import Indicator, Ruleset
 
 __all__ = [
@@ -25,16 +32,18 @@ __all__ = [
     "directions",
     "indicators_fed",
     "measures_fed",
+    "moved_with",
     "thresholds",
     "variables",
 ]
 
-CASELOAD_ABOVE = "caseload_above_target_pct"
+CASELOAD_ABOVE = CASELOAD_ABOVE_TARGET.name
 
-# Measures set through another variable; every other measure is its own variable. The caseload
-# against target moves with the caseload: raising the council's own target is not a change in risk.
+# Measures set through another variable; every other measure is its own variable. A measure no
+# profile gives moves with its variable (the caseload against target with the caseload: raising
+# the council's own target is not a change in risk).
 VARIABLE_OF: dict[str, str] = {
-    CASELOAD_ABOVE: "avg_caseload",
+    **{d.name: d.variable for d in DERIVED if not d.given},
     "previous_rating_grade": "previous_rating",
 }
 
@@ -51,6 +60,20 @@ def measures_fed(variable: str) -> tuple[str, ...]:
     fed = tuple(m for m, v in VARIABLE_OF.items() if v == variable)
     own = () if variable == "previous_rating" else (variable,)
     return own + fed
+
+
+def moved_with(variable: str) -> tuple[DerivedMeasure, ...]:
+    """The derived measures that move when the field ``variable`` moves, the other operand
+    fixed. The budget cut is not among them: it is a variable of its own, which a change writes
+    as a new current budget.
+
+    Example:
+        >>> [d.name for d in moved_with("vacancy_rate_pct")]
+        ['vacancy_rate_vs_neighbours_pp', 'vacancy_rate_change_2y_pp']
+        >>> [d.name for d in moved_with("caseload_target")], moved_with("budget_cut_pct")
+        (['caseload_above_target_pct'], ())
+    """
+    return tuple(d for d in DERIVED if d.variable != d.name and variable in d.inputs)
 
 
 def variables(rules: Ruleset) -> list[str]:

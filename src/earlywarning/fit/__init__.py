@@ -30,6 +30,7 @@ from earlywarning.errors import EarlyWarningError
 from earlywarning.fit._search import search
 from earlywarning.flags import flag_column
 from earlywarning.metrics import auc
+from earlywarning.parameters import MAX_FOLDS, MAX_ROUNDS, MAX_SEED, check_margin, check_whole
 from earlywarning.profile import ProfileColumns, profile_columns
 from earlywarning.rules import BAND_NAMES, Ruleset, load_ruleset, ruleset_from_data
 
@@ -215,6 +216,12 @@ def fit(
         >>> result.auc_after
         1.0
     """
+    max_rounds = check_whole(max_rounds, "fit: max_rounds", 1, MAX_ROUNDS)
+    grid_points = check_whole(grid_points, "fit: grid_points", 2, 1000)
+    min_gain = check_margin(min_gain, "fit: min_gain", 0, 1)
+    loo_rounds = check_whole(loo_rounds, "fit: loo_rounds", 1, MAX_ROUNDS)
+    folds = None if folds is None else check_whole(folds, "fit: folds", 2, MAX_FOLDS)
+    seed = None if seed is None else check_whole(seed, "fit: seed", 0, MAX_SEED)
     start = ruleset if ruleset is not None else load_ruleset()
     y = _outcomes(profiles, outcomes)
     cols = profile_columns(profiles)

@@ -12,37 +12,41 @@ user's own data (:func:`earlywarning.profile.check_columns` decides which are ca
 
 from __future__ import annotations
 
-import json
+import csv
 import warnings
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from earlywarning.errors import (
     EarlyWarningError,
     EarlyWarningWarning,
-    FileEncodingWarning,
     ImplausibleValuesWarning,
+    InputFileError,
     ProfileError,
     ProfileFileError,
     SuppressedValuesWarning,
 )
-from earlywarning.io._textfile import EXCEL_HINT, check_text_table
+from earlywarning.io._textfile import check_text_table
+from earlywarning.io.documents import load_document
 from earlywarning.io.publishers import layout_of
+from earlywarning.parameters import check_whole
 from earlywarning.profile import FIELDS
 
 __all__ = [
     "FILE_FORMATS",
     "SUPPRESSION_CODES",
     "ProfileReader",
+    "TextRows",
     "file_format",
     "is_suppression_code",
     "iter_profiles",
     "read_profiles",
+    "read_table",
+    "read_text_rows",
 ]
 
 SUPPRESSION_CODES: tuple[str, ...] = ("x", "c", "z", "u", "k", "low", "..", "-", ":")
@@ -148,15 +152,18 @@ class ProfileReader:
         chunk_rows: int = 50_000,
         suppressed: Suppressed = "missing",
         sheet: str | None = None,
+        coded: Collection[str] | None = None,
     ) -> None:
         if suppressed not in ("missing", "refuse"):
             raise EarlyWarningError(f"suppressed is 'missing' or 'refuse', not {suppressed!r}")
         self.path = Path(path)
         _check_path(self.path)
         self.format = file_format(self.path)
-        self.chunk_rows = max(1, int(chunk_rows))
+        self.chunk_rows = check_whole(chunk_rows, "chunk_rows", 1, 1 << 30)
         self.policy: Suppressed = suppressed
         self.sheet = sheet
+        # the columns where a suppression code stands for a missing number
+        self.coded = frozenset(_CODED_FIELDS if coded is None else coded)
         self.encoding: str | None = None
         self.delimiter: str | None = None
         self.suppressed: dict[str, int] = {}
@@ -173,9 +180,10 @@ class ProfileReader:
             self._whole = self._read_whole()
             self.columns = [str(c) for c in self._whole.columns]
             self.rows = len(self._whole)
-        # a publisher's layout (DfE's workforce census) is read as the profile fields it holds
+        # a publisher's layout (DfE's workforce census) is read as the profile fields it holds;
+        # a table of something else (judgements, local facts) is read as it is
         self.file_columns = list(self.columns)
-        self.layout = layout_of(self.columns)
+        self.layout = layout_of(self.columns) if coded is None else None
         self.left_out = 0
         if self.layout is not None:
             self.notices.append(EarlyWarningWarning(f"{self.path}: {self.layout.describe()}"))
@@ -232,7 +240,7 @@ class ProfileReader:
         coded = {
             name: chunk[name].isin(_SPELLINGS).to_numpy()
             for name in chunk.columns
-            if name in _CODED_FIELDS and _is_text(chunk[name])
+            if name in self.coded and _is_text(chunk[name])
         }
         coded = {name: mask for name, mask in coded.items() if mask.any()}
         if coded and self.policy == "refuse":
@@ -363,30 +371,61 @@ def read_profiles(
     return frame
 
 
+class TextRows(NamedTuple):
+    """A checked CSV or TSV file as text: the header, its line, and each row with its line."""
+
+    header: list[str]
+    header_line: int
+    rows: list[tuple[int, list[str]]]
+
+
+def read_text_rows(path: str | Path) -> TextRows:
+    """A CSV or TSV file's header and rows, each with the line it starts on; cells as text.
+
+    For files that are not tables of profiles but must be read as carefully (a file of local
+    facts): the file is checked as :func:`read_profiles` checks it (encoding, delimiter, a header
+    without repeated names, every row as long as the header) and the same notices are given as
+    warnings. Blank lines are skipped; a row's line is the line it starts on, so a message can
+    point at it even when a quoted cell holds a line break. Nothing is parsed: every cell is the
+    text in the file.
+
+    Raises:
+        ProfileFileError: as :func:`read_profiles`, with the file and, where it has one, the line.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "facts.csv"
+        >>> _ = f.write_text('council,note\\nDerbyshire,"two\\nlines"\\n\\nDurham,x\\n')
+        >>> table = read_text_rows(f)
+        >>> table.header, table.header_line, [(line, row[0]) for line, row in table.rows]
+        (['council', 'note'], 1, [(2, 'Derbyshire'), (5, 'Durham')])
+    """
+    file = Path(path)
+    _check_path(file)
+    fmt = file_format(file)
+    if fmt not in ("csv", "tsv"):
+        raise ProfileFileError(file, f"is read as {fmt}, not as a CSV or TSV table")
+    table = check_text_table(file, tab=fmt == "tsv")
+    for notice in table.notices:
+        warnings.warn(notice, stacklevel=2)
+    rows: list[tuple[int, list[str]]] = []
+    header_line, before = 0, 0
+    with file.open(encoding=table.encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=table.delimiter)
+        for record in reader:
+            if record and header_line:
+                rows.append((before + 1, record))
+            elif record:
+                header_line = before + 1
+            before = reader.line_num
+    return TextRows(table.header, header_line, rows)
+
+
 def _read_document(path: Path, fmt: str, notices: list[EarlyWarningWarning]) -> pd.DataFrame:
-    """A YAML or JSON file of one profile or a list of them, as a frame of the values given."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            problem = f"byte 0x{raw[exc.start]:02x} at byte {exc.start} is not UTF-8"
-            raise ProfileFileError(
-                path, f"{problem}; {EXCEL_HINT}", line=line, byte=exc.start
-            ) from None
-        notices.append(FileEncodingWarning(f"{path}: not UTF-8 (line {line}); read as cp1252"))
-    try:
-        data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise ProfileFileError(path, f"is not valid JSON: {exc.msg}", line=exc.lineno) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = mark.line + 1 if mark is not None else None
-        said = getattr(exc, "problem", None) or exc
-        raise ProfileFileError(path, f"cannot be read as YAML: {said}", line=where) from None
+    """A YAML or JSON file of one profile or a list of them, as a frame of the values given,
+    read by the guarded document reader (:func:`earlywarning.io.documents.load_document`)."""
+    data, found = load_document(path, what="profile", error=ProfileFileError, fmt=fmt)
+    notices.extend(found)
     return _records_frame(path, data)
 
 
@@ -405,3 +444,68 @@ def _records_frame(path: Path, data: Any) -> pd.DataFrame:
     columns = list(dict.fromkeys(k for r in records for k in r))
     # object columns keep each value as given (2020 stays an int beside a row without a year)
     return pd.DataFrame(records, columns=columns, dtype=object)
+
+
+_TABLES = ("csv", "tsv", "xlsx")
+
+
+def read_table(
+    path: str | Path,
+    *,
+    what: str = "table",
+    sheet: str | None = None,
+    suppressed: Suppressed = "missing",
+    coded: Collection[str] = (),
+    error: type[InputFileError] = InputFileError,
+) -> pd.DataFrame:
+    """Read a CSV, TSV or Excel table with every guard the profile reader has, for any table a
+    user gives (judgements, local facts).
+
+    The same checks as :func:`read_profiles`: encodings (UTF-8, or Windows-1252 with a
+    :class:`~earlywarning.FileEncodingWarning`), the delimiter found from the header, a header
+    without repeated names, every row as long as the header, and the workbook guards of
+    :mod:`earlywarning.io.excel` (size, expansion, XML, cells counted, formulas without a saved
+    value noted). CSV cells are read as text, for the caller to parse. Suppression codes in the
+    ``coded`` columns read as missing (counted in ``frame.attrs["suppressed"]``, with a
+    warning), or are refused with ``suppressed="refuse"``; elsewhere they are kept as written.
+
+    Args:
+        path: the file: ``.csv``, ``.txt``, ``.tsv``, ``.tab``, ``.xlsx`` or ``.xlsm``.
+        what: what the table holds, as messages name it (``"judgements"``).
+        sheet: the sheet of a workbook (the first unless named).
+        suppressed: ``"missing"`` or ``"refuse"``, for codes in the ``coded`` columns.
+        coded: the columns that hold numbers, where a suppression code means "no figure".
+        error: the error class raised (:class:`~earlywarning.InputFileError` or a subclass).
+
+    Raises:
+        InputFileError: (or ``error``) with the file and, where it has one, the line.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "judgements.csv"
+        >>> _ = f.write_text("council,date,overall\\nDerby,2023-05-15,Good\\n")
+        >>> read_table(f, what="judgements").to_dict("records")
+        [{'council': 'Derby', 'date': '2023-05-15', 'overall': 'Good'}]
+        >>> _ = f.write_text("council,date,overall\\nDerby,2023-05-15\\n")
+        >>> try:
+        ...     read_table(f, what="judgements")
+        ... except InputFileError as e:
+        ...     print(type(e).__name__, e.line, e.message)  # doctest: +ELLIPSIS
+        InputFileError 2 row has 2 fields, the header 3 (...)
+    """
+    try:
+        if file_format(path) not in _TABLES:
+            raise ProfileFileError(path, f"a {what} table is CSV, TSV or Excel (.xlsx)")
+        reader = ProfileReader(
+            path, chunk_rows=1 << 30, suppressed=suppressed, sheet=sheet, coded=coded
+        )
+        frame = pd.concat(list(reader))
+    except ProfileFileError as exc:
+        if error is ProfileFileError:
+            raise
+        said = exc.message.replace("profile file", f"{what} file")
+        raise error(exc.file, said, line=exc.line, byte=exc.byte) from None
+    frame.attrs.update(suppressed=dict(reader.suppressed), source=str(reader.path))
+    for notice in reader.notices:
+        warnings.warn(notice, stacklevel=2)
+    return frame

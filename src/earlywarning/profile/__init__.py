@@ -4,7 +4,10 @@ The field table :data:`FIELDS` is the single statement of what each field accept
 the pydantic model (one profile) and :func:`profile_columns` (a whole DataFrame at once), so a value
 refused in one place is refused in the other with the same message. The table and the checks of
 one value live in :mod:`earlywarning.profile._fields`, the whole-column readers in
-:mod:`earlywarning.profile._columns`; every public name is imported from here.
+:mod:`earlywarning.profile._columns`; every public name is imported from here. The measures
+derived from other fields (the budget cut, the caseload against target, the peer-relative and
+trend measures) are declared once each in :mod:`earlywarning.profile.derived`, which every path
+that computes, fills or changes one reads.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from earlywarning.profile._fields import (
     FIELDS,
     FLAG_MEASURES,
     MEASURES,
+    RANGE_RULES,
     RATINGS,
     SLOW,
     SPEC,
@@ -40,15 +44,20 @@ from earlywarning.profile._fields import (
     scalar_of,
     unknown_hint,
 )
+from earlywarning.profile.derived import DERIVED, DERIVED_BY_NAME, DerivedMeasure
 
 __all__ = [
+    "DERIVED",
+    "DERIVED_BY_NAME",
     "DERIVED_MEASURES",
     "FIELDS",
     "FIELD_NAMES",
     "FLAG_MEASURES",
     "MEASURES",
+    "RANGE_RULES",
     "RATINGS",
     "CouncilProfile",
+    "DerivedMeasure",
     "FieldSpec",
     "Kind",
     "ProfileColumns",
@@ -199,12 +208,16 @@ def measure_values(checked: Mapping[str, Any]) -> dict[str, float]:
     rating = get("previous_rating")
     if rating is not None:
         out["previous_rating_grade"] = float(RATINGS.index(rating) + 1)
-    avg, target = out.get("avg_caseload"), out.get("caseload_target")
-    if avg is not None and target is not None:
-        # the frame path's arithmetic in doubles; the target is above 0, and a tiny one
-        # overflows to inf here as there (float division overflows without raising)
-        out["caseload_above_target_pct"] = (avg / target - 1.0) * 100.0
+    # the measures no profile gives, as the frame path derives them, in doubles
+    for name, lever, held, forward in _FROM_FIELDS:
+        a, b = out.get(lever), out.get(held)
+        if a is not None and b is not None:
+            out[name] = forward(a, b)
     return out
+
+
+# each derived measure that no profile gives: its name, its two fields and its arithmetic
+_FROM_FIELDS = tuple((d.name, d.lever, d.inputs[-1], d.forward) for d in DERIVED if not d.given)
 
 
 class CouncilProfile(BaseModel):

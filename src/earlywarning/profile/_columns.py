@@ -30,11 +30,11 @@ from earlywarning.profile._fields import (
     check_value,
     contradiction,
     contradicts,
-    cut_pct,
     given_for_message,
     number_problem,
     scalar_of,
 )
+from earlywarning.profile.derived import BUDGET_CUT, DERIVED
 
 __all__ = [
     "ProfileColumns",
@@ -133,24 +133,30 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     return ProfileColumns(measures=measures, error=errors)
 
 
+_CURRENT, _BASELINE = BUDGET_CUT.inputs
+
+# the derived measures that are no profile field: always worked out from their two fields
+_FROM_FIELDS = tuple(d for d in DERIVED if not d.given)
+
+
 def _budget_cut_column(values: dict[str, np.ndarray], frame: pd.DataFrame, fail: Any) -> Any:
     """The cut of each row: derived from the two budgets where both are given, else as given."""
     n = len(frame)
     nan = np.full(n, np.nan)
-    baseline = values.get("budget_baseline_gbp_m", nan)
-    current = values.get("budget_current_gbp_m", nan)
-    given = values.get("budget_cut_pct", nan)
+    baseline = values.get(_BASELINE, nan)
+    current = values.get(_CURRENT, nan)
+    given = values.get(BUDGET_CUT.name, nan)
     both = ~np.isnan(baseline) & ~np.isnan(current)
     zero_base = both & (baseline <= 0)
     if zero_base.any():
         fail(
             zero_base,
-            _messages("budget_baseline_gbp_m", frame["budget_baseline_gbp_m"], ZERO_BASELINE),
+            _messages(_BASELINE, frame[_BASELINE], ZERO_BASELINE),
         )
     # a tiny baseline or target can overflow to an infinite cut or excess, which scores as the
     # lowest or highest level like any other extreme value: no warning for it
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        derived = np.where(both & ~zero_base, cut_pct(baseline, current), np.nan)
+        derived = np.where(both & ~zero_base, BUDGET_CUT.forward(current, baseline), np.nan)
     conflict = ~np.isnan(given) & ~np.isnan(derived) & contradicts(given, derived)
     fail(
         conflict,
@@ -167,12 +173,13 @@ def derived_columns(
 ) -> dict[str, np.ndarray]:
     """Every measure a rule may use, from checked field columns (the cut already derived)."""
     nan = np.full(n, np.nan)
-    avg = values.get("avg_caseload", nan)
-    target = values.get("caseload_target", nan)
-    # a tiny target can overflow to an infinite excess, which scores as the highest level
+    derived = {"previous_rating_grade": grade}
+    # the measures no profile gives, from their inputs; a tiny caseload target can overflow to
+    # an infinite excess, which scores as the highest level
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        above_target = (avg / target - 1.0) * 100.0
-    derived = {"previous_rating_grade": grade, "caseload_above_target_pct": above_target}
+        for d in _FROM_FIELDS:
+            lever, held = d.inputs
+            derived[d.name] = d.forward(values.get(lever, nan), values.get(held, nan))
     return {name: derived[name] if name in derived else values.get(name, nan) for name in MEASURES}
 
 
@@ -259,14 +266,8 @@ def _rating_column(raw: pd.Series, fail: Any) -> np.ndarray:
         except ProfileError:
             return -1.0
 
-    # ratings repeat a lot: parse each distinct spelling once
-    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
-    table = np.array([grade(u) for u in uniques] + [np.nan])
-    x = table[codes]  # code -1 (missing) picks the trailing NaN
-    cells = raw.to_numpy(dtype=object)
-    for i in np.flatnonzero(codes < 0).tolist():  # what pandas calls missing, is_missing may not
-        if not is_missing(cells[i]):
-            x[i] = grade(cells[i])
+    # ratings repeat a lot: each distinct spelling is parsed once (an unhashable cell on its own)
+    x = distinct_map(raw, grade)
     bad = x == -1.0
     fail(
         bad,

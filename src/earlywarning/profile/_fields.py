@@ -19,6 +19,7 @@ from earlywarning._names import did_you_mean
 from earlywarning.errors import ColumnNameError, ProfileError
 from earlywarning.flags import parse_flag
 from earlywarning.profile._cells import is_missing, to_float
+from earlywarning.profile.derived import BUDGET_CUT, CASELOAD_ABOVE_TARGET
 from earlywarning.vocabulary import RATINGS, Rating
 
 __all__ = [
@@ -41,7 +42,6 @@ __all__ = [
     "check_value",
     "contradiction",
     "contradicts",
-    "cut_pct",
     "derive_budget_cut",
     "fast_value",
     "given_for_message",
@@ -182,8 +182,8 @@ SPEC = {f.name: f for f in FIELDS}
 DERIVED_MEASURES: dict[str, str] = {
     "previous_rating_grade": "previous_rating as a grade: 1 outstanding, 2 good, "
     "3 requires improvement, 4 inadequate",
-    "caseload_above_target_pct": "how far avg_caseload is above caseload_target, % of the target",
-    "budget_cut_pct": "given directly, or derived from the baseline and current budgets",
+    CASELOAD_ABOVE_TARGET.name: CASELOAD_ABOVE_TARGET.description,
+    BUDGET_CUT.name: BUDGET_CUT.description,
 }
 """Measures the engine computes from the fields; rule files may refer to them by these names."""
 
@@ -380,15 +380,10 @@ def derive_budget_cut(
         return given
     if baseline <= 0:
         raise ProfileError("budget_baseline_gbp_m", baseline, ZERO_BASELINE)
-    derived: float = cut_pct(baseline, current)
+    derived: float = BUDGET_CUT.forward(current, baseline)
     if given is not None and contradicts(given, derived):
         raise ProfileError("budget_cut_pct", given, contradiction(baseline, current, derived))
     return derived
-
-
-def cut_pct(baseline: Any, current: Any) -> Any:
-    """The cut %, from the baseline and current budgets."""
-    return (baseline - current) / baseline * 100.0
 
 
 def contradicts(given: Any, derived: Any) -> Any:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
+
+from earlywarning.io.output import write_file
 
 __all__ = ["page_name", "write_text"]
 
@@ -22,7 +23,9 @@ def page_name(council: str) -> str:
 
 
 def write_text(path: Path, text: str) -> Path:
-    """Write through a temporary file renamed at the end, so a failure leaves no partial page.
+    """Write a page through :func:`earlywarning.io.output.write_file`: a temporary file in the
+    same folder with a name no one can predict, renamed at the end, so a failure leaves no
+    partial page and a planted symlink is never followed.
 
     Example:
         >>> import tempfile
@@ -30,11 +33,4 @@ def write_text(path: Path, text: str) -> Path:
         ...     write_text(Path(folder) / "a.html", "<p>a</p>").read_text(encoding="utf-8")
         '<p>a</p>'
     """
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8", newline="\n")
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path
+    return write_file(path, text, what="report page")

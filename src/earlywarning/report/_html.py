@@ -9,20 +9,23 @@ within the package's private rendering machinery.
 
 from __future__ import annotations
 
-import html
 import io
 import math
 import re
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
+from xml.etree import ElementTree
 
+from earlywarning._matplotlib import literal
 from earlywarning._optional import require
 from earlywarning._version import __version__
 from earlywarning.errors import ReportDependencyError
 from earlywarning.explain import Assessment
-from earlywarning.plots import plot_contributions, plot_trajectory
+from earlywarning.io.output import terminal_text
+from earlywarning.plots import contributions_size, plot_contributions, plot_trajectory
 from earlywarning.profile import FIELDS, FLAG_MEASURES
 from earlywarning.report._files import page_name
 from earlywarning.rules import Indicator, Ruleset
@@ -106,6 +109,7 @@ def _environment(jinja2: Any) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_shown,
     )
     env.filters.update(
         points=show_points,
@@ -116,6 +120,13 @@ def _environment(jinja2: Any) -> Any:
     )
     env.globals.update(version=__version__, band_colours=BAND_COLOURS)
     return env
+
+
+def _shown(value: Any) -> Any:
+    """Every value a template prints: plain text with its control characters written out as
+    ``\\xNN`` (they would act, or break the page's markup), anything else (numbers, markup
+    made by the renderer) as it is."""
+    return terminal_text(value) if type(value) is str else value
 
 
 def show_points(points: float) -> str:
@@ -212,48 +223,103 @@ class Chart:
         self.alt = alt
 
 
+# matplotlib's settings live in one process-wide dict (rcParams) that a context changes for
+# every thread at once, so charts are drawn one at a time: pages rendered from several threads
+# are then the same bytes as pages rendered one after another.
+_DRAWING = threading.Lock()
+
+# Text stays text (searchable, selectable in a PDF, a third of the size), in DejaVu Sans as laid
+# out, with matplotlib's list of sans-serif fallbacks where that font is missing; never TeX,
+# whatever the user's own settings, since TeX would read a council's name as markup.
+_SETTINGS = {"svg.fonttype": "none", "text.usetex": False}
+
+
 @contextmanager
 def _figures() -> Iterator[Any]:
-    """pyplot with a fixed SVG id salt (the same page twice is the same bytes), closed after."""
-    require("matplotlib", ReportDependencyError, "reports need", "report").use("Agg")
-    plt: Any = require("matplotlib.pyplot", ReportDependencyError, "reports need", "report")
-    # Text stays text (searchable, selectable in a PDF, a third of the size), in DejaVu Sans
-    # as laid out, with matplotlib's list of sans-serif fallbacks where that font is missing.
-    with plt.rc_context({"svg.hashsalt": "earlywarning", "svg.fonttype": "none"}):
-        try:
-            yield plt
-        finally:
-            plt.close("all")
+    """A function making ``matplotlib.figure.Figure`` objects (no pyplot, so no state shared
+    with the user's figures or another thread's), under the drawing lock and the settings."""
+    matplotlib = require("matplotlib", ReportDependencyError, "reports need", "report")
+    require("matplotlib.figure", ReportDependencyError, "reports need", "report")
+    with _DRAWING, matplotlib.rc_context(_SETTINGS):
+        yield matplotlib.figure.Figure
+
+
+_SVG = "{http://www.w3.org/2000/svg}"
+_XLINK = "{http://www.w3.org/1999/xlink}href"
+_URL = re.compile(r"url\(#([^)]*)\)")
+
+
+# The width of an average character of DejaVu Sans, in ems, and the room in inches for a line
+# of the title, for the x axis (its tick labels and label), and beside the axes.
+_EM_WIDTH = 0.6
+_LINE = 0.24
+_X_AXIS = 0.6
+_EDGE = 0.15
+
+
+def _fit(
+    figure: Any, labels: Sequence[str], size: float, *, title_lines: int, y_label: bool = False
+) -> None:
+    """Margins around the axes from the length of the y tick labels (``size`` in points) and
+    the lines of the title.
+
+    matplotlib's constrained layout measures every text twice to place the axes, and was most
+    of the time a page took; an estimate from the character count serves as well, since the
+    page shows the text in the reader's browser font, not the one matplotlib would measure.
+    """
+    width, height = figure.get_size_inches()
+    longest = max((len(line) for label in labels for line in str(label).split("\n")), default=0)
+    left = _EDGE + longest * size * _EM_WIDTH / 72 + 0.1 + (_LINE if y_label else 0.0)
+    figure.subplots_adjust(
+        left=min(left / width, 0.6),
+        right=1 - _EDGE / width,
+        top=1 - (_EDGE + title_lines * _LINE) / height,
+        bottom=_X_AXIS / height,
+    )
 
 
 def _svg(figure: Any, alt: str, name: str) -> Chart:
     """The figure as SVG to inline in HTML: no XML prolog, no metadata, no namespace URIs.
 
-    Inline SVG in HTML needs no namespace declarations, and leaving them (and matplotlib's
-    metadata) out keeps every address out of the page. Ids get the chart's name as a prefix, so
-    that two charts on one page never share an id.
+    The SVG is read as XML and only its attributes are rewritten, never its text, so a
+    council's name or a rule's label is shown as it is whatever it looks like. Inline SVG in
+    HTML needs no namespace declarations, and leaving them (and matplotlib's metadata) out keeps
+    every address out of the page. Ids are numbered in document order with the chart's name as a
+    prefix, so that two charts on one page never share an id and the same chart is the same
+    bytes (matplotlib's own ids are salted at random).
     """
-    buffer = io.StringIO()
+    buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
-    text = buffer.getvalue()
-    text = text[text.index("<svg") :]
-    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
-    # matplotlib's one style rule would apply to the whole page; the page's stylesheet has it,
-    # scoped to the charts
-    text = re.sub(r'\s*<style type="text/css">.*?</style>', "", text, flags=re.DOTALL)
-    text = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", text)
-    text = text.replace('xlink:href="#', 'href="#')
-    text = text.replace('id="', f'id="{name}-').replace("url(#", f"url(#{name}-")
-    text = text.replace('href="#', f'href="#{name}-')
-    label = html.escape(alt, quote=True)
-    opening = text.index(">") + 1
-    text = (
-        f'<svg role="img" aria-label="{label}" class="chart"'
-        + text[len("<svg") : opening]
-        + f"\n <title>{label}</title>"
-        + text[opening:]
-    )
-    return Chart(text.strip(), alt)
+    root = ElementTree.fromstring(buffer.getvalue())
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag in (f"{_SVG}metadata", f"{_SVG}style"):
+                # matplotlib's one style rule would apply to the whole page; the page's
+                # stylesheet has it, scoped to the charts
+                parent.remove(child)
+    ids = {e.attrib["id"]: f"{name}-{n}" for n, e in enumerate(root.iter()) if "id" in e.attrib}
+    for element in root.iter():
+        element.tag = element.tag.removeprefix(_SVG)
+        _rename(element.attrib, ids)
+    alt = terminal_text(alt)  # a control character in a name is not allowed in XML
+    root.attrib = {"role": "img", "aria-label": alt, "class": "chart", **root.attrib}
+    title = ElementTree.Element("title")
+    title.text = alt
+    title.tail = "\n "
+    root.insert(0, title)
+    return Chart(ElementTree.tostring(root, encoding="unicode").strip(), alt)
+
+
+def _rename(attrib: dict[str, str], ids: dict[str, str]) -> None:
+    """One element's references to ids renamed, in place: ``id``, ``href`` and ``url(#...)``."""
+    if "id" in attrib:
+        attrib["id"] = ids[attrib["id"]]
+    href = attrib.pop(_XLINK, None) or attrib.pop("href", None)
+    if href is not None:
+        attrib["href"] = "#" + ids.get(href[1:], href[1:]) if href.startswith("#") else href
+    for key, value in attrib.items():
+        if "url(#" in value:
+            attrib[key] = _URL.sub(lambda m: f"url(#{ids.get(m.group(1), m.group(1))})", value)
 
 
 def contributions_chart(assessment: Assessment) -> Chart:
@@ -277,9 +343,11 @@ def contributions_chart(assessment: Assessment) -> Chart:
         + ("; ".join(parts) if parts else "no rule had data")
         + "."
     )
-    with _figures():
-        ax = plot_contributions(assessment)
-        return _svg(ax.figure, alt, "contributions")
+    with _figures() as new:
+        figure = new(figsize=contributions_size(assessment))
+        ax = plot_contributions(assessment, ax=figure.subplots())
+        _fit(figure, [t.get_text() for t in ax.get_yticklabels()], 8.33, title_lines=2)
+        return _svg(figure, alt, "contributions")
 
 
 def trajectory_chart(trajectory: pd.DataFrame, council: str) -> Chart:
@@ -301,10 +369,11 @@ def trajectory_chart(trajectory: pd.DataFrame, council: str) -> Chart:
         + "; ".join(points)
         + "."
     )
-    with _figures():
-        frame = trajectory.assign(council=council)
-        ax = plot_trajectory(frame, council)
-        return _svg(ax.figure, alt, "trajectory")
+    with _figures() as new:
+        figure = new(figsize=(8.0, 4.0))
+        plot_trajectory(trajectory.assign(council=council), council, ax=figure.subplots())
+        _fit(figure, ["100"], 10, title_lines=1, y_label=True)
+        return _svg(figure, alt, "trajectory")
 
 
 def watchlist_chart(table: pd.DataFrame, title: str) -> Chart:
@@ -322,17 +391,17 @@ def watchlist_chart(table: pd.DataFrame, title: str) -> Chart:
         + "; ".join(f"{r['council']} {r['score']:.0f} ({r['band']})" for r in rows)
         + "."
     )
-    with _figures() as plt:
-        figure, ax = plt.subplots(
-            figsize=(8.0, 1.2 + 0.36 * max(len(rows), 1)), layout="constrained"
-        )
+    with _figures() as new:
+        figure = new(figsize=(8.0, 1.2 + 0.36 * max(len(rows), 1)))
+        _fit(figure, [r["council"] for r in rows], 10, title_lines=1)
+        ax = figure.subplots()
         positions, bars = _band_bars(ax, rows)
         ax.bar_label(bars, labels=[f"{r['score']:.0f} {r['band']}" for r in rows], padding=3)
-        ax.set_yticks(positions, [r["council"] for r in rows])
+        ax.set_yticks(positions, [literal(r["council"]) for r in rows])
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xlabel("Score (0 to 100)")
-        ax.set_title(title, loc="left")
+        ax.set_title(literal(title), loc="left")
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
         return _svg(figure, alt, "watchlist")
@@ -370,22 +439,29 @@ def neighbours_chart(comparison: pd.DataFrame) -> Chart:
         + "; ".join(f"{name} {value:.0f}" for name, value, _ in medians)
         + "."
     )
-    with _figures() as plt:
-        figure, ax = plt.subplots(figsize=(8.0, 1.2 + 0.36 * len(rows)), layout="constrained")
+    with _figures() as new:
+        figure = new(figsize=(8.0, 1.2 + 0.36 * len(rows)))
+        _fit(figure, [r["council"] for r in rows], 10, title_lines=1)
+        ax = figure.subplots()
         positions, bars = _band_bars(ax, rows)
         bars[0].set_linewidth(2.0)
         ax.bar_label(bars, labels=[f"{r['score']:.0f} {r['band']}" for r in rows], padding=3)
         for name, value, style in medians:
             ax.axvline(
-                value, color="#333333", linestyle=style, linewidth=1.2, label=f"{name} {value:.0f}"
+                value,
+                color="#333333",
+                linestyle=style,
+                linewidth=1.2,
+                label=literal(f"{name} {value:.0f}"),
             )
         ax.legend(loc="lower right", fontsize="small", frameon=False)
-        ax.set_yticks(positions, [r["council"] for r in rows])
+        ax.set_yticks(positions, [literal(r["council"]) for r in rows])
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xlabel("Score (0 to 100)")
         ax.set_title(
-            f"{attrs['council']} beside its statistical neighbours, {attrs['year']}", loc="left"
+            literal(f"{attrs['council']} beside its statistical neighbours, {attrs['year']}"),
+            loc="left",
         )
         return _svg(figure, alt, "peers")
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from earlywarning.datasets import resolve_councils
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
+from earlywarning.io.output import check_output_folder
 from earlywarning.report import CouncilReport, report
 from earlywarning.report._files import page_name, write_text
 from earlywarning.report._html import render_index
@@ -94,8 +95,7 @@ class WatchlistReport:
             ...     [p.name for p in paths]
             ['index.html', 'derby.html']
         """
-        out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
+        out = check_output_folder(folder)
         written = [write_text(out / "index.html", self.to_html())]
         for page in self.pages:
             written.append(page.write(out / page_name(page.assessment.council)))

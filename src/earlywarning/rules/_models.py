@@ -22,6 +22,7 @@ from earlywarning._names import did_you_mean, excerpt, model_keys, unknown_key
 from earlywarning._yaml import dump
 from earlywarning.errors import RuleFileError, RuleProblem
 from earlywarning.profile import MEASURES
+from earlywarning.profile.derived import linked_direction
 from earlywarning.rules._sources import SECTIONS, Locator
 from earlywarning.vocabulary import BAND_NAMES, BandName, Direction, Location
 
@@ -748,16 +749,21 @@ _WRONG_SIDE = {
 }
 
 
-# Measures that rise together: the caseload against target is the caseload over a fixed target.
-_RISE_TOGETHER = {"caseload_above_target_pct": "avg_caseload"}
+_OTHER_WAY: dict[Direction, Direction] = {
+    "higher_is_worse": "higher_is_better",
+    "higher_is_better": "higher_is_worse",
+}
 
 
 def check_one_direction(rules: Ruleset) -> Found:
     """Every indicator on a measure (risks and mitigations alike) declares the same direction.
 
-    With one direction per measure, and the caseload against target read the same way as the
-    caseload, the score never falls as a measure gets worse: what lets the smallest change and
-    the score range of missing data be found exactly, from the level edges and the extremes.
+    With one direction per measure, and a derived measure read the same way as the inputs it
+    moves with (the caseload against target as the caseload, the gap to the neighbours as the
+    vacancy rate; the caseload target the other way, since a higher target lowers the excess:
+    :func:`earlywarning.profile.derived.linked_direction`), the score never falls as a measure
+    gets worse: what lets the smallest change and the score range of missing data be found
+    exactly, from the level edges and the extremes.
 
     Example:
         >>> from earlywarning.rules import load_ruleset
@@ -771,19 +777,23 @@ def check_one_direction(rules: Ruleset) -> Found:
         >>> check_one_direction(bad)[0][1]  # doctest: +ELLIPSIS
         'management_reduction_pct is read higher_is_worse by management_reduction; ...'
     """
-    first: dict[str, Indicator] = {}
+    first: dict[str, tuple[Indicator, Direction]] = {}
     out: Found = []
     for i, ind in enumerate(rules.indicators):
-        measure = _RISE_TOGETHER.get(ind.measure, ind.measure)
-        seen = first.setdefault(measure, ind)
-        if seen.direction != ind.direction:
-            what = (
-                measure if ind.measure == measure else f"{ind.measure} rises with {measure}, which"
-            )
+        measure, sign = linked_direction(ind.measure)
+        # the direction the rule reads the measure it moves with
+        read = ind.direction if sign > 0 else _OTHER_WAY[ind.direction]
+        seen, seen_read = first.setdefault(measure, (ind, read))
+        if seen_read != read:
+            if ind.measure == measure:
+                what = measure
+            else:
+                way = "rises with {}" if sign > 0 else "falls as {} rises"
+                what = f"{ind.measure} {way.format(measure)}, which"
             out.append(
                 (
                     ("indicators", i, "direction"),
-                    f"{what} is read {seen.direction} by {seen.id}; every rule on a measure "
+                    f"{what} is read {seen_read} by {seen.id}; every rule on a measure "
                     "must agree, so that the score never falls as the measure gets worse",
                 )
             )

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from earlywarning.profile import FieldSpec
+from earlywarning.profile.derived import BUDGET_CUT, CASELOAD_ABOVE_TARGET
 from earlywarning.rules import Ruleset, default_ruleset
 from earlywarning.strategies._hypothesis import st
 from earlywarning.strategies._rules import BREAKAGES, rule_documents
@@ -83,14 +84,14 @@ __all__ = [
 
 _NAMES: tuple[str, ...] = tuple(SPEC)
 _BUDGET = BUDGET_FIELDS
-_CASELOAD = ("avg_caseload", "caseload_target")
+_CASELOAD = CASELOAD_ABOVE_TARGET.inputs
 # Fields drawn one by one; the budget and caseload fields are drawn together, consistently.
 _SINGLES = tuple(n for n in _NAMES if n not in ("council", "year", *_BUDGET, *_CASELOAD))
 
 # Budgets of any council in England, in £m: wide enough for every cut, narrow enough that the
 # derived cut stays a finite number.
-_BASELINE = FieldSpec("budget_baseline_gbp_m", "number", "", 0, 10_000, True)
-_CURRENT = FieldSpec("budget_current_gbp_m", "number", "", 0, 10_000)
+_CURRENT = FieldSpec(BUDGET_CUT.inputs[0], "number", "", 0, 10_000)
+_BASELINE = FieldSpec(BUDGET_CUT.inputs[1], "number", "", 0, 10_000, True)
 
 
 @st.composite
@@ -101,25 +102,26 @@ def _budget(draw: st.DrawFn, cut_values: st.SearchStrategy[Any]) -> dict[str, An
         return {}
     cut = draw(cut_values)
     if mode == "cut":
-        return {"budget_cut_pct": cut}
+        return {BUDGET_CUT.name: cut}
     baseline = draw(numbers(_BASELINE))
     out: dict[str, Any]
     if mode in ("budgets", "budgets+cut"):
         # often a current budget that puts the derived cut on or beside an edge
-        current = baseline * (1 - cut / 100)
+        current = BUDGET_CUT.inverse(cut, baseline)
         if not in_range(_CURRENT, current) or draw(st.booleans()):
             current = draw(numbers(_CURRENT))
-        out = {"budget_baseline_gbp_m": baseline, "budget_current_gbp_m": current}
-        if mode == "budgets+cut" and math.isfinite((baseline - current) / baseline * 100.0):
+        out = {_BASELINE.name: baseline, _CURRENT.name: current}
+        derived = BUDGET_CUT.forward(current, baseline)
+        if mode == "budgets+cut" and math.isfinite(derived):
             # exactly the derived cut: one off by rounding would score the same only by luck
-            out["budget_cut_pct"] = (baseline - current) / baseline * 100.0
+            out[BUDGET_CUT.name] = derived
         return out
     if mode == "baseline":
-        out = {"budget_baseline_gbp_m": baseline}
+        out = {_BASELINE.name: baseline}
     else:
-        out = {"budget_current_gbp_m": draw(numbers(_CURRENT))}
+        out = {_CURRENT.name: draw(numbers(_CURRENT))}
     if draw(st.booleans()):
-        out["budget_cut_pct"] = cut
+        out[BUDGET_CUT.name] = cut
     return out
 
 
@@ -128,18 +130,19 @@ def _caseload(
     draw: st.DrawFn, values: dict[str, st.SearchStrategy[Any]], above: list[float]
 ) -> dict[str, Any]:
     """Caseload and target, often chosen so that the caseload sits on a target edge."""
+    caseload, target_field = CASELOAD_ABOVE_TARGET.inputs
     out: dict[str, Any] = {}
     if draw(st.booleans()):
-        out["avg_caseload"] = draw(values["avg_caseload"])
+        out[caseload] = draw(values[caseload])
     if draw(st.booleans()):
-        avg = out.get("avg_caseload")
+        avg = out.get(caseload)
         if avg and above and draw(st.booleans()):
             excess = draw(st.sampled_from(above))
-            target = avg / (1 + excess / 100) if excess > -100 else None
-            if target is not None and in_range(SPEC["caseload_target"], target):
-                out["caseload_target"] = target
+            target = CASELOAD_ABOVE_TARGET.held_from(excess, avg) if excess > -100 else None
+            if target is not None and in_range(SPEC[target_field], target):
+                out[target_field] = target
                 return out
-        out["caseload_target"] = draw(values["caseload_target"])
+        out[target_field] = draw(values[target_field])
     return out
 
 
@@ -184,9 +187,9 @@ def profiles(ruleset: Ruleset | None = None) -> st.SearchStrategy[dict[str, Any]
     """
     rules = ruleset if ruleset is not None else default_ruleset()
     values = {name: field_values(name, rules) for name in _NAMES}
-    cut = numbers(SPEC["budget_cut_pct"], edges(rules, "budget_cut_pct"))
-    above_spec = FieldSpec("caseload_above_target_pct", "number", "", -99, 10_000)
-    above = around(above_spec, edges(rules, "caseload_above_target_pct"))
+    cut = numbers(SPEC[BUDGET_CUT.name], edges(rules, BUDGET_CUT.name))
+    above_spec = FieldSpec(CASELOAD_ABOVE_TARGET.name, "number", "", -99, 10_000)
+    above = around(above_spec, edges(rules, CASELOAD_ABOVE_TARGET.name))
     return _profile(values, cut, above)
 
 

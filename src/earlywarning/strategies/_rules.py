@@ -24,6 +24,7 @@ from typing import Any
 
 from earlywarning._yaml import dump
 from earlywarning.profile import MEASURES
+from earlywarning.profile.derived import linked_direction
 from earlywarning.rules import BAND_NAMES
 from earlywarning.strategies._hypothesis import st
 
@@ -66,18 +67,19 @@ def _levels(draw: st.DrawFn, kind: str, direction: str, least: int) -> list[dict
     return levels
 
 
-# The loader requires one direction per measure, and the caseload against target to be read the
-# caseload's way (it rises with the caseload), so those two share one drawn direction.
-_SAME_DIRECTION = {"caseload_above_target_pct": "avg_caseload"}
+# The loader requires one direction per measure, and a derived measure to be read the way of
+# the field it moves with (the caseload against target the caseload's way, the caseload target
+# the other way), so each set of linked measures shares one drawn direction.
+_OTHER_WAY = {"higher_is_worse": "higher_is_better", "higher_is_better": "higher_is_worse"}
 
 
 def _rule(
     draw: st.DrawFn, i: int, measure: str, kind: str, least: int, directions: dict[str, str]
 ) -> dict[str, Any]:
-    key = _SAME_DIRECTION.get(measure, measure)
+    key, sign = linked_direction(measure)
     if key not in directions:
         directions[key] = draw(st.sampled_from(["higher_is_worse", "higher_is_better"]))
-    direction = directions[key]
+    direction = directions[key] if sign > 0 else _OTHER_WAY[directions[key]]
     rule: dict[str, Any] = {"id": f"{kind[0]}{i}", "measure": measure, "label": draw(_TEXT)}
     if kind == "mitigation":
         rule["kind"] = kind
@@ -182,8 +184,7 @@ def _gap(draw: st.DrawFn, data: dict[str, Any], sign: int) -> dict[str, Any]:
 
 def _flip(draw: st.DrawFn, data: dict[str, Any]) -> dict[str, Any]:
     rule = data["indicators"][0]  # two levels or more, points strictly moving one way
-    turned = {"higher_is_worse": "higher_is_better", "higher_is_better": "higher_is_worse"}
-    rule["direction"] = turned[rule["direction"]]
+    rule["direction"] = _OTHER_WAY[rule["direction"]]
     return data
 
 

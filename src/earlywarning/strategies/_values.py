@@ -23,6 +23,7 @@ import pandas as pd
 from earlywarning.engine.space import thresholds
 from earlywarning.io import SUPPRESSION_CODES  # the reader's own list: one list of codes
 from earlywarning.profile import FIELDS, FieldSpec
+from earlywarning.profile.derived import BUDGET_CUT
 from earlywarning.rules import Ruleset, default_ruleset
 from earlywarning.strategies._hypothesis import st
 
@@ -47,7 +48,7 @@ __all__ = [
 SPEC: dict[str, FieldSpec] = {f.name: f for f in FIELDS}
 """Each profile field's spec, by name."""
 
-BUDGET_FIELDS = ("budget_baseline_gbp_m", "budget_current_gbp_m", "budget_cut_pct")
+BUDGET_FIELDS = (*reversed(BUDGET_CUT.inputs), BUDGET_CUT.name)
 """The fields a budget cut comes from: drawn together so that they never contradict."""
 
 RATING_SPELLINGS: dict[str, tuple[str, ...]] = {

@@ -37,6 +37,7 @@ from earlywarning.errors import EarlyWarningError
 from earlywarning.flags import flag_column
 from earlywarning.metrics import auc_or_nan, bootstrap_intervals, roc_curve
 from earlywarning.outcomes import OPTIONAL_OUTCOMES, OUTCOME_LABELS, OUTCOME_NAMES, derive_outcomes
+from earlywarning.parameters import MAX_FOLDS, MAX_RESAMPLES, MAX_SEED, check_whole
 from earlywarning.profile import FIELD_NAMES
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import england_scores, rising_risk
@@ -167,6 +168,15 @@ def _scores(
     return out
 
 
+def _checked(folds: object, seed: object, resamples: object) -> tuple[int, int, int]:
+    """The numeric arguments of a validation, checked as the command line checks them."""
+    return (
+        check_whole(folds, "validate: folds", 2, MAX_FOLDS),
+        check_whole(seed, "validate: seed", 0, MAX_SEED),
+        check_whole(resamples, "validate: resamples", 0, MAX_RESAMPLES),
+    )
+
+
 def validate_profiles(
     frame: pd.DataFrame,
     ruleset: Ruleset | None = None,
@@ -214,8 +224,7 @@ def validate_profiles(
         >>> float(report.table().loc["below_good", "ruleset_auc"])
         0.6666666666666666
     """
-    if folds < 2:
-        raise EarlyWarningError(f"validate: folds must be 2 or more (got {folds})")
+    folds, seed, resamples = _checked(folds, seed, resamples)
     profiles = frame.loc[:, [c for c in frame.columns if c in FIELD_NAMES]]
     ev = evaluate(profiles, ruleset)
     rules = ev.ruleset
@@ -284,6 +293,7 @@ def validate(
         >>> report.table().loc["below_good", ["n", "positives"]].tolist()
         [136, 62]
     """
+    folds, seed, _ = _checked(folds, seed, 0)
     rules = ruleset if ruleset is not None else load_ruleset()
     key = (rules.content_hash, folds, seed, baseline)
     report = _MEMO.get(key)
