@@ -44,3 +44,14 @@ def validation_report() -> ew.ValidationReport:
 def england() -> pd.DataFrame:
     """Every council's score for every year 2017-2025 under the default ruleset."""
     return ew.england_scores()
+
+
+@pytest.fixture(scope="session")
+def raw_tables() -> list:
+    """Every raw publisher file of the repository's data/raw and data/compiled, read and checked
+    once per session (the bundled data are built from these)."""
+    from helpers import BUNDLE_FILES
+
+    from earlywarning.datasets.sources import read_source
+
+    return [read_source(f) for f in BUNDLE_FILES]

@@ -38,3 +38,53 @@ def run_docs_script(script: str, out_dir: Any) -> tuple[list[str], str]:
     )
     assert result.returncode == 0, result.stderr
     return sorted(p.name for p in Path(out_dir).glob("*.png")), result.stdout
+
+
+# The files the bundled data are built from, as data/README.md gives the command:
+# earlywarning data import --fresh data/raw/dfe/* data/raw/ofsted/* data/compiled/* -o ...
+BUNDLE_FILES: list[Path] = [
+    p
+    for folder in ("raw/dfe", "raw/ofsted", "compiled")
+    for p in sorted((ROOT / "data" / folder).iterdir())
+]
+D2I_OVERVIEW = ROOT / "data" / "raw" / "d2i" / "ofsted_csc_ilacs_overview_before_2025-04.xlsx"
+OUTCOMES_2025 = ROOT / "data" / "raw" / "ofsted" / "LA_Inspection_Outcomes_as_at_31_March_2025.ods"
+
+
+def write_ods(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    """A minimal OpenDocument spreadsheet of text and number cells (None is an empty cell)."""
+    import zipfile
+    from xml.sax.saxutils import escape, quoteattr
+
+    body = []
+    for name, rows in sheets.items():
+        body.append(f"<table:table table:name={quoteattr(name)}>")
+        for row in rows:
+            cells = []
+            for v in row:
+                if v is None:
+                    cells.append("<table:table-cell/>")
+                elif isinstance(v, int | float):
+                    cells.append(
+                        f'<table:table-cell office:value-type="float" office:value="{v}">'
+                        f"<text:p>{v}</text:p></table:table-cell>"
+                    )
+                else:
+                    cells.append(
+                        f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}'
+                        "</text:p></table:table-cell>"
+                    )
+            body.append(f"<table:table-row>{''.join(cells)}</table:table-row>")
+        body.append("</table:table>")
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+        f"<office:body><office:spreadsheet>{''.join(body)}</office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        book.writestr("content.xml", content)
+    return path

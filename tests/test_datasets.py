@@ -64,7 +64,9 @@ def inspections() -> pd.DataFrame:
 
 def test_loaders_have_every_row_of_their_files() -> None:
     assert len(datasets.england_panel()) == 2491
-    assert len(datasets.ofsted_judgements()) == 461
+    # every judgement to 31 March 2025: SLAC, SIF and the ILACS history of Ofsted's release
+    assert len(datasets.ofsted_judgements()) == 596
+    assert len(raw_rows("ofsted_judgements.csv")) == 596
     assert len(datasets.ilacs_inspections()) == 136
     assert len(raw_rows(datasets.PANEL_FILE)) == 2491
 
@@ -97,7 +99,9 @@ def test_judgements_dates_and_canonical_ratings() -> None:
     assert set(j["rating"]) == set(RATINGS)
     # ILACS rows are dated by the start of the inspection and published later
     ilacs = j[j["framework"] == "ILACS"]
-    assert len(ilacs) == 136
+    assert len(ilacs) == 271
+    assert len(ilacs[ilacs["date"] <= pd.Timestamp(datasets.TRAINING_CUTOFF)]) == 136
+    assert ilacs["date"].max() <= pd.Timestamp(datasets.OUTCOMES_CUTOFF)
     assert (ilacs["published"] > ilacs["date"]).all()
     others = j[j["framework"] != "ILACS"]
     assert (others["published"] == others["date"]).all()

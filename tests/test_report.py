@@ -299,25 +299,31 @@ def test_the_batch_narrows_to_a_region_or_to_the_sliding() -> None:
 
 def test_newer_judgements_from_the_user_reach_every_part(tmp_path: Path) -> None:
     given = tmp_path / "judgements.csv"
-    given.write_text("council,date,overall\nDerbyshire,2023-05-08,Good\n", encoding="utf-8")
+    given.write_text(
+        "council,date,overall\nDerbyshire,2025-05-12,Requires improvement\n", encoding="utf-8"
+    )
     bundled = ew.report("Derbyshire", 2026)
     page = ew.report("Derbyshire", 2026, judgements=given)
-    assert bundled.profile["previous_rating"] == "requires_improvement"
-    assert page.profile["previous_rating"] == "good"
+    # the data's last judgement of Derbyshire is good (30 October 2023)
+    assert bundled.profile["previous_rating"] == "good"
+    assert bundled.sources[0].as_at == "30 October 2023, 2.2 years before"
+    assert page.profile["previous_rating"] == "requires_improvement"
     ofsted = page.sources[0]
-    assert ofsted.as_at == "8 May 2023" and "those given" in ofsted.source
-    assert "supplied by the user" in page.comparison_note
-    assert page.comparison is not None and page.comparison.loc["previous_rating", "value"] == 2
+    assert ofsted.as_at == "12 May 2025, 0.6 years before" and "judgements.csv" in ofsted.source
+    assert "1 judgement(s) from judgements.csv" in page.comparison_note
+    assert page.comparison is not None and page.comparison.loc["previous_rating", "value"] == 3
     assert page.trajectory is not None and bundled.trajectory is not None
-    assert "may be stale" in bundled.trajectory_note and "stale" not in page.trajectory_note
+    assert "known to 31 March 2025" in bundled.trajectory_note
+    assert "known to 12 May 2025" in page.trajectory_note
     batch = ew.watchlist_report(2026, councils=["Derbyshire"], judgements=given)
-    assert "supplied by the user" in batch.note
-    assert list(batch.table["previous_rating"]) == ["good"]
+    assert "from judgements.csv" in batch.note
+    assert list(batch.table["previous_rating"]) == ["requires_improvement"]
     assert batch.judgements is not None and len(batch.judgements) == 1  # and so every page
     out = io.StringIO()
     argv = ["report", "Derbyshire", "--year", "2026", "--judgements", str(given)]
     assert main([*argv, "--output", str(tmp_path / "d.html")], out) == 0
-    assert "8 May 2023" in (tmp_path / "d.html").read_text(encoding="utf-8")
+    html = (tmp_path / "d.html").read_text(encoding="utf-8")
+    assert "12 May 2025" in html and "judgements.csv" in html
 
 
 def test_the_same_report_renders_to_the_same_bytes() -> None:

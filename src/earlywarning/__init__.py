@@ -8,6 +8,7 @@ Example:
     True
 """
 
+from earlywarning import datasets as datasets  # ew.datasets.use(...), in the contract
 from earlywarning import io as io  # earlywarning.io.read_profiles, in the contract
 from earlywarning._version import __version__
 from earlywarning.calibrate import calibration_report
@@ -18,6 +19,7 @@ from earlywarning.engine import score, score_frame
 from earlywarning.errors import (
     ArrowDependencyError,
     ColumnNameError,
+    DataSourceError,
     EarlyWarningError,
     EarlyWarningWarning,
     ExcelDependencyError,
@@ -60,6 +62,7 @@ __all__ = [
     "Contribution",
     "CouncilProfile",
     "CouncilReport",
+    "DataSourceError",
     "EarlyWarningError",
     "EarlyWarningWarning",
     "ExcelDependencyError",

@@ -11,8 +11,9 @@ England's, which :func:`earlywarning.peer_plots.plot_peers` draws.
 
 Every figure is from :func:`~earlywarning.datasets.england_profiles`: ``year`` Y means the
 council as known on 1 January Y (the workforce census of 30 September Y-1, demand to 31 March
-Y-1, the last Ofsted judgement before 1 January Y; the bundled judgements stop at 31 March 2022,
-and a user may pass later ones as ``judgements``).
+Y-1, the last Ofsted judgement before 1 January Y; the bundled judgements stop at 31 March 2025,
+and a user may pass later ones as ``judgements``). The neighbours are DfE's newest model (2025)
+unless ``neighbours=`` asks for another (``"2021"``, or a DfE file).
 """
 
 from __future__ import annotations
@@ -25,13 +26,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from earlywarning.datasets import (
-    FIRST_PROFILE_YEAR,
-    LAST_PROFILE_YEAR,
-    england_profiles,
-    resolve_council,
+from earlywarning.datasets import england_profiles, profile_years, profiles_at, resolve_council
+from earlywarning.datasets.freshness import freshness, outcomes_note
+from earlywarning.datasets.neighbours import (
+    NeighboursLike,
+    neighbour_codes,
+    statistical_neighbours,
 )
-from earlywarning.datasets.neighbours import neighbour_codes, statistical_neighbours
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.engine import Evaluation, evaluate, result_frame
 from earlywarning.errors import EarlyWarningError
@@ -63,7 +64,11 @@ COMPARE_COLUMNS: tuple[str, ...] = (
 
 
 def england_year(
-    year: int, ruleset: Ruleset | None = None, *, judgements: JudgementsLike = None
+    year: int,
+    ruleset: Ruleset | None = None,
+    *,
+    judgements: JudgementsLike = None,
+    neighbours: NeighboursLike = None,
 ) -> tuple[pd.DataFrame, Evaluation]:
     """Every council's profile for ``year`` and its evaluation, on one index.
 
@@ -79,7 +84,7 @@ def england_year(
         True
     """
     rules = ruleset if ruleset is not None else load_ruleset()
-    profiles = england_profiles(year, judgements=judgements)
+    profiles = england_profiles(year, judgements=judgements, neighbours=neighbours)
     ev = evaluate(profiles, rules)
     scored = result_frame(ev, profiles.index)
     frame = profiles.assign(**{c: scored[c] for c in ("score", "band", "coverage", "reasons")})
@@ -111,15 +116,18 @@ def _row_of(frame: pd.DataFrame, council: str, year: int) -> int:
     return int(where[0])
 
 
-def _neighbour_table(frame: pd.DataFrame, row: int) -> pd.DataFrame:
+def _neighbour_table(
+    frame: pd.DataFrame, row: int, neighbours: NeighboursLike = None
+) -> pd.DataFrame:
     """The council's ten neighbours with their scores that year (NaN if not in existence)."""
     code = str(frame["la_code"].iloc[row])
-    sn = statistical_neighbours(code)
+    sn = statistical_neighbours(code, neighbours)
     scores = frame.set_index("la_code")
     out = sn[["rank", "la_code", "council", "region", "closeness"]].copy()
     for col in ("score", "band", "coverage", "previous_rating"):
         out[col] = scores[col].reindex(out["la_code"]).to_numpy()
     out.attrs["note"] = sn.attrs["note"]
+    out.attrs["model"] = sn.attrs["model"]
     return out
 
 
@@ -166,17 +174,19 @@ def compare(
     ruleset: Ruleset | None = None,
     *,
     judgements: JudgementsLike = None,
+    neighbours: NeighboursLike = None,
 ) -> pd.DataFrame:
     """One council beside its statistical neighbours, its region and England, for one year.
 
     Args:
-        council: a name (any spelling the bundled data know, any case) or ONS code.
+        council: a name (any spelling the data know, any case) or ONS code.
         year: the year of the England profiles: the council as known on 1 January ``year``
-            (:data:`~earlywarning.datasets.FIRST_PROFILE_YEAR` to
-            :data:`~earlywarning.datasets.LAST_PROFILE_YEAR`).
+            (the range of :func:`~earlywarning.datasets.profile_years`).
         ruleset: the ruleset; ``None`` is the bundled default.
-        judgements: the user's own Ofsted judgements after March 2022 (a table or a file; see
+        judgements: the user's own Ofsted judgements (a table or a file; see
             :mod:`earlywarning.datasets.user_judgements`).
+        neighbours: the neighbour model (``"2021"``, ``"2025"`` or a DfE file; the newest by
+            default).
 
     Returns:
         One row per indicator of the ruleset with data for the council, then a ``score`` row,
@@ -188,7 +198,10 @@ def compare(
         the highest score, or the worst value in the indicator's direction; ties share the
         best place). ``attrs`` holds ``council``, ``la_code``, ``region``, ``year``, ``band``,
         ``ruleset``, ``judgements`` (which judgements the previous rating rests on),
-        ``neighbours_note`` (a fallback grouping, if any) and ``neighbours``: a frame of the ten
+        ``previous_judgement`` (the council's, with its date and age), ``freshness_notes`` and
+        ``outcomes_note`` (how current the judgement and figures are),
+        ``neighbours_model``, ``neighbours_note`` (a row taken from elsewhere, if any) and
+        ``neighbours``: a frame of the ten
         neighbours with each one's ``score``, ``band``, ``coverage`` and ``previous_rating``.
 
     Raises:
@@ -205,18 +218,21 @@ def compare(
     """
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)
-    frame, ev = england_year(year, rules, judgements=user)
+    frame, ev = england_year(year, rules, judgements=user, neighbours=neighbours)
     row = _row_of(frame, council, year)
     region = frame["region"].to_numpy(dtype=object)
     codes = frame["la_code"].to_numpy(dtype=object)
     groups = {
-        "neighbours_median": np.isin(codes, neighbour_codes(str(codes[row]))),
+        "neighbours_median": np.isin(codes, neighbour_codes(str(codes[row]), neighbours)),
         "region_median": region == region[row],
         "england_median": np.ones(len(frame), dtype=bool),
     }
     rows = _rows(ev, row, groups)
     out = pd.DataFrame(rows).set_index("indicator").loc[:, list(COMPARE_COLUMNS)]
-    neighbours = _neighbour_table(frame, row)
+    near = _neighbour_table(frame, row, neighbours)
+    day = dt.date(int(year), 1, 1)
+    known = profiles_at([str(codes[row])], [day], provenance=True, judgements=user)
+    fresh = freshness(known, user).iloc[0]
     out.attrs.update(
         {
             "council": str(frame["council"].iloc[row]),
@@ -226,8 +242,12 @@ def compare(
             "band": str(frame["band"].iloc[row]),
             "ruleset": f"{rules.id} {rules.version} ({rules.content_hash})",
             "judgements": judgements_note(user),
-            "neighbours_note": neighbours.attrs["note"],
-            "neighbours": neighbours,
+            "previous_judgement": fresh["previous_rating_text"],
+            "freshness_notes": fresh["notes"],
+            "outcomes_note": outcomes_note(day, user),
+            "neighbours_model": near.attrs["model"],
+            "neighbours_note": near.attrs["note"],
+            "neighbours": near,
         }
     )
     return out
@@ -239,6 +259,7 @@ def neighbour_scores(
     ruleset: Ruleset | None = None,
     *,
     judgements: JudgementsLike = None,
+    neighbours: NeighboursLike = None,
 ) -> pd.DataFrame:
     """The council's ten statistical neighbours with each one's score, band and rating.
 
@@ -252,24 +273,27 @@ def neighbour_scores(
         >>> n.loc[0, "council"], bool(n["score"].notna().all())
         ('Nottinghamshire', True)
     """
-    frame, _ = england_year(year, ruleset, judgements=judgements)
-    return _neighbour_table(frame, _row_of(frame, council, year))
+    frame, _ = england_year(year, ruleset, judgements=judgements, neighbours=neighbours)
+    return _neighbour_table(frame, _row_of(frame, council, year), neighbours)
 
 
 def peer_trajectory(
     council: str,
-    years: Iterable[int] = range(2018, LAST_PROFILE_YEAR + 1),
+    years: Iterable[int] | None = None,
     ruleset: Ruleset | None = None,
     *,
     judgements: JudgementsLike = None,
+    neighbours: NeighboursLike = None,
 ) -> pd.DataFrame:
     """The council's score by year beside the median of its neighbours and of England.
 
     Args:
         council: a name or ONS code.
-        years: the years (default 2018, the first with a workforce census, to the newest).
+        years: the years (default 2018, the first with a workforce census, to the newest the
+            data support).
         ruleset: the ruleset; ``None`` is the bundled default.
-        judgements: the user's own judgements after March 2022.
+        judgements: the user's own judgements.
+        neighbours: the neighbour model (the newest by default).
 
     Returns:
         One row per year: ``year``, ``score``, ``band``, ``neighbours_median``,
@@ -284,12 +308,15 @@ def peer_trajectory(
     """
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)
-    wanted = check_years(years, FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR, "peer_trajectory: years")
+    first, last = profile_years()
+    wanted = check_years(
+        years if years is not None else range(2018, last + 1), first, last, "peer_trajectory: years"
+    )
     code = resolve_council(council, "peer_trajectory")
-    near = neighbour_codes(code)
+    near = neighbour_codes(code, neighbours)
     rows = []
     for y in wanted:
-        frame, _ = england_year(y, rules, judgements=user)
+        frame, _ = england_year(y, rules, judgements=user, neighbours=neighbours)
         here = frame[frame["la_code"] == code]
         near_scores = frame.loc[frame["la_code"].isin(near), "score"].dropna()
         rows.append(
@@ -330,11 +357,14 @@ def compare_to_text(table: pd.DataFrame) -> str:
     ]
     shown.columns = ["value", "points", "neighbours", "region", "England", "rank in England"]
     neighbours = a["neighbours"][["rank", "council", "closeness", "score", "band"]]
-    lines = [head, "", _to_string(shown.round(1)), "", "Statistical neighbours (DfE, April 2021)"]
+    model = a.get("neighbours_model", "")
+    lines = [head, f"Previous Ofsted judgement: {a.get('previous_judgement', 'none known')}", ""]
+    lines += [_to_string(shown.round(1)), "", f"Statistical neighbours (DfE, {model} model)"]
     lines.append(_to_string(neighbours.set_index("rank")))
     lines += ["", "Medians are of councils with a figure. " + a["judgements"]]
-    if a["neighbours_note"]:
-        lines.append(a["neighbours_note"])
+    for note in (a.get("freshness_notes"), a.get("outcomes_note"), a["neighbours_note"]):
+        if note:
+            lines.append(note[0].upper() + note[1:] + ("" if note.endswith(".") else "."))
     lines.append(f"Ruleset {a['ruleset']}.")
     return "\n".join(lines)
 

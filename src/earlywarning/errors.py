@@ -12,6 +12,7 @@ from dataclasses import dataclass
 __all__ = [
     "ArrowDependencyError",
     "ColumnNameError",
+    "DataSourceError",
     "EarlyWarningError",
     "EarlyWarningWarning",
     "ExcelDependencyError",
@@ -247,6 +248,46 @@ class ProfileFileError(InputFileError):
         >>> print(ew.ProfileFileError("councils.csv", "row has 4 fields, the header 3", line=7))
         councils.csv:7: row has 4 fields, the header 3
     """
+
+
+class DataSourceError(InputFileError):
+    """A publisher's file (DfE, ONS, Ofsted, Data to Insight) is not in the layout it should be.
+
+    An :class:`InputFileError`, so that one ``except`` catches every file that cannot be read.
+
+    ``file`` is the path as given; ``line`` (1-based, for a CSV) or ``sheet`` and ``row`` (for a
+    workbook) say where, when the problem has a place; ``reason`` says what is wrong.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> print(ew.DataSourceError("csww.csv", "no column 'time_period'", line=1))
+        csww.csv:1: no column 'time_period'
+        >>> print(ew.DataSourceError("outcomes.ods", "'Good!' is not a judgement",
+        ...                          sheet="ILACS_inspection_history", row=12))
+        outcomes.ods, sheet 'ILACS_inspection_history', row 12: 'Good!' is not a judgement
+    """
+
+    def __init__(
+        self,
+        file: object,
+        reason: str,
+        *,
+        line: int | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+    ) -> None:
+        self.file = str(file)
+        self.reason = self.message = reason
+        self.line = line
+        self.byte = None
+        self.sheet = sheet
+        self.row = row
+        if sheet is not None:
+            where = f"{self.file}, sheet {sheet!r}" + (f", row {row}" if row else "")
+        else:
+            where = f"{self.file}:{line}" if line else self.file
+        # the place is said as a workbook's sheet and row, which InputFileError cannot say
+        EarlyWarningError.__init__(self, f"{where}: {reason}")
 
 
 class OutputFileError(EarlyWarningError):

@@ -500,15 +500,18 @@ def _mark_rising(ax: Axes, rows: pd.DataFrame, years: Any, values: Any) -> None:
 
 
 def _mark_stale(ax: Axes, years: Any) -> None:
-    """A dotted line where the bundled Ofsted outcomes stop, when the years cross it."""
-    # Ofsted outcomes after March 2022 are withheld from the bundled data, so from 2023 a
-    # profile's previous rating may be out of date; say so on the chart.
-    if years.min() <= 2022 < years.max():
-        ax.axvline(2022.5, color="#777777", linestyle=":", linewidth=1.0, zorder=2, gid="stale")
+    """A dotted line where the data's Ofsted outcomes stop, when the years cross it."""
+    from earlywarning.datasets import outcomes_as_at
+
+    # a profile of 1 January after the outcomes' date may miss a later inspection, so its
+    # previous rating may be out of date; say so on the chart
+    last = outcomes_as_at().year
+    if years.min() <= last < years.max():
+        ax.axvline(last + 0.5, color="#777777", linestyle=":", linewidth=1.0, zorder=2, gid="stale")
         ax.text(
-            2022.55,
+            last + 0.55,
             97.0,
-            "later Ofsted judgements\nwithheld: previous\nrating may be stale",
+            "later Ofsted judgements\nnot in the data: previous\nrating may be stale",
             ha="left",
             va="top",
             fontsize="x-small",

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from earlywarning.datasets import FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR, england_profiles
+from earlywarning.datasets import england_profiles, profile_years
+from earlywarning.datasets.neighbours import NeighboursLike
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
 from earlywarning.parameters import check_margin, check_whole, check_years
@@ -110,11 +111,12 @@ def rising_risk(
 
 
 def england_scores(
-    years: Iterable[int] = range(2017, LAST_PROFILE_YEAR + 1),
+    years: Iterable[int] | None = None,
     ruleset: Ruleset | None = None,
     *,
     rise_margin: float = 10.0,
     councils: Sequence[str] | None = None,
+    neighbours: NeighboursLike = None,
 ) -> pd.DataFrame:
     """Score every English council for every year, with a flag for rising risk.
 
@@ -122,20 +124,21 @@ def england_scores(
     year), scored with :func:`~earlywarning.score_frame`; ``rising`` is :func:`rising_risk`
     against two years earlier.
 
-    Caveats: ``previous_rating`` is the last Ofsted judgement up to 31 March 2022, because later
-    outcomes are withheld from the bundled data; from 2023 it may be stale, since a council may
-    have been inspected again since. The workforce census starts in September 2017, so profiles
+    Caveats: ``previous_rating`` is the last Ofsted judgement the data know (to 31 March 2025 in
+    the bundled data); for later dates it may be stale, since a council may have been inspected
+    again since. The workforce census starts in September 2017, so profiles
     for 2017 have no workforce measures and lower ``coverage`` (and ``rising`` is None in 2019,
     whose scores rest on more data than 2017's).
 
     Args:
         years: the years to score: year Y is each council as known on 1 January Y (the workforce
-            census of 30 September Y-1). 2011 to 2026 are in the data; the default is 2017, the
-            year before the first census, to 2026, the newest
-            (:data:`~earlywarning.datasets.LAST_PROFILE_YEAR`).
+            census of 30 September Y-1). The data's range is
+            :func:`~earlywarning.datasets.profile_years` (2011 to 2026 in the bundled data); the
+            default is 2017, the year before the first census, to the newest.
         ruleset: the ruleset; ``None`` is the bundled default.
         rise_margin: the score rise over two years, in points, flagged as rising on its own.
         councils: keep only these councils, by name or ONS code (any case).
+        neighbours: the neighbour model of the peer measures (the newest by default).
 
     Returns:
         One row per council and year, sorted by year and ``la_code``, with the columns
@@ -148,9 +151,10 @@ def england_scores(
         >>> df[["council", "year", "rising"]].values.tolist()
         [['Derbyshire', 2020, None], ['Derbyshire', 2022, False]]
     """
-    wanted = check_years(years, FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR)
+    first, last = profile_years()
+    wanted = check_years(years if years is not None else range(2017, last + 1), first, last)
     rise_margin = check_margin(rise_margin, "rise_margin", 0, 100)
-    profiles = england_profiles(wanted, councils)
+    profiles = england_profiles(wanted, councils, neighbours=neighbours)
     scored = score_frame(profiles, ruleset)
     out = pd.concat(
         [

@@ -7,20 +7,23 @@ outstanding and whose score is now high or severe, or rising (a higher band, or 
 more up on two years before, by :func:`~earlywarning.trajectories.rising_risk`).
 
 ``year`` Y means the council as known on 1 January Y (the workforce census of 30 September Y-1;
-see :func:`~earlywarning.datasets.england_profiles`). The bundled Ofsted judgements stop at
-31 March 2022, so for later years ``previous_rating`` may be stale: pass the newer judgements
-(``judgements=``, see :mod:`earlywarning.datasets.user_judgements`) to make the list current.
+see :func:`~earlywarning.datasets.england_profiles`). The bundled Ofsted judgements run to
+31 March 2025, so from 2026 ``previous_rating`` may be stale: each row gives its judgement's date
+and age, and newer judgements (``judgements=``, see
+:mod:`earlywarning.datasets.user_judgements`) make the list current.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import numpy as np
 import pandas as pd
 
-from earlywarning.datasets import FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR, england_profiles
-from earlywarning.datasets.neighbours import REGIONS, neighbour_median
+from earlywarning.datasets import PROFILE_COLUMNS, england_profiles, profile_years
+from earlywarning.datasets.freshness import freshness, outcomes_note
+from earlywarning.datasets.neighbours import REGIONS, NeighboursLike, grouping, neighbour_median
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
@@ -51,6 +54,8 @@ WATCHLIST_COLUMNS: tuple[str, ...] = (
     "band",
     "previous_rating",
     "previous_rating_date",
+    "previous_rating_age_years",
+    "previous_rating_basis",
     "score_2y_before",
     "band_2y_before",
     "neighbours_median_score",
@@ -58,30 +63,28 @@ WATCHLIST_COLUMNS: tuple[str, ...] = (
     "sliding",
     "coverage",
     "reasons",
+    "notes",
 )
 """The columns of :func:`watchlist`, in order."""
 
 _GOOD = ("outstanding", "good")
 
 
-def _scored(years: list[int], rules: Ruleset, user: pd.DataFrame | None) -> pd.DataFrame:
-    profiles = england_profiles(years, judgements=user)
+def _scored(
+    years: list[int], rules: Ruleset, user: pd.DataFrame | None, neighbours: NeighboursLike
+) -> pd.DataFrame:
+    found = england_profiles(years, judgements=user, neighbours=neighbours, provenance=True)
+    profiles = found.loc[:, list(PROFILE_COLUMNS)]
     scored = score_frame(profiles, rules)
-    dates = _rating_dates(profiles, user)
-    out = profiles[["council", "la_code", "region", "year", "previous_rating"]].copy()
-    out["previous_rating_date"] = dates
+    out = found[["council", "la_code", "region", "year", "previous_rating"]].copy()
+    out["previous_rating_date"] = found["previous_rating_date"]
+    out["previous_rating_basis"] = found["previous_rating_basis"]
+    fresh = freshness(found, user)
+    out["previous_rating_age_years"] = fresh["previous_rating_age_years"].round(2)
+    out["notes"] = fresh["notes"]
     for col in ("score", "band", "coverage", "reasons"):
         out[col] = scored[col]
     return out
-
-
-def _rating_dates(profiles: pd.DataFrame, user: pd.DataFrame | None) -> np.ndarray:
-    """The date of the judgement behind each profile's previous rating (NaT when none)."""
-    from earlywarning.datasets import profiles_at
-
-    days = pd.to_datetime(profiles["year"].astype(str) + "-01-01")
-    found = profiles_at(list(profiles["la_code"]), days, provenance=True, judgements=user)
-    return found["previous_rating_date"].to_numpy()
 
 
 def _region(region: str | None) -> str | None:
@@ -103,30 +106,39 @@ def watchlist(
     judgements: JudgementsLike = None,
     region: str | None = None,
     sliding_only: bool = False,
+    neighbours: NeighboursLike = None,
 ) -> pd.DataFrame:
     """Every council in ``year`` with its score, band and previous rating, the sliding first.
 
     Args:
-        year: the year of the England profiles: councils as known on 1 January ``year``
-            (:data:`~earlywarning.datasets.FIRST_PROFILE_YEAR` to
-            :data:`~earlywarning.datasets.LAST_PROFILE_YEAR`).
+        year: the year of the England profiles: councils as known on 1 January ``year`` (the
+            range of :func:`~earlywarning.datasets.profile_years`: 2011 to 2026 in the bundled
+            data).
         ruleset: the ruleset; ``None`` is the bundled default.
-        judgements: the user's own Ofsted judgements after March 2022 (a table or a file; see
+        judgements: the user's own Ofsted judgements, later than the data's (a table, a file,
+            Ofsted's outcomes workbook or Data to Insight's overview; see
             :mod:`earlywarning.datasets.user_judgements`), so that ``previous_rating`` is current.
         region: keep only this English region (one of
             :data:`~earlywarning.datasets.neighbours.REGIONS`, any case); the neighbours'
             medians still read every neighbour, in whatever region.
         sliding_only: keep only the councils flagged as sliding.
+        neighbours: the neighbour model of the peer measures and the neighbours' median
+            (``"2021"``, ``"2025"`` or a DfE file; the newest by default).
 
     Returns:
         One row per council in existence on 1 January ``year``, with the columns of
-        :data:`WATCHLIST_COLUMNS`: ``previous_rating`` and its ``previous_rating_date``;
+        :data:`WATCHLIST_COLUMNS`: ``previous_rating``, its ``previous_rating_date``, its age on
+        1 January ``year`` (``previous_rating_age_years``) and ``previous_rating_basis``
+        (``overall``, or ``sub-judgements`` for a judgement without an overall grade);
         ``score_2y_before`` and ``band_2y_before`` (NaN/None for a council that did not exist
         then); ``neighbours_median_score`` (the median score of its statistical neighbours that
         year); ``rising`` (the rising rule: True, False, or None with no comparable earlier
-        score); ``sliding``: previously good or outstanding, and now high or severe or rising.
-        Sorted with the sliding councils first, then by score, highest first. ``attrs`` holds
-        ``year``, ``ruleset`` and ``judgements`` (which judgements the ratings rest on).
+        score); ``sliding``: previously good or outstanding, and now high or severe or rising;
+        ``notes`` on how current the judgement and figures are (see
+        :mod:`earlywarning.datasets.freshness`). Sorted with the sliding councils first, then by
+        score, highest first. ``attrs`` holds ``year``, ``ruleset``, ``judgements`` (which
+        judgements the ratings rest on), ``outcomes_note`` (whether the judgements stop before
+        the list's date) and ``neighbours`` (the model).
 
     Raises:
         EarlyWarningError: for a year outside the data, a region that is not one, or a bad
@@ -138,12 +150,13 @@ def watchlist(
         >>> bool(w["sliding"].iloc[0]), bool(w["sliding"].is_monotonic_decreasing)
         (True, True)
     """
-    year = check_year(year, FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR, "watchlist: year")
+    first, last = profile_years()
+    year = check_year(year, first, last, "watchlist: year")
     wanted = _region(region)
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)
-    years = [y for y in (int(year) - LOOKBACK_YEARS, int(year)) if y >= FIRST_PROFILE_YEAR]
-    both = _scored(years, rules, user)
+    years = [y for y in (int(year) - LOOKBACK_YEARS, int(year)) if y >= first]
+    both = _scored(years, rules, user, neighbours)
     both["rising"] = rising_risk(both, lookback_years=LOOKBACK_YEARS, by="la_code")
     now = both[both["year"] == year].reset_index(drop=True)
     then = both[both["year"] == year - LOOKBACK_YEARS].set_index("la_code")
@@ -151,7 +164,7 @@ def watchlist(
     now["band_2y_before"] = then["band"].reindex(now["la_code"]).to_numpy()
     scores = now.set_index(["la_code", "year"])["score"]
     now["neighbours_median_score"] = neighbour_median(
-        scores, now["la_code"].to_numpy(), now["year"].to_numpy()
+        scores, now["la_code"].to_numpy(), now["year"].to_numpy(), neighbours=neighbours
     )
     was_good = now["previous_rating"].isin(_GOOD).to_numpy()
     high = now["band"].isin(SLIDING_BANDS).to_numpy()
@@ -171,6 +184,8 @@ def watchlist(
             "year": int(year),
             "ruleset": f"{rules.id} {rules.version} ({rules.content_hash})",
             "judgements": judgements_note(user),
+            "outcomes_note": outcomes_note(dt.date(int(year), 1, 1), user),
+            "neighbours": grouping(neighbours).model,
             "region": wanted,
             "sliding_only": sliding_only,
         }
@@ -189,13 +204,30 @@ def watchlist_to_text(table: pd.DataFrame) -> str:
     """
     a = table.attrs
     sliding = int(table["sliding"].sum())
-    shown = table.drop(columns=["la_code", "reasons", "previous_rating_date"]).copy()
+    shown = table.drop(
+        columns=[
+            "la_code",
+            "reasons",
+            "notes",
+            "previous_rating_basis",
+            "previous_rating_age_years",
+        ]
+    ).copy()
+    shown.insert(
+        list(shown.columns).index("previous_rating_date"),
+        "judged",
+        [f"{d:%b %Y}" if pd.notna(d) else "" for d in table["previous_rating_date"]],
+    )
+    shown["previous_rating_date"] = [
+        f"{y:.1f}y" if pd.notna(y) else "" for y in table["previous_rating_age_years"]
+    ]
     shown["rising"] = shown["rising"].map({True: "yes", False: "no"}).fillna("n/a")
     shown["sliding"] = shown["sliding"].map({True: "yes", False: ""})
     shown["coverage"] = [f"{c:.0%}" for c in shown["coverage"]]
     shown = shown.rename(
         columns={
             "previous_rating": "previous",
+            "previous_rating_date": "age",
             "score_2y_before": "2y before",
             "band_2y_before": "band then",
             "neighbours_median_score": "neighbours",
@@ -209,8 +241,25 @@ def watchlist_to_text(table: pd.DataFrame) -> str:
     ]
     with pd.option_context("display.width", 250, "display.max_rows", None):
         lines.append(shown.astype(object).where(shown.notna(), "").to_string(index=False))
-    lines += ["", a["judgements"], f"Ruleset {a['ruleset']}."]
+    lines += ["", *_grouped_notes(table)]
+    lines += [a["judgements"], *([a["outcomes_note"]] if a.get("outcomes_note") else [])]
+    lines.append(f"Neighbours: DfE's {a.get('neighbours', '')} model. Ruleset {a['ruleset']}.")
     return "\n".join(lines)
+
+
+def _grouped_notes(table: pd.DataFrame) -> list[str]:
+    """The councils' notes, each said once: with the councils it concerns, or how many."""
+    by_note: dict[str, list[str]] = {}
+    for council, notes in zip(table["council"], table["notes"], strict=True):
+        for note in filter(None, str(notes).split("; ")):
+            by_note.setdefault(note, []).append(str(council))
+    if not by_note:
+        return []
+    lines = ["Notes:"]
+    for note, councils in by_note.items():
+        who = ", ".join(councils) if len(councils) <= 3 else f"{len(councils)} councils"
+        lines.append(f"  - {note}: {who}")
+    return [*lines, ""]
 
 
 def render_watchlist(table: pd.DataFrame, fmt: str) -> str:

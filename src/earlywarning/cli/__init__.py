@@ -28,6 +28,7 @@ from earlywarning.cli._common import (
     EXIT_USAGE,
     Handler,
 )
+from earlywarning.cli.data import data_arguments
 from earlywarning.cli.decisions import (
     cmd_smallest_change,
     cmd_what_if,
@@ -93,6 +94,7 @@ COMMANDS: dict[str, tuple[Handler | None, Callable[[argparse.ArgumentParser], No
     "compare": (cmd_compare, compare_arguments),
     "watchlist": (cmd_watchlist, watchlist_arguments),
     "report": (cmd_report, report_arguments),
+    "data": (None, data_arguments),
 }
 
 

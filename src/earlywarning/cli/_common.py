@@ -22,6 +22,7 @@ __all__ = [
     "EXIT_ROWS_FAILED",
     "EXIT_USAGE",
     "JUDGEMENTS_HELP",
+    "NEIGHBOURS_HELP",
     "OUTPUT_FORMATS",
     "YEARS_HELP",
     "YEAR_HELP",
@@ -53,20 +54,29 @@ def ruleset_of(args: argparse.Namespace) -> Ruleset:
 
 
 YEARS_HELP = (
-    "the years, as FIRST-LAST or a comma list (default 2017-2026); year Y is each council as "
-    "known on 1 January Y, from the workforce census of 30 September Y-1 (2011 to 2026)"
+    "the years, as FIRST-LAST or a comma list (default 2017 to the newest); year Y is each "
+    "council as known on 1 January Y, from the workforce census of 30 September Y-1 (the data's "
+    "years: 2011 to 2026 in the bundled data; `earlywarning data status` says which)"
 )
 
 
 YEAR_HELP = (
     "the year of the England profiles: councils as known on 1 January YEAR, from the workforce "
-    "census of 30 September YEAR-1 (2011 to 2026)"
+    "census of 30 September YEAR-1 (the data's years: 2011 to 2026 in the bundled data)"
 )
 
 
 JUDGEMENTS_HELP = (
-    "a CSV, JSON or YAML file of Ofsted judgements (council, date, overall) to use beside the "
-    "bundled ones, which stop at 31 March 2022"
+    "Ofsted judgements to use beside the data's (the bundled ones stop at 31 March 2025): "
+    "Ofsted's outcomes workbook or Data to Insight's overview as published, or a CSV, JSON or "
+    "YAML file of council, date, overall (and optionally leadership, help_protection, "
+    "children_in_care, care_leavers; overall may be empty from April 2026)"
+)
+
+
+NEIGHBOURS_HELP = (
+    "the DfE statistical neighbour model: 2025 (the default, the newest in the data), 2021, "
+    "or a DfE neighbour FILE in either of DfE's layouts"
 )
 
 

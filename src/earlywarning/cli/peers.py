@@ -8,12 +8,13 @@ from typing import TextIO
 
 from earlywarning.cli._common import (
     JUDGEMENTS_HELP,
+    NEIGHBOURS_HELP,
     YEAR_HELP,
     YEARS_HELP,
     ruleset_of,
     with_rules,
 )
-from earlywarning.datasets import FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR
+from earlywarning.datasets import profile_years
 from earlywarning.io.output import check_output_path, image_format, terminal_text
 from earlywarning.parameters import parse_number, parse_years
 
@@ -28,20 +29,20 @@ __all__ = [
 
 
 def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
-    """Score every council (or the ones named) for every year 2017-2026, with rising risk."""
+    """Score every council (or the ones named) for every year from 2017, with rising risk."""
     from earlywarning.trajectories import england_scores, trajectories_text
 
     if args.plot:
         image_format(args.plot)  # a name refused before the scoring, not after
         check_output_path(args.plot, "chart")
     rules = ruleset_of(args)
-    years = (
-        {}
-        if args.years is None
-        else {"years": parse_years(args.years, FIRST_PROFILE_YEAR, LAST_PROFILE_YEAR)}
-    )
+    years = {} if args.years is None else {"years": parse_years(args.years, *profile_years())}
     scores = england_scores(
-        ruleset=rules, rise_margin=args.rise_margin, councils=args.council, **years
+        ruleset=rules,
+        rise_margin=args.rise_margin,
+        councils=args.council,
+        neighbours=args.neighbours,
+        **years,
     )
     if args.plot:
         from earlywarning.plots import save_trajectory
@@ -65,14 +66,18 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
         image_format(args.plot)  # a name refused before the comparison, not after
         check_output_path(args.plot, "chart")
     rules = ruleset_of(args)
-    table = compare(args.council, args.year, rules, judgements=args.judgements)
+    table = compare(
+        args.council, args.year, rules, judgements=args.judgements, neighbours=args.neighbours
+    )
     out.write(render_compare(table, args.format))
     if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
         print(table.attrs["judgements"], file=sys.stderr)
     if args.plot:
         from earlywarning.peer_plots import save_peers
 
-        trajectory = peer_trajectory(args.council, ruleset=rules, judgements=args.judgements)
+        trajectory = peer_trajectory(
+            args.council, ruleset=rules, judgements=args.judgements, neighbours=args.neighbours
+        )
         written = save_peers(trajectory, args.plot, ruleset=rules)
         print(terminal_text(f"wrote {written}"), file=sys.stderr)
     return 0
@@ -88,6 +93,7 @@ def cmd_watchlist(args: argparse.Namespace, out: TextIO) -> int:
         judgements=args.judgements,
         region=args.region,
         sliding_only=args.sliding_only,
+        neighbours=args.neighbours,
     )
     out.write(render_watchlist(table, args.format))
     if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
@@ -101,6 +107,7 @@ def compare_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int, required=True, help=YEAR_HELP)
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--judgements", metavar="FILE", help=JUDGEMENTS_HELP)
+    p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
     p.add_argument(
         "--plot",
         metavar="FILE.png",
@@ -118,11 +125,12 @@ def watchlist_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--judgements", metavar="FILE", help=JUDGEMENTS_HELP)
+    p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
     p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
 
 
 def trajectories_arguments(p: argparse.ArgumentParser) -> None:
-    """score every council for every year 2017-2026"""
+    """score every council for every year from 2017 to the newest"""
     p.add_argument(
         "--council", action="append", metavar="NAME", help="only this council (repeatable)"
     )
@@ -139,4 +147,5 @@ def trajectories_arguments(p: argparse.ArgumentParser) -> None:
         help="a score rise over two years flagged as rising (default 10 points)",
     )
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
     with_rules(p)

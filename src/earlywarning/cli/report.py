@@ -45,7 +45,8 @@ def report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--judgements",
         metavar="FILE",
-        help="your own Ofsted judgements after March 2022 (council, date, overall)",
+        help="Ofsted judgements beyond the data's (to 31 March 2025 bundled): Ofsted's outcomes "
+        "workbook, Data to Insight's overview, or a CSV of council, date, overall",
     )
     p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
 

@@ -1,11 +1,14 @@
-"""The bundled England data: per-council statistics and Ofsted outcomes, as tidy DataFrames.
+"""The England data: per-council statistics, Ofsted judgements and neighbours, as tidy DataFrames.
 
-Five files ship with the package (see ``earlywarning/data/england/README.md`` for sources and
-licence): a council-by-year panel of DfE and section 251 statistics, every Ofsted judgement of a
-council's children's services from 2009 to March 2022, the 136 ILACS inspections to March 2022
-with the inputs known before each one, and the DfE's statistical neighbours (April 2021) and
-council codes with regions (:func:`statistical_neighbours`, :func:`regions`, from
-:mod:`earlywarning.datasets.neighbours`).
+The data in use are the bundled data (see ``earlywarning/data/england/README.md`` for sources and
+licence), or a newer build written by ``earlywarning data import`` (:func:`import_data`) that
+``EARLYWARNING_DATA=DIR`` or :func:`use` points at; :func:`data_status` says which. They hold a
+council-by-year panel of DfE, ONS and section 251 statistics, every Ofsted judgement of a
+council's children's services from 2009 with its sub-judgements (to 31 March 2025 in the bundled
+data), the 136 ILACS inspections to March 2022 with the inputs known before each one, and the
+DfE's statistical neighbour models and council codes with regions (:func:`statistical_neighbours`,
+:func:`regions`, from :mod:`earlywarning.datasets.neighbours`). Every file is built from the
+publishers' files by one import path (:mod:`earlywarning.datasets.sources`).
 
 On top of the loaders, one builder turns the panel into :class:`~earlywarning.CouncilProfile`
 fields *as known at a point in time* (:func:`profiles_at`). :func:`england_profiles` uses it for
@@ -25,28 +28,33 @@ Conventions of the builder, for a point in time ``t`` in calendar year ``T``:
 * ``region``: the council's English region (London as one);
 * ``vacancy_rate_vs_neighbours_pp``, ``agency_rate_vs_neighbours_pp``: the council's rate in the
   census of 30 September ``T-1`` minus the median of its ten statistical neighbours' rates in the
-  same census (percentage points; missing when fewer than five neighbours have a figure);
+  same census (percentage points; missing when fewer than five neighbours have a figure). The
+  neighbours are DfE's newest model (2025) unless ``neighbours=`` asks for another;
 * ``vacancy_rate_change_2y_pp``, ``agency_rate_change_2y_pp``: the rate in the census of
   30 September ``T-1`` minus the rate two censuses earlier (percentage points);
 * ``cla_rate_change_2y_per_10k``: the looked-after rate at 31 March ``T-1`` minus the rate at
   31 March ``T-3`` (per 10,000 children), within one source (DfE, else the Webb compilation);
 * ``previous_rating``: the overall judgement of the council's last Ofsted inspection (any
-  framework) dated strictly before ``t``.  SLAC and SIF judgements are dated by publication, ILACS
-  by the start of the inspection, as in the Ofsted release.
+  framework) dated strictly before ``t``. SLAC and SIF judgements are dated by publication, ILACS
+  by the start of the inspection, as in the Ofsted release. A judgement without an overall grade
+  (Ofsted gives none from April 2026) is read from its sub-judgements by one rule
+  (:mod:`earlywarning.datasets.judgement_rule`).
 
-These are the conventions of the bundled ILACS file, which the builder reproduces. A figure the
-sources do not give stays missing (NaN, or None for ratings); nothing is filled with zero.
+A figure the sources do not give stays missing (NaN, or None for ratings); nothing is filled with
+zero.
 
-Ofsted outcomes are cut at 31 March 2022 on purpose (see the data README): for a point in time
-after :data:`OUTCOMES_CUTOFF`, ``previous_rating`` is the last judgement up to the cutoff and may
-have been superseded by an inspection that is withheld. A user who knows later judgements can
-pass them (``judgements=``, see :mod:`earlywarning.datasets.user_judgements`).
+Ofsted outcomes run to the date the data stand at (31 March 2025 in the bundled data,
+:data:`OUTCOMES_CUTOFF`): for a later point in time, ``previous_rating`` is the last judgement the
+data know and may have been superseded by an inspection they do not hold. A user who knows later
+judgements can pass them (``judgements=``, see :mod:`earlywarning.datasets.user_judgements`): a
+table, Ofsted's outcomes workbook or Data to Insight's overview.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -54,40 +62,60 @@ import pandas as pd
 
 from earlywarning.datasets._england import (
     ALIASES,
+    DATA_ENV,
     OUTCOMES_CUTOFF,
     PANEL_FILE,
+    TRAINING_CUTOFF,
     canonical_ratings,
     council_names,
+    data_location,
     exists,
     ilacs,
     judgements,
+    outcomes_as_at,
     panel,
     resolve_council,
     resolve_councils,
+    use_data,
 )
 from earlywarning.datasets._inputs import fill_measures
-from earlywarning.datasets.neighbours import regions, statistical_neighbours
+from earlywarning.datasets.importing import data_status, import_data
+from earlywarning.datasets.neighbours import (
+    NeighboursLike,
+    neighbour_models,
+    regions,
+    statistical_neighbours,
+)
 from earlywarning.datasets.user_judgements import JudgementsLike, all_judgements, as_judgements
 from earlywarning.errors import EarlyWarningError
 from earlywarning.outcomes import OUTCOME_NAMES, derive_outcomes
 
 __all__ = [
+    "DATA_ENV",
     "FIRST_PROFILE_YEAR",
     "LAST_PROFILE_YEAR",
     "OUTCOMES_CUTOFF",
     "OUTCOME_COLUMNS",
     "PANEL_FILE",
     "PROFILE_COLUMNS",
+    "TRAINING_CUTOFF",
+    "data_location",
+    "data_status",
     "england_panel",
     "england_profiles",
     "ilacs_inspections",
+    "import_data",
     "inspection_profiles",
+    "neighbour_models",
     "ofsted_judgements",
+    "outcomes_as_at",
+    "profile_years",
     "profiles_at",
     "regions",
     "resolve_council",
     "resolve_councils",
     "statistical_neighbours",
+    "use",
 ]
 
 PROFILE_COLUMNS: tuple[str, ...] = (
@@ -117,11 +145,53 @@ OUTCOME_COLUMNS: tuple[str, ...] = ("inspection_start", "new_rating", "prev_rati
 """The columns :func:`inspection_profiles` adds after the profile fields."""
 
 FIRST_PROFILE_YEAR = 2011
-"""The first year :func:`england_profiles` supports (1 January 2011, from the 2010 figures)."""
+"""The first year of profiles from the bundled data (1 January 2011, from the 2010 figures);
+:func:`profile_years` gives the range of the data in use."""
 
 LAST_PROFILE_YEAR = 2026
-"""The newest year :func:`england_profiles` supports (1 January 2026, from the census of
-30 September 2025)."""
+"""The newest year of profiles from the bundled data (1 January 2026, from the census of
+30 September 2025); :func:`profile_years` gives the range of the data in use."""
+
+
+def use(directory: str | Path | None) -> None:
+    """Point every function and command at a data directory written by :func:`import_data`.
+
+    ``use(None)`` goes back to ``EARLYWARNING_DATA`` if it is set, else the bundled data. Cached
+    tables are read afresh from the new directory.
+
+    Raises:
+        EarlyWarningError: the directory is not a data directory (no ``sources.json``).
+
+    Example:
+        >>> import earlywarning as ew
+        >>> ew.datasets.use(None)
+        >>> ew.datasets.data_location() is None
+        True
+    """
+    use_data(directory)
+    if directory is not None:
+        try:
+            data_status()
+        except EarlyWarningError:
+            use_data(None)
+            raise
+
+
+def profile_years() -> tuple[int, int]:
+    """The first and last year of profiles the data in use support.
+
+    Year Y is each council as known on 1 January Y, from the figures of Y-1: the first is the
+    year after the panel's first year, the last the year after the newest workforce census.
+
+    Example:
+        >>> from earlywarning.datasets import profile_years
+        >>> profile_years()
+        (2011, 2026)
+    """
+    rows = panel()
+    census = rows.loc[rows["csww_caseload_fte"].notna(), "year"]
+    last = int(census.max()) if len(census) else int(rows["year"].max())
+    return int(rows["year"].min()) + 1, last + 1
 
 
 # ----------------------------------------------------------------------------------------------
@@ -129,12 +199,13 @@ LAST_PROFILE_YEAR = 2026
 
 
 def england_panel() -> pd.DataFrame:
-    """The council-by-year panel of DfE, Webb (section 251) and MHCLG statistics, 2010-2025.
+    """The council-by-year panel of DfE, ONS, Webb (section 251) and MHCLG statistics.
 
-    One row per ONS council code and year (2,491 rows). ``la_code`` and ``la_name`` are text,
-    ``year`` is an integer and every other column is a float; cells the source suppressed or marked
-    (``x``, ``u``, ``c``, ``z``, ``low``) are NaN. A few rows describe two councils that share a
-    workforce (codes such as ``"E09000021 / E09000027"``). See the data README for each column.
+    One row per ONS council code and year (2,491 rows in the bundled data, 2010-2025). ``la_code``
+    and ``la_name`` are text, ``year`` is an integer and every other column is a float; cells the
+    source suppressed or marked (``x``, ``u``, ``c``, ``z``, ``k``, ``low``) are NaN. A few rows
+    describe two councils that share a workforce (codes such as ``"E09000021 / E09000027"``).
+    See the data README for each column.
 
     Returns:
         A fresh copy, sorted by ``la_code`` and ``year``; changing it does not change later calls.
@@ -149,13 +220,20 @@ def england_panel() -> pd.DataFrame:
 
 
 def ofsted_judgements() -> pd.DataFrame:
-    """Every Ofsted judgement of a council's children's services, 2009 to 31 March 2022.
+    """Every Ofsted judgement of a council's children's services in the data in use.
 
-    One row per inspection (461 rows) from three frameworks: SLAC (2009-12), SIF (2013-17) and
-    ILACS (2018 on). ``date`` is a datetime: the publication date for SLAC and SIF, the start of
-    the inspection for ILACS (``date_kind`` says which). Two columns are added to the file's:
-    ``published`` (the publication date, for every framework) and ``rating``, the overall judgement
-    spelt as a profile's ``previous_rating``: outstanding, good, requires_improvement, inadequate.
+    One row per inspection (596 rows in the bundled data, 2009 to 31 March 2025) from three
+    frameworks: SLAC (2009-12), SIF (2013-17) and ILACS (2018 on). ``date`` is a datetime: the
+    publication date for SLAC and SIF, the start of the inspection for ILACS (``date_kind`` says
+    which). The file's grades keep Ofsted's spelling: ``overall`` and the sub-judgements
+    ``sub_leadership``, ``sub_help_protection``, ``sub_cla`` (children in care) and
+    ``sub_care_leavers`` (judged from January 2023). Columns added to the file's: ``la_code`` is
+    the council's current code (``ofsted_code`` the one Ofsted gives), ``published`` (the
+    publication date, for every framework), the sub-judgements spelt as ratings (``leadership``,
+    ``help_protection``, ``children_in_care``, ``care_leavers``), and ``rating``, the previous
+    rating the judgement gives: the overall grade spelt as a profile's ``previous_rating``, or,
+    for a judgement without one, the rule of :mod:`~earlywarning.datasets.judgement_rule` applied
+    to its sub-judgements (``rating_basis`` says which).
 
     Returns:
         A fresh copy, sorted by ``la_code`` and ``date``.
@@ -163,8 +241,8 @@ def ofsted_judgements() -> pd.DataFrame:
     Example:
         >>> from earlywarning.datasets import ofsted_judgements
         >>> j = ofsted_judgements()
-        >>> sorted(j["rating"].unique())
-        ['good', 'inadequate', 'outstanding', 'requires_improvement']
+        >>> len(j), sorted(j["rating"].unique()), str(j["date"].max().date())
+        (596, ['good', 'inadequate', 'outstanding', 'requires_improvement'], '2025-03-24')
     """
     return judgements().copy()
 
@@ -172,6 +250,7 @@ def ofsted_judgements() -> pd.DataFrame:
 def ilacs_inspections() -> pd.DataFrame:
     """The 136 ILACS inspections to 31 March 2022, with the inputs known before each one.
 
+    ``la_code`` is the council's current code (Barnsley's is E08000038 since 2025);
     ``inspection_start`` and ``prev_date`` are datetimes; ratings keep the file's spelling
     (Outstanding, Good, RI, Inadequate). Workforce inputs are from the census of 30 September of
     the year before the inspection, demand from the year to 31 March before that, spend changes
@@ -196,7 +275,11 @@ def ilacs_inspections() -> pd.DataFrame:
 def _previous(codes: np.ndarray, points: pd.Series, user: pd.DataFrame | None) -> pd.DataFrame:
     """The last judgement of each council dated strictly before each point in time."""
     known = all_judgements(user).rename(
-        columns={"date": "previous_rating_date", "rating": "previous_rating"}
+        columns={
+            "date": "previous_rating_date",
+            "rating": "previous_rating",
+            "rating_basis": "previous_rating_basis",
+        }
     )
     known = known.sort_values("previous_rating_date")
     keys = pd.DataFrame({"la_code": codes, "_at": points.to_numpy(), "_row": np.arange(len(codes))})
@@ -236,6 +319,7 @@ def profiles_at(
     *,
     provenance: bool = False,
     judgements: JudgementsLike = None,
+    neighbours: NeighboursLike = None,
 ) -> pd.DataFrame:
     """Profile fields for each council as known at each point in time.
 
@@ -247,16 +331,22 @@ def profiles_at(
     Args:
         la_codes: ONS codes of the councils.
         dates: the points in time, one per code (dates, datetimes or a datetime Series).
-        provenance: also return ``previous_rating_date`` (the date of the judgement used),
-            ``census_year`` (census of 30 September of that year), ``demand_year`` (year to 31
-            March) and ``spend_year`` (the end of the spend change; NaN when there is none).
-        judgements: the user's own judgements, beside the bundled ones to March 2022: a table
-            or the path of a file (see :mod:`earlywarning.datasets.user_judgements`).
-            ``previous_rating`` is then the last judgement of either kind before each point in time.
+        provenance: also return ``profile_date`` (the point in time),
+            ``previous_rating_date`` (the date of the judgement used),
+            ``previous_rating_basis`` (``overall``, or ``sub-judgements`` for a judgement without
+            an overall grade), ``census_year`` (census of 30 September of that year),
+            ``demand_year`` (year to 31 March) and ``spend_year`` (the end of the spend change;
+            NaN when there is none).
+        judgements: the user's own judgements, beside those of the data: a table or the path of
+            a file, Ofsted's outcomes workbook or Data to Insight's overview included (see
+            :mod:`earlywarning.datasets.user_judgements`). ``previous_rating`` is then the last
+            judgement of either kind before each point in time.
+        neighbours: the statistical neighbour model of the peer-relative measures (see
+            :data:`~earlywarning.datasets.neighbours.NeighboursLike`); the newest by default.
 
     Returns:
         One row per pair, in order, with the columns of :data:`PROFILE_COLUMNS` (``year`` is the
-        year of the point in time) and, with ``provenance``, the four columns above.
+        year of the point in time) and, with ``provenance``, the six columns above.
 
     Raises:
         EarlyWarningError: when the two sequences differ in length, a code is not in the panel,
@@ -286,11 +376,14 @@ def profiles_at(
     out["previous_rating"] = (
         previous["previous_rating"].astype(object).where(previous["previous_rating"].notna(), None)
     )
-    fill_measures(out, codes, data_years)
+    fill_measures(out, codes, data_years, neighbours)
     spend_years = out.pop("spend_year").to_numpy()
     out = out.loc[:, list(PROFILE_COLUMNS)]
     if provenance:
+        out["profile_date"] = points.to_numpy()
         out["previous_rating_date"] = previous["previous_rating_date"].to_numpy()
+        basis = previous["previous_rating_basis"]
+        out["previous_rating_basis"] = basis.astype(object).where(basis.notna(), None).to_numpy()
         out["census_year"] = data_years
         out["demand_year"] = data_years
         out["spend_year"] = spend_years
@@ -304,21 +397,17 @@ def profiles_at(
 def _check_years(year: int | Sequence[int]) -> list[int]:
     """The distinct years asked for, sorted, each checked against the panel's range."""
     years: list[object] = [year] if isinstance(year, int | np.integer | str) else list(year)
+    first, last = profile_years()
     good: set[int] = set()
     bad: list[object] = []
     for y in years:
-        if (
-            isinstance(y, int | np.integer)
-            and not isinstance(y, bool)
-            and FIRST_PROFILE_YEAR <= y <= LAST_PROFILE_YEAR
-        ):
+        if isinstance(y, int | np.integer) and not isinstance(y, bool) and first <= y <= last:
             good.add(int(y))
         else:
             bad.append(y)
     if bad:
         raise EarlyWarningError(
-            f"england_profiles: year(s) {bad} not in the bundled data "
-            f"(whole years {FIRST_PROFILE_YEAR} to {LAST_PROFILE_YEAR})"
+            f"england_profiles: year(s) {bad} not in the data (whole years {first} to {last})"
         )
     return sorted(good)
 
@@ -328,6 +417,8 @@ def england_profiles(
     councils: Sequence[str] | None = None,
     *,
     judgements: JudgementsLike = None,
+    neighbours: NeighboursLike = None,
+    provenance: bool = False,
 ) -> pd.DataFrame:
     """Profiles of every English council as known on 1 January of each year.
 
@@ -338,11 +429,13 @@ def england_profiles(
     stay NaN (None for ``previous_rating``); the frame can go straight to ``score_frame``.
 
     Args:
-        year: one year or several, from :data:`FIRST_PROFILE_YEAR` (2011) to
-            :data:`LAST_PROFILE_YEAR` (2026, from the census of September 2025).
+        year: one year or several, in the range of :func:`profile_years` (2011 to 2026 in the
+            bundled data, 2026 from the census of September 2025).
         councils: keep only these councils, by name (the panel's or Ofsted's spelling, any case)
             or ONS code. Unknown names raise, so a typo cannot silently return nothing.
-        judgements: the user's own judgements after March 2022 (see :func:`profiles_at`).
+        judgements: the user's own judgements (see :func:`profiles_at`).
+        neighbours: the neighbour model (see :func:`profiles_at`); the newest by default.
+        provenance: also return the dates behind each profile (see :func:`profiles_at`).
 
     Returns:
         One row per council and year, sorted by year and ``la_code``, with the columns of
@@ -373,17 +466,20 @@ def england_profiles(
             if exists(code, day) and (wanted is None or code in wanted):
                 codes.append(code)
                 points.append(day)
-    out = profiles_at(codes, points, judgements=judgements)
+    out = profiles_at(
+        codes, points, judgements=judgements, neighbours=neighbours, provenance=provenance
+    )
     return out.reset_index(drop=True)
 
 
-def inspection_profiles() -> pd.DataFrame:
+def inspection_profiles(neighbours: NeighboursLike = None) -> pd.DataFrame:
     """The profile of each council as at the start of each of its 136 ILACS inspections.
 
     Built by :func:`profiles_at` with the inspection start as the point in time, so the census is
     that of 30 September of the year before the inspection and ``previous_rating`` is the last
     judgement before the inspection (never the inspection itself). Use it to check a ruleset
-    against outcomes it has not seen.
+    against outcomes it has not seen. ``neighbours`` picks the neighbour model of the
+    peer-relative measures (the newest by default; see :func:`profiles_at`).
 
     Returns:
         One row per inspection in the ILACS file's order: the columns of :data:`PROFILE_COLUMNS`,
@@ -403,7 +499,7 @@ def inspection_profiles() -> pd.DataFrame:
         (136, 19, 50)
     """
     table = ilacs()
-    out = profiles_at(list(table["la_code"]), table["inspection_start"])
+    out = profiles_at(list(table["la_code"]), table["inspection_start"], neighbours=neighbours)
     out["inspection_start"] = table["inspection_start"].to_numpy()
     new = canonical_ratings(table["new_overall"])
     out["new_rating"] = new.to_numpy()

@@ -6,13 +6,12 @@ Private to the package; :func:`earlywarning.datasets.profiles_at` documents the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from earlywarning.datasets._england import ALIASES, INPUT_SOURCES, panel
-from earlywarning.datasets.neighbours import neighbour_median
+from earlywarning.datasets._england import ALIASES, INPUT_SOURCES, cached, panel
+from earlywarning.datasets.neighbours import NeighboursLike, neighbour_median
 from earlywarning.profile import DERIVED, DERIVED_BY_NAME
 from earlywarning.profile.derived import CLA_CHANGE_2Y
 
@@ -47,7 +46,7 @@ _DEMAND_LOOKBACK_YEARS = 3
 _TREND_YEARS = 2
 
 
-@cache
+@cached
 def council_inputs() -> pd.DataFrame:
     """Per (council, year) inputs, indexed by (la_code, year), other codes' rows merged in."""
     rows = panel()
@@ -132,7 +131,12 @@ def latest_spend(
     return np.where(later, latest, np.nan), np.where(later, spend_year, np.nan)
 
 
-def fill_measures(out: pd.DataFrame, codes: np.ndarray, data_years: np.ndarray) -> None:
+def fill_measures(
+    out: pd.DataFrame,
+    codes: np.ndarray,
+    data_years: np.ndarray,
+    neighbours: NeighboursLike = None,
+) -> None:
     """Fill the census, demand and spend fields, and the peer and trend measures, in place."""
     inputs = council_inputs()
     for field in CENSUS_FIELDS:
@@ -152,7 +156,7 @@ def fill_measures(out: pd.DataFrame, codes: np.ndarray, data_years: np.ndarray) 
     out["early_help_spend_change_pct"] = pct_change(latest, base)
     out["spend_year"] = spend_years
     for field, measure in PEER_FIELDS.items():
-        median = neighbour_median(inputs[measure], codes, data_years)
+        median = neighbour_median(inputs[measure], codes, data_years, neighbours=neighbours)
         out[field] = DERIVED_BY_NAME[field].forward(out[measure].to_numpy(dtype=float), median)
     for field, measure in TREND_FIELDS.items():
         then = lookup(inputs, measure, codes, data_years - _TREND_YEARS)

@@ -35,6 +35,7 @@ from earlywarning.errors import (
 from earlywarning.io._arrow import read_arrow_file
 from earlywarning.io._textfile import check_text_table
 from earlywarning.io.documents import load_document
+from earlywarning.io.publishers import layout_of
 from earlywarning.parameters import check_whole
 from earlywarning.profile import FIELDS
 
@@ -178,6 +179,7 @@ class ProfileReader:
             self.notices.extend(table.notices)
         else:
             self._hold(self._read_whole())
+        self._find_layout(coded)
 
     @classmethod
     def of_table(cls, frame: pd.DataFrame, *, suppressed: Suppressed = "missing") -> ProfileReader:
@@ -194,6 +196,7 @@ class ProfileReader:
         reader._settings(Path("the table given"), 1 << 30, suppressed, None, None)
         reader.format = "table"
         reader._hold(frame)
+        reader._find_layout(None)
         return reader
 
     def _settings(
@@ -225,6 +228,18 @@ class ProfileReader:
         self.columns = [str(c) for c in frame.columns]
         self.rows = len(frame)
 
+    def _find_layout(self, coded: Collection[str] | None) -> None:
+        """A publisher's layout (DfE's workforce census) is read as the profile fields it holds;
+        a table of something else (judgements, local facts) is read as it is."""
+        self.file_columns = list(self.columns)
+        self.layout = layout_of(self.columns) if coded is None else None
+        self.left_out = 0
+        if self.layout is not None:
+            self.notices.append(EarlyWarningWarning(f"{self.path}: {self.layout.describe()}"))
+            self.columns = [self.layout.renames.get(c, c) for c in self.columns]
+            if self.layout.year_from is not None:
+                self.columns = [c for c in self.columns if c != self.layout.year_from] + ["year"]
+
     def _read_whole(self) -> pd.DataFrame:
         if self.format in ("parquet", "feather"):
             return read_arrow_file(self.path, self.format)
@@ -238,6 +253,9 @@ class ProfileReader:
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         for chunk in self._chunks():
+            if self.layout is not None:
+                chunk, left_out = self.layout.apply(chunk)
+                self.left_out += left_out
             yield self._tidy(chunk)
         self.notices.extend(self._summary())
 
@@ -253,7 +271,7 @@ class ProfileReader:
             dtype=str,
             keep_default_na=False,
             na_values=[""],
-            names=self.columns,
+            names=self.file_columns,
             header=0,
             index_col=False,
             chunksize=self.chunk_rows,
@@ -304,6 +322,13 @@ class ProfileReader:
 
     def _summary(self) -> list[EarlyWarningWarning]:
         out: list[EarlyWarningWarning] = []
+        if self.left_out:
+            out.append(
+                EarlyWarningWarning(
+                    f"{self.path}: {self.left_out} national and regional rows are totals, "
+                    "not councils: left out"
+                )
+            )
         if self.suppressed:
             total = sum(self.suppressed.values())
             counts = ", ".join(f"{c} {n}" for c, n in self.suppressed.items())

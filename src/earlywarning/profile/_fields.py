@@ -411,9 +411,17 @@ _NEAR_MISS = 0.8
 _UNITS = ("", "_pct", "_gbp_m", "_per_10k")
 
 
+# Columns in a publisher's own unit (DfE's full-time equivalents and headcounts) are that
+# publisher's measures, not misspelt fields: "caseload_fte" is close to "caseload_target" by
+# spelling, and suggesting it would silently lose the caseload rules.
+_PUBLISHER_UNITS = ("_fte", "_headcount")
+
+
 def _near_field(column: str) -> str | None:
     import difflib
 
+    if column.strip().lower().endswith(_PUBLISHER_UNITS):
+        return None
     tidy = "_".join(column.strip().lower().replace("%", " pct").replace("-", " ").split())
     for unit in _UNITS:
         if tidy + unit in SPEC and tidy + unit != column:

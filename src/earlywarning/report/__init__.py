@@ -175,7 +175,7 @@ def report(
         profile: a profile to report on instead of the national one.
         ruleset: the ruleset; ``None`` is the bundled default.
         origin: the sentence saying where a given profile came from (for example its file).
-        judgements: the user's own Ofsted judgements after March 2022 (a table or a file, see
+        judgements: the user's own Ofsted judgements, beyond the data's (a table or a file, see
             :mod:`earlywarning.datasets.user_judgements`), for the national profiles, the
             trajectory and the comparison.
 
@@ -239,7 +239,11 @@ def _profile(
         raise EarlyWarningError("report: give a council and a year, or a profile")
     fields, sources = national_profile(council, year, user)
     said = (
-        f"From the bundled national statistics as known on 1 January {year}: the latest "
+        f"From the national statistics as known on 1 January {year}: the latest "
         "published figures before that day, nothing later."
     )
+    for row in (s for s in sources if "previous_rating" in s.fields):
+        # the source row names the judgements used (the user's file, where given)
+        whose = row.source.removeprefix("Ofsted judgement of children’s services")
+        said += f" Previous Ofsted judgement: {fields['previous_rating']}, {row.as_at}{whose}."
     return fields, sources, said

@@ -17,7 +17,9 @@ import pandas as pd
 
 from earlywarning.change import SmallestChange, smallest_change
 from earlywarning.compare import compare
-from earlywarning.datasets import OUTCOMES_CUTOFF, england_profiles, profiles_at
+from earlywarning.datasets import england_profiles, profiles_at
+from earlywarning.datasets.freshness import age_years, outcomes_note
+from earlywarning.datasets.neighbours import grouping
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
@@ -89,7 +91,7 @@ class SourceRow:
         >>> import earlywarning as ew
         >>> r = ew.report("Derbyshire", 2016)
         >>> [(s.source, s.as_at) for s in r.sources][:1]
-        [('Ofsted judgement of children’s services', '11 February 2014')]
+        [('Ofsted judgement of children’s services', '11 February 2014, 1.9 years before')]
     """
 
     source: str
@@ -116,7 +118,7 @@ def national_profile(
 ) -> tuple[dict[str, Any], tuple[SourceRow, ...]]:
     """The England profile of one council on 1 January of ``year``, and its sources.
 
-    ``judgements`` are the user's own Ofsted judgements after March 2022, as for
+    ``judgements`` are the user's own Ofsted judgements beyond the data's, as for
     :func:`earlywarning.datasets.england_profiles`.
 
     Raises:
@@ -143,19 +145,24 @@ def national_profile(
         for k, v in rows.iloc[0].to_dict().items()
         if str(k) in FIELD_NAMES and not _missing(v)
     }
-    return profile, _national_sources(profile, known, given=user is not None)
+    return profile, _national_sources(profile, known, user)
 
 
 def _national_sources(
-    profile: Mapping[str, Any], known: pd.Series, *, given: bool
+    profile: Mapping[str, Any], known: pd.Series, user: pd.DataFrame | None
 ) -> tuple[SourceRow, ...]:
-    """Which bundled statistics each field of a national profile came from, and their dates."""
+    """Which statistics each field of a national profile came from, and their dates."""
     rows: list[tuple[str, str, Sequence[str]]] = []
     if "previous_rating" in profile:
-        when = date_text(pd.Timestamp(known["previous_rating_date"]).date())
+        judged = pd.Timestamp(known["previous_rating_date"]).date()
+        age = age_years(judged, known["profile_date"])
+        when = f"{date_text(judged)}, {age:.1f} years before"
         ofsted = "Ofsted judgement of children’s services"
-        if given:
-            ofsted += " (the bundled judgements and those given)"
+        if user is not None:
+            mine = user.attrs.get("source") or "the judgements given"
+            ofsted += f" (the data’s judgements and {mine})"
+        if known.get("previous_rating_basis") == "sub-judgements":
+            ofsted += ", read from its sub-judgements (no overall grade)"
         rows.append((ofsted, when, ("previous_rating",)))
     census, demand = int(known["census_year"]), int(known["demand_year"])
     workforce = "DfE children’s social work workforce census"
@@ -164,7 +171,7 @@ def _national_sources(
         (workforce, f"30 September {census}", _CENSUS),
         (f"{workforce}, two censuses", f"30 September {census - 2} and {census}", _CENSUS_TREND),
         (
-            f"{workforce}, against the DfE statistical neighbours (2021)",
+            f"{workforce}, against the DfE statistical neighbours ({grouping().model} model)",
             f"30 September {census}",
             _CENSUS_PEERS,
         ),
@@ -255,11 +262,9 @@ def trajectory(
         "every point was knowable at the time; budgets, management posts and directors are not "
         "in the national data, so these scores cover less of the ruleset than a full profile."
     )
-    if year > OUTCOMES_CUTOFF.year and judgements is None:
-        note += (
-            f" Ofsted judgements after {date_text(OUTCOMES_CUTOFF)} are withheld from the "
-            "bundled data, so later previous ratings may be stale."
-        )
+    late = outcomes_note(dt.date(year, 1, 1), as_judgements(judgements))
+    if late:
+        note += f" {late}"
     return table, note
 
 

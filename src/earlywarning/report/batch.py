@@ -134,7 +134,7 @@ def watchlist_report(
         councils: keep only these councils (names or ONS codes).
         sliding_only: keep only the councils flagged as sliding.
         ruleset: the ruleset; ``None`` is the bundled default.
-        judgements: the user's own Ofsted judgements after March 2022 (a table or a file, see
+        judgements: the user's own Ofsted judgements, beyond the data's (a table or a file, see
             :mod:`earlywarning.datasets.user_judgements`), for the watch list and every page.
 
     Returns:
