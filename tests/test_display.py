@@ -4,7 +4,6 @@ itself; ``repr`` is short."""
 
 from __future__ import annotations
 
-import html
 import re
 from html.parser import HTMLParser
 from typing import Any
@@ -15,9 +14,22 @@ import earlywarning as ew
 from earlywarning.report._notebook import notebook_council
 
 HOSTILE = "<script>alert('x')</script> & \"Bath\" <b>"
-ESCAPED = html.escape(HOSTILE, quote=True)
 # elements that have no end tag
-VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 class _Checker(HTMLParser):
@@ -183,7 +195,10 @@ def test_council_report_is_the_whole_page_in_a_frame_of_its_own(
     outer = checked(fragment)
     assert outer.tags == ["iframe"], "the page is inside the frame, nothing outside it"
     (document,) = outer.srcdocs
-    assert document == r.to_html()  # the attribute holds the page exactly
+    # the attribute holds the page exactly, with a base that keeps its "#section" links in it
+    base = '<base href="about:srcdoc">'
+    assert document == r.to_html().replace("<head>", "<head>" + base, 1)
+    assert 'href="#why"' in document
     page = checked(document, document=True)
     assert "style" in page.tags  # the page's stylesheet, kept inside the frame
     # escaped in whichever spelling the page's template uses (&#39; or &#x27;), read as text

@@ -195,7 +195,8 @@ def framed_page(document: str, title: str, *, height: int = 720) -> Html:
     """A whole HTML page shown inside an ``<iframe srcdoc>``: its stylesheet applies to it
     alone, never to the notebook around it.
 
-    The frame is sandboxed (no scripts, no forms, no navigation of the notebook), and the page
+    The frame is sandboxed (no scripts, no forms, no navigation of the notebook); the page gets
+    a ``<base href="about:srcdoc">`` so that its links to its own sections stay in it; and it
     is written into the attribute escaped, with its line breaks as ``&#10;``, so that the frame
     is one line of markup that a Markdown page can hold too.
 
@@ -203,7 +204,15 @@ def framed_page(document: str, title: str, *, height: int = 720) -> Html:
         >>> frame = framed_page("<html><style>p {color: red}</style><p>Hi</p></html>", "Hi")
         >>> frame.startswith("<iframe") and "<style" not in frame and "&lt;style&gt;" in frame
         True
+        >>> "&lt;base href=&quot;about:srcdoc&quot;&gt;" in frame
+        True
     """
+    # A page in srcdoc resolves its links against the notebook's address, so its own
+    # "#section" links would load the notebook into the frame: a base of about:srcdoc keeps
+    # them within the page.
+    at = document.find("<head>")
+    at = at + len("<head>") if at >= 0 else 0
+    document = document[:at] + '<base href="about:srcdoc">' + document[at:]
     source = esc(document).replace("\n", "&#10;").replace("\r", "&#13;")
     return Html(
         f'<iframe title="{esc(title)}" sandbox="" srcdoc="{source}" '

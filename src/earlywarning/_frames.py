@@ -181,7 +181,9 @@ def from_pandas(out: pd.DataFrame, kind: Kind) -> Any:
             return table
         import polars
 
-        return polars.from_arrow(table)
+        # the reasons come in a chunk per block of rows: polars reads them as they are
+        # rather than copying them into one
+        return polars.from_arrow(table, rechunk=False)
     import polars  # kind is polars: the caller gave a polars frame, so it is installed
 
     columns = []
