@@ -546,3 +546,28 @@ def test_the_page_prints_to_a4(rendered: dict[str, chromium.Rendered], name: str
     for width, height in boxes:
         # A4 is 595.28 by 841.89 points
         assert abs(float(width) - 595.28) < 2 and abs(float(height) - 841.89) < 2
+
+
+def test_a_report_reads_the_neighbour_model_it_is_given(tmp_path: Path) -> None:
+    newest, older = ew.report("Barnsley", 2024), ew.report("Barnsley", 2024, neighbours="2021")
+
+    def peers_source(page: ew.CouncilReport) -> str:
+        return next(s.source for s in page.sources if "statistical neighbours" in s.source)
+
+    assert peers_source(newest).endswith("(2025 model)")
+    assert peers_source(older).endswith("(2021 model)")
+    assert newest.comparison is not None and older.comparison is not None
+    codes = [set(p.comparison.attrs["neighbours"]["la_code"]) for p in (newest, older)]
+    assert codes[0] != codes[1]
+    # the command line passes the model through, to the page as to the batch
+    page = tmp_path / "barnsley.html"
+    assert (
+        main(
+            ["report", "Barnsley", "--year", "2024", "--neighbours", "2021", "--output", str(page)],
+            out=io.StringIO(),
+        )
+        == 0
+    )
+    assert "(2021 model)" in page.read_text(encoding="utf-8")
+    batch = ew.watchlist_report(2024, councils=["Barnsley"], neighbours="2021")
+    assert peers_source(batch.pages[0]).endswith("(2021 model)")

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from earlywarning.cli._common import NEIGHBOURS_HELP
 from earlywarning.errors import EarlyWarningError
 from earlywarning.io.output import check_output_folder, check_output_path, terminal_text
 from earlywarning.rules import load_ruleset
@@ -48,6 +49,7 @@ def report_arguments(p: argparse.ArgumentParser) -> None:
         help="Ofsted judgements beyond the data's (to 31 March 2025 bundled): Ofsted's outcomes "
         "workbook, Data to Insight's overview, or a CSV of council, date, overall",
     )
+    p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
     p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
 
 
@@ -68,11 +70,18 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
             ruleset=rules,
             origin=origin,
             judgements=args.judgements,
+            neighbours=args.neighbours,
         )
     else:
         if not args.council_name or args.year is None:
             raise EarlyWarningError("report: give a council and --year, or --profile FILE")
-        page = report(args.council_name, args.year, ruleset=rules, judgements=args.judgements)
+        page = report(
+            args.council_name,
+            args.year,
+            ruleset=rules,
+            judgements=args.judgements,
+            neighbours=args.neighbours,
+        )
     path = page.write(args.output)
     a = page.assessment
     out.write(terminal_text(f"wrote {path}: {a.council} ({a.year}) scores {a.score:.0f}, {a.band}"))
@@ -95,6 +104,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         sliding_only=args.sliding_only,
         ruleset=load_ruleset(args.rules) if args.rules else load_ruleset(),
         judgements=args.judgements,
+        neighbours=args.neighbours,
     )
     written = batch.write(args.output)
     out.write(terminal_text(f"wrote {written[0]} and {len(written) - 1} council pages beside it"))

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from earlywarning.change import SmallestChange
+from earlywarning.datasets.neighbours import NeighboursLike
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements
 from earlywarning.engine import score
 from earlywarning.errors import EarlyWarningError
@@ -161,6 +162,7 @@ def report(
     ruleset: Ruleset | None = None,
     origin: str | None = None,
     judgements: JudgementsLike = None,
+    neighbours: NeighboursLike = None,
 ) -> CouncilReport:
     """Gather a council's page: from the national data for a year, or from a given profile.
 
@@ -178,6 +180,9 @@ def report(
         judgements: the user's own Ofsted judgements, beyond the data's (a table or a file, see
             :mod:`earlywarning.datasets.user_judgements`), for the national profiles, the
             trajectory and the comparison.
+        neighbours: the statistical-neighbour model for the same (``"2021"``, ``"2025"`` or a
+            file, see :data:`~earlywarning.datasets.neighbours.NeighboursLike`); the newest by
+            default.
 
     Returns:
         The figures of the page; render them with :meth:`CouncilReport.to_html`.
@@ -194,11 +199,11 @@ def report(
     """
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)
-    fields, sources, said = _profile(council, year, profile, user)
+    fields, sources, said = _profile(council, year, profile, user, neighbours)
     assessment = score(fields, rules)
     who = str(fields.get("la_code") or assessment.council)
-    scores, note = trajectory(who, assessment.year, rules, user)
-    peers, peers_note = comparison(who, assessment.year, rules, user)
+    scores, note = trajectory(who, assessment.year, rules, user, neighbours)
+    peers, peers_note = comparison(who, assessment.year, rules, user, neighbours)
     if peers is not None and profile is not None:
         peers_note += " The profile scored above may hold other figures than these."
     return CouncilReport(
@@ -226,6 +231,7 @@ def _profile(
     year: int | None,
     profile: CouncilProfile | Mapping[str, Any] | None,
     user: pd.DataFrame | None,
+    neighbours: NeighboursLike = None,
 ) -> tuple[dict[str, Any], tuple[SourceRow, ...], str]:
     """The fields to score, their sources, and a sentence saying where they came from."""
     if profile is not None:
@@ -237,7 +243,7 @@ def _profile(
         return fields, (given,), "From the profile given; no figure was added to it."
     if council is None or year is None:
         raise EarlyWarningError("report: give a council and a year, or a profile")
-    fields, sources = national_profile(council, year, user)
+    fields, sources = national_profile(council, year, user, neighbours)
     said = (
         f"From the national statistics as known on 1 January {year}: the latest "
         "published figures before that day, nothing later."

@@ -19,7 +19,7 @@ from earlywarning.change import SmallestChange, smallest_change
 from earlywarning.compare import compare
 from earlywarning.datasets import england_profiles, profiles_at
 from earlywarning.datasets.freshness import age_years, outcomes_note
-from earlywarning.datasets.neighbours import grouping
+from earlywarning.datasets.neighbours import NeighboursLike, grouping
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
@@ -114,7 +114,7 @@ def _missing(value: Any) -> bool:
 
 
 def national_profile(
-    council: str, year: int, judgements: JudgementsLike = None
+    council: str, year: int, judgements: JudgementsLike = None, neighbours: NeighboursLike = None
 ) -> tuple[dict[str, Any], tuple[SourceRow, ...]]:
     """The England profile of one council on 1 January of ``year``, and its sources.
 
@@ -130,7 +130,7 @@ def national_profile(
         ('E10000007', '30 September 2019')
     """
     user = as_judgements(judgements)
-    rows = england_profiles(year, [council], judgements=user)
+    rows = england_profiles(year, [council], judgements=user, neighbours=neighbours)
     if len(rows) != 1:
         found = ", ".join(f"{r.council} ({r.la_code})" for r in rows.itertuples())
         raise EarlyWarningError(
@@ -139,17 +139,19 @@ def national_profile(
         )
     day = dt.date(year, 1, 1)
     code = rows["la_code"].iloc[0]
-    known = profiles_at([code], [day], provenance=True, judgements=user).iloc[0]
+    known = profiles_at(
+        [code], [day], provenance=True, judgements=user, neighbours=neighbours
+    ).iloc[0]
     profile = {
         str(k): v
         for k, v in rows.iloc[0].to_dict().items()
         if str(k) in FIELD_NAMES and not _missing(v)
     }
-    return profile, _national_sources(profile, known, user)
+    return profile, _national_sources(profile, known, user, grouping(neighbours).model)
 
 
 def _national_sources(
-    profile: Mapping[str, Any], known: pd.Series, user: pd.DataFrame | None
+    profile: Mapping[str, Any], known: pd.Series, user: pd.DataFrame | None, model: str
 ) -> tuple[SourceRow, ...]:
     """Which statistics each field of a national profile came from, and their dates."""
     rows: list[tuple[str, str, Sequence[str]]] = []
@@ -171,7 +173,7 @@ def _national_sources(
         (workforce, f"30 September {census}", _CENSUS),
         (f"{workforce}, two censuses", f"30 September {census - 2} and {census}", _CENSUS_TREND),
         (
-            f"{workforce}, against the DfE statistical neighbours ({grouping().model} model)",
+            f"{workforce}, against the DfE statistical neighbours ({model} model)",
             f"30 September {census}",
             _CENSUS_PEERS,
         ),
@@ -230,7 +232,11 @@ def rule_rows(assessment: Assessment, rules: Ruleset) -> tuple[RuleRow, ...]:
 
 
 def trajectory(
-    council: str, year: int, rules: Ruleset, judgements: JudgementsLike = None
+    council: str,
+    year: int,
+    rules: Ruleset,
+    judgements: JudgementsLike = None,
+    neighbours: NeighboursLike = None,
 ) -> tuple[pd.DataFrame | None, str]:
     """The council's national scores for the years up to ``year``, or why there are none.
 
@@ -246,7 +252,9 @@ def trajectory(
     """
     first = max(2011, year - TRAJECTORY_YEARS + 1)
     try:
-        profiles = england_profiles(range(first, year + 1), [council], judgements=judgements)
+        profiles = england_profiles(
+            range(first, year + 1), [council], judgements=judgements, neighbours=neighbours
+        )
     except EarlyWarningError as exc:
         return None, f"No national scores to draw: {exc}."
     if profiles.empty:
@@ -308,7 +316,11 @@ def lower_band(
 
 
 def comparison(
-    council: str, year: int, rules: Ruleset, judgements: JudgementsLike = None
+    council: str,
+    year: int,
+    rules: Ruleset,
+    judgements: JudgementsLike = None,
+    neighbours: NeighboursLike = None,
 ) -> tuple[pd.DataFrame | None, str]:
     """The council beside its statistical neighbours, its region and England, or why not.
 
@@ -319,7 +331,7 @@ def comparison(
         (10, 'score')
     """
     try:
-        table = compare(council, year, rules, judgements=judgements)
+        table = compare(council, year, rules, judgements=judgements, neighbours=neighbours)
     except EarlyWarningError as exc:
         return None, f"No comparison with neighbours: {exc}."
     ratings = str(table.attrs["judgements"]).rstrip(".")

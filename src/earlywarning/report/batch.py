@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from earlywarning.datasets import resolve_councils
+from earlywarning.datasets.neighbours import NeighboursLike
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.io.output import check_output_folder
 from earlywarning.report import CouncilReport, report
@@ -43,6 +44,7 @@ class WatchlistReport:
         note: what the previous ratings rest on.
         ruleset: the ruleset of every page.
         judgements: the user's own Ofsted judgements, if any, for every page.
+        neighbours: the statistical-neighbour model of the list and every page.
 
     Example:
         >>> import earlywarning as ew
@@ -57,6 +59,7 @@ class WatchlistReport:
     note: str
     ruleset: Ruleset
     judgements: pd.DataFrame | None = None
+    neighbours: NeighboursLike = None
 
     @cached_property
     def pages(self) -> tuple[CouncilReport, ...]:
@@ -68,7 +71,13 @@ class WatchlistReport:
             ['Derby, 2020: early-warning report']
         """
         return tuple(
-            report(code, self.year, ruleset=self.ruleset, judgements=self.judgements)
+            report(
+                code,
+                self.year,
+                ruleset=self.ruleset,
+                judgements=self.judgements,
+                neighbours=self.neighbours,
+            )
             for code in self.table["la_code"]
         )
 
@@ -121,6 +130,7 @@ def watchlist_report(
     sliding_only: bool = False,
     ruleset: Ruleset | None = None,
     judgements: JudgementsLike = None,
+    neighbours: NeighboursLike = None,
 ) -> WatchlistReport:
     """The watch list of a year as a batch of pages: an index and one report per council.
 
@@ -136,6 +146,8 @@ def watchlist_report(
         ruleset: the ruleset; ``None`` is the bundled default.
         judgements: the user's own Ofsted judgements, beyond the data's (a table or a file, see
             :mod:`earlywarning.datasets.user_judgements`), for the watch list and every page.
+        neighbours: the statistical-neighbour model (``"2021"``, ``"2025"`` or a file); the
+            newest by default.
 
     Returns:
         The index table and the pages, in watch-list order.
@@ -152,7 +164,12 @@ def watchlist_report(
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)
     table = watchlist(
-        year, rules, judgements=user, region=region, sliding_only=sliding_only
+        year,
+        rules,
+        judgements=user,
+        region=region,
+        sliding_only=sliding_only,
+        neighbours=neighbours,
     ).reset_index(drop=True)
     title = "Sliding councils" if sliding_only else "Watch list"
     if table.attrs.get("region"):
@@ -167,4 +184,5 @@ def watchlist_report(
         note=judgements_note(user),
         ruleset=rules,
         judgements=user,
+        neighbours=neighbours,
     )
