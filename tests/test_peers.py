@@ -551,3 +551,22 @@ def test_a_region_that_is_not_text_is_refused_alike_in_a_profile_and_a_frame() -
     )
     assert out["error"].isna().tolist() == [True, False]
     assert out["error"].iloc[1] == "region: 3 must be non-empty text"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        ("alias.yaml", "- &x {council: Derby, date: 2023-05-15, overall: good}\n- *x\n", "anchor"),
+        ("twice.yaml", "- {council: Derby, council: Leeds, date: 2023-05-15}\n", "written twice"),
+        ("ragged.csv", "council,date,overall\nDerby,2023-05-15\n", "row has 2 fields"),
+        ("nan.json", '[{"council": "Derby", "date": "2023-05-15", "overall": NaN}]', "NaN"),
+    ],
+)
+def test_judgements_files_are_read_with_every_guard(tmp_path, name, text, said):
+    # before: yaml.safe_load expanded aliases and kept the last of two keys; pandas read a
+    # ragged row as a blank and a JSON NaN as a float
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ew.InputFileError, match=said) as refused:
+        read_judgements(path)
+    assert refused.value.line is not None and str(path) in str(refused.value)

@@ -28,12 +28,10 @@ stale. A user who knows later judgements can pass them, in any of these forms:
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from earlywarning.datasets._england import (
     OUTCOMES_CUTOFF,
@@ -44,6 +42,8 @@ from earlywarning.datasets._england import (
 )
 from earlywarning.datasets.judgement_rule import rating_and_basis
 from earlywarning.errors import EarlyWarningError, ProfileError
+from earlywarning.io import read_table
+from earlywarning.io.documents import read_document
 from earlywarning.profile import check_value
 
 __all__ = [
@@ -253,10 +253,9 @@ def read_judgements(path: str | Path) -> pd.DataFrame:
     suffix = file.suffix.lower()
     if suffix in _WORKBOOKS:
         out = check_judgements(_from_workbook(file))
-    elif suffix in (".csv", ".tsv"):
-        sep = "\t" if suffix == ".tsv" else ","
-        table = pd.read_csv(file, sep=sep, dtype=str, keep_default_na=False, na_values=[""])
-        out = check_judgements(table)
+    elif suffix in (".csv", ".tsv", ".txt", ".tab"):
+        # the guarded tabular reader: encodings, delimiter, ragged rows, each with file and line
+        out = check_judgements(read_table(file, what="judgements"))
     else:
         out = check_judgements(_document(file))
     out.attrs["source"] = file.name
@@ -264,11 +263,9 @@ def read_judgements(path: str | Path) -> pd.DataFrame:
 
 
 def _document(file: Path) -> pd.DataFrame:
-    try:
-        text = file.read_text(encoding="utf-8")
-        data = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise EarlyWarningError(f"{file}: cannot be read: {exc}") from None
+    # the guarded document reader: no aliases, a depth limit, no key written twice, numbers
+    # read as written; a refusal names the file and the line
+    data = read_document(file, what="judgements")
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise EarlyWarningError(f"{file}: expected a list of judgements (mappings)")
     return pd.DataFrame(data)
