@@ -481,6 +481,7 @@ def test_api_page_lists_every_public_module(built_site: Path) -> None:
         assert f"<code>earlywarning.{module}</code>" in page, f"earlywarning.{module}"
 
 
+@pytest.mark.slow
 def test_site_header_shows_the_version(built_site: Path) -> None:
     page = (built_site / "index.html").read_text(encoding="utf-8")
     header = re.search(r'<header class="md-header.*?</header>', page, re.S)
