@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,16 @@ from typing import Any
 from earlywarning.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The fast tier (README: EARLYWARNING_EXAMPLES=0.2 with -m "not slow") draws a fraction of each
+# property's examples while you work; the plain command, and so CI, draws them all.
+EXAMPLES = float(os.environ.get("EARLYWARNING_EXAMPLES", "1"))
+
+
+def examples(n: int) -> int:
+    """``n`` hypothesis examples, scaled for the fast tier (never fewer than five)."""
+    return max(5, round(n * EXAMPLES))
+
 
 # Four bands for the small hand-written rulesets of the tests, wide enough to count by hand.
 TEST_BANDS: list[dict[str, Any]] = [

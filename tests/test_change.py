@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 from decision_strategies import profiles, rulesets
+from helpers import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import TEST_BANDS, thresholds
@@ -23,7 +24,9 @@ from earlywarning.cli import main
 from earlywarning.rules import BAND_NAMES, ruleset_from_data
 from earlywarning.whatif import apply_changes
 
-FEW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 ROOT = Path(__file__).resolve().parents[1]
 DERBYSHIRE = str(ROOT / "examples" / "profiles" / "derbyshire-2016.yaml")
 ABOVE = "caseload_above_target_pct"

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from helpers import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import TEST_BANDS, profiles
@@ -44,7 +45,9 @@ from earlywarning.rules import ruleset_from_data
 from earlywarning.strategies import field_values
 from earlywarning.whatif import apply_changes
 
-FEW = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(
+    max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 SPEC = {f.name: f for f in FIELDS}
 RULES = ew.load_ruleset()
 PEERS = {"council": "A", "year": 2020, "vacancy_rate_pct": 12, "vacancy_rate_vs_neighbours_pp": 3}
@@ -187,7 +190,7 @@ def test_every_derived_field_of_a_what_if_is_derived_from_its_inputs(p, changes)
         assert measure_values(after)[CASELOAD_ABOVE_TARGET.name] == expected
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(profiles(RULES), st.lists(_changes(), min_size=1, max_size=4))
 def test_a_frame_of_changes_moves_derived_fields_as_each_change_does(p, changes):
     # NaN in a frame means unchanged, so the frame can only hold changes to a value

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 from decision_strategies import profiles, rulesets
+from helpers import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,9 @@ from earlywarning.engine._fill import fill_block, fill_plan
 from earlywarning.profile import ProfileColumns, profile_measures
 from earlywarning.ranges import fill_missing
 
-FEW = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(
+    max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _column(cols: ProfileColumns, names: tuple[str, ...]) -> list[float]:

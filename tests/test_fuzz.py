@@ -35,6 +35,7 @@ import pandas as pd
 import pytest
 import yaml
 from fuzzcount import COUNTS
+from helpers import EXAMPLES
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -56,7 +57,7 @@ RULES = ew.load_ruleset()
 
 def fuzz(examples: int) -> Any:
     return settings(
-        max_examples=examples * SCALE,
+        max_examples=max(1, round(examples * SCALE * EXAMPLES)),
         derandomize=SCALE == 1,
         database=None,
         deadline=None,

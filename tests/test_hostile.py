@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import hostile_profiles, profiles
@@ -18,7 +19,9 @@ import earlywarning as ew
 
 RULES = ew.load_ruleset()
 BASE = {"council": "Testshire", "year": 2020}
-SOME = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SOME = settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def refusal(p: dict[Any, Any]) -> ew.ProfileError:

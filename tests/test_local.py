@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -669,7 +670,7 @@ def _joined(
     return joined
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.data(), DAYS, st.integers(1, 6))
 def test_facts_dated_after_the_day_never_change_the_profile(
     data: st.DataObject, day: dt.date, lookback: int

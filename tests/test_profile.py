@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -252,7 +253,7 @@ _CELLS = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(_CELLS, max_size=30), st.booleans(), st.sampled_from([object, "string"]))
 def test_a_column_of_text_reads_as_each_cell_alone(cells, many, dtype):
     # many: enough cells that the bulk cast runs in blocks, some of which fall back cell by cell
@@ -264,7 +265,7 @@ def test_a_column_of_text_reads_as_each_cell_alone(cells, many, dtype):
         assert (math.isnan(x[i]) and math.isnan(expected)) or x[i] == expected, v
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.lists(st.one_of(st.text(max_size=6), st.none(), st.integers(0, 3)), max_size=20))
 def test_a_text_column_reads_as_each_cell_alone(cells):
     text, missing, not_text = text_column(pd.Series(cells, dtype=object))
@@ -327,7 +328,7 @@ def _edge_profiles(draw: st.DrawFn) -> dict[Any, Any]:
     return p
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.one_of(_edge_profiles(), hostile_profiles(), profiles()))
 def test_a_dict_reads_as_any_other_mapping(p):
     # check_profile reads a dict of the usual values on a path of its own and leaves every

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from helpers import examples
 from hypothesis import HealthCheck, assume, find, given, settings
 from hypothesis import strategies as st
 from strategies import (
@@ -30,8 +31,12 @@ RULES = ew.load_ruleset()
 PROFILES = profiles(RULES)
 
 # modest example counts keep the whole file well under a minute; CI reruns find new examples
-FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SOME = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+SOME = settings(
+    max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 MITIGATION_MEASURES = {i.measure for i in RULES.indicators if i.kind == "mitigation"}
 RISK_MEASURES = {i.measure for i in RULES.indicators if i.kind == "risk"} | {
@@ -65,7 +70,7 @@ def test_the_strategies_reach_every_rule():
     assert RISK_FIELDS and WORSE_IS_HIGHER_RISKS
     assert MITIGATION_MEASURES  # else the mitigation half of the monotonicity test is empty
     # the value strategy of every measure reaches the top and the bottom level of its rules
-    quick = settings(max_examples=500, database=None)
+    quick = settings(max_examples=examples(500), database=None)
     for ind in RULES.indicators:
         edges = [lv.from_ for lv in ind.levels[1:]]
         values = measure_value(RULES, ind.measure)

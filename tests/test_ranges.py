@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 from decision_strategies import FIELD_VALUES, fields_read, profiles, rulesets
+from helpers import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +18,9 @@ import earlywarning as ew
 from earlywarning.ranges import extreme_completion, missing_impact
 from earlywarning.rules import BAND_NAMES
 
-FEW = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(
+    max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 DERBYSHIRE = yaml.safe_load(
     (
         Path(__file__).resolve().parents[1] / "examples" / "profiles" / "derbyshire-2016.yaml"

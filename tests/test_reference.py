@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference import evaluate as reference
@@ -25,7 +26,9 @@ from earlywarning.engine._kernel import compiled
 from earlywarning.profile import ProfileColumns
 from earlywarning.rules import BAND_NAMES, ruleset_from_data
 
-FEW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(
+    max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # plain fields that are measures of their own, so a profile can carry any of them
 MEASURES = ["agency_rate_pct", "vacancy_rate_pct", "avg_caseload", "dcs_changes", "interim_dcs"]
@@ -181,7 +184,7 @@ def test_kernel_agrees_with_the_reference_on_random_frames(rules, data):
     _agrees_on_a_random_frame(rules, data)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rulesets(), st.data())
 def test_kernel_counting_conditions_by_product_agrees_with_the_reference(rules, data):
     # with more conditions than TABLE_BITS the kernel counts the conditions each combination

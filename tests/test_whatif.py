@@ -10,6 +10,7 @@ import pytest
 import yaml
 from decision_strategies import profiles as drawn_profiles
 from decision_strategies import rulesets
+from helpers import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import profiles
@@ -18,13 +19,15 @@ import earlywarning as ew
 from earlywarning import whatif
 from earlywarning.cli import main
 
-FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 ROOT = Path(__file__).resolve().parents[1]
 DERBYSHIRE = ROOT / "examples" / "profiles" / "derbyshire-2016.yaml"
 RULES = ew.load_ruleset()
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(profiles(RULES))
 def test_no_change_is_the_score_default_rules(p):
     r = ew.what_if(p, {})
