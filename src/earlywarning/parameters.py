@@ -58,8 +58,9 @@ def _whole(value: object) -> int | None:
     return int(number) if math.isfinite(number) and number.is_integer() else None
 
 
-def check_whole(value: object, name: str, low: int, high: int) -> int:
-    """``value`` as a whole number from ``low`` to ``high``, or an error naming ``name``.
+def check_whole(value: object, name: str, low: int, high: int, kind: str = "whole number") -> int:
+    """``value`` as a whole number from ``low`` to ``high``, or an error naming ``name`` (and
+    the ``kind`` of number it should be).
 
     Example:
         >>> check_whole(5, "folds", 2, 100), check_whole(5.0, "folds", 2, 100)
@@ -72,9 +73,7 @@ def check_whole(value: object, name: str, low: int, high: int) -> int:
     """
     whole = _whole(value)
     if whole is None or not low <= whole <= high:
-        raise EarlyWarningError(
-            f"{name}: {excerpt(value)} is not a whole number from {low} to {high}"
-        )
+        raise EarlyWarningError(f"{name}: {excerpt(value)} is not a {kind} from {low} to {high}")
     return whole
 
 
@@ -111,12 +110,7 @@ def check_year(value: object, low: int, high: int, name: str = "year") -> int:
         ...     print(e)
         year: 2020.5 is not a whole year from 2011 to 2026
     """
-    whole = _whole(value)
-    if whole is None or not low <= whole <= high:
-        raise EarlyWarningError(
-            f"{name}: {excerpt(value)} is not a whole year from {low} to {high}"
-        )
-    return whole
+    return check_whole(value, name, low, high, kind="whole year")
 
 
 def check_years(values: Iterable[object], low: int, high: int, name: str = "years") -> list[int]:

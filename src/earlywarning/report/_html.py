@@ -19,6 +19,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 from xml.etree import ElementTree
 
+from earlywarning._display import signed
 from earlywarning._matplotlib import literal
 from earlywarning._optional import require
 from earlywarning._version import __version__
@@ -138,9 +139,7 @@ def show_points(points: float) -> str:
         >>> show_points(10.0), show_points(-4.0), show_points(0.0)
         ('+10', '−4', '0')
     """
-    if not points:
-        return "0"
-    return f"+{points:g}" if points > 0 else f"−{abs(points):g}"
+    return signed(points)
 
 
 def show_value(value: Any) -> str:
