@@ -489,6 +489,15 @@ def test_site_header_shows_the_version(built_site: Path) -> None:
     assert f"earlywarning {ew.__version__}" in header.group(0)
 
 
+@pytest.mark.slow
+def test_site_pages_fetch_nothing_from_elsewhere(built_site: Path) -> None:
+    """Read offline, a page must look the same: no stylesheet, font or script from another host."""
+    external = re.compile(r'<(?:link|script)\b[^>]*(?:href|src)="(?:https?:)?//', re.I)
+    for page in built_site.rglob("*.html"):
+        hit = external.search(page.read_text(encoding="utf-8"))
+        assert hit is None, f"{page.relative_to(built_site)}: {hit and hit.group(0)}"
+
+
 def test_notebook_page_shows_what_each_cell_displays(built_site: Path) -> None:
     """docs/hooks.py puts each notebook cell's display (its last value's _repr_html_) after it."""
     page = (built_site / "notebooks" / "index.html").read_text(encoding="utf-8")
