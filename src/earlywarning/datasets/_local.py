@@ -18,7 +18,8 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 
-from earlywarning.local import LocalFacts, read_local_facts
+from earlywarning.errors import EarlyWarningError
+from earlywarning.local import FORMATS, LocalFacts, read_local_facts
 from earlywarning.profile import DERIVED, FIELD_NAMES
 
 __all__ = [
@@ -35,7 +36,8 @@ __all__ = [
 ]
 
 LocalLike: TypeAlias = LocalFacts | str | Path | None
-"""Local facts as a caller may give them: read facts, the path of a facts file, or None."""
+"""Local facts as a caller may give them: read facts, the path of a facts file or of a folder of
+them, or None."""
 
 LOCAL_COLUMN = "local_fields"
 """The column naming, for each row, the fields its local facts settled (a tuple of names)."""
@@ -67,14 +69,40 @@ _MEASURE_INPUTS: dict[str, tuple[str, ...]] = {
 
 
 def as_local(local: LocalLike) -> LocalFacts | None:
-    """Read facts as given: a path is read and checked, read facts are used as they are.
+    """Read facts as given: a file is read and checked, a folder's facts files (``.yaml``,
+    ``.yml``, ``.csv``, ``.tsv``) each in turn, and read facts are used as they are.
 
     Raises:
         LocalFactsError: for a file with a bad fact, naming each with its line.
+        EarlyWarningError: for a folder with no facts file, or two files about one council.
+
+    Example:
+        >>> facts = as_local("examples/local")
+        >>> sorted(c.council for c in facts.councils)
+        ['Derbyshire', 'Durham', 'Kirklees', 'Oxfordshire']
     """
     if local is None or isinstance(local, LocalFacts):
         return local
-    return read_local_facts(local)
+    folder = Path(local)
+    if not folder.is_dir():
+        return read_local_facts(folder)
+    files = sorted(f for f in folder.iterdir() if f.suffix.lower() in FORMATS and f.is_file())
+    if not files:
+        known = ", ".join(FORMATS)
+        raise EarlyWarningError(f"local facts: {folder} holds no facts file (they end in {known})")
+    read = [read_local_facts(f) for f in files]
+    where: dict[str, str] = {}
+    for facts in read:
+        for council in facts.councils:
+            if council.la_code in where:
+                raise EarlyWarningError(
+                    f"local facts: {council.council} ({council.la_code}) has facts in both "
+                    f"{where[council.la_code]} and {council.provenance.file}: keep one council's "
+                    "facts in one file"
+                )
+            where[council.la_code] = council.provenance.file
+    councils = tuple(c for facts in read for c in facts.councils)
+    return LocalFacts(councils=councils, files=tuple(str(f) for f in files))
 
 
 def _missing(value: Any) -> bool:
