@@ -241,7 +241,9 @@ def report(
         comparison=peers,
         comparison_note=peers_note,
         marks=marks,
-        local_advice=local_advice(marks, rules, assessment.council, assessment.year),
+        local_advice=local_advice(
+            marks, rules, assessment.council, assessment.year, given=profile is not None
+        ),
     )
 
 

@@ -190,9 +190,12 @@ def given_marks(profile: Mapping[str, Any]) -> dict[str, str]:
     return {f: "missing" if field_source(profile, f) == "missing" else "given" for f in wanted}
 
 
-def local_advice(marks: Mapping[str, str], rules: Ruleset, council: str, year: int) -> str:
+def local_advice(
+    marks: Mapping[str, str], rules: Ruleset, council: str, year: int, *, given: bool = False
+) -> str:
     """The first screen's plain word on the leadership and budget indicators that have no
-    figure, and how to add them; ``""`` when every one has a figure.
+    figure, and how to add them (to the profile, for a profile ``given`` whole); ``""`` when
+    every one has a figure.
 
     Example:
         >>> import earlywarning as ew
@@ -204,17 +207,16 @@ def local_advice(marks: Mapping[str, str], rules: Ruleset, council: str, year: i
     missing = [labels.get(m, m) for m in LEADERSHIP_AND_BUDGET if marks.get(m) == "missing"]
     if not missing:
         return ""
-    some = len(missing) < len(LEADERSHIP_AND_BUDGET)
-    head = (
-        "Some leadership and budget indicators have"
-        if some
-        else ("The leadership and budget indicators have")
-    )
+    which = "Some" if len(missing) < len(LEADERSHIP_AND_BUDGET) else "The"
     names = "; ".join(m[0].lower() + m[1:] for m in missing)
+    said = (
+        f"{which} leadership and budget indicators have no figures here: {names}. National "
+        "statistics do not hold them, so the score leaves out these headline warning signs."
+    )
+    if given:
+        return f"{said} Add them to the profile from the council's own records."
     return (
-        f"{head} no figures here: {names}. National statistics do not hold them, so the score "
-        "leaves out these headline warning signs. Add them from the council's own records: "
-        "`earlywarning local template "
+        f"{said} Add them from the council's own records: `earlywarning local template "
         f"{council} --year {year}` writes a facts file to fill in, and `--local FILE` (or "
         "`local=`) reads it."
     )
