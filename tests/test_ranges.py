@@ -85,7 +85,7 @@ def test_no_missing_data_means_no_range():
     assert a.missing == []
     assert a.score_range == (a.score, a.score) and a.band_range == (a.band, a.band)
     assert a.collect_first == []
-    assert "could put it anywhere" not in a.explain()
+    assert "could be anywhere" not in a.explain()
 
 
 def _full_profile() -> dict[str, Any]:
@@ -127,7 +127,10 @@ def test_derbyshire_range_and_what_to_collect_first():
     assert spreads == sorted(spreads, reverse=True)
     first = a.labels[a.collect_first[0]]
     assert f"the item that matters most is {first[0].lower()}{first[1:]}" in a.explain()
-    assert f"anywhere from {lo:.0f} to {hi:.0f} (high to severe)" in a.explain()
+    assert (
+        f"anywhere from {lo:.0f}, every one at its best, to {hi:.0f}, every one at its worst "
+        "(high to severe)" in a.explain()
+    )
 
 
 def test_caseload_known_but_not_its_target():

@@ -237,7 +237,7 @@ def test_the_missing_data_section_gives_the_range_and_what_to_collect_first(
     expected = ew.missing_impact(_profile())
     assert list(table["label"]) == list(expected["label"])
     s = structure(pages["council"].read_text(encoding="utf-8"))
-    assert f"anywhere from {low:.0f} to {high:.0f}" in s.text
+    assert f"anywhere from {low:.0f}, every one at its best, to {high:.0f}" in s.text
     caption = next(t for t in s.tables if t["caption"].startswith("What to collect first"))
     assert caption["rows"] == len(table) + 1  # a header row, then one per missing item
     section = s.text[s.text.index("What to collect first") :]

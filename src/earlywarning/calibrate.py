@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from earlywarning.cases import Case, cases_frame, load_cases
+from earlywarning.datasets import LocalLike, profiles_at
 from earlywarning.engine import evaluate, result_frame
 from earlywarning.fit import Change, FitResult, LeaveOneOut, fit
 from earlywarning.metrics import auc, rank_agreement
@@ -43,6 +44,7 @@ __all__ = [
     "calibration_text",
     "case_disagreements",
     "case_outcomes",
+    "case_profiles",
     "cases_after_fit",
     "check_bar",
     "fit",
@@ -66,8 +68,26 @@ def _bar_bands() -> dict[str, tuple[str, ...]]:
 # The documented cases
 
 
+def case_profiles(cases: Sequence[Case], local: LocalLike) -> pd.DataFrame:
+    """Each case's profile built from the national data and the councils' local facts as on
+    its snapshot day (:func:`~earlywarning.datasets.profiles_at`), indexed by case id.
+
+    Example:
+        >>> from earlywarning.cases import load_cases
+        >>> built = case_profiles(load_cases(), "examples/local")
+        >>> int(built.loc["derbyshire-2016", "dcs_changes"]), built.index.name
+        (2, 'case')
+    """
+    built = profiles_at([c.la_code for c in cases], [c.snapshot for c in cases], local=local)
+    built.index = pd.Index([c.id for c in cases], name="case")
+    return built
+
+
 def calibration_report(
-    ruleset: Ruleset | None = None, cases: Sequence[Case] | None = None
+    ruleset: Ruleset | None = None,
+    cases: Sequence[Case] | None = None,
+    *,
+    local: LocalLike = None,
 ) -> pd.DataFrame:
     """Score the documented cases and say whether each lands in a band it expects.
 
@@ -77,6 +97,9 @@ def calibration_report(
     Args:
         ruleset: the ruleset to check; ``None`` uses the bundled default.
         cases: the cases to score; ``None`` loads the bundled documented cases.
+        local: score each case's profile as built from the national data and these local
+            facts (a file, a folder of files or :class:`~earlywarning.local.LocalFacts`) on its
+            snapshot day (:func:`case_profiles`), instead of the profile its file encodes.
 
     Returns:
         One row per case, indexed by case id (index name ``case``), with the columns
@@ -97,7 +120,7 @@ def calibration_report(
     """
     if cases is None:
         cases = load_cases()
-    frame = cases_frame(cases)
+    frame = cases_frame(cases) if local is None else case_profiles(cases, local)
     ev = evaluate(frame, ruleset)
     scored = result_frame(ev, frame.index)
     missing = (ev.level < 0).sum(axis=1)

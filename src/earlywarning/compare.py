@@ -26,7 +26,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from earlywarning.datasets import england_profiles, profile_years, profiles_at, resolve_council
+from earlywarning.datasets import (
+    LocalLike,
+    as_local,
+    england_profiles,
+    field_source,
+    local_note,
+    profile_years,
+    profiles_at,
+    resolve_council,
+)
 from earlywarning.datasets.freshness import freshness, outcomes_note
 from earlywarning.datasets.neighbours import (
     NeighboursLike,
@@ -59,6 +68,7 @@ COMPARE_COLUMNS: tuple[str, ...] = (
     "england_median",
     "england_rank",
     "england_ranked",
+    "source",
 )
 """The columns of :func:`compare`, in order (the index is the indicator id, then ``score``)."""
 
@@ -69,8 +79,12 @@ def england_year(
     *,
     judgements: JudgementsLike = None,
     neighbours: NeighboursLike = None,
+    local: LocalLike = None,
 ) -> tuple[pd.DataFrame, Evaluation]:
     """Every council's profile for ``year`` and its evaluation, on one index.
+
+    ``local`` (the councils' own facts, or a facts file) replaces national figures for the
+    councils it covers, as :func:`~earlywarning.datasets.profiles_at` does.
 
     Returns:
         The profiles (:func:`~earlywarning.datasets.england_profiles`) with ``score``, ``band``,
@@ -84,7 +98,7 @@ def england_year(
         True
     """
     rules = ruleset if ruleset is not None else load_ruleset()
-    profiles = england_profiles(year, judgements=judgements, neighbours=neighbours)
+    profiles = england_profiles(year, judgements=judgements, neighbours=neighbours, local=local)
     ev = evaluate(profiles, rules)
     scored = result_frame(ev, profiles.index)
     frame = profiles.assign(**{c: scored[c] for c in ("score", "band", "coverage", "reasons")})
@@ -131,7 +145,9 @@ def _neighbour_table(
     return out
 
 
-def _rows(ev: Evaluation, row: int, groups: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+def _rows(
+    ev: Evaluation, row: int, groups: dict[str, np.ndarray], profile: dict[str, Any]
+) -> list[dict[str, Any]]:
     """The table's rows: each indicator with data for the council, then the score."""
     rows = []
     for j, ind in enumerate(ev.ruleset.indicators):
@@ -149,6 +165,7 @@ def _rows(ev: Evaluation, row: int, groups: dict[str, np.ndarray]) -> list[dict[
                 **_medians(values, groups),
                 "england_rank": rank,
                 "england_ranked": ranked,
+                "source": field_source(profile, ind.measure),
             }
         )
     score = ev.score.astype(float)
@@ -163,6 +180,7 @@ def _rows(ev: Evaluation, row: int, groups: dict[str, np.ndarray]) -> list[dict[
             **_medians(score, groups),
             "england_rank": rank,
             "england_ranked": ranked,
+            "source": "local" if "local" in {r["source"] for r in rows} else "national",
         }
     )
     return rows
@@ -175,6 +193,7 @@ def compare(
     *,
     judgements: JudgementsLike = None,
     neighbours: NeighboursLike = None,
+    local: LocalLike = None,
 ) -> pd.DataFrame:
     """One council beside its statistical neighbours, its region and England, for one year.
 
@@ -187,6 +206,9 @@ def compare(
             :mod:`earlywarning.datasets.user_judgements`).
         neighbours: the neighbour model (``"2021"``, ``"2025"`` or a DfE file; the newest by
             default).
+        local: the councils' own facts, or the path of a facts file: they replace national
+            figures for the councils they cover (see
+            :func:`~earlywarning.datasets.profiles_at`).
 
     Returns:
         One row per indicator of the ruleset with data for the council, then a ``score`` row,
@@ -196,11 +218,15 @@ def compare(
         and ``england_median`` (every council with a figure, the council included), and
         ``england_rank`` of ``england_ranked`` councils with a figure (1 is the most at risk:
         the highest score, or the worst value in the indicator's direction; ties share the
-        best place). ``attrs`` holds ``council``, ``la_code``, ``region``, ``year``, ``band``,
-        ``ruleset``, ``judgements`` (which judgements the previous rating rests on),
+        best place), and ``source``: ``national`` or ``local``, where the council's figure came
+        from (the score is local when any figure in it is). ``attrs`` holds ``council``,
+        ``la_code``, ``region``, ``year``, ``band``, ``ruleset``, ``judgements`` (which
+        judgements the previous rating rests on),
         ``previous_judgement`` (the council's, with its date and age), ``freshness_notes`` and
         ``outcomes_note`` (how current the judgement and figures are),
-        ``neighbours_model``, ``neighbours_note`` (a row taken from elsewhere, if any) and
+        ``neighbours_model``, ``neighbours_note`` (a row taken from elsewhere, if any),
+        ``local_note`` (the local facts read, or ``""``), ``local_overrides`` (the council's
+        national figures its facts replaced) and
         ``neighbours``: a frame of the ten
         neighbours with each one's ``score``, ``band``, ``coverage`` and ``previous_rating``.
 
@@ -218,7 +244,8 @@ def compare(
     """
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)
-    frame, ev = england_year(year, rules, judgements=user, neighbours=neighbours)
+    facts = as_local(local)
+    frame, ev = england_year(year, rules, judgements=user, neighbours=neighbours, local=facts)
     row = _row_of(frame, council, year)
     region = frame["region"].to_numpy(dtype=object)
     codes = frame["la_code"].to_numpy(dtype=object)
@@ -227,7 +254,7 @@ def compare(
         "region_median": region == region[row],
         "england_median": np.ones(len(frame), dtype=bool),
     }
-    rows = _rows(ev, row, groups)
+    rows = _rows(ev, row, groups, {str(k): v for k, v in frame.iloc[row].items()})
     out = pd.DataFrame(rows).set_index("indicator").loc[:, list(COMPARE_COLUMNS)]
     near = _neighbour_table(frame, row, neighbours)
     day = dt.date(int(year), 1, 1)
@@ -247,10 +274,21 @@ def compare(
             "outcomes_note": outcomes_note(day, user),
             "neighbours_model": near.attrs["model"],
             "neighbours_note": near.attrs["note"],
+            "local_note": local_note(facts, day) if facts is not None else "",
+            "local_overrides": _overrides(frame, str(codes[row])),
             "neighbours": near,
         }
     )
     return out
+
+
+def _overrides(frame: pd.DataFrame, code: str) -> pd.DataFrame | None:
+    """The council's national figures its local facts replaced, or None without local facts."""
+    overrides = frame.attrs.get("local_overrides")
+    if overrides is None:
+        return None
+    mine: pd.DataFrame = overrides[overrides["la_code"] == code].reset_index(drop=True)
+    return mine
 
 
 def neighbour_scores(
@@ -260,6 +298,7 @@ def neighbour_scores(
     *,
     judgements: JudgementsLike = None,
     neighbours: NeighboursLike = None,
+    local: LocalLike = None,
 ) -> pd.DataFrame:
     """The council's ten statistical neighbours with each one's score, band and rating.
 
@@ -273,7 +312,9 @@ def neighbour_scores(
         >>> n.loc[0, "council"], bool(n["score"].notna().all())
         ('Nottinghamshire', True)
     """
-    frame, _ = england_year(year, ruleset, judgements=judgements, neighbours=neighbours)
+    frame, _ = england_year(
+        year, ruleset, judgements=judgements, neighbours=neighbours, local=local
+    )
     return _neighbour_table(frame, _row_of(frame, council, year), neighbours)
 
 
@@ -284,6 +325,7 @@ def peer_trajectory(
     *,
     judgements: JudgementsLike = None,
     neighbours: NeighboursLike = None,
+    local: LocalLike = None,
 ) -> pd.DataFrame:
     """The council's score by year beside the median of its neighbours and of England.
 
@@ -294,6 +336,7 @@ def peer_trajectory(
         ruleset: the ruleset; ``None`` is the bundled default.
         judgements: the user's own judgements.
         neighbours: the neighbour model (the newest by default).
+        local: the councils' own facts, or a facts file, read as on 1 January of each year.
 
     Returns:
         One row per year: ``year``, ``score``, ``band``, ``neighbours_median``,
@@ -308,6 +351,7 @@ def peer_trajectory(
     """
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)
+    facts = as_local(local)
     first, last = profile_years()
     wanted = check_years(
         years if years is not None else range(2018, last + 1), first, last, "peer_trajectory: years"
@@ -316,7 +360,7 @@ def peer_trajectory(
     near = neighbour_codes(code, neighbours)
     rows = []
     for y in wanted:
-        frame, _ = england_year(y, rules, judgements=user, neighbours=neighbours)
+        frame, _ = england_year(y, rules, judgements=user, neighbours=neighbours, local=facts)
         here = frame[frame["la_code"] == code]
         near_scores = frame.loc[frame["la_code"].isin(near), "score"].dropna()
         rows.append(
@@ -355,18 +399,39 @@ def compare_to_text(table: pd.DataFrame) -> str:
         f"{r} of {n}"
         for r, n in zip(shown.pop("england_rank"), shown.pop("england_ranked"), strict=True)
     ]
-    shown.columns = ["value", "points", "neighbours", "region", "England", "rank in England"]
+    shown = shown.rename(
+        columns={
+            "neighbours_median": "neighbours",
+            "region_median": "region",
+            "england_median": "England",
+            "england_rank": "rank in England",
+        }
+    )
     neighbours = a["neighbours"][["rank", "council", "closeness", "score", "band"]]
     model = a.get("neighbours_model", "")
     lines = [head, f"Previous Ofsted judgement: {a.get('previous_judgement', 'none known')}", ""]
     lines += [_to_string(shown.round(1)), "", f"Statistical neighbours (DfE, {model} model)"]
     lines.append(_to_string(neighbours.set_index("rank")))
     lines += ["", "Medians are of councils with a figure. " + a["judgements"]]
-    for note in (a.get("freshness_notes"), a.get("outcomes_note"), a["neighbours_note"]):
+    notes = [a.get("freshness_notes"), a.get("outcomes_note"), a["neighbours_note"]]
+    notes += [a.get("local_note"), *_override_notes(a.get("local_overrides"))]
+    for note in notes:
         if note:
             lines.append(note[0].upper() + note[1:] + ("" if note.endswith(".") else "."))
     lines.append(f"Ruleset {a['ruleset']}.")
     return "\n".join(lines)
+
+
+def _override_notes(overrides: pd.DataFrame | None) -> list[str]:
+    """A sentence for each national figure the council's local facts replaced."""
+    if overrides is None:
+        return []
+    return [
+        f"{r.field}: the local {r.local:g} replaces the national {r.national:g} ({r.reason})"
+        if isinstance(r.local, float | int) and isinstance(r.national, float | int)
+        else f"{r.field}: the local {r.local} replaces the national {r.national} ({r.reason})"
+        for r in overrides.itertuples()
+    ]
 
 
 def _to_string(frame: pd.DataFrame) -> str:
@@ -381,7 +446,7 @@ def render_compare(table: pd.DataFrame, fmt: str) -> str:
         >>> import earlywarning as ew
         >>> from earlywarning.compare import render_compare
         >>> render_compare(ew.compare("Derbyshire", 2016), "csv").splitlines()[0]
-        'indicator,label,measure,value,points,neighbours_median,region_median,england_median,england_rank,england_ranked'
+        'indicator,label,measure,value,points,neighbours_median,region_median,england_median,england_rank,england_ranked,source'
     """
     if fmt == "text":
         return compare_to_text(table) + "\n"
@@ -389,7 +454,12 @@ def render_compare(table: pd.DataFrame, fmt: str) -> str:
         return str(table.to_csv(index_label="indicator", lineterminator="\n", float_format="%.6g"))
     if fmt == "json":
         a = table.attrs
-        data = {k: v for k, v in a.items() if k != "neighbours"}
+        data = {k: v for k, v in a.items() if k not in ("neighbours", "local_overrides")}
+        overrides = a.get("local_overrides")
+        if overrides is not None:
+            data["local_overrides"] = json.loads(
+                overrides.to_json(orient="records", date_format="iso")
+            )
         data["indicators"] = json.loads(table.reset_index().to_json(orient="records"))
         data["neighbours"] = json.loads(a["neighbours"].to_json(orient="records"))
         return json.dumps(data, indent=2) + "\n"

@@ -30,6 +30,7 @@ __all__ = [
     "assessment_html",
     "describe_level",
     "headline_figures",
+    "range_sentence",
     "rule_texts",
 ]
 
@@ -227,7 +228,7 @@ class Assessment(BaseModel):
             names = ", ".join(self.labels.get(m, m) for m in self.missing)
             lines.append(
                 f"No data for: {names}. The score covers {self.coverage:.0%} of the ruleset's "
-                "weight; missing data scores nothing, so the true risk may be higher."
+                "weight and counts only what is known."
             )
             if self.score_range is not None and self.band_range is not None:
                 lines.append(self._range_sentence(self.score_range, self.band_range))
@@ -238,14 +239,32 @@ class Assessment(BaseModel):
 
     def _range_sentence(self, scores: tuple[float, float], bands: tuple[str, str]) -> str:
         """What the missing data could do to the score, and the item that matters most."""
-        low, high = bands
-        where = f"{low}" if low == high else f"{low} to {high}"
-        text = f"The missing data could put it anywhere from {scores[0]:.0f} to {scores[1]:.0f}"
-        text += f" ({where})"
+        text = range_sentence(scores, bands)
         if self.collect_first:
             first = self.labels.get(self.collect_first[0], self.collect_first[0])
             text += f"; the item that matters most is {first[0].lower() + first[1:]}"
         return text + "."
+
+
+def range_sentence(scores: tuple[float, float], bands: tuple[str, str]) -> str:
+    """What a score's range is, in the one sentence every output says it in (no full stop).
+
+    The range is what the score could be if the missing figures were known: its low end has
+    every missing figure at its best (a mitigation's included, so it may be below the score),
+    its high end every one at its worst.
+
+    Example:
+        >>> text = range_sentence((22, 100), ("moderate", "severe"))
+        >>> print(text)  # doctest: +NORMALIZE_WHITESPACE
+        If the missing figures were known, the score could be anywhere from 22, every one at its
+        best, to 100, every one at its worst (moderate to severe)
+    """
+    low, high = bands
+    where = f"{low}" if low == high else f"{low} to {high}"
+    return (
+        f"If the missing figures were known, the score could be anywhere from {scores[0]:.0f}, "
+        f"every one at its best, to {scores[1]:.0f}, every one at its worst ({where})"
+    )
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from earlywarning.datasets import england_profiles, profile_years
+from earlywarning.datasets import LOCAL_COLUMN, LocalLike, england_profiles, profile_years
 from earlywarning.datasets.neighbours import NeighboursLike
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
@@ -117,6 +117,7 @@ def england_scores(
     rise_margin: float = 10.0,
     councils: Sequence[str] | None = None,
     neighbours: NeighboursLike = None,
+    local: LocalLike = None,
 ) -> pd.DataFrame:
     """Score every English council for every year, with a flag for rising risk.
 
@@ -139,11 +140,15 @@ def england_scores(
         rise_margin: the score rise over two years, in points, flagged as rising on its own.
         councils: keep only these councils, by name or ONS code (any case).
         neighbours: the neighbour model of the peer measures (the newest by default).
+        local: the councils' own facts, or the path of a facts file: each year's profile of a
+            council they cover reads them as on 1 January of that year (see
+            :func:`~earlywarning.datasets.profiles_at`).
 
     Returns:
         One row per council and year, sorted by year and ``la_code``, with the columns
         ``la_code``, ``council``, ``year``, ``score``, ``band``, ``coverage``, ``reasons`` and
-        ``rising`` (True, False, or None when there is no comparable score two years earlier).
+        ``rising`` (True, False, or None when there is no comparable score two years earlier);
+        with ``local``, also ``local_fields``, the fields each row took from local facts.
 
     Example:
         >>> import earlywarning as ew
@@ -154,7 +159,7 @@ def england_scores(
     first, last = profile_years()
     wanted = check_years(years if years is not None else range(2017, last + 1), first, last)
     rise_margin = check_margin(rise_margin, "rise_margin", 0, 100)
-    profiles = england_profiles(wanted, councils, neighbours=neighbours)
+    profiles = england_profiles(wanted, councils, neighbours=neighbours, local=local)
     scored = score_frame(profiles, ruleset)
     out = pd.concat(
         [
@@ -164,6 +169,8 @@ def england_scores(
         axis=1,
     )
     out["rising"] = rising_risk(out, rise_margin=rise_margin, by="la_code")
+    if LOCAL_COLUMN in profiles.columns:
+        out[LOCAL_COLUMN] = profiles[LOCAL_COLUMN]
     return out
 
 

@@ -21,13 +21,21 @@ import json
 import numpy as np
 import pandas as pd
 
-from earlywarning.datasets import PROFILE_COLUMNS, england_profiles, profile_years
+from earlywarning.datasets import (
+    LOCAL_COLUMN,
+    LocalLike,
+    as_local,
+    england_profiles,
+    local_note,
+    profile_years,
+)
 from earlywarning.datasets.freshness import freshness, outcomes_note
 from earlywarning.datasets.neighbours import REGIONS, NeighboursLike, grouping, neighbour_median
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
 from earlywarning.parameters import check_year
+from earlywarning.profile import FIELD_NAMES
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import rising_risk
 
@@ -71,10 +79,16 @@ _GOOD = ("outstanding", "good")
 
 
 def _scored(
-    years: list[int], rules: Ruleset, user: pd.DataFrame | None, neighbours: NeighboursLike
+    years: list[int],
+    rules: Ruleset,
+    user: pd.DataFrame | None,
+    neighbours: NeighboursLike,
+    local: LocalLike,
 ) -> pd.DataFrame:
-    found = england_profiles(years, judgements=user, neighbours=neighbours, provenance=True)
-    profiles = found.loc[:, list(PROFILE_COLUMNS)]
+    found = england_profiles(
+        years, judgements=user, neighbours=neighbours, provenance=True, local=local
+    )
+    profiles = found.loc[:, [c for c in found.columns if c in FIELD_NAMES]]
     scored = score_frame(profiles, rules)
     out = found[["council", "la_code", "region", "year", "previous_rating"]].copy()
     out["previous_rating_date"] = found["previous_rating_date"]
@@ -82,6 +96,9 @@ def _scored(
     fresh = freshness(found, user)
     out["previous_rating_age_years"] = fresh["previous_rating_age_years"].round(2)
     out["notes"] = fresh["notes"]
+    if LOCAL_COLUMN in found.columns:  # say which councils were scored on their own facts
+        said = [f"local facts for {', '.join(f)}" if f else "" for f in found[LOCAL_COLUMN]]
+        out["notes"] = ["; ".join(filter(None, n)) for n in zip(out["notes"], said, strict=True)]
     for col in ("score", "band", "coverage", "reasons"):
         out[col] = scored[col]
     return out
@@ -107,6 +124,7 @@ def watchlist(
     region: str | None = None,
     sliding_only: bool = False,
     neighbours: NeighboursLike = None,
+    local: LocalLike = None,
 ) -> pd.DataFrame:
     """Every council in ``year`` with its score, band and previous rating, the sliding first.
 
@@ -124,6 +142,9 @@ def watchlist(
         sliding_only: keep only the councils flagged as sliding.
         neighbours: the neighbour model of the peer measures and the neighbours' median
             (``"2021"``, ``"2025"`` or a DfE file; the newest by default).
+        local: the councils' own facts, or the path of a facts file: the councils they cover
+            are scored on them as on 1 January ``year`` (and two years before), beside the
+            national figures (see :func:`~earlywarning.datasets.profiles_at`).
 
     Returns:
         One row per council in existence on 1 January ``year``, with the columns of
@@ -138,7 +159,8 @@ def watchlist(
         :mod:`earlywarning.datasets.freshness`). Sorted with the sliding councils first, then by
         score, highest first. ``attrs`` holds ``year``, ``ruleset``, ``judgements`` (which
         judgements the ratings rest on), ``outcomes_note`` (whether the judgements stop before
-        the list's date) and ``neighbours`` (the model).
+        the list's date), ``neighbours`` (the model) and ``local`` (the local facts read, or
+        ``""``; each council scored on them says so in its ``notes``).
 
     Raises:
         EarlyWarningError: for a year outside the data, a region that is not one, or a bad
@@ -156,7 +178,8 @@ def watchlist(
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)
     years = [y for y in (int(year) - LOOKBACK_YEARS, int(year)) if y >= first]
-    both = _scored(years, rules, user, neighbours)
+    facts = as_local(local)
+    both = _scored(years, rules, user, neighbours, facts)
     both["rising"] = rising_risk(both, lookback_years=LOOKBACK_YEARS, by="la_code")
     now = both[both["year"] == year].reset_index(drop=True)
     then = both[both["year"] == year - LOOKBACK_YEARS].set_index("la_code")
@@ -186,6 +209,7 @@ def watchlist(
             "judgements": judgements_note(user),
             "outcomes_note": outcomes_note(dt.date(int(year), 1, 1), user),
             "neighbours": grouping(neighbours).model,
+            "local": local_note(facts, dt.date(int(year), 1, 1)) if facts is not None else "",
             "region": wanted,
             "sliding_only": sliding_only,
         }
@@ -243,6 +267,7 @@ def watchlist_to_text(table: pd.DataFrame) -> str:
         lines.append(shown.astype(object).where(shown.notna(), "").to_string(index=False))
     lines += ["", *_grouped_notes(table)]
     lines += [a["judgements"], *([a["outcomes_note"]] if a.get("outcomes_note") else [])]
+    lines += [a["local"]] if a.get("local") else []
     lines.append(f"Neighbours: DfE's {a.get('neighbours', '')} model. Ruleset {a['ruleset']}.")
     return "\n".join(lines)
 

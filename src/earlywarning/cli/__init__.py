@@ -43,6 +43,7 @@ from earlywarning.cli.evidence import (
     fit_arguments,
     validate_arguments,
 )
+from earlywarning.cli.local import local_arguments
 from earlywarning.cli.peers import (
     cmd_compare,
     cmd_trajectories,
@@ -95,6 +96,7 @@ COMMANDS: dict[str, tuple[Handler | None, Callable[[argparse.ArgumentParser], No
     "watchlist": (cmd_watchlist, watchlist_arguments),
     "report": (cmd_report, report_arguments),
     "data": (None, data_arguments),
+    "local": (None, local_arguments),
 }
 
 

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from earlywarning.cli._output import OUTPUT_FORMATS
 from earlywarning.io import SUPPRESSION_CODES
+from earlywarning.local import LocalFacts
 from earlywarning.parameters import parse_whole
 from earlywarning.rules import Ruleset, load_ruleset
 
@@ -22,13 +23,16 @@ __all__ = [
     "EXIT_ROWS_FAILED",
     "EXIT_USAGE",
     "JUDGEMENTS_HELP",
+    "LOCAL_HELP",
     "NEIGHBOURS_HELP",
     "OUTPUT_FORMATS",
     "YEARS_HELP",
     "YEAR_HELP",
     "Handler",
+    "local_of",
     "reading",
     "ruleset_of",
+    "with_local",
     "with_rules",
 ]
 
@@ -78,6 +82,28 @@ NEIGHBOURS_HELP = (
     "the DfE statistical neighbour model: 2025 (the default, the newest in the data), 2021, "
     "or a DfE neighbour FILE in either of DfE's layouts"
 )
+
+
+LOCAL_HELP = (
+    "the council's own facts (YAML or CSV, or a folder of such files; `earlywarning local "
+    "template COUNCIL --year YEAR` writes one to fill in): directors, budgets, management posts, "
+    "restructures and reinvestment, read as on the profile's day in place of national figures "
+    "for the same fields"
+)
+
+
+def with_local(p: argparse.ArgumentParser) -> None:
+    """The ``--local FILE`` option, for every command that builds a council's profile."""
+    p.add_argument("--local", metavar="FILE|DIR", help=LOCAL_HELP)
+
+
+def local_of(args: argparse.Namespace) -> LocalFacts | None:
+    """The local facts a command was given with ``--local`` (a file, or a folder of them),
+    read and checked, or None."""
+    from earlywarning.datasets import as_local
+
+    path = getattr(args, "local", None)
+    return as_local(path) if path else None
 
 
 def with_rules(p: argparse.ArgumentParser) -> None:

@@ -11,7 +11,9 @@ from earlywarning.cli._common import (
     NEIGHBOURS_HELP,
     YEAR_HELP,
     YEARS_HELP,
+    local_of,
     ruleset_of,
+    with_local,
     with_rules,
 )
 from earlywarning.datasets import profile_years
@@ -36,13 +38,14 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
         image_format(args.plot)  # a name refused before the scoring, not after
         check_output_path(args.plot, "chart")
     rules = ruleset_of(args)
-    years = {} if args.years is None else {"years": parse_years(args.years, *profile_years())}
+    years = None if args.years is None else parse_years(args.years, *profile_years())
     scores = england_scores(
+        years,
         ruleset=rules,
         rise_margin=args.rise_margin,
         councils=args.council,
         neighbours=args.neighbours,
-        **years,
+        local=local_of(args),
     )
     if args.plot:
         from earlywarning.plots import save_trajectory
@@ -66,8 +69,14 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
         image_format(args.plot)  # a name refused before the comparison, not after
         check_output_path(args.plot, "chart")
     rules = ruleset_of(args)
+    facts = local_of(args)
     table = compare(
-        args.council, args.year, rules, judgements=args.judgements, neighbours=args.neighbours
+        args.council,
+        args.year,
+        rules,
+        judgements=args.judgements,
+        neighbours=args.neighbours,
+        local=facts,
     )
     out.write(render_compare(table, args.format))
     if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
@@ -76,7 +85,11 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
         from earlywarning.peer_plots import save_peers
 
         trajectory = peer_trajectory(
-            args.council, ruleset=rules, judgements=args.judgements, neighbours=args.neighbours
+            args.council,
+            ruleset=rules,
+            judgements=args.judgements,
+            neighbours=args.neighbours,
+            local=facts,
         )
         written = save_peers(trajectory, args.plot, ruleset=rules)
         print(terminal_text(f"wrote {written}"), file=sys.stderr)
@@ -94,6 +107,7 @@ def cmd_watchlist(args: argparse.Namespace, out: TextIO) -> int:
         region=args.region,
         sliding_only=args.sliding_only,
         neighbours=args.neighbours,
+        local=local_of(args),
     )
     out.write(render_watchlist(table, args.format))
     if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
@@ -113,6 +127,7 @@ def compare_arguments(p: argparse.ArgumentParser) -> None:
         metavar="FILE.png",
         help="draw the score by year beside neighbours and England (FILE.png, .svg or .pdf)",
     )
+    with_local(p)
     p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
 
 
@@ -126,6 +141,7 @@ def watchlist_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--judgements", metavar="FILE", help=JUDGEMENTS_HELP)
     p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
+    with_local(p)
     p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
 
 
@@ -148,4 +164,5 @@ def trajectories_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
+    with_local(p)
     with_rules(p)

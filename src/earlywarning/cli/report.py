@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from earlywarning.cli._common import NEIGHBOURS_HELP
+from earlywarning.cli._common import NEIGHBOURS_HELP, local_of, with_local
 from earlywarning.errors import EarlyWarningError
 from earlywarning.io.output import check_output_folder, check_output_path, terminal_text
 from earlywarning.rules import load_ruleset
@@ -50,6 +50,7 @@ def report_arguments(p: argparse.ArgumentParser) -> None:
         "workbook, Data to Insight's overview, or a CSV of council, date, overall",
     )
     p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
+    with_local(p)
     p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
 
 
@@ -71,6 +72,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
             origin=origin,
             judgements=args.judgements,
             neighbours=args.neighbours,
+            local=local_of(args),
         )
     else:
         if not args.council_name or args.year is None:
@@ -81,6 +83,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
             ruleset=rules,
             judgements=args.judgements,
             neighbours=args.neighbours,
+            local=local_of(args),
         )
     path = page.write(args.output)
     a = page.assessment
@@ -105,6 +108,7 @@ def _batch(args: argparse.Namespace, out: TextIO) -> int:
         ruleset=load_ruleset(args.rules) if args.rules else load_ruleset(),
         judgements=args.judgements,
         neighbours=args.neighbours,
+        local=local_of(args),
     )
     written = batch.write(args.output)
     out.write(terminal_text(f"wrote {written[0]} and {len(written) - 1} council pages beside it"))

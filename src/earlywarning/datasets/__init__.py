@@ -79,6 +79,18 @@ from earlywarning.datasets._england import (
     use_data,
 )
 from earlywarning.datasets._inputs import fill_measures
+from earlywarning.datasets._local import (
+    FIELD_SOURCES,
+    LOCAL_COLUMN,
+    OVERRIDE_COLUMNS,
+    LocalLike,
+    as_local,
+    field_source,
+    field_sources,
+    local_columns,
+    local_note,
+    merge_local,
+)
 from earlywarning.datasets.importing import data_status, import_data
 from earlywarning.datasets.neighbours import (
     NeighboursLike,
@@ -92,20 +104,28 @@ from earlywarning.outcomes import OUTCOME_NAMES, derive_outcomes
 
 __all__ = [
     "DATA_ENV",
+    "FIELD_SOURCES",
     "FIRST_PROFILE_YEAR",
     "LAST_PROFILE_YEAR",
+    "LOCAL_COLUMN",
     "OUTCOMES_CUTOFF",
     "OUTCOME_COLUMNS",
+    "OVERRIDE_COLUMNS",
     "PANEL_FILE",
     "PROFILE_COLUMNS",
     "TRAINING_CUTOFF",
+    "LocalLike",
+    "as_local",
     "data_location",
     "data_status",
     "england_panel",
     "england_profiles",
+    "field_source",
+    "field_sources",
     "ilacs_inspections",
     "import_data",
     "inspection_profiles",
+    "local_note",
     "neighbour_models",
     "ofsted_judgements",
     "outcomes_as_at",
@@ -320,6 +340,7 @@ def profiles_at(
     provenance: bool = False,
     judgements: JudgementsLike = None,
     neighbours: NeighboursLike = None,
+    local: LocalLike = None,
 ) -> pd.DataFrame:
     """Profile fields for each council as known at each point in time.
 
@@ -343,14 +364,27 @@ def profiles_at(
             judgement of either kind before each point in time.
         neighbours: the statistical neighbour model of the peer-relative measures (see
             :data:`~earlywarning.datasets.neighbours.NeighboursLike`); the newest by default.
+        local: the councils' own facts (:class:`~earlywarning.local.LocalFacts`, or the path
+            of a facts file): for each row, the fields its council's facts settle as on its
+            point in time (:meth:`~earlywarning.local.LocalFacts.at`: only facts dated on or
+            before it, over the rules' lookback of
+            :data:`~earlywarning.local.LOOKBACK_YEARS` years) replace the national figures for
+            the same fields.
 
     Returns:
         One row per pair, in order, with the columns of :data:`PROFILE_COLUMNS` (``year`` is the
-        year of the point in time) and, with ``provenance``, the six columns above.
+        year of the point in time) and, with ``provenance``, the six columns above. With
+        ``local``, the fields the facts added (budgets, directors, ...) follow, then
+        ``local_fields`` (:data:`LOCAL_COLUMN`): the fields each row took from local facts,
+        the one record :func:`field_sources` reads to mark each figure national, local or
+        missing; ``attrs["local_overrides"]`` lists each national figure a local fact replaced
+        (:data:`OVERRIDE_COLUMNS`).
 
     Raises:
         EarlyWarningError: when the two sequences differ in length, a code is not in the panel,
             or the judgements table has a bad row.
+        LocalFactsError: for a facts file with a bad fact, or a derived value the profile
+            refuses, naming the facts.
 
     Example:
         >>> import datetime as dt
@@ -361,6 +395,7 @@ def profiles_at(
         ['good', 'requires_improvement']
     """
     codes, points = _checked_pairs(la_codes, dates)
+    facts = as_local(local)
     names = council_names()
     data_years = points.dt.year.to_numpy(dtype=int) - 1
     region = regions().set_index("la_code")["region"]
@@ -387,6 +422,11 @@ def profiles_at(
         out["census_year"] = data_years
         out["demand_year"] = data_years
         out["spend_year"] = spend_years
+    if facts is not None:
+        first = list(out.columns)
+        overrides = merge_local(out, codes, points, facts)
+        out = out.loc[:, local_columns(out, first)]
+        out.attrs["local_overrides"] = overrides
     return out
 
 
@@ -419,6 +459,7 @@ def england_profiles(
     judgements: JudgementsLike = None,
     neighbours: NeighboursLike = None,
     provenance: bool = False,
+    local: LocalLike = None,
 ) -> pd.DataFrame:
     """Profiles of every English council as known on 1 January of each year.
 
@@ -436,10 +477,12 @@ def england_profiles(
         judgements: the user's own judgements (see :func:`profiles_at`).
         neighbours: the neighbour model (see :func:`profiles_at`); the newest by default.
         provenance: also return the dates behind each profile (see :func:`profiles_at`).
+        local: the councils' own facts, or the path of a facts file (see :func:`profiles_at`).
 
     Returns:
         One row per council and year, sorted by year and ``la_code``, with the columns of
-        :data:`PROFILE_COLUMNS` (each a :class:`~earlywarning.CouncilProfile` field).
+        :data:`PROFILE_COLUMNS` (each a :class:`~earlywarning.CouncilProfile` field), and with
+        ``local`` the columns and overrides :func:`profiles_at` adds.
 
     Raises:
         EarlyWarningError: for a year outside the panel or a council not in it.
@@ -467,19 +510,27 @@ def england_profiles(
                 codes.append(code)
                 points.append(day)
     out = profiles_at(
-        codes, points, judgements=judgements, neighbours=neighbours, provenance=provenance
+        codes,
+        points,
+        judgements=judgements,
+        neighbours=neighbours,
+        provenance=provenance,
+        local=local,
     )
     return out.reset_index(drop=True)
 
 
-def inspection_profiles(neighbours: NeighboursLike = None) -> pd.DataFrame:
+def inspection_profiles(
+    neighbours: NeighboursLike = None, *, local: LocalLike = None
+) -> pd.DataFrame:
     """The profile of each council as at the start of each of its 136 ILACS inspections.
 
     Built by :func:`profiles_at` with the inspection start as the point in time, so the census is
     that of 30 September of the year before the inspection and ``previous_rating`` is the last
     judgement before the inspection (never the inspection itself). Use it to check a ruleset
     against outcomes it has not seen. ``neighbours`` picks the neighbour model of the
-    peer-relative measures (the newest by default; see :func:`profiles_at`).
+    peer-relative measures (the newest by default; see :func:`profiles_at`); ``local``, the
+    councils' own facts as on each inspection's start (see :func:`profiles_at`).
 
     Returns:
         One row per inspection in the ILACS file's order: the columns of :data:`PROFILE_COLUMNS`,
@@ -499,7 +550,9 @@ def inspection_profiles(neighbours: NeighboursLike = None) -> pd.DataFrame:
         (136, 19, 50)
     """
     table = ilacs()
-    out = profiles_at(list(table["la_code"]), table["inspection_start"], neighbours=neighbours)
+    out = profiles_at(
+        list(table["la_code"]), table["inspection_start"], neighbours=neighbours, local=local
+    )
     out["inspection_start"] = table["inspection_start"].to_numpy()
     new = canonical_ratings(table["new_overall"])
     out["new_rating"] = new.to_numpy()

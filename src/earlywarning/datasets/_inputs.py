@@ -12,6 +12,7 @@ import pandas as pd
 
 from earlywarning.datasets._england import ALIASES, INPUT_SOURCES, cached, panel
 from earlywarning.datasets.neighbours import NeighboursLike, neighbour_median
+from earlywarning.local import LOOKBACK_YEARS
 from earlywarning.profile import DERIVED, DERIVED_BY_NAME
 from earlywarning.profile.derived import CLA_CHANGE_2Y
 
@@ -42,7 +43,6 @@ PEER_FIELDS = {d.name: d.lever for d in DERIVED if d.kind == "peer"}
 TREND_FIELDS = {d.name: d.lever for d in DERIVED if d.kind == "trend" and d.lever in CENSUS_FIELDS}
 
 _SPEND_BASE_YEAR = 2011
-_DEMAND_LOOKBACK_YEARS = 3
 _TREND_YEARS = 2
 
 
@@ -146,7 +146,7 @@ def fill_measures(
         ("referrals_dfe", "referrals_webb"),
         codes,
         data_years,
-        _DEMAND_LOOKBACK_YEARS,
+        LOOKBACK_YEARS,  # the rules' one lookback, as the local facts read it
         pct_change,
     )
     out["cla_rate_per_10k"] = lookup(inputs, "cla_rate_per_10k", codes, data_years)

@@ -45,7 +45,7 @@ from earlywarning.local._model import (
     YearAmount,
 )
 from earlywarning.local._read import FORMATS, read_local_facts
-from earlywarning.local._sections import CSV_COLUMNS, SECTIONS, Section
+from earlywarning.local._sections import CSV_COLUMNS, LEADERSHIP_AND_BUDGET, SECTIONS, Section
 from earlywarning.local._template import local_template
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "DIRECTOR_WINDOW_YEARS",
     "FORMATS",
     "HOLD_YEARS",
+    "LEADERSHIP_AND_BUDGET",
     "LOOKBACK_YEARS",
     "MAX_LOOKBACK_YEARS",
     "SECTIONS",

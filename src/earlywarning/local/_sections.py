@@ -15,6 +15,7 @@ __all__ = [
     "COUNCIL_KEYS",
     "CSV_COLUMNS",
     "CSV_REQUIRED",
+    "LEADERSHIP_AND_BUDGET",
     "SECTIONS",
     "Section",
 ]
@@ -156,3 +157,14 @@ CSV_COLUMNS: tuple[str, ...] = (
 
 CSV_REQUIRED: tuple[str, ...] = ("council", "fact", "date")
 """The columns every CSV file of local facts must have."""
+
+LEADERSHIP_AND_BUDGET: tuple[str, ...] = (
+    "budget_cut_pct",
+    "management_reduction_pct",
+    "dcs_changes",
+    "interim_dcs",
+    "restructure",
+    "reinvestment_pct",
+)
+"""The measures of the leadership and budget indicators, the headline warning signs that no
+national series carries: only a council's own facts give them."""

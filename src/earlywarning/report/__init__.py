@@ -17,19 +17,22 @@ Install the extra with ``pip install "earlywarning[report]"``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from earlywarning.change import SmallestChange
+from earlywarning.datasets import LocalLike, as_local, local_note
 from earlywarning.datasets.neighbours import NeighboursLike
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements
 from earlywarning.engine import score
 from earlywarning.errors import EarlyWarningError
 from earlywarning.explain import Assessment
+from earlywarning.local import LocalFacts
 from earlywarning.profile import FIELD_NAMES, CouncilProfile
 from earlywarning.report._files import write_text
 from earlywarning.report._html import render_council
@@ -39,6 +42,8 @@ from earlywarning.report._parts import (
     SourceRow,
     collect_first,
     comparison,
+    given_marks,
+    local_advice,
     lower_band,
     national_profile,
     rule_rows,
@@ -77,6 +82,10 @@ class CouncilReport:
         comparison: the council beside its statistical neighbours, region and England
             (:func:`earlywarning.compare`), or ``None`` with ``comparison_note`` saying why.
         comparison_note: what the comparison rests on, or why there is none.
+        marks: where each profile field's figure came from: ``national``, ``local`` (the
+            council's own facts) or ``missing``; ``given`` for a profile given whole.
+        local_advice: the first screen's word on the leadership and budget indicators that
+            have no figure and how to add them (``""`` when every one has a figure).
 
     Example:
         >>> import earlywarning as ew
@@ -101,6 +110,8 @@ class CouncilReport:
     change: SmallestChange | None
     comparison: pd.DataFrame | None
     comparison_note: str
+    marks: Mapping[str, str] = field(default_factory=dict)
+    local_advice: str = ""
 
     @property
     def title(self) -> str:
@@ -163,6 +174,7 @@ def report(
     origin: str | None = None,
     judgements: JudgementsLike = None,
     neighbours: NeighboursLike = None,
+    local: LocalLike = None,
 ) -> CouncilReport:
     """Gather a council's page: from the national data for a year, or from a given profile.
 
@@ -183,6 +195,10 @@ def report(
         neighbours: the statistical-neighbour model for the same (``"2021"``, ``"2025"`` or a
             file, see :data:`~earlywarning.datasets.neighbours.NeighboursLike`); the newest by
             default.
+        local: the council's own facts (:class:`~earlywarning.local.LocalFacts`, or the path
+            of a facts file), read as on 1 January of ``year`` in place of the national figures
+            for the same fields, in the profile, the trajectory and the comparison (see
+            :func:`~earlywarning.datasets.profiles_at`). Not with ``profile``.
 
     Returns:
         The figures of the page; render them with :meth:`CouncilReport.to_html`.
@@ -199,11 +215,12 @@ def report(
     """
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)
-    fields, sources, said = _profile(council, year, profile, user, neighbours)
+    facts = as_local(local)
+    fields, sources, said, marks = _profile(council, year, profile, user, neighbours, facts)
     assessment = score(fields, rules)
     who = str(fields.get("la_code") or assessment.council)
-    scores, note = trajectory(who, assessment.year, rules, user, neighbours)
-    peers, peers_note = comparison(who, assessment.year, rules, user, neighbours)
+    scores, note = trajectory(who, assessment.year, rules, user, neighbours, facts)
+    peers, peers_note = comparison(who, assessment.year, rules, user, neighbours, facts)
     if peers is not None and profile is not None:
         peers_note += " The profile scored above may hold other figures than these."
     return CouncilReport(
@@ -223,6 +240,10 @@ def report(
         change=lower_band(fields, assessment, rules),
         comparison=peers,
         comparison_note=peers_note,
+        marks=marks,
+        local_advice=local_advice(
+            marks, rules, assessment.council, assessment.year, given=profile is not None
+        ),
     )
 
 
@@ -232,24 +253,34 @@ def _profile(
     profile: CouncilProfile | Mapping[str, Any] | None,
     user: pd.DataFrame | None,
     neighbours: NeighboursLike = None,
-) -> tuple[dict[str, Any], tuple[SourceRow, ...], str]:
-    """The fields to score, their sources, and a sentence saying where they came from."""
+    local: LocalFacts | None = None,
+) -> tuple[dict[str, Any], tuple[SourceRow, ...], str, dict[str, str]]:
+    """The fields to score, their sources, a sentence saying where they came from, and each
+    field's mark."""
     if profile is not None:
         if council is not None or year is not None:
             raise EarlyWarningError("report: give a council and a year, or a profile, not both")
+        if local is not None:
+            raise EarlyWarningError(
+                "report: local facts are read into a council's national profile: give a "
+                "council and a year with them, not a profile"
+            )
         checked = profile if isinstance(profile, CouncilProfile) else CouncilProfile(**profile)
         fields = checked.model_dump(exclude_none=True)
         given = SourceRow("The profile given", "as stated in it", tuple(fields))
-        return fields, (given,), "From the profile given; no figure was added to it."
+        said = "From the profile given; no figure was added to it."
+        return fields, (given,), said, given_marks(fields)
     if council is None or year is None:
         raise EarlyWarningError("report: give a council and a year, or a profile")
-    fields, sources = national_profile(council, year, user, neighbours)
+    fields, sources, marks = national_profile(council, year, user, neighbours, local)
     said = (
         f"From the national statistics as known on 1 January {year}: the latest "
         "published figures before that day, nothing later."
     )
+    if local is not None:
+        said += f" {local_note(local, dt.date(year, 1, 1))}"
     for row in (s for s in sources if "previous_rating" in s.fields):
         # the source row names the judgements used (the user's file, where given)
         whose = row.source.removeprefix("Ofsted judgement of children’s services")
         said += f" Previous Ofsted judgement: {fields['previous_rating']}, {row.as_at}{whose}."
-    return fields, sources, said
+    return fields, sources, said, marks

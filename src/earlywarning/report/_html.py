@@ -24,7 +24,7 @@ from earlywarning._matplotlib import literal
 from earlywarning._optional import require
 from earlywarning._version import __version__
 from earlywarning.errors import ReportDependencyError
-from earlywarning.explain import Assessment
+from earlywarning.explain import Assessment, range_sentence
 from earlywarning.io.output import terminal_text
 from earlywarning.plots import contributions_size, plot_contributions, plot_trajectory
 from earlywarning.profile import FIELDS, FLAG_MEASURES
@@ -121,7 +121,9 @@ def _environment(jinja2: Any) -> Any:
         number=show_number,
         measure=show_measure,
     )
-    env.globals.update(version=__version__, band_colours=BAND_COLOURS)
+    env.globals.update(
+        version=__version__, band_colours=BAND_COLOURS, range_sentence=range_sentence
+    )
     return env
 
 

@@ -17,13 +17,20 @@ import pandas as pd
 
 from earlywarning.change import SmallestChange, smallest_change
 from earlywarning.compare import compare
-from earlywarning.datasets import england_profiles, profiles_at
+from earlywarning.datasets import (
+    england_profiles,
+    field_source,
+    field_sources,
+    local_note,
+    profiles_at,
+)
 from earlywarning.datasets.freshness import age_years, outcomes_note
 from earlywarning.datasets.neighbours import NeighboursLike, grouping
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
 from earlywarning.explain import Assessment
+from earlywarning.local import LEADERSHIP_AND_BUDGET, LocalFacts
 from earlywarning.profile import FIELD_NAMES
 from earlywarning.ranges import missing_impact
 from earlywarning.rules import Ruleset
@@ -36,6 +43,8 @@ __all__ = [
     "collect_first",
     "comparison",
     "date_text",
+    "given_marks",
+    "local_advice",
     "lower_band",
     "national_profile",
     "rule_rows",
@@ -114,23 +123,34 @@ def _missing(value: Any) -> bool:
 
 
 def national_profile(
-    council: str, year: int, judgements: JudgementsLike = None, neighbours: NeighboursLike = None
-) -> tuple[dict[str, Any], tuple[SourceRow, ...]]:
-    """The England profile of one council on 1 January of ``year``, and its sources.
+    council: str,
+    year: int,
+    judgements: JudgementsLike = None,
+    neighbours: NeighboursLike = None,
+    local: LocalFacts | None = None,
+) -> tuple[dict[str, Any], tuple[SourceRow, ...], dict[str, str]]:
+    """The England profile of one council on 1 January of ``year``, its sources and where each
+    figure came from.
 
     ``judgements`` are the user's own Ofsted judgements beyond the data's, as for
-    :func:`earlywarning.datasets.england_profiles`.
+    :func:`earlywarning.datasets.england_profiles`; ``local`` the councils' own facts, which
+    replace national figures for the same fields.
+
+    Returns:
+        The fields with a value, the sources and their dates, and each profile field's mark
+        (``national``, ``local`` or ``missing``, from
+        :func:`~earlywarning.datasets.field_sources`).
 
     Raises:
         EarlyWarningError: for an unknown council or year, or a name of two councils.
 
     Example:
-        >>> profile, sources = national_profile("Derbyshire", 2020)
-        >>> profile["la_code"], sources[1].as_at
-        ('E10000007', '30 September 2019')
+        >>> profile, sources, marks = national_profile("Derbyshire", 2020)
+        >>> profile["la_code"], sources[1].as_at, marks["agency_rate_pct"], marks["dcs_changes"]
+        ('E10000007', '30 September 2019', 'national', 'missing')
     """
     user = as_judgements(judgements)
-    rows = england_profiles(year, [council], judgements=user, neighbours=neighbours)
+    rows = england_profiles(year, [council], judgements=user, neighbours=neighbours, local=local)
     if len(rows) != 1:
         found = ", ".join(f"{r.council} ({r.la_code})" for r in rows.itertuples())
         raise EarlyWarningError(
@@ -147,11 +167,67 @@ def national_profile(
         for k, v in rows.iloc[0].to_dict().items()
         if str(k) in FIELD_NAMES and not _missing(v)
     }
-    return profile, _national_sources(profile, known, user, grouping(neighbours).model)
+    marks = {str(k): str(v) for k, v in field_sources(rows).iloc[0].items()}
+    sources = _national_sources(profile, known, user, grouping(neighbours).model, marks)
+    if local is not None:
+        mine = tuple(f for f in FIELD_NAMES if marks.get(f) == "local")
+        said = local_note(local).removesuffix(".")
+        overrides = rows.attrs.get("local_overrides")
+        if overrides is not None and len(overrides):
+            said += "; replacing the national " + ", ".join(overrides["field"])
+        sources += (SourceRow(said, f"dated on or before {date_text(day)}", mine),)
+    return profile, tuple(s for s in sources if s.fields), marks
+
+
+def given_marks(profile: Mapping[str, Any]) -> dict[str, str]:
+    """Each field of a profile given whole: ``given`` where it has a value, else ``missing``.
+
+    Example:
+        >>> given_marks({"council": "A", "year": 2020, "dcs_changes": 2})["dcs_changes"]
+        'given'
+    """
+    wanted = [f for f in FIELD_NAMES if f not in _IDENTITY]
+    return {f: "missing" if field_source(profile, f) == "missing" else "given" for f in wanted}
+
+
+def local_advice(
+    marks: Mapping[str, str], rules: Ruleset, council: str, year: int, *, given: bool = False
+) -> str:
+    """The first screen's plain word on the leadership and budget indicators that have no
+    figure, and how to add them (to the profile, for a profile ``given`` whole); ``""`` when
+    every one has a figure.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> _, _, marks = national_profile("Derbyshire", 2020)
+        >>> print(local_advice(marks, ew.load_ruleset(), "Derbyshire", 2020))  # doctest: +ELLIPSIS
+        The leadership and budget indicators have no figures here: ... National statistics ...
+    """
+    labels = {ind.measure: ind.label for ind in reversed(rules.indicators)}
+    missing = [labels.get(m, m) for m in LEADERSHIP_AND_BUDGET if marks.get(m) == "missing"]
+    if not missing:
+        return ""
+    which = "Some" if len(missing) < len(LEADERSHIP_AND_BUDGET) else "The"
+    names = "; ".join(m[0].lower() + m[1:] for m in missing)
+    said = (
+        f"{which} leadership and budget indicators have no figures here: {names}. National "
+        "statistics do not hold them, so the score leaves out these headline warning signs."
+    )
+    if given:
+        return f"{said} Add them to the profile from the council's own records."
+    return (
+        f"{said} Add them from the council's own records: `earlywarning local template "
+        f"{council} --year {year}` writes a facts file to fill in, and `--local FILE` (or "
+        "`local=`) reads it."
+    )
 
 
 def _national_sources(
-    profile: Mapping[str, Any], known: pd.Series, user: pd.DataFrame | None, model: str
+    profile: Mapping[str, Any],
+    known: pd.Series,
+    user: pd.DataFrame | None,
+    model: str,
+    marks: Mapping[str, str],
 ) -> tuple[SourceRow, ...]:
     """Which statistics each field of a national profile came from, and their dates."""
     rows: list[tuple[str, str, Sequence[str]]] = []
@@ -195,9 +271,10 @@ def _national_sources(
                 ("early_help_spend_change_pct",),
             )
         )
-    out = [SourceRow(s, at, tuple(f for f in fields if f in profile)) for s, at, fields in rows]
+    national = [f for f in profile if marks.get(f, "national") == "national"]
+    out = [SourceRow(s, at, tuple(f for f in fields if f in national)) for s, at, fields in rows]
     listed = {f for row in out for f in row.fields} | set(_IDENTITY)
-    rest = tuple(f for f in profile if f not in listed)
+    rest = tuple(f for f in national if f not in listed)
     if rest:
         out.append(SourceRow("Derived from the bundled statistics above", "as above", rest))
     return tuple(row for row in out if row.fields)
@@ -237,6 +314,7 @@ def trajectory(
     rules: Ruleset,
     judgements: JudgementsLike = None,
     neighbours: NeighboursLike = None,
+    local: LocalFacts | None = None,
 ) -> tuple[pd.DataFrame | None, str]:
     """The council's national scores for the years up to ``year``, or why there are none.
 
@@ -253,7 +331,11 @@ def trajectory(
     first = max(2011, year - TRAJECTORY_YEARS + 1)
     try:
         profiles = england_profiles(
-            range(first, year + 1), [council], judgements=judgements, neighbours=neighbours
+            range(first, year + 1),
+            [council],
+            judgements=judgements,
+            neighbours=neighbours,
+            local=local,
         )
     except EarlyWarningError as exc:
         return None, f"No national scores to draw: {exc}."
@@ -270,6 +352,11 @@ def trajectory(
         "every point was knowable at the time; budgets, management posts and directors are not "
         "in the national data, so these scores cover less of the ruleset than a full profile."
     )
+    if local is not None:
+        note += (
+            f" {local_note(local).removesuffix('.')}, each year's as known on its 1 January, "
+            "are read in place of the national figures for the same fields."
+        )
     late = outcomes_note(dt.date(year, 1, 1), as_judgements(judgements))
     if late:
         note += f" {late}"
@@ -321,6 +408,7 @@ def comparison(
     rules: Ruleset,
     judgements: JudgementsLike = None,
     neighbours: NeighboursLike = None,
+    local: LocalFacts | None = None,
 ) -> tuple[pd.DataFrame | None, str]:
     """The council beside its statistical neighbours, its region and England, or why not.
 
@@ -331,7 +419,9 @@ def comparison(
         (10, 'score')
     """
     try:
-        table = compare(council, year, rules, judgements=judgements, neighbours=neighbours)
+        table = compare(
+            council, year, rules, judgements=judgements, neighbours=neighbours, local=local
+        )
     except EarlyWarningError as exc:
         return None, f"No comparison with neighbours: {exc}."
     ratings = str(table.attrs["judgements"]).rstrip(".")
@@ -339,4 +429,6 @@ def comparison(
         f"Figures from the bundled national statistics for {table.attrs['council']} as known on "
         f"1 January {year}; medians over the councils with a figure. {ratings}."
     )
+    if table.attrs.get("local_note"):
+        note += f" {table.attrs['local_note']}"
     return table, note

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from earlywarning.datasets import resolve_councils
+from earlywarning.datasets import LocalLike, as_local, resolve_councils
 from earlywarning.datasets.neighbours import NeighboursLike
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.io.output import check_output_folder
+from earlywarning.local import LocalFacts
 from earlywarning.report import CouncilReport, report
 from earlywarning.report._files import page_name, write_text
 from earlywarning.report._html import render_index
@@ -45,6 +46,7 @@ class WatchlistReport:
         ruleset: the ruleset of every page.
         judgements: the user's own Ofsted judgements, if any, for every page.
         neighbours: the statistical-neighbour model of the list and every page.
+        local: the councils' own facts, for the list and every page.
 
     Example:
         >>> import earlywarning as ew
@@ -60,6 +62,7 @@ class WatchlistReport:
     ruleset: Ruleset
     judgements: pd.DataFrame | None = None
     neighbours: NeighboursLike = None
+    local: LocalFacts | None = None
 
     @cached_property
     def pages(self) -> tuple[CouncilReport, ...]:
@@ -77,6 +80,7 @@ class WatchlistReport:
                 ruleset=self.ruleset,
                 judgements=self.judgements,
                 neighbours=self.neighbours,
+                local=self.local,
             )
             for code in self.table["la_code"]
         )
@@ -131,6 +135,7 @@ def watchlist_report(
     ruleset: Ruleset | None = None,
     judgements: JudgementsLike = None,
     neighbours: NeighboursLike = None,
+    local: LocalLike = None,
 ) -> WatchlistReport:
     """The watch list of a year as a batch of pages: an index and one report per council.
 
@@ -148,6 +153,8 @@ def watchlist_report(
             :mod:`earlywarning.datasets.user_judgements`), for the watch list and every page.
         neighbours: the statistical-neighbour model (``"2021"``, ``"2025"`` or a file); the
             newest by default.
+        local: the councils' own facts, or the path of a facts file, for the watch list and
+            every page (see :func:`~earlywarning.datasets.profiles_at`).
 
     Returns:
         The index table and the pages, in watch-list order.
@@ -163,6 +170,7 @@ def watchlist_report(
     """
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)
+    facts = as_local(local)
     table = watchlist(
         year,
         rules,
@@ -170,6 +178,7 @@ def watchlist_report(
         region=region,
         sliding_only=sliding_only,
         neighbours=neighbours,
+        local=facts,
     ).reset_index(drop=True)
     title = "Sliding councils" if sliding_only else "Watch list"
     if table.attrs.get("region"):
@@ -185,4 +194,5 @@ def watchlist_report(
         ruleset=rules,
         judgements=user,
         neighbours=neighbours,
+        local=facts,
     )
