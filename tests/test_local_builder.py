@@ -319,5 +319,8 @@ def test_the_derbyshire_command_prints_that_score(tmp_path: Path):
     assert code == 0 and f"scores {a.score:.0f}, {a.band}" in text
     html = page.read_text(encoding="utf-8")
     first_screen = html[: html.index('id="why"')]
-    assert "Missing:" in first_screen and "earlywarning local template" in first_screen
+    assert "Missing:" in first_screen
+    # The command to type is set as code, not shown with its markdown backticks.
+    assert "<code>earlywarning local template Derbyshire --year 2016</code>" in first_screen
+    assert "`" not in first_screen
     assert re.search(r"<code>dcs_changes</code>.*?<td>local</td>", html, flags=re.DOTALL)

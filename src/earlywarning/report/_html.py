@@ -120,11 +120,30 @@ def _environment(jinja2: Any) -> Any:
         band=band_word,
         number=show_number,
         measure=show_measure,
+        commands=_commands,
     )
     env.globals.update(
         version=__version__, band_colours=BAND_COLOURS, range_sentence=range_sentence
     )
     return env
+
+
+def _commands(text: str) -> Any:
+    """Text whose `backticked` spans are commands to type: escaped first, then each span set
+    in ``<code>``, so the page shows the command as code and never its backticks.
+
+    Example:
+        >>> str(_commands("run `earlywarning local template A&B --year 2016` <now>"))
+        'run <code>earlywarning local template A&amp;B --year 2016</code> &lt;now&gt;'
+    """
+    import markupsafe  # jinja2's own escaping: present wherever a template is rendered
+
+    escaped = str(markupsafe.escape(terminal_text(text)))
+    parts = escaped.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: no span can be told apart, so none is made
+        return markupsafe.Markup(escaped)
+    spans = (f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts))
+    return markupsafe.Markup("".join(spans))
 
 
 def _shown(value: Any) -> Any:
