@@ -23,10 +23,18 @@ def cmd_data_import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_data_status(args: argparse.Namespace, out: TextIO) -> int:
-    """Say which data are in use: each source's publication, its years and how old it is."""
+    """Say which data are in use: each source's publication, its years and how old it is, and
+    which measures have drifted from the training period since it ended."""
     from earlywarning.datasets import data_status
+    from earlywarning.drift import DRIFTED, drift_notes
 
     out.write(data_status(args.today).text() + "\n")
+    notes = drift_notes()
+    if notes:
+        out.write(f"\nMeasures drifted from the training period (PSI over {DRIFTED}):\n")
+        out.write("".join(f"  - {n.removeprefix('drift: ')}\n" for n in notes))
+    else:
+        out.write(f"\nNo measure has drifted from the training period (PSI over {DRIFTED}).\n")
     return 0
 
 
