@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli
+from helpers import ROOT, run_cli
 
 import earlywarning as ew
 from earlywarning import datasets
@@ -318,3 +318,19 @@ def test_calibration_works_on_cases_from_before_the_test_period() -> None:
 
     profiles, _ = case_outcomes()
     assert (profiles["year"] <= TRAINING_CUTOFF.year).all()
+
+
+def test_the_readmes_figures_are_what_validate_prints(report: ew.ValidationReport) -> None:
+    """The README quotes the test period's figures as the out-of-time evidence: every row of
+    its table is what the report gives, to two decimals."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quoted = ["below_good", "declined_from_good", "declined", "any_area_below_good"]
+
+    def interval(row: pd.Series) -> str:
+        return f"{row['ruleset_auc']:.2f} ({row['ruleset_low']:.2f} to {row['ruleset_high']:.2f})"
+
+    for name in quoted:
+        label = next(o.label for o in OUTCOMES if o.name == name)
+        training, test = report.table().loc[name], report.table("test").loc[name]
+        row = f"| {label} | {interval(training)} | {interval(test)} | {test['baseline_auc']:.2f} |"
+        assert row in readme, row

@@ -17,8 +17,9 @@ with a value is reported beside). By the usual convention of credit scoring (N. 
 moderate shift and above 0.25 as drifted (:data:`MODERATE`, :data:`DRIFTED`).
 
 :func:`drift_table` gives the PSI of every measure in every year of the data in use;
-:func:`drift_notes` names the measures that drifted after the training period, as
-``earlywarning validate`` and ``earlywarning data status`` print them.
+:func:`drifted` names the measures that drifted after the training period, which
+``earlywarning validate`` (:func:`drift_notes`) and ``earlywarning data status``
+(:func:`drift_lines`) print.
 
 Example:
     >>> from earlywarning.drift import drift_table
@@ -50,8 +51,10 @@ __all__ = [
     "MODERATE",
     "PSI_BINS",
     "TRAINING_YEARS",
+    "drift_lines",
     "drift_notes",
     "drift_table",
+    "drifted",
     "psi",
     "reading",
 ]
@@ -178,25 +181,54 @@ def drift_table() -> pd.DataFrame:
     return _table(data_location()).copy()
 
 
-def drift_notes(years: Sequence[int] | None = None) -> tuple[str, ...]:
-    """One sentence per measure that drifted (PSI above :data:`DRIFTED`) in ``years``.
+def drifted(years: Sequence[int] | None = None) -> dict[str, list[tuple[int, float]]]:
+    """The measures that drifted (PSI above :data:`DRIFTED`) in ``years``, each with its years
+    and PSIs, in the order of :data:`MEASURES`.
 
     ``years`` defaults to every year after the training period in the data in use (the test
     period's and the years since), the years the rules are applied out of their time.
+
+    Example:
+        >>> from earlywarning.drift import drifted
+        >>> drifted([2019, 2020])
+        {}
+    """
+    table = drift_table()
+    after = table["year"] > max(TRAINING_YEARS) if years is None else table["year"].isin(years)
+    rows = table[after & (table["psi"] > DRIFTED)]
+    found: dict[str, list[tuple[int, float]]] = {}
+    for measure, year, value in zip(rows["measure"], rows["year"], rows["psi"], strict=True):
+        found.setdefault(str(measure), []).append((int(year), float(value)))
+    return found
+
+
+def drift_notes(years: Sequence[int] | None = None) -> tuple[str, ...]:
+    """One sentence per measure that drifted in ``years`` (see :func:`drifted`), as
+    ``earlywarning validate`` prints them.
 
     Example:
         >>> from earlywarning.drift import drift_notes
         >>> all(note.startswith("drift: ") for note in drift_notes())
         True
     """
-    table = drift_table()
-    after = table["year"] > max(TRAINING_YEARS) if years is None else table["year"].isin(years)
-    drifted = table[after & (table["psi"] > DRIFTED)]
-    notes = []
-    for measure, rows in drifted.groupby("measure", sort=False):
-        when = ", ".join(f"{y} ({p:.2f})" for y, p in zip(rows["year"], rows["psi"], strict=True))
-        notes.append(
-            f"drift: {measure} has drifted from the training period (PSI over {DRIFTED}) in "
-            f"{when}; its thresholds may not cut where they did"
-        )
-    return tuple(notes)
+    return tuple(
+        f"drift: {measure} has moved from the training period's distribution (PSI over "
+        f"{DRIFTED}) in {_when(found)}; its thresholds may not cut where they did"
+        for measure, found in drifted(years).items()
+    )
+
+
+def _when(found: list[tuple[int, float]]) -> str:
+    return ", ".join(f"{year} ({value:.2f})" for year, value in found)
+
+
+def drift_lines(years: Sequence[int] | None = None) -> tuple[str, ...]:
+    """One short line per measure that drifted in ``years``, as ``earlywarning data status``
+    prints them: the measure, then each year with its PSI.
+
+    Example:
+        >>> from earlywarning.drift import drift_lines
+        >>> drift_lines([2019])
+        ()
+    """
+    return tuple(f"{measure}: {_when(found)}" for measure, found in drifted(years).items())

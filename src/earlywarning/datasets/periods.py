@@ -78,14 +78,14 @@ PERIODS: tuple[Period, ...] = (
         dt.date(2018, 1, 1),
         TRAINING_CUTOFF,
         ILACS_FILE,
-        "the default ruleset and its thresholds were chosen on these inspections",
+        "the default ruleset and its thresholds were chosen on these",
     ),
     Period(
         "test",
         TRAINING_CUTOFF + dt.timedelta(days=1),
         OUTCOMES_CUTOFF,
         ILACS_TEST_FILE,
-        "measured, never tuned on: the out-of-time evidence",
+        "measured, never tuned on (the out-of-time evidence)",
     ),
 )
 """The two periods, training first."""

@@ -315,6 +315,7 @@ def _heading(report: ValidationReport) -> list[str]:
             width=_WIDTH,
             initial_indent="  ",
             subsequent_indent="    ",
+            break_on_hyphens=False,
         )
     lines += [
         "",
