@@ -1,12 +1,17 @@
 """Validation on real Ofsted outcomes: how well the score separates each outcome, beside a baseline.
 
-:func:`validate` scores each of the 136 ILACS inspections from January 2018 to March 2022 from
-the profile known at its start date (:func:`~earlywarning.datasets.inspection_profiles`: the
-workforce census of the September before, demand to the March before, the judgement before) and
-asks how well the score separates each outcome of :data:`earlywarning.outcomes.OUTCOMES`. Beside
-each figure is a baseline that uses no rules at all (:mod:`earlywarning.baseline`), fitted with
-cross-validation so that no inspection is predicted by a model that saw its outcome. A ruleset
-that cannot beat it is not earning its transparency cheaply.
+:func:`validate` scores each ILACS inspection of both periods of the frozen split
+(:mod:`earlywarning.datasets.periods`: the 136 of the training period, January 2018 to March
+2022, on which the rules were chosen, and the 135 of the test period, April 2022 to March 2025,
+measured and never tuned on) from the profile known at its start date
+(:func:`~earlywarning.datasets.inspection_profiles`: the workforce census of the September
+before, demand to the March before, the judgement before) and asks how well the score separates
+each outcome of :data:`earlywarning.outcomes.OUTCOMES`, period by period, through one path
+(:func:`validate_profiles`). Beside each figure is a baseline that uses no rules at all
+(:mod:`earlywarning.baseline`): cross-validated on the training period, so that no inspection
+is predicted by a model that saw its outcome, and fitted on the training period and applied
+unchanged to the test period. A ruleset that cannot beat it is not earning its transparency
+cheaply.
 
 :class:`ValidationReport` holds the figures; its text and CSV layouts are separate functions of
 it. The trajectories (:func:`england_scores`, :func:`rising_risk`) and the metrics
@@ -259,11 +264,14 @@ def validate_profiles(
     Args:
         frame: profile columns (:class:`~earlywarning.CouncilProfile` fields) and a column per
             outcome of :data:`~earlywarning.outcomes.OUTCOMES` (``below_good``, ``inadequate``,
-            ``declined`` and, optionally, ``declined_from_good``: yes/no values as
-            :func:`~earlywarning.flags.parse_flag` reads them, or missing where unknown). An
-            outcome column that is absent is derived from ``new_rating`` and ``prev_rating``
-            when the frame has them. ``inspection_start``, ``new_rating`` and ``prev_rating``
-            are carried into the scores if present; other columns are ignored.
+            ``declined`` and, optionally, ``declined_from_good`` and the outcomes by area:
+            yes/no values as :func:`~earlywarning.flags.parse_flag` reads them, or missing
+            where unknown). An outcome column that is absent is derived from ``new_rating`` and
+            ``prev_rating``, and an outcome by area from ``new_<area>`` and ``prev_<area>``
+            (:data:`earlywarning.datasets.AREA_COLUMNS`), when the frame has them; an optional
+            outcome the frame cannot give is left out of the report. ``inspection_start``,
+            ``new_rating`` and ``prev_rating`` are carried into the scores if present; other
+            columns are ignored.
         ruleset: the ruleset to validate; ``None`` is the bundled default.
         folds: folds of the stratified cross-validation of the baseline (at least 2, and no more
             than the smaller class of each outcome).
