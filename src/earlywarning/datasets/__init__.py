@@ -5,10 +5,12 @@ licence), or a newer build written by ``earlywarning data import`` (:func:`impor
 ``EARLYWARNING_DATA=DIR`` or :func:`use` points at; :func:`data_status` says which. They hold a
 council-by-year panel of DfE, ONS and section 251 statistics, every Ofsted judgement of a
 council's children's services from 2009 with its sub-judgements (to 31 March 2025 in the bundled
-data), the 136 ILACS inspections to March 2022 with the inputs known before each one, and the
-DfE's statistical neighbour models and council codes with regions (:func:`statistical_neighbours`,
-:func:`regions`, from :mod:`earlywarning.datasets.neighbours`). Every file is built from the
-publishers' files by one import path (:mod:`earlywarning.datasets.sources`).
+data), the ILACS inspections of the frozen split's two periods with the inputs known before
+each one (the 136 of the training period to March 2022 and the 135 of the test period, April
+2022 to March 2025; :mod:`earlywarning.datasets.periods`), and the DfE's statistical neighbour
+models and council codes with regions (:func:`statistical_neighbours`, :func:`regions`, from
+:mod:`earlywarning.datasets.neighbours`). Every file is built from the publishers' files by one
+import path (:mod:`earlywarning.datasets.sources`).
 
 On top of the loaders, one builder turns the panel into :class:`~earlywarning.CouncilProfile`
 fields *as known at a point in time* (:func:`profiles_at`). :func:`england_profiles` uses it for

@@ -38,7 +38,7 @@ from earlywarning.baseline import (
     cross_validated,
     fitted_and_applied,
 )
-from earlywarning.datasets import PERIODS, inspection_profiles
+from earlywarning.datasets import PERIODS, data_location, inspection_profiles
 from earlywarning.drift import drift_notes
 from earlywarning.engine import evaluate, result_frame
 from earlywarning.errors import EarlyWarningError
@@ -70,9 +70,10 @@ __all__ = [
 OUTCOMES: tuple[str, ...] = OUTCOME_NAMES
 """The outcomes validated, as columns of :func:`~earlywarning.datasets.inspection_profiles`."""
 
-# Reports of the bundled inspections kept for reuse: the data never change, so a report depends
-# only on the ruleset's content and the settings. A few entries cover a session's rulesets.
-_MEMO: dict[tuple[str, int, int, bool], ValidationReport] = {}
+# Reports kept for reuse: the inspections of a data directory never change, so a report depends
+# only on the data in use, the ruleset's content and the settings. A few entries cover a
+# session's rulesets.
+_MEMO: dict[tuple[str, int, int, bool, str], ValidationReport] = {}
 _MEMO_SIZE = 8
 
 
@@ -365,9 +366,9 @@ def validate(
     measures whose distribution has drifted from the training period's
     (:mod:`earlywarning.drift`).
 
-    The bundled inspections never change, so a report is computed once per ruleset content,
-    ``folds``, ``seed`` and ``baseline`` and reused; each call returns its own copy of the
-    scores.
+    The inspections of a data directory never change, so a report is computed once per data in
+    use, ruleset content, ``folds``, ``seed`` and ``baseline`` and reused; each call returns its
+    own copy of the scores.
 
     Args:
         ruleset: the ruleset to validate; ``None`` is the bundled default.
@@ -392,7 +393,8 @@ def validate(
     """
     folds, seed, _ = _checked(folds, seed, 0)
     rules = ruleset if ruleset is not None else load_ruleset()
-    key = (rules.content_hash, folds, seed, baseline)
+    # the data in use belong in the key: a data directory of the user's has other inspections
+    key = (rules.content_hash, folds, seed, baseline, str(data_location()))
     report = _MEMO.get(key)
     if report is None:
         training = inspection_profiles(period="training")
