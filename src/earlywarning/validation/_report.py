@@ -301,40 +301,56 @@ def _name(report: ValidationReport) -> str:
     return report.period or "inspections"
 
 
-def _heading(report: ValidationReport) -> list[str]:
-    reports = report.periods()
-    lines = [
-        f"Validation of {report.ruleset_id} {report.ruleset_version} ({report.ruleset_hash})",
-    ]
-    for r in reports:
+def _title(report: ValidationReport) -> str:
+    return f"Validation of {report.ruleset_id} {report.ruleset_version} ({report.ruleset_hash})"
+
+
+def _period_sentences(report: ValidationReport) -> list[str]:
+    """One sentence per period: its inspections, their dates, what the period is for."""
+    out = []
+    for r in report.periods():
         span = _span(r)
         when = "" if span is None else f", {span[0]:%d %b %Y} to {span[1]:%d %b %Y}"
         role = f"; {PERIOD_ROLES[r.period]}" if r.period in PERIOD_ROLES else ""
-        lines += textwrap.wrap(
-            f"{_name(r)}: {len(r.scores)} inspections{when}{role}",
-            width=_WIDTH,
-            initial_indent="  ",
-            subsequent_indent="    ",
-            break_on_hyphens=False,
-        )
-    lines += [
-        "",
-        "AUC: the chance that an inspection with the outcome scored higher than one without",
+        out.append(f"{_name(r)}: {len(r.scores)} inspections{when}{role}")
+    return out
+
+
+def _how(report: ValidationReport) -> list[str]:
+    """How the figures were computed: the AUC, the intervals, the baseline (one per item)."""
+    reports = report.periods()
+    out = [
+        "AUC: the chance that an inspection with the outcome scored higher than one without "
         "(0.5 is chance, 1 is perfect; ties count half). Intervals: 95%, bootstrap of "
-        f"{report.resamples:,} resamples.",
+        f"{report.resamples:,} resamples."
     ]
     if report.baseline_inputs:
         how = "; ".join(
             f"{_name(r)}: {_baseline_words(r)}" if len(reports) > 1 else _baseline_words(r)
             for r in reports
         )
-        lines += textwrap.wrap(
+        out.append(
             f"Baseline: logistic regression on the same {len(report.baseline_inputs)} inputs "
-            f"({', '.join(report.baseline_inputs)}), median-imputed and standardised; {how}.",
-            width=_WIDTH,
+            f"({', '.join(report.baseline_inputs)}), median-imputed and standardised; {how}."
         )
     else:
-        lines.append("Baseline: not fitted.")
+        out.append("Baseline: not fitted.")
+    return out
+
+
+def _heading(report: ValidationReport) -> list[str]:
+    lines = [_title(report)]
+    for sentence in _period_sentences(report):
+        lines += textwrap.wrap(
+            sentence,
+            width=_WIDTH,
+            initial_indent="  ",
+            subsequent_indent="    ",
+            break_on_hyphens=False,
+        )
+    lines.append("")
+    for item in _how(report):
+        lines += textwrap.wrap(item, width=_WIDTH)
     return lines
 
 
@@ -479,14 +495,14 @@ def validation_html(report: ValidationReport) -> str:
         >>> "Outcomes by band" in html and "judged below good" in html
         True
     """
-    heading, *how = _heading(report)
     rows = [
         [label if i == 0 else "", metric, *cells]
         for label, metrics in _outcome_cells(report)
         for i, (metric, cells) in enumerate(zip(_METRICS, metrics, strict=True))
     ]
     parts = [
-        note(" ".join(line.strip() for line in how if line)),
+        *(note(sentence) for sentence in _period_sentences(report)),
+        *(note(item) for item in _how(report)),
         cells(
             ["outcome", "figure", *(_name(r) for r in report.periods())],
             rows,
@@ -505,6 +521,5 @@ def validation_html(report: ValidationReport) -> str:
         parts.append(
             cells(["band", "inspections", *(o.short for o in shown)], band_rows, caption=title)
         )
-    if report.notes:
-        parts.append(note(" ".join(report.notes)))
-    return card(heading, *parts, kind="validation")
+    parts += [note(n) for n in report.notes]
+    return card(_title(report), *parts, kind="validation")
