@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import ROOT, run_cli
+from helpers import ROOT, examples, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import earlywarning as ew
 from earlywarning import datasets
@@ -334,3 +337,59 @@ def test_the_readmes_figures_are_what_validate_prints(report: ew.ValidationRepor
         training, test = report.table().loc[name], report.table("test").loc[name]
         row = f"| {label} | {interval(training)} | {interval(test)} | {test['baseline_auc']:.2f} |"
         assert row in readme, row
+
+
+def test_a_profiles_file_with_test_period_rows_is_refused_by_the_fit_command(
+    tmp_path: Path, spy: list[int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    every = datasets.inspection_profiles(period="all")
+    columns = ["council", "year", "agency_rate_pct", "inspection_start", "below_good"]
+    file = tmp_path / "inspections.csv"
+    every[columns].to_csv(file, index=False)
+    fit = ["fit", "--profiles", str(file), "--outcome", "below_good", "--rounds", "1"]
+    code, _ = run_cli(*fit)
+    assert code != 0 and "row 136 is dated 25 April 2022" in capsys.readouterr().err
+    assert spy == []
+    code, _ = run_cli(*fit, "--period", "all")
+    assert code == 0 and spy == [271]
+    # a date that is not one is refused with its row and value, never a bare traceback
+    bad = every[columns].iloc[:136].astype({"inspection_start": str})
+    bad.loc[3, "inspection_start"] = "soon"
+    bad.to_csv(file, index=False)
+    code, _ = run_cli(*fit)
+    err = capsys.readouterr().err
+    assert code != 0 and "row 3 has inspection_start 'soon', not a date" in err
+    assert "Traceback" not in err
+
+
+_GRADE = st.sampled_from([None, *RATINGS])
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    overall=st.lists(st.tuples(_GRADE, _GRADE), min_size=1, max_size=6),
+    areas=st.lists(
+        st.tuples(st.tuples(*[_GRADE] * 4), st.tuples(*[_GRADE] * 4)), min_size=6, max_size=6
+    ),
+)
+def test_derived_outcomes_by_area_agree_with_the_reference_on_any_grades(
+    overall: list[tuple[str | None, str | None]],
+    areas: list[tuple[tuple[str | None, ...], tuple[str | None, ...]]],
+) -> None:
+    """Any grades, overall or not (a judgement without one included): the outcomes by area
+    follow the sub-judgements alone, and the overall outcomes ignore them."""
+    n = len(overall)
+    new_areas = pd.DataFrame([a[0] for a in areas[:n]], columns=list(AREAS), dtype=object)
+    prev_areas = pd.DataFrame([a[1] for a in areas[:n]], columns=list(AREAS), dtype=object)
+    new = pd.Series([o[0] for o in overall], dtype=object)
+    prev = pd.Series([o[1] for o in overall], dtype=object)
+    out = derive_outcomes(new, prev, new_areas=new_areas, prev_areas=prev_areas)
+    alone = derive_outcomes(new, prev)
+    for i in range(n):
+        want = _reference(new_areas.iloc[i].to_dict(), prev_areas.iloc[i].to_dict())
+        for name, expected in want.items():
+            assert out.loc[i, name] == expected, (name, i)
+            assert alone.loc[i, name] is None
+        for spec in OUTCOMES:
+            if spec.area == "overall":
+                assert out.loc[i, spec.name] == alone.loc[i, spec.name]

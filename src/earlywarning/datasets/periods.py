@@ -128,7 +128,8 @@ def check_in_period(dates: pd.Series, period: object, caller: str) -> None:
     unless the caller names that period.
 
     Raises:
-        EarlyWarningError: a row's date is outside the period (or the period is unknown).
+        EarlyWarningError: a row's date is outside the period, missing or not a date (or the
+            period is unknown).
 
     Example:
         >>> import pandas as pd
@@ -136,12 +137,23 @@ def check_in_period(dates: pd.Series, period: object, caller: str) -> None:
         >>> check_in_period(pd.Series(pd.to_datetime(["2021-05-01"])), "training", "fit")
     """
     named = periods_named(period, caller)
+    if pd.api.types.is_datetime64_any_dtype(dates):
+        days = dates
+    else:
+        days = pd.to_datetime(dates, errors="coerce", format="ISO8601")
+        unread = days.isna() & dates.notna()
+        if unread.any():
+            row = dates.index[unread.to_numpy()][0]
+            raise EarlyWarningError(
+                f"{caller}: row {row!r} has inspection_start {dates.loc[row]!r}, not a date "
+                "(write it as YYYY-MM-DD)"
+            )
     inside = pd.Series(False, index=dates.index)
     for p in named:
-        inside |= p.holds(dates)
+        inside |= p.holds(days)
     if not inside.all():
         row = inside.index[~inside.to_numpy()][0]
-        day = dates.loc[row]
+        day = days.loc[row]
         shown = "missing" if pd.isna(day) else f"{pd.Timestamp(day):%d %B %Y}"
         names = " or ".join(p.label for p in named)
         raise EarlyWarningError(
