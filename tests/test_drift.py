@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from helpers import run_cli
 
+import earlywarning as ew
 from earlywarning import datasets
 from earlywarning.drift import (
     DRIFTED,
@@ -114,16 +115,15 @@ def test_the_table_is_a_fresh_copy_each_time() -> None:
     assert isinstance(drift_table(), pd.DataFrame)
 
 
-def test_data_status_and_validate_name_the_drifted_measures() -> None:
+def test_data_status_and_validate_name_the_drifted_measures(
+    validation_report: ew.ValidationReport,
+) -> None:
     code, text = run_cli("data", "status", "--today", "2026-12-01")
     assert code == 0
     assert "Measures drifted from the training period since it ended" in text
     for line in drift_lines():
         assert f"  - {line}\n" in text
-    pytest.importorskip("sklearn")
-    import earlywarning as ew
-
-    report = ew.validate()
+    report = validation_report
     test_years = range(2022, 2026)
     assert report.notes == drift_notes(test_years)
     for note in report.notes:

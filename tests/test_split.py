@@ -188,9 +188,9 @@ def test_every_outcome_has_both_kinds_in_each_period(both: pd.DataFrame) -> None
 
 
 @pytest.fixture(scope="module")
-def report() -> ew.ValidationReport:
-    pytest.importorskip("sklearn")
-    return ew.validate()
+def report(validation_report: ew.ValidationReport) -> ew.ValidationReport:
+    """The session's one validation report (tests/conftest.py), both periods."""
+    return validation_report
 
 
 def test_validate_reports_every_outcome_in_both_periods(report: ew.ValidationReport) -> None:
