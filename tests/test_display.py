@@ -254,10 +254,12 @@ def test_reprs_are_short_and_name_the_figures(validation_report: ew.ValidationRe
         f"score={report.assessment.score:g}, band={report.assessment.band!r})"
     )
     assert repr(w) == "WatchlistReport(year=2020, title='Watch list, 2020', councils=1)"
-    auc = validation_report.table()["ruleset_auc"].round(2).to_dict()
+    auc = validation_report.table()["ruleset_auc"].round(2).iloc[:4].to_dict()
+    assert validation_report.test is not None
     assert repr(validation_report) == (
         f"ValidationReport(ruleset='earlywarning-default {validation_report.ruleset_version}', "
-        f"inspections={len(validation_report.scores)}, ruleset_auc={auc!r})"
+        f"inspections={len(validation_report.scores)}, "
+        f"test_inspections={len(validation_report.test.scores)}, ruleset_auc={auc!r})"
     )
     for obj in (a, r, s, report, w, validation_report):
         assert len(repr(obj)) < 400, type(obj).__name__

@@ -51,7 +51,7 @@ def test_every_source_of_the_table_is_among_the_raw_files_but_data_to_insights(
     read = {t.source.name for t in raw_tables}
     assert read == {s.name for s in SOURCES} - {"d2i_overview"}
     assert recognise(D2I_OVERVIEW).name == "d2i_overview"
-    assert len(BUNDLE_FILES) == len(raw_tables) == 12
+    assert len(BUNDLE_FILES) == len(raw_tables) == 13
 
 
 def test_what_the_raw_files_hold(raw_tables: list) -> None:
@@ -68,9 +68,10 @@ def test_what_the_raw_files_hold(raw_tables: list) -> None:
 
 
 def test_judgements_of_the_compiled_inspections_file_match_ofsteds(raw_tables: list) -> None:
-    """The compiled inspections-with-inputs file is carried, not rebuilt: its judgements are
-    checked against the judgements read from Ofsted's workbook."""
-    inspections = datasets.ilacs_inspections()
+    """The compiled inspections-with-inputs files (training and test periods) are carried, not
+    rebuilt: their judgements are checked against the judgements read from Ofsted's workbook."""
+    inspections = datasets.ilacs_inspections("all")
+    assert len(inspections) == 136 + 135
     j = datasets.ofsted_judgements().set_index(["la_code", "date"])
     spelling = {"Outstanding": "outstanding", "Good": "good", "RI": "requires_improvement"}
     spelling["Inadequate"] = "inadequate"

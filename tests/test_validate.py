@@ -34,7 +34,7 @@ from earlywarning.datasets import (
 )
 from earlywarning.errors import EarlyWarningError, OutcomeError
 from earlywarning.flags import flag_column, parse_flag
-from earlywarning.outcomes import OUTCOME_LABELS, derive_outcomes
+from earlywarning.outcomes import AREAS, OUTCOME_LABELS, derive_outcomes
 from earlywarning.profile import FIELD_NAMES
 from earlywarning.rules import ruleset_from_data
 from earlywarning.validate import (
@@ -109,6 +109,11 @@ FIXTURE = pd.DataFrame(
 )
 
 
+# the outcomes of the overall judgement; the fixture has no area judgements
+FIXTURE_OUTCOMES = [name for name in OUTCOMES if name in FIXTURE.columns]
+assert len(FIXTURE_OUTCOMES) == 4
+
+
 def _pairs_in_order(scores: list[float], outcomes: list[Any]) -> float:
     """The AUC the slow way: every (positive, negative) pair, a tie counting half."""
     known = [(s, o) for s, o in zip(scores, outcomes, strict=True) if o is not None]
@@ -134,7 +139,7 @@ def test_fixture_auc_matches_a_hand_count(fixture_report: ew.ValidationReport) -
     assert table.loc["below_good", ["n", "positives"]].tolist() == [12, 7]
     scores = fixture_report.scores["score"].tolist()
     assert scores == [0, 0, 0, 10, 10, 10, 20, 20, 20, 40, 40, 40]
-    for outcome in OUTCOMES:
+    for outcome in FIXTURE_OUTCOMES:
         want = _pairs_in_order(scores, FIXTURE[outcome].tolist())
         assert table.loc[outcome, "ruleset_auc"] == pytest.approx(want), outcome
     # declined is unknown for the first two councils: they are left out
@@ -159,7 +164,7 @@ def test_fixture_band_table_counts(fixture_report: ew.ValidationReport) -> None:
 def test_fixture_baseline_runs_cross_validated(fixture_report: ew.ValidationReport) -> None:
     assert fixture_report.baseline_inputs == ("agency_rate_pct", "vacancy_rate_pct")
     scores = fixture_report.scores
-    for outcome in OUTCOMES:
+    for outcome in FIXTURE_OUTCOMES:
         prob = scores[f"baseline_{outcome}"]
         known = FIXTURE[outcome].notna()
         assert prob[known].between(0, 1).all() and prob[~known].isna().all()
@@ -309,6 +314,7 @@ def test_the_report_prints(report: ew.ValidationReport) -> None:
         assert needle in text
     data = report.to_dict()
     assert json.loads(json.dumps(data))["auc"][0]["outcome"] == "below_good"
+    assert [r["period"] for r in data["auc"]] == ["training"] * 10 + ["test"] * 10
     rules = report.indicators()
     assert rules.loc["previous_rating", "with_data"] == 134
     assert rules["auc_points"].dropna().between(0, 1).all()
@@ -478,12 +484,13 @@ def test_cli_validate_prints_both_tables() -> None:
     out = io.StringIO()
     assert main(["validate", "--format", "json", "--folds", "4"], out) == 0
     data = json.loads(out.getvalue())
-    assert data["folds"] == 4 and [r["outcome"] for r in data["auc"]] == list(OUTCOMES)
+    assert data["folds"] == 4 and [r["outcome"] for r in data["auc"]] == list(OUTCOMES) * 2
+    assert [p["period"] for p in data["periods"]] == ["training", "test"]
     out = io.StringIO()
     assert main(["validate", "--format", "csv"], out) == 0
     auc_part, band_part = out.getvalue().split("\n\n")
-    assert auc_part.startswith("outcome,n,positives,ruleset_auc")
-    assert band_part.startswith("band,inspections,below_good")
+    assert auc_part.startswith("period,outcome,n,positives,ruleset_auc")
+    assert band_part.startswith("period,band,inspections,below_good")
 
 
 def test_cli_trajectories(tmp_path: Path, plt: Any) -> None:
@@ -639,7 +646,16 @@ def test_auc_and_roc_read_yes_no_text_as_flags() -> None:
 
 
 def test_the_outcome_table_derives_the_bundled_outcome_columns(inspections: pd.DataFrame) -> None:
-    derived = derive_outcomes(inspections["new_rating"], inspections["prev_rating"])
+    areas = {
+        when: inspections[[f"{when}_{a}" for a in AREAS]].set_axis(list(AREAS), axis=1)
+        for when in ("new", "prev")
+    }
+    derived = derive_outcomes(
+        inspections["new_rating"],
+        inspections["prev_rating"],
+        new_areas=areas["new"],
+        prev_areas=areas["prev"],
+    )
     assert list(derived.columns) == list(OUTCOMES)
     assert {"below_good", "inadequate", "declined"} <= set(inspections.columns)
     for name in (o for o in OUTCOMES if o in inspections.columns):
@@ -668,7 +684,7 @@ def test_every_report_follows_the_outcome_table(report: ew.ValidationReport) -> 
         assert name in bands.columns and f"share_{name}" in bands.columns
         assert f"baseline_{name}" in report.scores.columns
         assert OUTCOME_LABELS[name] in text
-        assert f"\n{name}," in csv
+        assert f"\ntraining,{name}," in csv and f"\ntest,{name}," in csv
         assert len(report.indicators(name)) == len(report.indicators())
     # the share of an outcome in a band is over the inspections it applies to
     high = report.scores[report.scores["band"] == "high"]

@@ -1,8 +1,10 @@
 """The baseline a ruleset is judged against: a logistic regression on the same inputs.
 
 The baseline uses no rules at all: the measures the ruleset reads, median-imputed and
-standardised, in a logistic regression whose predictions are cross-validated, so that no
-inspection is predicted by a model that saw its outcome. It needs scikit-learn, an optional
+standardised, in a logistic regression whose predictions are cross-validated within the training
+period (:func:`cross_validated`), so that no inspection is predicted by a model that saw its
+outcome, and fitted on the whole training period and applied unchanged to the test period
+(:func:`fitted_and_applied`). It needs scikit-learn, an optional
 dependency::
 
     pip install "earlywarning[validation]"
@@ -29,6 +31,7 @@ __all__ = [
     "ValidationDependencyError",
     "baseline_inputs",
     "cross_validated",
+    "fitted_and_applied",
 ]
 
 NATIONAL_MEASURES: tuple[str, ...] = tuple(
@@ -80,6 +83,14 @@ def baseline_inputs(ruleset: Ruleset | None = None) -> tuple[str, ...]:
     return tuple(m for m in NATIONAL_MEASURES if m in used)
 
 
+def _model(sk: dict[str, Any]) -> Any:
+    return sk["make_pipeline"](
+        sk["SimpleImputer"](strategy="median"),
+        sk["StandardScaler"](),
+        sk["LogisticRegression"](max_iter=1000),
+    )
+
+
 def cross_validated(inputs: np.ndarray, outcome: np.ndarray, folds: int, seed: int) -> np.ndarray:
     """Out-of-fold probabilities of a median-imputed, standardised logistic regression.
 
@@ -98,11 +109,32 @@ def cross_validated(inputs: np.ndarray, outcome: np.ndarray, folds: int, seed: i
         True
     """
     sk = _sklearn()
-    model = sk["make_pipeline"](
-        sk["SimpleImputer"](strategy="median"),
-        sk["StandardScaler"](),
-        sk["LogisticRegression"](max_iter=1000),
-    )
+    model = _model(sk)
     splitter = sk["StratifiedKFold"](n_splits=folds, shuffle=True, random_state=seed)
     proba = sk["cross_val_predict"](model, inputs, outcome, cv=splitter, method="predict_proba")
     return np.asarray(proba, dtype=float)[:, 1]
+
+
+def fitted_and_applied(
+    inputs: np.ndarray, outcome: np.ndarray, applied_to: np.ndarray
+) -> np.ndarray:
+    """Probabilities for ``applied_to`` from the baseline fitted on ``inputs`` and ``outcome``.
+
+    The imputation medians, the standardisation and the coefficients are all learnt from the
+    fitted rows alone (the training period), so the rows it is applied to (the test period)
+    take no part in the fit.
+
+    Raises:
+        ValidationDependencyError: scikit-learn is not installed.
+
+    Example:
+        >>> import numpy as np
+        >>> from earlywarning.baseline import fitted_and_applied
+        >>> x = np.arange(12.0).reshape(-1, 1)
+        >>> p = fitted_and_applied(x, x[:, 0] >= 6, np.array([[0.0], [11.0]]))
+        >>> bool(p[1] > 0.5 > p[0])
+        True
+    """
+    model = _model(_sklearn())
+    model.fit(inputs, outcome)
+    return np.asarray(model.predict_proba(applied_to), dtype=float)[:, 1]

@@ -23,10 +23,22 @@ def cmd_data_import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_data_status(args: argparse.Namespace, out: TextIO) -> int:
-    """Say which data are in use: each source's publication, its years and how old it is."""
+    """Say which data are in use: each source's publication, its years and how old it is, and
+    which measures have drifted from the training period since it ended."""
     from earlywarning.datasets import data_status
+    from earlywarning.drift import DRIFTED, drift_lines
 
     out.write(data_status(args.today).text() + "\n")
+    lines = drift_lines()
+    if lines:
+        out.write(
+            f"\nMeasures drifted from the training period since it ended (population "
+            f"stability index over {DRIFTED}, by year); their rules' thresholds may not cut "
+            "where they did:\n"
+        )
+        out.write("".join(f"  - {line}\n" for line in lines))
+    else:
+        out.write(f"\nNo measure has drifted from the training period (PSI over {DRIFTED}).\n")
     return 0
 
 

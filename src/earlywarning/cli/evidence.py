@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+import pandas as pd
+
 from earlywarning.calibrate import (
     calibration_report,
     calibration_table,
@@ -24,10 +26,12 @@ from earlywarning.cli._common import (
     with_rules,
 )
 from earlywarning.cli._output import open_output
+from earlywarning.datasets.periods import PERIOD_CHOICES
 from earlywarning.errors import EarlyWarningError
 from earlywarning.fit import fit, split_outcome
 from earlywarning.io import read_profiles
 from earlywarning.io.output import json_text
+from earlywarning.outcomes import OUTCOME_NAMES
 from earlywarning.parameters import parse_whole
 
 __all__ = [
@@ -70,15 +74,21 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
     else:
         if not args.outcome:
             print(
-                "earlywarning fit: error: --outcome COLUMN is required with --profiles",
+                "earlywarning fit: error: --outcome COLUMN is required with --profiles "
+                "and --inspections",
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        frame = read_profiles(Path(args.profiles))
+        if args.inspections:
+            frame = _inspections_with(args.outcome, args.period)
+            where = f"the {args.period} period's inspections"
+        else:
+            frame = read_profiles(Path(args.profiles))
+            where = args.profiles
         try:
             profiles, outcomes = split_outcome(frame, args.outcome)
         except EarlyWarningError as exc:
-            raise EarlyWarningError(f"{args.profiles}: {exc}") from None
+            raise EarlyWarningError(f"{where}: {exc}") from None
     result = fit(
         rules,
         profiles,
@@ -87,6 +97,7 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
         loo=args.loo,
         folds=args.folds,
         version=args.version,
+        period=args.period,
     )
     summary = result.diff()
     text = "".join(f"# {line}\n" for line in summary.splitlines()) + result.ruleset.to_yaml()
@@ -105,8 +116,24 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _inspections_with(outcome: str, period: str) -> pd.DataFrame:
+    """The bundled inspections of a period where ``outcome`` applies, said on stderr."""
+    from earlywarning.datasets import inspection_profiles
+
+    frame = inspection_profiles(period=period)  # type: ignore[arg-type]
+    if outcome not in OUTCOME_NAMES:
+        raise EarlyWarningError(f"--outcome {outcome!r} is not one of {list(OUTCOME_NAMES)}")
+    applies = frame[outcome].notna()
+    print(
+        f"earlywarning fit: {int(applies.sum())} of the {len(frame)} inspections of the "
+        f"{period} period where {outcome} applies",
+        file=sys.stderr,
+    )
+    return frame[applies]
+
+
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
-    """Check a ruleset on the ILACS inspections to March 2022: AUCs beside a baseline, bands.
+    """Check a ruleset on the ILACS inspections of both periods: AUCs beside a baseline, bands.
 
     Without scikit-learn the ruleset's figures are still printed, with a note that the baseline
     needs ``pip install "earlywarning[validation]"``.
@@ -147,6 +174,18 @@ def fit_arguments(p: argparse.ArgumentParser) -> None:
     source.add_argument(
         "--cases", action="store_true", help="fit on the documented cases (preceded_decline)"
     )
+    source.add_argument(
+        "--inspections",
+        action="store_true",
+        help="fit on the bundled ILACS inspections of --period, outcome --outcome",
+    )
+    p.add_argument(
+        "--period",
+        choices=PERIOD_CHOICES,
+        default="training",
+        help="the period dated inspections may come from (default training: the test "
+        "period is measured, never fitted on)",
+    )
     p.add_argument("--outcome", metavar="COLUMN", help="the true/false outcome column")
     p.add_argument("--output", metavar="FILE.yaml", help="write the fitted ruleset here")
     p.add_argument("--loo", action="store_true", help="also report leave-one-out agreement")
@@ -159,7 +198,8 @@ def fit_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def validate_arguments(p: argparse.ArgumentParser) -> None:
-    """check the rules on the ILACS inspections 2018 to March 2022, beside a baseline"""
+    """check the rules on the ILACS inspections of the training and test periods, beside a
+    baseline"""
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--folds", type=parse_whole, default=5, help="folds of the baseline (default 5)")
     p.add_argument(

@@ -5,10 +5,12 @@ licence), or a newer build written by ``earlywarning data import`` (:func:`impor
 ``EARLYWARNING_DATA=DIR`` or :func:`use` points at; :func:`data_status` says which. They hold a
 council-by-year panel of DfE, ONS and section 251 statistics, every Ofsted judgement of a
 council's children's services from 2009 with its sub-judgements (to 31 March 2025 in the bundled
-data), the 136 ILACS inspections to March 2022 with the inputs known before each one, and the
-DfE's statistical neighbour models and council codes with regions (:func:`statistical_neighbours`,
-:func:`regions`, from :mod:`earlywarning.datasets.neighbours`). Every file is built from the
-publishers' files by one import path (:mod:`earlywarning.datasets.sources`).
+data), the ILACS inspections of the frozen split's two periods with the inputs known before
+each one (the 136 of the training period to March 2022 and the 135 of the test period, April
+2022 to March 2025; :mod:`earlywarning.datasets.periods`), and the DfE's statistical neighbour
+models and council codes with regions (:func:`statistical_neighbours`, :func:`regions`, from
+:mod:`earlywarning.datasets.neighbours`). Every file is built from the publishers' files by one
+import path (:mod:`earlywarning.datasets.sources`).
 
 On top of the loaders, one builder turns the panel into :class:`~earlywarning.CouncilProfile`
 fields *as known at a point in time* (:func:`profiles_at`). :func:`england_profiles` uses it for
@@ -65,7 +67,6 @@ from earlywarning.datasets._england import (
     DATA_ENV,
     OUTCOMES_CUTOFF,
     PANEL_FILE,
-    TRAINING_CUTOFF,
     canonical_ratings,
     council_names,
     data_location,
@@ -98,11 +99,19 @@ from earlywarning.datasets.neighbours import (
     regions,
     statistical_neighbours,
 )
+from earlywarning.datasets.periods import (
+    PERIOD_CHOICES,
+    PERIODS,
+    TRAINING_CUTOFF,
+    PeriodChoice,
+    periods_named,
+)
 from earlywarning.datasets.user_judgements import JudgementsLike, all_judgements, as_judgements
 from earlywarning.errors import EarlyWarningError
-from earlywarning.outcomes import OUTCOME_NAMES, derive_outcomes
+from earlywarning.outcomes import AREAS, OUTCOME_NAMES, derive_outcomes
 
 __all__ = [
+    "AREA_COLUMNS",
     "DATA_ENV",
     "FIELD_SOURCES",
     "FIRST_PROFILE_YEAR",
@@ -112,6 +121,8 @@ __all__ = [
     "OUTCOME_COLUMNS",
     "OVERRIDE_COLUMNS",
     "PANEL_FILE",
+    "PERIODS",
+    "PERIOD_CHOICES",
     "PROFILE_COLUMNS",
     "TRAINING_CUTOFF",
     "LocalLike",
@@ -161,7 +172,17 @@ PROFILE_COLUMNS: tuple[str, ...] = (
 )
 """The :class:`~earlywarning.CouncilProfile` fields the bundled data can fill, in output order."""
 
-OUTCOME_COLUMNS: tuple[str, ...] = ("inspection_start", "new_rating", "prev_rating", *OUTCOME_NAMES)
+AREA_COLUMNS: tuple[str, ...] = tuple(f"{when}_{a}" for a in AREAS for when in ("new", "prev"))
+"""The judgement of each area at an inspection and at the one before, as
+:func:`inspection_profiles` gives them."""
+
+OUTCOME_COLUMNS: tuple[str, ...] = (
+    "inspection_start",
+    "new_rating",
+    "prev_rating",
+    *AREA_COLUMNS,
+    *OUTCOME_NAMES,
+)
 """The columns :func:`inspection_profiles` adds after the profile fields."""
 
 FIRST_PROFILE_YEAR = 2011
@@ -267,25 +288,36 @@ def ofsted_judgements() -> pd.DataFrame:
     return judgements().copy()
 
 
-def ilacs_inspections() -> pd.DataFrame:
-    """The 136 ILACS inspections to 31 March 2022, with the inputs known before each one.
+def ilacs_inspections(period: PeriodChoice = "training") -> pd.DataFrame:
+    """The ILACS inspections of a period of the frozen split, with the inputs known before each.
 
+    ``period`` is ``"training"`` (the default: the 136 inspections to 31 March 2022, the ones
+    rules are chosen on), ``"test"`` (the 135 from April 2022 to March 2025, measured and never
+    tuned on) or ``"all"`` (both, training first); see :mod:`earlywarning.datasets.periods`.
     ``la_code`` is the council's current code (Barnsley's is E08000038 since 2025);
     ``inspection_start`` and ``prev_date`` are datetimes; ratings keep the file's spelling
     (Outstanding, Good, RI, Inadequate). Workforce inputs are from the census of 30 September of
     the year before the inspection, demand from the year to 31 March before that, spend changes
-    since 2011-12 (see the data README).
+    since 2011-12 (see the data README). The two files share their columns; the revenue outturn
+    change (``ro_csc_*``, 2011-12 to 2017-18) is empty in the test period's, and the library
+    reads neither file's inputs (profiles are built from the panel, :func:`profiles_at`).
 
     Returns:
-        A fresh copy, in the file's order (by inspection start).
+        A fresh copy, in the files' order (by inspection start), indexed from 0.
+
+    Raises:
+        EarlyWarningError: ``period`` is not one of the three, or the data in use lack the file.
 
     Example:
         >>> from earlywarning.datasets import ilacs_inspections
         >>> ilacs = ilacs_inspections()
         >>> len(ilacs), str(ilacs["inspection_start"].min().date())
         (136, '2018-01-29')
+        >>> len(ilacs_inspections("test")), len(ilacs_inspections("all"))
+        (135, 271)
     """
-    return ilacs().copy()
+    named = periods_named(period, "ilacs_inspections")
+    return pd.concat([ilacs(p.file) for p in named], ignore_index=True)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -520,36 +552,74 @@ def england_profiles(
     return out.reset_index(drop=True)
 
 
+def _area_judgements(codes: pd.Series, starts: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each inspection's judgement of each area, and the previous judgement's (from the Ofsted
+    judgements: the judgement dated at the inspection's start, and the last one before it)."""
+    known = judgements().loc[:, ["la_code", "date", *AREAS]]
+    keys = pd.DataFrame({"la_code": codes.to_numpy(), "date": starts.to_numpy()})
+    keys["la_code"] = keys["la_code"].astype(known["la_code"].dtype)
+    keys["date"] = keys["date"].astype(known["date"].dtype)
+    new = keys.merge(known.drop_duplicates(["la_code", "date"]), on=["la_code", "date"], how="left")
+    keys["_row"] = np.arange(len(keys))
+    prev = pd.merge_asof(
+        keys.sort_values("date"),
+        known.sort_values("date"),
+        on="date",
+        by="la_code",
+        direction="backward",
+        allow_exact_matches=False,
+    ).sort_values("_row")
+
+    def areas(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(
+            {a: frame[a].astype(object).where(frame[a].notna(), None).to_numpy() for a in AREAS},
+            dtype=object,
+        )
+
+    return areas(new), areas(prev)
+
+
 def inspection_profiles(
-    neighbours: NeighboursLike = None, *, local: LocalLike = None
+    neighbours: NeighboursLike = None,
+    *,
+    period: PeriodChoice = "training",
+    local: LocalLike = None,
 ) -> pd.DataFrame:
-    """The profile of each council as at the start of each of its 136 ILACS inspections.
+    """The profile of each council as at the start of each ILACS inspection of a period.
 
     Built by :func:`profiles_at` with the inspection start as the point in time, so the census is
     that of 30 September of the year before the inspection and ``previous_rating`` is the last
     judgement before the inspection (never the inspection itself). Use it to check a ruleset
     against outcomes it has not seen. ``neighbours`` picks the neighbour model of the
-    peer-relative measures (the newest by default; see :func:`profiles_at`); ``local``, the
-    councils' own facts as on each inspection's start (see :func:`profiles_at`).
+    peer-relative measures (the newest by default; see :func:`profiles_at`). ``period`` picks
+    the inspections as :func:`ilacs_inspections` does: the 136 of the training period by
+    default, the 135 of the test period, or all; ``local``, the councils' own facts as on each
+    inspection's start (see :func:`profiles_at`).
 
     Returns:
         One row per inspection in the ILACS file's order: the columns of :data:`PROFILE_COLUMNS`,
         then ``inspection_start`` (datetime), ``new_rating`` and ``prev_rating`` (canonical
-        spelling; ``prev_rating`` None for a new council with no earlier inspection), then one
-        column per outcome of :data:`earlywarning.outcomes.OUTCOMES`: ``below_good`` and
-        ``inadequate`` (bool, of the new rating), ``declined`` (None when there is no earlier
-        rating) and ``declined_from_good`` (``declined`` where the earlier rating was good or
-        outstanding, else None). ``new_rating`` and ``prev_rating``
-        are the ILACS file's own record; ``prev_rating`` is kept apart from the builder's
-        ``previous_rating`` (which agrees with it) so that each can be checked against the other.
+        spelling; ``prev_rating`` None for a new council with no earlier inspection), the
+        judgement of each area at the inspection and at the one before (``new_leadership``,
+        ``prev_leadership``, ... for each of :data:`earlywarning.outcomes.AREAS`; None where the
+        area was not judged), then one column per outcome of
+        :data:`earlywarning.outcomes.OUTCOMES`: ``below_good`` and ``inadequate`` (bool, of the
+        new rating), ``declined`` (None when there is no earlier rating),
+        ``declined_from_good`` (``declined`` where the earlier rating was good or outstanding,
+        else None) and the outcomes by area (None where they do not apply).
+        ``new_rating`` and ``prev_rating`` are the ILACS file's own record; ``prev_rating`` is
+        kept apart from the builder's ``previous_rating`` (which agrees with it) so that each
+        can be checked against the other.
 
     Example:
         >>> from earlywarning.datasets import inspection_profiles
         >>> ip = inspection_profiles()
         >>> len(ip), int(ip["inadequate"].sum()), int(ip["declined_from_good"].notna().sum())
         (136, 19, 50)
+        >>> len(inspection_profiles(period="test"))
+        135
     """
-    table = ilacs()
+    table = ilacs_inspections(period)
     out = profiles_at(
         list(table["la_code"]), table["inspection_start"], neighbours=neighbours, local=local
     )
@@ -560,10 +630,16 @@ def inspection_profiles(
     out["prev_rating"] = pd.Series(
         canonical_ratings(table["prev_overall"]).to_numpy(), index=out.index, dtype=object
     )
-    outcomes = derive_outcomes(out["new_rating"], out["prev_rating"])
-    out["below_good"] = outcomes["below_good"].astype(bool)
-    out["inadequate"] = outcomes["inadequate"].astype(bool)
+    new_areas, prev_areas = _area_judgements(table["la_code"], table["inspection_start"])
+    for area in AREAS:
+        for when, areas in (("new", new_areas), ("prev", prev_areas)):
+            out[f"{when}_{area}"] = pd.Series(areas[area].to_numpy(), index=out.index, dtype=object)
+    outcomes = derive_outcomes(
+        out["new_rating"], out["prev_rating"], new_areas=new_areas, prev_areas=prev_areas
+    )
+    outcomes.index = out.index
     for name in OUTCOME_NAMES:
-        if name not in ("below_good", "inadequate"):
-            out[name] = outcomes[name]
+        column = outcomes[name]
+        # outcomes known for every inspection are plain booleans; the others keep None
+        out[name] = column.astype(bool) if column.notna().all() else column
     return out

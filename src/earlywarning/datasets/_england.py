@@ -32,13 +32,13 @@ __all__ = [
     "CODES_FILE",
     "DATA_ENV",
     "ILACS_FILE",
+    "ILACS_TEST_FILE",
     "INPUT_SOURCES",
     "JUDGEMENTS_FILE",
     "LIFETIMES",
     "MANIFEST_FILE",
     "OUTCOMES_CUTOFF",
     "PANEL_FILE",
-    "TRAINING_CUTOFF",
     "Cached",
     "cached",
     "canonical_ratings",
@@ -60,6 +60,7 @@ __all__ = [
 PANEL_FILE = "la_year_panel.csv"
 JUDGEMENTS_FILE = "ofsted_judgements.csv"
 ILACS_FILE = "ilacs_inspections_with_inputs_2018_to_2022-03.csv"
+ILACS_TEST_FILE = "ilacs_inspections_with_inputs_2022-04_to_2025-03.csv"
 CODES_FILE = "la_codes.csv"
 MANIFEST_FILE = "sources.json"
 
@@ -69,10 +70,6 @@ DATA_ENV = "EARLYWARNING_DATA"
 OUTCOMES_CUTOFF = dt.date(2025, 3, 31)
 """The date the bundled Ofsted outcomes stand at (Ofsted's release "as at 31 March 2025");
 inspections after it are not in the bundled data."""
-
-TRAINING_CUTOFF = dt.date(2022, 3, 31)
-"""The end of the frozen split's training period: rules are chosen on inspections to this date
-and measured, never tuned, on the inspections after it."""
 
 # Markers the DfE and Ofsted releases put in place of a number (x suppressed, u low reliability,
 # c confidential, z not applicable, k fewer than five, low a positive value that rounds to zero),
@@ -300,13 +297,22 @@ def judgements() -> pd.DataFrame:
 
 
 @cached
-def ilacs() -> pd.DataFrame:
-    """The ILACS file with its dates parsed and its councils' current codes (shared, cached)."""
-    out = read_csv(ILACS_FILE)
-    out["la_code"] = [ALIASES.get(c, c) for c in out["la_code"]]
-    for col in ("inspection_start", "prev_date"):
-        out[col] = pd.to_datetime(out[col], format="%Y-%m-%d")
-    return out
+def _ilacs_files() -> dict[str, pd.DataFrame]:
+    """The inspections files read so far from the data in use, by name (emptied with the rest)."""
+    return {}
+
+
+def ilacs(name: str = ILACS_FILE) -> pd.DataFrame:
+    """An ILACS inspections file with its dates parsed and its councils' current codes (shared,
+    cached: do not change it)."""
+    files = _ilacs_files()
+    if name not in files:
+        out = read_csv(name)
+        out["la_code"] = [ALIASES.get(c, c) for c in out["la_code"]]
+        for col in ("inspection_start", "prev_date"):
+            out[col] = pd.to_datetime(out[col], format="%Y-%m-%d")
+        files[name] = out
+    return files[name]
 
 
 def canonical_ratings(values: pd.Series) -> pd.Series:

@@ -25,6 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from earlywarning.datasets.periods import PeriodChoice, check_in_period, periods_named
 from earlywarning.engine import evaluate_columns
 from earlywarning.errors import EarlyWarningError
 from earlywarning.fit._search import search
@@ -169,6 +170,7 @@ def fit(
     folds: int | None = None,
     version: str | None = None,
     seed: int | None = 0,
+    period: PeriodChoice = "training",
 ) -> FitResult:
     """Search inside the rule files' declared bounds for the ruleset that best separates outcomes.
 
@@ -200,13 +202,18 @@ def fit(
         folds: held-out fits to run; ``None`` is one per row (leave-one-out).
         version: the fitted ruleset's version; ``None`` appends ``+fit.N`` to the original's.
         seed: shuffles the order numbers are tried in each round; ``None`` keeps rule-file order.
+        period: the period of the frozen split the rows may come from when they are dated
+            inspections (an ``inspection_start`` column): ``"training"`` by default, so that no
+            row of the test period reaches the search unless the caller names ``"test"`` or
+            ``"all"`` (:mod:`earlywarning.datasets.periods`). Rows without that column (the
+            documented cases, a council's own profiles) are the caller's choice and not checked.
 
     Returns:
         A :class:`FitResult`.
 
     Raises:
-        EarlyWarningError: when outcomes and profiles do not match row for row, or the outcomes
-            are all one way.
+        EarlyWarningError: when outcomes and profiles do not match row for row, the outcomes
+            are all one way, or an inspection lies outside ``period``.
 
     Example:
         >>> import pandas as pd, earlywarning as ew
@@ -222,6 +229,10 @@ def fit(
     loo_rounds = check_whole(loo_rounds, "fit: loo_rounds", 1, MAX_ROUNDS)
     folds = None if folds is None else check_whole(folds, "fit: folds", 2, MAX_FOLDS)
     seed = None if seed is None else check_whole(seed, "fit: seed", 0, MAX_SEED)
+    if "inspection_start" in profiles.columns:
+        check_in_period(profiles["inspection_start"], period, "fit")
+    else:
+        periods_named(period, "fit")
     start = ruleset if ruleset is not None else load_ruleset()
     y = _outcomes(profiles, outcomes)
     cols = profile_columns(profiles)

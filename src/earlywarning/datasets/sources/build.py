@@ -396,15 +396,21 @@ def _entry(table: SourceTable) -> dict[str, object]:
 
 def _manifest(base: list[dict[str, object]], tables: list[SourceTable]) -> list[dict[str, object]]:
     """The base's record with each source read replacing the entry of the same source (and,
-    for a neighbour model, the same model year)."""
+    for a neighbour model, the same model year; for a source kept per file, the same file)."""
     from earlywarning.datasets.sources import SOURCES
 
-    entries = {(str(e["source"]), str(e.get("model") or "")): e for e in base}
+    per_file = {s.name for s in SOURCES if s.per_file}
+
+    def key(source: str, model: object, file: object) -> tuple[str, str, str]:
+        return source, str(model or ""), str(file) if source in per_file else ""
+
+    entries = {key(str(e["source"]), e.get("model"), e["file"]): e for e in base}
     for table in tables:
-        entries[(table.source.name, table.model)] = _entry(table)
+        entries[key(table.source.name, table.model, table.file.name)] = _entry(table)
     order = {s.name: i for i, s in enumerate(SOURCES)}
     return sorted(
-        entries.values(), key=lambda e: (order.get(str(e["source"]), 99), str(e.get("model")))
+        entries.values(),
+        key=lambda e: (order.get(str(e["source"]), 99), str(e.get("model")), str(e["file"])),
     )
 
 

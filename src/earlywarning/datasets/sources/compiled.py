@@ -130,6 +130,7 @@ SOURCES: tuple[Source, ...] = (
         workbook=False,
         read=read_ilacs,
         dated="inspection start",
+        per_file=True,
     ),
 )
 """The compiled sources."""

@@ -99,6 +99,9 @@ class Source:
     read: Callable[[Path], SourceTable]
     dated: str = ""
     latest_day: tuple[int, int] | None = None  # (month, day) of a year's figures, for their age
+    # each file of the layout is a table of its own (the inspections of one period of the frozen
+    # split), not a newer release of one table: the record keeps an entry per file
+    per_file: bool = False
 
 
 @dataclass
