@@ -15,8 +15,11 @@ test-period figures of one band in words, for the report and the watch list.
 
 Point in time: the watch list of 1 January Y reads the workforce census of 30 September Y-1,
 demand to 31 March Y-1 and the judgements dated before 1 January Y (see
-:mod:`earlywarning.datasets`). The figures are as the data hold them today, revisions
-included, and some were published in the months after the date they describe. The
+:mod:`earlywarning.datasets`). The data date an ILACS judgement by the start of its inspection,
+weeks before it is published: a council whose last inspection had begun but was not yet
+published on 1 January is set aside that year (group ``judgement unpublished``), since its
+previous rating was not known that day. The figures are as the data hold them today, revisions
+included, and the census was published some months after the date it describes. The
 neighbour-relative measures use DfE's April 2021 groupings (:data:`BACKTEST_NEIGHBOURS`): the
 2025 model is later than every date backtested, and no model older than 2021 is in the data.
 
@@ -71,6 +74,7 @@ __all__ = [
     "FIRST_BACKTEST_YEAR",
     "FOLLOW_UP_YEARS",
     "FREQUENCY_OUTCOMES",
+    "GROUPS",
     "STATUSES",
     "Backtest",
     "BandFrequencies",
@@ -99,6 +103,14 @@ STATUSES: tuple[str, ...] = ("inspected", "not inspected", "not yet known")
 """What became of a council after 1 January: judged within the window; not judged in a window
 that closed before the outcomes' date; not judged yet in a window still open then."""
 
+GROUPS: tuple[str, ...] = ("flagged", "not flagged", "not good before", "judgement unpublished")
+"""The councils of a year: good or outstanding before and flagged as sliding, or not flagged;
+judged below good before (the watch list does not look for them); and councils whose last
+inspection had begun but was not yet published on 1 January, so that the list's previous rating
+was not known that day: set aside."""
+
+_COMPARED = ("flagged", "not flagged")
+
 _GOOD = ("outstanding", "good")
 
 
@@ -126,6 +138,17 @@ def _next_judgements(codes: pd.Series, start: dt.date) -> pd.DataFrame:
         },
         index=codes.index,
     )
+
+
+def _unpublished(day: dt.date) -> set[str]:
+    """Councils whose last inspection began before ``day`` but was published on or after it.
+
+    The data date an ILACS judgement by the start of its inspection, some weeks before Ofsted
+    publishes it: on ``day`` such a council's previous rating was not yet known.
+    """
+    found = ofsted_judgements()
+    when = pd.Timestamp(day)
+    return set(found.loc[(found["date"] < when) & (found["published"] >= when), "la_code"])
 
 
 def _period(dates: pd.Series) -> pd.Series:
@@ -173,11 +196,12 @@ def _council_years(
     ].copy()
     rows.insert(0, "year", year)
     rows["sliding"] = listed["sliding"].astype(bool)
+    start, end = dt.date(year, 1, 1), dt.date(year + FOLLOW_UP_YEARS, 1, 1)
     good = rows["previous_rating"].isin(_GOOD)
     rows["group"] = np.where(
         good & rows["sliding"], "flagged", np.where(good, "not flagged", "not good before")
     )
-    start, end = dt.date(year, 1, 1), dt.date(year + FOLLOW_UP_YEARS, 1, 1)
+    rows.loc[rows["la_code"].isin(_unpublished(start)), "group"] = "judgement unpublished"
     as_at = outcomes_as_at()
     found = _next_judgements(rows["la_code"], start)
     inside = found["next_date"].notna() & (found["next_date"] < pd.Timestamp(end))
@@ -242,8 +266,12 @@ def _summary(
     rows: pd.DataFrame, outcome: str, rng: np.random.Generator | None, resamples: int
 ) -> dict[str, Any]:
     """One line of the backtest: the flagged and the not flagged, the lift, the set aside."""
-    good = rows["group"] != "not good before"
-    line: dict[str, Any] = {"councils": len(rows), "good_or_outstanding": int(good.sum())}
+    good = rows["group"].isin(_COMPARED)
+    line: dict[str, Any] = {
+        "councils": len(rows),
+        "judgement_unpublished": int((rows["group"] == "judgement unpublished").sum()),
+        "good_or_outstanding": int(good.sum()),
+    }
     line |= _rates(rows, outcome, "flagged") | _rates(rows, outcome, "not flagged")
     flagged = rows["group"] == "flagged"
     ratio, low, high = _lift(rows, outcome, flagged, rng, resamples)
@@ -261,7 +289,7 @@ def _year_table(rows: pd.DataFrame, outcome: str) -> pd.DataFrame:
         line = {"year": year, "window_end": min(end, as_at), "window_complete": end <= as_at}
         line |= _summary(mine, outcome, None, 0)
         for period in ("training", "test"):
-            known = (mine["group"] != "not good before") & (mine["period"] == period)
+            known = mine["group"].isin(_COMPARED) & (mine["period"] == period)
             line[f"inspected_{period}"] = int(known.sum())
         lines.append(line)
     return pd.DataFrame(lines).set_index("year")
@@ -289,7 +317,7 @@ def _band_table(
     rows: pd.DataFrame, outcome: str, rng: np.random.Generator, resamples: int, bands: list[str]
 ) -> pd.DataFrame:
     """Every year pooled, per band, among councils good or outstanding before."""
-    good = rows["group"] != "not good before"
+    good = rows["group"].isin(_COMPARED)
     lines = {}
     for band in bands:
         chosen = good & (rows["band"] == band)
@@ -326,13 +354,14 @@ class Backtest:
         outcomes_as_at: the date the Ofsted outcomes stand at: later windows are open.
         resamples: councils resampled for each pooled interval; seed: their seed.
         councils: one row per council and year: ``year``, ``council``, ``la_code``, ``score``,
-            ``band``, ``previous_rating`` and its date, ``sliding``, ``group`` (``flagged``,
-            ``not flagged`` or ``not good before``), ``next_date`` and ``next_rating`` of the
+            ``band``, ``previous_rating`` and its date, ``sliding``, ``group`` (one of
+            :data:`GROUPS`), ``next_date`` and ``next_rating`` of the
             next judgement in the window (NaT/None without one), ``status`` (one of
             :data:`STATUSES`), ``period`` (``training`` or ``test``, by the next judgement's
             date) and the outcome (True, False, or None when not inspected).
-        years: one row per year: the window's end and whether it was complete; the councils and
-            those good or outstanding before; for ``flagged`` and ``not_flagged``, how many,
+        years: one row per year: the window's end and whether it was complete; the councils,
+            those whose last judgement was not yet published (set aside) and those good or
+            outstanding before; for ``flagged`` and ``not_flagged``, how many,
             how many inspected in the window, how many with the outcome, the rate and its Wilson
             95% interval (``_low``, ``_high``); ``lift`` (the flagged rate over the not
             flagged) with Katz's 95% interval; ``not_inspected`` and ``not_yet_known``
@@ -589,13 +618,15 @@ def _band_text(bands: pd.DataFrame, outcome: str) -> str:
 
 
 def _notes(result: Backtest) -> list[str]:
+    unpublished = int(result.years["judgement_unpublished"].sum())
     open_years = [str(y) for y, done in result.years["window_complete"].items() if not done]
     notes = [
         "Rates have Wilson 95% intervals. A year's lift has Katz's 95% interval; a pooled "
         f"lift's interval resamples whole councils ({result.resamples} times, seed "
         f"{result.seed}), since the years share councils.",
         "Not inspected (a window closed with no judgement) and not yet known (a window still "
-        "open) are set aside, never counted as holding their grade.",
+        "open) are set aside, never counted as holding their grade; so are councils whose last "
+        f"inspection was not yet published on 1 January ({unpublished} council-years).",
         f"The rules were chosen on inspections to {TRAINING_CUTOFF:%d %B %Y}: follow-ups "
         "judged by then are in-sample; the test period's are not.",
     ]

@@ -313,7 +313,8 @@ def wilson_interval(successes: int, n: int) -> tuple[float, float]:
     z2 = Z95 * Z95
     centre = (share + z2 / (2 * total)) / (1 + z2 / total)
     half = Z95 * np.sqrt(share * (1 - share) / total + z2 / (4 * total * total)) / (1 + z2 / total)
-    return max(0.0, float(centre - half)), min(1.0, float(centre + half))
+    # at 0 or n of n an end is the share itself: rounding must not leave it a hair inside
+    return min(share, max(0.0, float(centre - half))), max(share, min(1.0, float(centre + half)))
 
 
 def risk_ratio_interval(
