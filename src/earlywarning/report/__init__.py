@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from earlywarning.backtesting import band_frequencies, band_sentence
 from earlywarning.change import SmallestChange
 from earlywarning.datasets.neighbours import NeighboursLike
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements
@@ -77,6 +78,9 @@ class CouncilReport:
         comparison: the council beside its statistical neighbours, region and England
             (:func:`earlywarning.compare`), or ``None`` with ``comparison_note`` saying why.
         comparison_note: what the comparison rests on, or why there is none.
+        band_observed: what the band has meant: how often inspections of councils in it in the
+            test period judged them below good or worse than before, in one sentence
+            (:func:`~earlywarning.backtesting.band_sentence`).
 
     Example:
         >>> import earlywarning as ew
@@ -101,6 +105,7 @@ class CouncilReport:
     change: SmallestChange | None
     comparison: pd.DataFrame | None
     comparison_note: str
+    band_observed: str
 
     @property
     def title(self) -> str:
@@ -223,6 +228,7 @@ def report(
         change=lower_band(fields, assessment, rules),
         comparison=peers,
         comparison_note=peers_note,
+        band_observed=band_sentence(band_frequencies(rules), assessment.band),
     )
 
 
