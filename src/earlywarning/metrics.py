@@ -404,7 +404,9 @@ def brier_score(
         raise EarlyWarningError(f"{p.size} probabilities but {len(raw)} outcomes; give one of each")
     outside = p[~np.isnan(p) & ((p < 0) | (p > 1))]
     if len(outside):
-        raise EarlyWarningError(f"brier_score: probability {outside[0]!r} is not from 0 to 1")
+        raise EarlyWarningError(
+            f"brier_score: probability {float(outside[0])!r} is not from 0 to 1"
+        )
     keep = ~np.isnan(p) & raw.notna().to_numpy()
     if not keep.any():
         return float("nan")
