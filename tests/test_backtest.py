@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import examples, run_cli
+from helpers import ROOT, examples, run_cli, run_docs_script
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -496,3 +496,16 @@ def test_the_charts_draw_every_figure_they_can(
     assert len(panels) == 2
     bands = {line.get_gid() for line in panels[0].lines} - {"diagonal", None}
     assert bands == {"low", "moderate", "high", "severe"}
+
+
+@pytest.mark.slow
+def test_the_docs_script_draws_the_charts_the_trust_page_shows(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    made, printed = run_docs_script("make_trust_figures.py", tmp_path)
+    assert made == ["backtest.png", "reliability.png"]
+    page = (ROOT / "docs" / "trust.md").read_text(encoding="utf-8")
+    for name in made:
+        assert f"img/trust/{name}" in page
+        assert (ROOT / "docs" / "img" / "trust" / name).is_file()
+    # the tables the script prints are the ones the page shows
+    assert printed.split("Backtest of the watch list")[1].split("\n")[5] in page

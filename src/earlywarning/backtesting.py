@@ -86,8 +86,8 @@ __all__ = [
 ]
 
 FIRST_BACKTEST_YEAR = 2019
-"""The first 1 January backtested: ILACS judgements began in January 2018, so from 2019 every
-council's three-year window lies wholly in the ILACS years."""
+"""The first 1 January backtested: ILACS judgements began in January 2018, so from 2019 the
+watch list's previous ratings include a year of them and every follow-up is an ILACS one."""
 
 FOLLOW_UP_YEARS = 3
 """How long each council is followed for its next inspection, from 1 January of the year."""
