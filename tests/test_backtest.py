@@ -476,6 +476,30 @@ def test_the_report_and_the_watch_list_say_their_band_in_words(
         assert band_sentence(frequencies, band) in " ".join(out.split())
 
 
+def test_a_notebook_shows_the_same_tables_and_sentences(
+    result: ew.Backtest, frequencies: ew.BandFrequencies
+) -> None:
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.parts: list[str] = []
+
+        def handle_data(self, data: str) -> None:
+            self.parts.append(data)
+
+    for shown, expected in (
+        (result, ["2019", "Pooled", "not yet known", result.to_text().splitlines()[-1]]),
+        (frequencies, [band_sentence(frequencies, "high"), "Brier"]),
+    ):
+        reader = Text()
+        reader.feed(shown._repr_html_())
+        text = " ".join(reader.parts)
+        for part in expected:
+            assert part in text
+
+
 # ----------------------------------------------------------------------------------------------
 # Charts
 

@@ -47,10 +47,16 @@ from earlywarning.backtesting._frequencies import (
     FREQUENCY_OUTCOMES,
     BandFrequencies,
     band_frequencies,
+    band_frequencies_html,
     band_frequencies_text,
     band_sentence,
 )
-from earlywarning.backtesting._report import Backtest, backtest_text, render_backtest
+from earlywarning.backtesting._report import (
+    Backtest,
+    backtest_html,
+    backtest_text,
+    render_backtest,
+)
 
 __all__ = [
     "BACKTEST_NEIGHBOURS",
@@ -62,9 +68,11 @@ __all__ = [
     "Backtest",
     "BandFrequencies",
     "backtest",
+    "backtest_html",
     "backtest_text",
     "backtest_years",
     "band_frequencies",
+    "band_frequencies_html",
     "band_frequencies_text",
     "band_sentence",
     "render_backtest",

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from earlywarning._display import card, cells, note
 from earlywarning.backtesting._common import (
     BACKTEST_NEIGHBOURS,
     ilacs_judgements,
@@ -33,6 +34,7 @@ __all__ = [
     "FREQUENCY_OUTCOMES",
     "BandFrequencies",
     "band_frequencies",
+    "band_frequencies_html",
     "band_frequencies_text",
     "band_sentence",
 ]
@@ -152,6 +154,10 @@ class BandFrequencies:
         """
         return band_frequencies_text(self)
 
+    def _repr_html_(self) -> str:
+        """The frequencies as a notebook shows them (:func:`band_frequencies_html`)."""
+        return band_frequencies_html(self)
+
 
 _FREQUENCIES = per_ruleset(lambda rules: dict[tuple[Any, ...], BandFrequencies]())
 
@@ -243,9 +249,8 @@ def band_sentence(freq: BandFrequencies, band: str) -> str:
     return f"Of councils inspected from {_period_words(freq)} while in the {band} band, {said}."
 
 
-def band_frequencies_text(freq: BandFrequencies) -> str:
-    """The band frequencies as text (:meth:`BandFrequencies.to_text`)."""
-    bands = list(dict.fromkeys(b for _, b in freq.table.index))
+def _shown(freq: BandFrequencies) -> pd.DataFrame:
+    """The table per period and band as a reader sees it: k/n, share, interval."""
     shown = freq.table.copy()
     for name in freq.brier.index:
         shown[name] = [
@@ -259,22 +264,70 @@ def band_frequencies_text(freq: BandFrequencies) -> str:
                 strict=True,
             )
         ]
-    shown = shown[["inspections", *freq.brier.index]]
-    brier = freq.brier.copy()
+    return shown[["inspections", *freq.brier.index]]
+
+
+def _heading(freq: BandFrequencies) -> str:
+    return (
+        f"What each band has meant: ILACS inspections from {_period_words(freq)} (the test "
+        "period), each council scored as it stood when its inspection began."
+    )
+
+
+def _sentences(freq: BandFrequencies) -> list[str]:
+    return [band_sentence(freq, band) for band in dict.fromkeys(b for _, b in freq.table.index)]
+
+
+_PER_BAND = "Per period and band (k/n, share, Wilson 95% interval):"
+_BRIER = (
+    "Brier scores on the test inspections (lower is better): the test period's band "
+    "frequencies (in-sample), the training period's carried forward, one rate for all:"
+)
+
+
+def _source(freq: BandFrequencies) -> str:
+    return f"Ruleset {freq.ruleset}; neighbours: DfE's {BACKTEST_NEIGHBOURS} model."
+
+
+def band_frequencies_text(freq: BandFrequencies) -> str:
+    """The band frequencies as text (:meth:`BandFrequencies.to_text`)."""
     with pd.option_context("display.width", 250, "display.float_format", "{:.3f}".format):
         lines = [
-            f"What each band has meant: ILACS inspections from {_period_words(freq)} (the test "
-            "period), each council scored as it stood when its inspection began.",
+            _heading(freq),
             "",
-            *(f"- {band_sentence(freq, band)}" for band in bands),
+            *(f"- {sentence}" for sentence in _sentences(freq)),
             "",
-            "Per period and band (k/n, share, Wilson 95% interval):",
-            shown.to_string(),
+            _PER_BAND,
+            _shown(freq).to_string(),
             "",
-            "Brier scores on the test inspections (lower is better): the test period's band "
-            "frequencies (in-sample), the training period's carried forward, one rate for all:",
-            brier.to_string(),
+            _BRIER,
+            freq.brier.to_string(),
             "",
-            f"Ruleset {freq.ruleset}; neighbours: DfE's {BACKTEST_NEIGHBOURS} model.",
+            _source(freq),
         ]
     return "\n".join(lines)
+
+
+def band_frequencies_html(freq: BandFrequencies) -> str:
+    """The band frequencies as HTML for a notebook: the same sentences and tables as
+    :func:`band_frequencies_text`, every text escaped.
+
+    Example:
+        >>> from earlywarning.backtesting import band_frequencies
+        >>> "Brier" in band_frequencies_html(band_frequencies())
+        True
+    """
+    shown = _shown(freq)
+    rows = [[p, b, *row] for (p, b), row in zip(shown.index, shown.to_numpy(), strict=True)]
+    brier = [
+        [str(name), int(row["inspections"]), *(f"{row[c]:.3f}" for c in freq.brier.columns[1:])]
+        for name, row in freq.brier.iterrows()
+    ]
+    return card(
+        _heading(freq),
+        *(note(sentence) for sentence in _sentences(freq)),
+        cells(["period", "band", *shown.columns], rows, caption=_PER_BAND),
+        cells(["outcome", *freq.brier.columns], brier, caption=_BRIER),
+        note(_source(freq)),
+        kind="band-frequencies",
+    )

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from earlywarning._display import card, cells, note
 from earlywarning.backtesting._common import (
     FOLLOW_UP_YEARS,
     STATUSES,
@@ -24,7 +25,7 @@ from earlywarning.datasets import TRAINING_CUTOFF
 from earlywarning.errors import EarlyWarningError
 from earlywarning.outcomes import OUTCOME_LABELS
 
-__all__ = ["Backtest", "backtest_text", "records", "render_backtest"]
+__all__ = ["Backtest", "backtest_html", "backtest_text", "records", "render_backtest"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,6 +126,10 @@ class Backtest:
         self.bands.to_csv(out, lineterminator="\n", float_format="%.6g")
         return out.getvalue()
 
+    def _repr_html_(self) -> str:
+        """The backtest as a notebook shows it (:func:`backtest_html`)."""
+        return backtest_html(self)
+
     def __repr__(self) -> str:
         lift = self.pooled["lift"].iloc[0]
         years = list(self.years.index)
@@ -169,36 +174,80 @@ def _shown(table: pd.DataFrame, outcome: str) -> pd.DataFrame:
     return shown
 
 
+def _heading(result: Backtest) -> str:
+    years = result.years.index
+    return (
+        f"Backtest of the watch list, 1 January {years[0]} to 1 January {years[-1]}: councils "
+        f"good or outstanding before, followed {FOLLOW_UP_YEARS} years to their next ILACS "
+        f"judgement; outcome: {OUTCOME_LABELS[result.outcome]}."
+    )
+
+
+_COUNTS = "Counts are k/n of m: k with the outcome of n inspected in the window, of m councils."
+_POOLED = (
+    "Pooled (all years; then only the follow-ups judged in the training period, to "
+    f"{TRAINING_CUTOFF:%d %B %Y}, and in the test period after it):"
+)
+_BANDS = "By band, all years pooled (rate of the band; lift over the not flagged):"
+
+
+def _tables(result: Backtest) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The years, pooled and band tables as a reader sees them, every cell text."""
+    years = _shown(result.years, result.outcome)
+    years.insert(0, "window", [f"to {d:%b %Y}" for d in result.years["window_end"]])
+    pooled = _shown(result.pooled, result.outcome)
+    return years, pooled, _band_shown(result.bands, result.outcome)
+
+
 def backtest_text(result: Backtest) -> str:
     """The backtest as text (:meth:`Backtest.to_text`)."""
-    outcome = result.outcome
-    years = result.years
-    label = OUTCOME_LABELS[outcome]
-    shown = _shown(years, outcome)
-    shown.insert(0, "window", [f"to {d:%b %Y}" for d in years["window_end"]])
-    pooled = _shown(result.pooled, outcome)
+    years, pooled, bands = _tables(result)
     with pd.option_context("display.width", 250, "display.max_columns", None):
         lines = [
-            f"Backtest of the watch list, 1 January {years.index[0]} to 1 January "
-            f"{years.index[-1]}: councils good or outstanding before, followed "
-            f"{FOLLOW_UP_YEARS} years to their next ILACS judgement; outcome: {label}.",
-            "Counts are k/n of m: k with the outcome of n inspected in the window, of m councils.",
+            _heading(result),
+            _COUNTS,
             "",
-            shown.to_string(),
+            years.to_string(),
             "",
-            "Pooled (all years; then only the follow-ups judged in the training period, to "
-            f"{TRAINING_CUTOFF:%d %B %Y}, and in the test period after it):",
+            _POOLED,
             pooled.to_string(),
             "",
-            "By band, all years pooled (rate of the band; lift over the not flagged):",
-            _band_text(result.bands, outcome),
+            _BANDS,
+            bands.to_string(),
             "",
             *_notes(result),
         ]
     return "\n".join(lines)
 
 
-def _band_text(bands: pd.DataFrame, outcome: str) -> str:
+def backtest_html(result: Backtest) -> str:
+    """The backtest as HTML for a notebook: the same tables and notes as
+    :func:`backtest_text`, every text escaped.
+
+    Example:
+        >>> import earlywarning as ew
+        >>> html = backtest_html(ew.backtest([2022], resamples=0))
+        >>> "Pooled" in html and "not yet known" in html
+        True
+    """
+    years, pooled, bands = _tables(result)
+
+    def table(frame: pd.DataFrame, caption: str) -> str:
+        rows = [[str(i), *row] for i, row in zip(frame.index, frame.to_numpy(), strict=True)]
+        return cells([str(frame.index.name), *frame.columns], rows, caption=caption)
+
+    return card(
+        _heading(result),
+        note(_COUNTS),
+        table(years, "By year"),
+        table(pooled, _POOLED),
+        table(bands, _BANDS),
+        *(note(line) for line in _notes(result)),
+        kind="backtest",
+    )
+
+
+def _band_shown(bands: pd.DataFrame, outcome: str) -> pd.DataFrame:
     shown = pd.DataFrame(index=bands.index)
     shown["councils"] = bands["councils"].astype(int)
     shown["flagged"] = bands["flagged"].astype(int)
@@ -213,7 +262,7 @@ def _band_text(bands: pd.DataFrame, outcome: str) -> str:
         f"{_lift_text(x)} ({interval_text(lo, hi, '{:.2f}')})"
         for x, lo, hi in zip(bands["lift"], bands["lift_low"], bands["lift_high"], strict=True)
     ]
-    return shown.to_string()
+    return shown
 
 
 def _notes(result: Backtest) -> list[str]:
