@@ -136,10 +136,11 @@ def _lift(
 ) -> tuple[float, float, float]:
     """The lift of ``chosen`` over the not flagged, with Katz's interval when ``rng`` is None
     (one year: each council once) or an interval by resampling councils (pooled years)."""
-    a, n1, b, n0 = _per_council(rows, outcome, chosen).sum(axis=0)[[1, 0, 3, 2]]
+    counts = _per_council(rows, outcome, chosen)
+    a, n1, b, n0 = counts.sum(axis=0)[[1, 0, 3, 2]]
     ratio, low, high = risk_ratio_interval(int(a), int(n1), int(b), int(n0))
     if rng is not None:
-        low, high = cluster_ratio_interval(_per_council(rows, outcome, chosen), n, rng)
+        low, high = cluster_ratio_interval(counts, n, rng)
     return ratio, low, high
 
 

@@ -65,6 +65,10 @@ class Backtest:
         >>> row = result.years.loc[2019]
         >>> int(row["flagged_inspected"]) <= int(row["flagged"]) <= int(row["councils"])
         True
+        >>> result.to_text().splitlines()[0][:40]
+        'Backtest of the watch list, 1 January 20'
+        >>> result.to_csv().split(",")[:2], sorted(result.to_dict())[:2]
+        (['years', 'window_end'], ['bands', 'councils'])
     """
 
     outcome: str
@@ -79,23 +83,11 @@ class Backtest:
     bands: pd.DataFrame = field(repr=False)
 
     def to_text(self) -> str:
-        """The per-year and pooled tables and the bands, with how each figure was counted.
-
-        Example:
-            >>> import earlywarning as ew
-            >>> print(ew.backtest([2019], resamples=0).to_text())  # doctest: +ELLIPSIS
-            Backtest of the watch list, 1 January 2019 to 1 January 2019: ...
-        """
+        """The per-year and pooled tables and the bands, with how each figure was counted."""
         return backtest_text(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """The result as plain data (for JSON): settings, then the years, pooled and bands.
-
-        Example:
-            >>> import earlywarning as ew
-            >>> sorted(ew.backtest([2019], resamples=0).to_dict())[:4]
-            ['bands', 'councils', 'neighbours', 'outcome']
-        """
+        """The result as plain data (for JSON): settings, then the years, pooled and bands."""
         return {
             "outcome": self.outcome,
             "ruleset": self.ruleset,
@@ -111,13 +103,7 @@ class Backtest:
 
     def to_csv(self) -> str:
         """The per-year and pooled rows as one CSV (``years`` is the year, or ``all``,
-        ``training``, ``test``), a blank line, then the bands.
-
-        Example:
-            >>> import earlywarning as ew
-            >>> ew.backtest([2019], resamples=0).to_csv().splitlines()[0].split(",")[:3]
-            ['years', 'window_end', 'window_complete']
-        """
+        ``training``, ``test``), a blank line, then the bands."""
         years = self.years.reset_index().rename(columns={"year": "years"})
         both = pd.concat([years, self.pooled.reset_index()], ignore_index=True)
         out = io.StringIO()
