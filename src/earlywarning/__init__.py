@@ -11,6 +11,7 @@ Example:
 from earlywarning import datasets as datasets  # ew.datasets.use(...), in the contract
 from earlywarning import io as io  # earlywarning.io.read_profiles, in the contract
 from earlywarning._version import __version__
+from earlywarning.backtesting import Backtest, BandFrequencies, backtest, band_frequencies
 from earlywarning.calibrate import calibration_report
 from earlywarning.cases import load_cases
 from earlywarning.change import SmallestChange, smallest_change
@@ -58,6 +59,8 @@ from earlywarning.whatif import WhatIf, what_if, what_if_frame
 __all__ = [
     "ArrowDependencyError",
     "Assessment",
+    "Backtest",
+    "BandFrequencies",
     "ColumnNameError",
     "Contribution",
     "CouncilProfile",
@@ -89,6 +92,8 @@ __all__ = [
     "WatchlistReport",
     "WhatIf",
     "__version__",
+    "backtest",
+    "band_frequencies",
     "calibration_report",
     "compare",
     "england_scores",

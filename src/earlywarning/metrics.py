@@ -1,5 +1,8 @@
 """Measures of how well scores order an outcome: AUC, rank agreement, ROC curves, intervals.
 
+Also the small statistics of counts: a proportion's Wilson interval, a ratio of two proportions
+(a risk ratio) with its Katz interval or a bootstrap over clusters, and the Brier score.
+
 Calibration, fitting and validation all measure agreement with these functions, so a figure in
 one report means the same as in another.
 
@@ -21,13 +24,21 @@ from earlywarning.errors import EarlyWarningError
 from earlywarning.flags import flag_column
 
 __all__ = [
+    "Z95",
     "auc",
     "auc_or_nan",
     "bootstrap_intervals",
+    "brier_score",
+    "cluster_ratio_interval",
     "percentile_interval",
     "rank_agreement",
+    "risk_ratio_interval",
     "roc_curve",
+    "wilson_interval",
 ]
+
+Z95 = 1.959963984540054
+"""The normal quantile of a two-sided 95% interval."""
 
 
 def auc(scores: Sequence[float] | np.ndarray | pd.Series, labels: Sequence[Any] | Any) -> float:
@@ -277,3 +288,142 @@ def _midranks(s: np.ndarray) -> np.ndarray:
     ends = np.cumsum(counts)
     mid = ends - (counts - 1) / 2.0
     return np.asarray(mid[inverse], dtype=float)
+
+
+def wilson_interval(successes: int, n: int) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion ``successes`` of ``n``; NaN to NaN for 0.
+
+    Unlike the normal approximation it stays within 0 and 1 and is not empty at 0 of n, which
+    matters for the small counts of a band or a year.
+
+    Raises:
+        EarlyWarningError: counts that are not whole numbers with 0 <= successes <= n.
+
+    Example:
+        >>> from earlywarning.metrics import wilson_interval
+        >>> [round(x, 3) for x in wilson_interval(9, 20)]
+        [0.258, 0.658]
+        >>> [round(x, 3) for x in wilson_interval(0, 10)]
+        [0.0, 0.278]
+    """
+    k, total = _counts(successes, n)
+    if total == 0:
+        return float("nan"), float("nan")
+    share = k / total
+    z2 = Z95 * Z95
+    centre = (share + z2 / (2 * total)) / (1 + z2 / total)
+    half = Z95 * np.sqrt(share * (1 - share) / total + z2 / (4 * total * total)) / (1 + z2 / total)
+    # at 0 or n of n an end is the share itself: rounding must not leave it a hair inside
+    return min(share, max(0.0, float(centre - half))), max(share, min(1.0, float(centre + half)))
+
+
+def risk_ratio_interval(
+    events: int, n: int, base_events: int, base_n: int
+) -> tuple[float, float, float]:
+    """The ratio of two proportions, ``events/n`` over ``base_events/base_n``, with Katz's 95%
+    interval (normal on the log scale).
+
+    The interval needs at least one event on each side; with none it is NaN to NaN (a ratio of
+    0 or without a finite value says nothing about its own uncertainty). The ratio is NaN when
+    either side has no rows or the base has no event.
+
+    Returns:
+        ``(ratio, low, high)``.
+
+    Example:
+        >>> from earlywarning.metrics import risk_ratio_interval
+        >>> [round(x, 2) for x in risk_ratio_interval(6, 20, 10, 100)]
+        [3.0, 1.23, 7.31]
+    """
+    a, n1 = _counts(events, n)
+    b, n0 = _counts(base_events, base_n)
+    if n1 == 0 or n0 == 0 or b == 0:
+        return float("nan"), float("nan"), float("nan")
+    ratio = (a / n1) / (b / n0)
+    if a == 0:
+        return ratio, float("nan"), float("nan")
+    spread = Z95 * np.sqrt(1 / a - 1 / n1 + 1 / b - 1 / n0)
+    return ratio, float(ratio * np.exp(-spread)), float(ratio * np.exp(spread))
+
+
+def cluster_ratio_interval(
+    counts: np.ndarray, resamples: int, rng: np.random.Generator
+) -> tuple[float, float]:
+    """A 95% percentile interval for a risk ratio whose rows come in clusters, by resampling
+    whole clusters.
+
+    Rows of one cluster (a council seen in several years) are not independent, so the clusters
+    are drawn with replacement, each with all its rows. ``counts`` has one row per cluster and
+    four columns: rows and events on the numerator's side, rows and events on the base side.
+    A resample whose base has no row or no event, or whose numerator has no row, gives no ratio
+    and is left out, as an AUC resample without both outcomes is.
+
+    Example:
+        >>> import numpy as np
+        >>> from earlywarning.metrics import cluster_ratio_interval
+        >>> counts = np.array([[1, 1, 0, 0], [0, 0, 2, 1], [1, 0, 1, 0], [2, 1, 3, 1]] * 5)
+        >>> low, high = cluster_ratio_interval(counts, 500, np.random.default_rng(0))
+        >>> 0 < low < 1.5 < high
+        True
+    """
+    table = np.asarray(counts, dtype=float)
+    if table.ndim != 2 or table.shape[1] != 4:
+        raise EarlyWarningError(
+            f"cluster_ratio_interval: counts must have four columns, not shape {table.shape}"
+        )
+    k = len(table)
+    if k == 0 or resamples == 0:
+        return float("nan"), float("nan")
+    draws = rng.integers(0, k, size=(resamples, k))
+    weights = np.stack([np.bincount(row, minlength=k) for row in draws]).astype(float)
+    n1, a, n0, b = (weights @ table).T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where((n1 > 0) & (n0 > 0) & (b > 0), (a / n1) / (b / n0), np.nan)
+    return percentile_interval(ratio)
+
+
+def brier_score(
+    probabilities: Sequence[float] | np.ndarray, outcomes: Sequence[Any] | np.ndarray
+) -> float:
+    """The mean squared gap between forecast probabilities and what happened (0 is perfect).
+
+    Rows with a missing probability or outcome are left out; NaN when none is left.
+
+    Raises:
+        EarlyWarningError: lengths that differ, a probability outside 0 to 1, or an outcome
+            that is not yes/no.
+
+    Example:
+        >>> from earlywarning.metrics import brier_score
+        >>> brier_score([0.5, 0.5, 0.25, 0.75], [True, False, False, True])
+        0.15625
+    """
+    p = np.asarray(probabilities, dtype=float)
+    raw = pd.Series(list(outcomes), dtype=object)
+    if p.ndim != 1 or len(p) != len(raw):
+        raise EarlyWarningError(f"{p.size} probabilities but {len(raw)} outcomes; give one of each")
+    outside = p[~np.isnan(p) & ((p < 0) | (p > 1))]
+    if len(outside):
+        raise EarlyWarningError(
+            f"brier_score: probability {float(outside[0])!r} is not from 0 to 1"
+        )
+    keep = ~np.isnan(p) & raw.notna().to_numpy()
+    if not keep.any():
+        return float("nan")
+    y = flag_column(raw[keep], "outcomes").astype(float)
+    return float(np.mean((p[keep] - y) ** 2))
+
+
+def _counts(events: object, n: object) -> tuple[int, int]:
+    """Two counts as whole numbers with 0 <= events <= n, or an error saying which is wrong."""
+    k, total = _whole(events), _whole(n)
+    if k is None or total is None or not 0 <= k <= total:
+        raise EarlyWarningError(f"counts: {events!r} of {n!r} is not a count of events out of n")
+    return k, total
+
+
+def _whole(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer | float | np.floating):
+        return None
+    number = float(value)
+    return int(number) if np.isfinite(number) and number.is_integer() else None

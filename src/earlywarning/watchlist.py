@@ -266,6 +266,9 @@ def watchlist_to_text(table: pd.DataFrame) -> str:
     with pd.option_context("display.width", 250, "display.max_rows", None):
         lines.append(shown.astype(object).where(shown.notna(), "").to_string(index=False))
     lines += ["", *_grouped_notes(table)]
+    if a.get("band_observed"):  # what each band has meant, when the caller counted it
+        lines += ["What the bands have meant:", *(f"  - {s}" for s in a["band_observed"].values())]
+        lines.append("")
     lines += [a["judgements"], *([a["outcomes_note"]] if a.get("outcomes_note") else [])]
     lines += [a["local"]] if a.get("local") else []
     lines.append(f"Neighbours: DfE's {a.get('neighbours', '')} model. Ruleset {a['ruleset']}.")

@@ -36,7 +36,9 @@ from earlywarning.cli.decisions import (
     what_if_arguments,
 )
 from earlywarning.cli.evidence import (
+    backtest_arguments,
     calibrate_arguments,
+    cmd_backtest,
     cmd_calibrate,
     cmd_fit,
     cmd_validate,
@@ -68,6 +70,7 @@ __all__ = [
     "EXIT_TERMINATED",
     "EXIT_USAGE",
     "build_parser",
+    "cmd_backtest",
     "cmd_calibrate",
     "cmd_compare",
     "cmd_explain",
@@ -89,6 +92,7 @@ COMMANDS: dict[str, tuple[Handler | None, Callable[[argparse.ArgumentParser], No
     "calibrate": (cmd_calibrate, calibrate_arguments),
     "fit": (cmd_fit, fit_arguments),
     "validate": (cmd_validate, validate_arguments),
+    "backtest": (cmd_backtest, backtest_arguments),
     "trajectories": (cmd_trajectories, trajectories_arguments),
     "what-if": (cmd_what_if, what_if_arguments),
     "smallest-change": (cmd_smallest_change, smallest_change_arguments),

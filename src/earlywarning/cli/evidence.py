@@ -1,4 +1,5 @@
-"""The evidence commands: ``calibrate`` on the documented cases, ``fit`` and ``validate``."""
+"""The evidence commands: ``calibrate`` on the documented cases, ``fit``, ``validate`` and
+``backtest``."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from earlywarning.calibrate import (
 from earlywarning.cli._common import (
     EXIT_CALIBRATION_FAILED,
     EXIT_USAGE,
+    NEIGHBOURS_HELP,
     local_of,
     ruleset_of,
     with_rules,
@@ -30,12 +32,14 @@ from earlywarning.datasets.periods import PERIOD_CHOICES
 from earlywarning.errors import EarlyWarningError
 from earlywarning.fit import fit, split_outcome
 from earlywarning.io import read_profiles
-from earlywarning.io.output import json_text
+from earlywarning.io.output import check_output_path, image_format, json_text, terminal_text
 from earlywarning.outcomes import OUTCOME_NAMES
-from earlywarning.parameters import parse_whole
+from earlywarning.parameters import parse_whole, parse_years
 
 __all__ = [
+    "backtest_arguments",
     "calibrate_arguments",
+    "cmd_backtest",
     "cmd_calibrate",
     "cmd_fit",
     "cmd_validate",
@@ -206,4 +210,72 @@ def validate_arguments(p: argparse.ArgumentParser) -> None:
         "--seed", type=parse_whole, default=0, help="seed of folds and bootstrap (default 0)"
     )
     p.add_argument("--indicators", action="store_true", help="also the AUC of each rule alone")
+    with_rules(p)
+
+
+def cmd_backtest(args: argparse.Namespace, out: TextIO) -> int:
+    """The watch list as it stood each 1 January, against each council's next judgement."""
+    from earlywarning.backtesting import (
+        BACKTEST_NEIGHBOURS,
+        backtest,
+        backtest_years,
+        render_backtest,
+    )
+
+    if args.plot:
+        image_format(args.plot)  # a name refused before the backtest runs, not after
+        check_output_path(args.plot, "chart")
+    years = None if args.years is None else parse_years(args.years, *backtest_years())
+    result = backtest(
+        years,
+        ruleset_of(args),
+        outcome=args.outcome,
+        neighbours=args.neighbours or BACKTEST_NEIGHBOURS,
+        resamples=args.resamples,
+        seed=args.seed,
+    )
+    with open_output(args.output, out, binary=False) as stream:
+        stream.write(render_backtest(result, args.format))
+    if args.plot:
+        from earlywarning.trust_plots import save_backtest
+
+        written = save_backtest(result, args.plot)
+        print(terminal_text(f"wrote {written}"), file=sys.stderr)
+    if args.output:
+        print(terminal_text(f"wrote {args.output}"), file=sys.stderr)
+    return 0
+
+
+def backtest_arguments(p: argparse.ArgumentParser) -> None:
+    """the watch list as it stood each 1 January from 2019, against what happened next"""
+    p.add_argument(
+        "--years",
+        metavar="FIRST-LAST",
+        help="the 1 Januaries to look from, as FIRST-LAST or a comma list (default 2019 to the "
+        "last before the outcomes' date: 2025 in the bundled data)",
+    )
+    p.add_argument(
+        "--outcome",
+        default="declined",
+        metavar="NAME",
+        help=f"the outcome to follow: {', '.join(OUTCOME_NAMES)} (default declined)",
+    )
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("--output", metavar="FILE", help="write the result here instead")
+    p.add_argument(
+        "--plot", metavar="FILE.png", help="draw rates and lifts by year (FILE.png, .svg or .pdf)"
+    )
+    p.add_argument(
+        "--resamples",
+        type=parse_whole,
+        default=2000,
+        help="councils resampled for each pooled interval (default 2000)",
+    )
+    p.add_argument("--seed", type=parse_whole, default=0, help="seed of the resampling (default 0)")
+    p.add_argument(
+        "--neighbours",
+        metavar="2021|2025|FILE",
+        help=NEIGHBOURS_HELP + " (default here 2021: the 2025 model is later than every date "
+        "backtested)",
+    )
     with_rules(p)

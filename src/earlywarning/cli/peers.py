@@ -98,17 +98,27 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_watchlist(args: argparse.Namespace, out: TextIO) -> int:
     """Every council in one year, the ones sliding from good or outstanding first."""
+    from earlywarning.backtesting import band_frequencies, band_sentence
     from earlywarning.watchlist import render_watchlist, watchlist
 
+    rules = ruleset_of(args)
     table = watchlist(
         args.year,
-        ruleset_of(args),
+        rules,
         judgements=args.judgements,
         region=args.region,
         sliding_only=args.sliding_only,
         neighbours=args.neighbours,
         local=local_of(args),
     )
+    # what each band on the list has meant at inspection, in words (the watch list's layer
+    # sits below the evidence that counts it, so the command adds it)
+    observed = band_frequencies(rules)
+    table.attrs["band_observed"] = {
+        band.name: band_sentence(observed, band.name)
+        for band in rules.bands
+        if band.name in set(table["band"])
+    }
     out.write(render_watchlist(table, args.format))
     if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
         print(table.attrs["judgements"], file=sys.stderr)

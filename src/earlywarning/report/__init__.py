@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from earlywarning.backtesting import band_frequencies, band_sentence
 from earlywarning.change import SmallestChange
 from earlywarning.datasets import LocalLike, as_local, local_note
 from earlywarning.datasets.neighbours import NeighboursLike
@@ -82,6 +83,9 @@ class CouncilReport:
         comparison: the council beside its statistical neighbours, region and England
             (:func:`earlywarning.compare`), or ``None`` with ``comparison_note`` saying why.
         comparison_note: what the comparison rests on, or why there is none.
+        band_observed: what the band has meant: how often inspections of councils in it in the
+            test period judged them below good or worse than before, in one sentence
+            (:func:`~earlywarning.backtesting.band_sentence`).
         marks: where each profile field's figure came from: ``national``, ``local`` (the
             council's own facts) or ``missing``; ``given`` for a profile given whole.
         local_advice: the first screen's word on the leadership and budget indicators that
@@ -110,6 +114,7 @@ class CouncilReport:
     change: SmallestChange | None
     comparison: pd.DataFrame | None
     comparison_note: str
+    band_observed: str
     marks: Mapping[str, str] = field(default_factory=dict)
     local_advice: str = ""
 
@@ -240,6 +245,7 @@ def report(
         change=lower_band(fields, assessment, rules),
         comparison=peers,
         comparison_note=peers_note,
+        band_observed=band_sentence(band_frequencies(rules), assessment.band),
         marks=marks,
         local_advice=local_advice(
             marks, rules, assessment.council, assessment.year, given=profile is not None
