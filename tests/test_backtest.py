@@ -531,3 +531,15 @@ def test_the_docs_script_draws_the_charts_the_trust_page_shows(tmp_path: Path) -
         assert (ROOT / "docs" / "img" / "trust" / name).is_file()
     # the tables the script prints are the ones the page shows
     assert printed.split("Backtest of the watch list")[1].split("\n")[5] in page
+
+
+def test_a_councils_own_facts_reach_the_backtests_list():
+    """local= goes through to the watch list of each year, as for every command on profiles_at."""
+    facts = ROOT / "examples" / "local"
+    plain = ew.backtest([2019], resamples=0).councils.set_index("council")
+    with_facts = ew.backtest([2019], resamples=0, local=facts).councils.set_index("council")
+    listed = ew.watchlist(2019, neighbours=BACKTEST_NEIGHBOURS, local=facts).set_index("council")
+    assert with_facts.loc["Derbyshire", "score"] == listed.loc["Derbyshire", "score"]
+    assert with_facts.loc["Derbyshire", "score"] != plain.loc["Derbyshire", "score"]
+    # A council with no facts of its own is scored as before.
+    assert with_facts.loc["Swindon", "score"] == plain.loc["Swindon", "score"]

@@ -25,7 +25,7 @@ from earlywarning.backtesting._common import (
     unpublished,
 )
 from earlywarning.backtesting._report import Backtest
-from earlywarning.datasets import outcomes_as_at, profile_years
+from earlywarning.datasets import LocalLike, outcomes_as_at, profile_years
 from earlywarning.datasets.neighbours import NeighboursLike, grouping
 from earlywarning.errors import EarlyWarningError
 from earlywarning.metrics import cluster_ratio_interval, risk_ratio_interval, wilson_interval
@@ -68,10 +68,10 @@ def backtest_years() -> tuple[int, int]:
 
 
 def _council_years(
-    year: int, rules: Ruleset, outcome: str, neighbours: NeighboursLike
+    year: int, rules: Ruleset, outcome: str, neighbours: NeighboursLike, local: LocalLike
 ) -> pd.DataFrame:
     """One row per council on 1 January ``year``: the watch list's view and what came next."""
-    listed = watchlist(year, rules, neighbours=neighbours)
+    listed = watchlist(year, rules, neighbours=neighbours, local=local)
     rows = listed[
         ["council", "la_code", "score", "band", "previous_rating", "previous_rating_date"]
     ].copy()
@@ -249,6 +249,7 @@ def backtest(
     neighbours: NeighboursLike = BACKTEST_NEIGHBOURS,
     resamples: int = 2000,
     seed: int = 0,
+    local: LocalLike = None,
 ) -> Backtest:
     """The watch list as it stood on 1 January of each year, against what happened next.
 
@@ -262,6 +263,9 @@ def backtest(
         resamples: how many times the councils are resampled for each pooled interval (0 for
             none).
         seed: the seed of the resampling; the same seed gives the same intervals.
+        local: councils' own facts (a facts file, a folder of them, or read facts; see
+            :func:`earlywarning.datasets.profiles_at`), each used only from its own date, so a
+            year's list still sees nothing dated after its 1 January.
 
     Returns:
         A :class:`Backtest`.
@@ -279,7 +283,7 @@ def backtest(
     chosen, resamples, seed = _checked(years, outcome, resamples, seed)
     rules = ruleset if ruleset is not None else load_ruleset()
     rows = pd.concat(
-        [_council_years(y, rules, outcome, neighbours) for y in chosen], ignore_index=True
+        [_council_years(y, rules, outcome, neighbours, local) for y in chosen], ignore_index=True
     )
     bands = [str(band.name) for band in rules.bands]
     return Backtest(

@@ -25,6 +25,7 @@ from earlywarning.cli._common import (
     NEIGHBOURS_HELP,
     local_of,
     ruleset_of,
+    with_local,
     with_rules,
 )
 from earlywarning.cli._output import open_output
@@ -233,6 +234,7 @@ def cmd_backtest(args: argparse.Namespace, out: TextIO) -> int:
         neighbours=args.neighbours or BACKTEST_NEIGHBOURS,
         resamples=args.resamples,
         seed=args.seed,
+        local=local_of(args),
     )
     with open_output(args.output, out, binary=False) as stream:
         stream.write(render_backtest(result, args.format))
@@ -278,4 +280,5 @@ def backtest_arguments(p: argparse.ArgumentParser) -> None:
         help=NEIGHBOURS_HELP + " (default here 2021: the 2025 model is later than every date "
         "backtested)",
     )
+    with_local(p)
     with_rules(p)
