@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from earlywarning.datasets import england_profiles, profile_years, profiles_at, resolve_council
+from earlywarning.datasets import england_profiles, profile_years, resolve_council
 from earlywarning.datasets.freshness import freshness, outcomes_note
 from earlywarning.datasets.neighbours import (
     NeighboursLike,
@@ -231,7 +231,7 @@ def compare(
     out = pd.DataFrame(rows).set_index("indicator").loc[:, list(COMPARE_COLUMNS)]
     near = _neighbour_table(frame, row, neighbours)
     day = dt.date(int(year), 1, 1)
-    known = profiles_at([str(codes[row])], [day], provenance=True, judgements=user)
+    known = england_profiles(year, [str(codes[row])], judgements=user, provenance=True)
     fresh = freshness(known, user).iloc[0]
     out.attrs.update(
         {

@@ -17,7 +17,7 @@ import pandas as pd
 
 from earlywarning.change import SmallestChange, smallest_change
 from earlywarning.compare import compare
-from earlywarning.datasets import england_profiles, profiles_at
+from earlywarning.datasets import england_profiles
 from earlywarning.datasets.freshness import age_years, outcomes_note
 from earlywarning.datasets.neighbours import NeighboursLike, grouping
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements
@@ -130,18 +130,16 @@ def national_profile(
         ('E10000007', '30 September 2019')
     """
     user = as_judgements(judgements)
-    rows = england_profiles(year, [council], judgements=user, neighbours=neighbours)
+    rows = england_profiles(
+        year, [council], judgements=user, neighbours=neighbours, provenance=True
+    )
     if len(rows) != 1:
         found = ", ".join(f"{r.council} ({r.la_code})" for r in rows.itertuples())
         raise EarlyWarningError(
             f"report: {council!r} names {len(rows)} councils in {year} ({found or 'none'}); "
             "give one ONS code"
         )
-    day = dt.date(year, 1, 1)
-    code = rows["la_code"].iloc[0]
-    known = profiles_at(
-        [code], [day], provenance=True, judgements=user, neighbours=neighbours
-    ).iloc[0]
+    known = rows.iloc[0]
     profile = {
         str(k): v
         for k, v in rows.iloc[0].to_dict().items()
