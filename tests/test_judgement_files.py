@@ -37,3 +37,19 @@ def test_the_same_judgement_given_twice_is_one_judgement() -> None:
     assert checked["rating"].tolist() == ["good", "good"]
     rated = england_profiles(2026, ["Derby"], judgements=checked)
     assert rated["previous_rating"].iloc[0] == "good"
+
+
+def test_an_empty_file_is_refused_and_another_encoding_is_read_and_said(tmp_path: Path) -> None:
+    for name in ("empty.csv", "empty.yaml", "empty.json"):
+        (tmp_path / name).write_bytes(b"")
+        with pytest.raises(ew.InputFileError, match="is empty") as refused:
+            read_judgements(tmp_path / name)
+        assert refused.value.file == str(tmp_path / name)
+    windows = tmp_path / "windows.csv"
+    windows.write_bytes("council,date,overall,note\nDerby,2025-05-15,Good,café\n".encode("cp1252"))
+    with pytest.warns(ew.FileEncodingWarning, match="line 2 holds byte 0xe9"):
+        read = read_judgements(windows)
+    assert read["rating"].tolist() == ["good"]
+    wide = tmp_path / "utf16.csv"
+    wide.write_bytes("council,date,overall\nDerby,2025-05-15,Inadequate\n".encode("utf-16"))
+    assert read_judgements(wide)["rating"].tolist() == ["inadequate"]
