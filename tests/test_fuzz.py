@@ -21,7 +21,6 @@ import contextlib
 import csv
 import importlib.util
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -34,9 +33,8 @@ from xml.etree import ElementTree
 import pandas as pd
 import pytest
 import yaml
-from fuzzcount import COUNTS
-from helpers import EXAMPLES
-from hypothesis import HealthCheck, Phase, given, settings
+from fuzzcount import COUNTS, LONGEST_MESSAGE, fuzz
+from hypothesis import given
 from hypothesis import strategies as st
 
 import earlywarning as ew
@@ -51,24 +49,7 @@ from earlywarning.strategies import (
     rule_documents,
 )
 
-SCALE = int(os.environ.get("EARLYWARNING_FUZZ_SCALE", "1"))
 RULES = ew.load_ruleset()
-
-
-def fuzz(examples: int) -> Any:
-    return settings(
-        max_examples=max(1, round(examples * SCALE * EXAMPLES)),
-        derandomize=SCALE == 1,
-        database=None,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-        # no explain phase: it reruns a failure many times to say which lines it ran
-        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
-    )
-
-
-# A refused value is quoted as a short excerpt at most, so no message runs to pages.
-LONGEST_MESSAGE = 1000
 
 
 # ---------------------------------------------------------------------------------------------

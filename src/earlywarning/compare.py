@@ -33,7 +33,6 @@ from earlywarning.datasets import (
     field_source,
     local_note,
     profile_years,
-    profiles_at,
     resolve_council,
 )
 from earlywarning.datasets.freshness import freshness, outcomes_note
@@ -258,7 +257,7 @@ def compare(
     out = pd.DataFrame(rows).set_index("indicator").loc[:, list(COMPARE_COLUMNS)]
     near = _neighbour_table(frame, row, neighbours)
     day = dt.date(int(year), 1, 1)
-    known = profiles_at([str(codes[row])], [day], provenance=True, judgements=user)
+    known = england_profiles(year, [str(codes[row])], judgements=user, provenance=True)
     fresh = freshness(known, user).iloc[0]
     out.attrs.update(
         {

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from earlywarning._names import excerpt
+
 __all__ = [
     "ArrowDependencyError",
     "ColumnNameError",
@@ -283,7 +285,7 @@ class DataSourceError(InputFileError):
         self.sheet = sheet
         self.row = row
         if sheet is not None:
-            where = f"{self.file}, sheet {sheet!r}" + (f", row {row}" if row else "")
+            where = f"{self.file}, sheet {excerpt(sheet)}" + (f", row {row}" if row else "")
         else:
             where = f"{self.file}:{line}" if line else self.file
         # the place is said as a workbook's sheet and row, which InputFileError cannot say

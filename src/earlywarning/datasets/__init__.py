@@ -67,6 +67,7 @@ from earlywarning.datasets._england import (
     DATA_ENV,
     OUTCOMES_CUTOFF,
     PANEL_FILE,
+    cached,
     canonical_ratings,
     council_names,
     data_location,
@@ -171,6 +172,15 @@ PROFILE_COLUMNS: tuple[str, ...] = (
     "cla_rate_change_2y_per_10k",
 )
 """The :class:`~earlywarning.CouncilProfile` fields the bundled data can fill, in output order."""
+
+_PROVENANCE = (
+    "profile_date",
+    "previous_rating_date",
+    "previous_rating_basis",
+    "census_year",
+    "demand_year",
+    "spend_year",
+)  # the columns profiles_at(provenance=True) adds, in its order
 
 AREA_COLUMNS: tuple[str, ...] = tuple(f"{when}_{a}" for a in AREAS for when in ("new", "prev"))
 """The judgement of each area at an inspection and at the one before, as
@@ -450,7 +460,11 @@ def profiles_at(
         out["profile_date"] = points.to_numpy()
         out["previous_rating_date"] = previous["previous_rating_date"].to_numpy()
         basis = previous["previous_rating_basis"]
-        out["previous_rating_basis"] = basis.astype(object).where(basis.notna(), None).to_numpy()
+        # object whatever the rows hold (pandas 3 would read a column of text alone as str),
+        # so that one council's rows and every council's agree
+        out["previous_rating_basis"] = pd.Series(
+            basis.astype(object).where(basis.notna(), None).to_numpy(), dtype=object
+        )
         out["census_year"] = data_years
         out["demand_year"] = data_years
         out["spend_year"] = spend_years
@@ -532,24 +546,67 @@ def england_profiles(
         wanted = resolve_councils(
             [councils] if isinstance(councils, str) else councils, "england_profiles"
         )
-    known = sorted(council_names())
+    user = as_judgements(judgements)
+    facts = as_local(local)
+    if (
+        user is None
+        and facts is None
+        and (neighbours is None or str(neighbours) in neighbour_models())
+    ):
+        # the data's own judgements and neighbours make the same year for every caller: a batch
+        # of report pages asks for each year again and again, so each is built once
+        frames = _every_council(years, None if neighbours is None else str(neighbours))
+        out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        if wanted is not None:
+            out = out[out["la_code"].isin(wanted)]
+        columns = [*PROFILE_COLUMNS, *(_PROVENANCE if provenance else ())]
+        return out.loc[:, columns].reset_index(drop=True)  # a copy: the cache stays as built
+    codes, points = _councils_on(years, wanted)
+    out = profiles_at(
+        codes,
+        points,
+        judgements=user,
+        neighbours=neighbours,
+        provenance=provenance,
+        local=facts,
+    )
+    return out.reset_index(drop=True)
+
+
+def _councils_on(
+    years: Sequence[int], wanted: set[str] | None = None
+) -> tuple[list[str], list[dt.date]]:
+    """The councils in existence on 1 January of each year (of ``wanted``, if given), paired
+    with the day, year by year in code order."""
     codes: list[str] = []
     points: list[dt.date] = []
     for y in years:
         day = dt.date(y, 1, 1)
-        for code in known:
+        for code in sorted(council_names()):
             if exists(code, day) and (wanted is None or code in wanted):
                 codes.append(code)
                 points.append(day)
-    out = profiles_at(
-        codes,
-        points,
-        judgements=judgements,
-        neighbours=neighbours,
-        provenance=provenance,
-        local=local,
-    )
-    return out.reset_index(drop=True)
+    return codes, points
+
+
+@cached
+def _built_years() -> dict[tuple[int, str | None], pd.DataFrame]:
+    return {}  # every council's profile, with provenance, by (year, neighbour model asked for)
+
+
+def _every_council(years: Sequence[int], model: str | None) -> list[pd.DataFrame]:
+    """Every council's profile on 1 January of each year, with provenance, from the data's own
+    judgements and the neighbour model ``model`` (None: the newest); built once per data
+    directory, the years not yet built in one call. Shared: callers take copies."""
+    built = _built_years()
+    missing = [y for y in years if (y, model) not in built]
+    if missing:
+        codes, points = _councils_on(missing)
+        made = profiles_at(codes, points, neighbours=model, provenance=True)
+        by_year = dict(iter(made.groupby("year", sort=False)))
+        for y in missing:
+            built[(y, model)] = by_year.get(y, made.iloc[:0]).reset_index(drop=True)
+    return [built[(y, model)] for y in years]
 
 
 def _area_judgements(codes: pd.Series, starts: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:

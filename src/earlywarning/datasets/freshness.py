@@ -84,6 +84,8 @@ def _later(
     known = judgements()[["la_code", "date", "rating"]]
     if user is not None and len(user):
         known = pd.concat([known, user[["la_code", "date", "rating"]]], ignore_index=True)
+    # only the councils asked about are sorted: a report asks about one of some 150
+    known = known[known["la_code"].isin(set(codes))]
     by_code = {c: g.sort_values("date") for c, g in known.groupby("la_code")}
     out: list[tuple[str, pd.Timestamp] | None] = []
     for code, day in zip(codes, on, strict=True):

@@ -137,6 +137,22 @@ def _check_row(
     return row
 
 
+def _disagreements(rows: list[dict[str, Any]], problems: list[str]) -> None:
+    """Two rows judging one council's inspection of one day differently: noted as a problem,
+    since keeping either would let the rows' order decide (the same judgement twice is kept)."""
+    first: dict[tuple[str, pd.Timestamp], tuple[int, str]] = {}
+    for i, row in enumerate(rows, start=1):
+        code, day, rating = row.get("la_code"), row.get("date"), row.get("rating")
+        if code is None or rating is None or pd.isna(day):
+            continue  # a row with a problem of its own, already noted
+        seen = first.setdefault((code, day), (i, rating))
+        if seen[1] != rating:
+            problems.append(
+                f"row {i}: judges {code} on {day:%Y-%m-%d} {rating}, but row {seen[0]} judges "
+                f"the same inspection {seen[1]}: keep the right one"
+            )
+
+
 def check_judgements(table: pd.DataFrame) -> pd.DataFrame:
     """Check a user's judgements table and put it in the data's judgements' form.
 
@@ -153,8 +169,8 @@ def check_judgements(table: pd.DataFrame) -> pd.DataFrame:
 
     Raises:
         EarlyWarningError: naming every bad row (unknown council, a date that is not one, a
-            judgement that is not one of Ofsted's, no judgement at all) at once; or a required
-            column is missing.
+            judgement that is not one of Ofsted's, no judgement at all, two rows judging one
+            council on one day differently) at once; or a required column is missing.
 
     Example:
         >>> import pandas as pd
@@ -179,6 +195,7 @@ def check_judgements(table: pd.DataFrame) -> pd.DataFrame:
         grades = {"overall": record[overall] if overall else None}
         grades.update({k: record[c] for k, c in subs.items()})
         rows.append(_check_row(i, record[council], record[date], grades, problems))
+    _disagreements(rows, problems)
     if problems:
         raise EarlyWarningError(
             f"judgements: {len(problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in problems)

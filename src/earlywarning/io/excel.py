@@ -28,6 +28,7 @@ __all__ = [
     "MAX_WORKBOOK_BYTES",
     "ExcelWriter",
     "check_workbook",
+    "formula_cells",
     "load_openpyxl",
     "read_sheet",
 ]
@@ -86,7 +87,7 @@ def read_sheet(path: Path, sheet: str | None) -> tuple[pd.DataFrame, list[EarlyW
             )
         _check_dimension(path, name, book[name])
         try:
-            formulas = _formula_cells(path, name)
+            formulas = formula_cells(path, name)
             frame, blanks = _frame(path, name, book[name].iter_rows(), formulas)
         except ProfileFileError:
             raise
@@ -175,7 +176,7 @@ def _uncached_formulas(path: Path, sheet: str, cells: list[str]) -> list[EarlyWa
     ]
 
 
-def _formula_cells(path: Path, sheet: str) -> set[str]:
+def formula_cells(path: Path, sheet: str) -> set[str]:
     """The references of the sheet's formula cells, read without their values.
 
     Read with ``data_only``, openpyxl gives a formula cell its saved value, and a formula with

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 import re
 import zipfile
 from collections.abc import Collection, Iterator
@@ -23,12 +24,34 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from earlywarning.errors import DataSourceError
+from earlywarning._names import excerpt
+from earlywarning.errors import DataSourceError, InputFileError
+from earlywarning.io.excel import (
+    EXCEL_ROWS,
+    MAX_SHEET_CELLS,
+    check_workbook,
+    formula_cells,
+    load_openpyxl,
+)
 
-__all__ = ["WORKBOOK_SUFFIXES", "Sheet", "read_workbook", "sheet_names"]
+__all__ = [
+    "MAX_CELL_TEXT",
+    "MAX_COLUMNS",
+    "WORKBOOK_SUFFIXES",
+    "Sheet",
+    "read_workbook",
+    "sheet_names",
+]
 
 WORKBOOK_SUFFIXES: tuple[str, ...] = (".ods", ".xlsx", ".xlsm")
 """The workbook formats :func:`read_workbook` reads."""
+
+MAX_COLUMNS = 16_384
+"""The most columns a sheet has (Excel's and LibreOffice's limit): a row with values further
+right is refused."""
+
+MAX_CELL_TEXT = 32_767
+"""The most characters one cell holds (Excel's limit): a longer OpenDocument cell is refused."""
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
@@ -45,6 +68,10 @@ class Sheet:
 
     name: str
     rows: tuple[tuple[int, tuple[Any, ...]], ...]
+    uncached: frozenset[tuple[int, int]] = frozenset()
+    """The (row, 0-based column) of each formula cell with no value saved in the file (an Excel
+    workbook written by a program and never calculated), read as empty: a reader refuses one it
+    reads, and only a second reading of the file can tell them from empty cells."""
 
 
 def read_workbook(
@@ -76,14 +103,18 @@ def read_workbook(
         )
     wanted = None if sheets is None else frozenset(sheets)
     try:
+        check_workbook(file)  # its size, its expansion, no document type or entities
+    except InputFileError as exc:
+        raise DataSourceError(file, exc.message) from None
+    try:
         with zipfile.ZipFile(file) as book:
             names = set(book.namelist())
             if "content.xml" in names:
-                return _ods(book, wanted, head)
+                return _ods(file, book, wanted, head)
             if "xl/workbook.xml" in names:
                 return _xlsx(file, wanted, head)
-    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, OSError) as exc:
-        raise DataSourceError(file, f"cannot be read as a workbook: {exc}") from None
+    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, OSError, EOFError) as exc:
+        raise DataSourceError(file, f"cannot be read as a workbook: {_said(exc)}") from None
     raise DataSourceError(file, "is a zip file but neither an OpenDocument nor an Excel workbook")
 
 
@@ -113,23 +144,38 @@ def sheet_names(path: str | Path) -> list[str]:
     return list(read_workbook(file, head=0))
 
 
+class _Refused(Exception):
+    """A cell or row the OpenDocument reader refuses; :func:`_ods` adds the file and place."""
+
+
 def _ods(
-    book: zipfile.ZipFile, wanted: frozenset[str] | None, head: int | None
+    file: Path, book: zipfile.ZipFile, wanted: frozenset[str] | None, head: int | None
 ) -> dict[str, Sheet]:
     out: dict[str, Sheet] = {}
     with book.open("content.xml") as fh:
         name = ""
         rows: list[tuple[int, tuple[Any, ...]]] = []
-        number = 0
+        number = built = 0
         for event, element in ElementTree.iterparse(fh, events=("start", "end")):
             if event == "start":
                 if element.tag == f"{_TABLE}table":
-                    name, rows, number = element.get(f"{_TABLE}name", ""), [], 0
+                    name, rows, number, built = element.get(f"{_TABLE}name", ""), [], 0, 0
+                    if name in out:
+                        raise DataSourceError(file, f"has two sheets named {excerpt(name)}")
                 continue
             if element.tag == f"{_TABLE}table-row":
-                repeat = int(element.get(f"{_TABLE}number-rows-repeated", "1"))
-                keep = (wanted is None or name in wanted) and (head is None or len(rows) < head)
-                cells = _ods_cells(element) if keep else ()
+                try:
+                    repeat = _count(element, f"{_TABLE}number-rows-repeated")
+                    keep = (wanted is None or name in wanted) and (head is None or len(rows) < head)
+                    cells = _ods_cells(element) if keep else ()
+                    built += len(cells) * repeat
+                    if cells and (number + repeat > EXCEL_ROWS or built > MAX_SHEET_CELLS):
+                        raise _Refused(
+                            f"holds values in more than the {EXCEL_ROWS:,} rows or "
+                            f"{MAX_SHEET_CELLS:,} cells read from a sheet"
+                        )
+                except _Refused as exc:
+                    raise DataSourceError(file, str(exc), sheet=name, row=number + 1) from None
                 for _ in range(repeat if cells else 0):
                     rows.append((number + 1, cells))
                     number += 1
@@ -142,6 +188,16 @@ def _ods(
     return out
 
 
+def _count(element: ElementTree.Element, attribute: str, most: int = EXCEL_ROWS) -> int:
+    """A repeat count: a whole number from 1 to ``most`` (a sheet's rows or columns)."""
+    text = element.get(attribute, "1")
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= most:
+        raise _Refused(
+            f"{attribute.split('}')[-1]} is {excerpt(text)}, not a count from 1 to {most:,}"
+        )
+    return int(text)
+
+
 def _ods_cells(row: ElementTree.Element) -> tuple[Any, ...]:
     """A row's values; runs of empty cells are counted, not built, until a value follows."""
     cells: list[Any] = []
@@ -149,75 +205,134 @@ def _ods_cells(row: ElementTree.Element) -> tuple[Any, ...]:
     for cell in row:
         if cell.tag not in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
             continue
-        repeat = int(cell.get(f"{_TABLE}number-columns-repeated", "1"))
-        value = _ods_value(cell)
+        repeat = _count(cell, f"{_TABLE}number-columns-repeated", MAX_COLUMNS)
+        value = _ods_value(cell, len(cells) + empty + 1)
         if value is None:
             empty += repeat
             continue
+        if len(cells) + empty + repeat > MAX_COLUMNS:
+            raise _Refused(f"has values beyond column {MAX_COLUMNS:,}, the last a sheet has")
         cells.extend([None] * empty)
         empty = 0
         cells.extend([value] * repeat)
     return tuple(cells)
 
 
-def _ods_value(cell: ElementTree.Element) -> Any:
+def _ods_value(cell: ElementTree.Element, column: int) -> Any:
     kind = cell.get(f"{_OFFICE}value-type")
     if kind is None:
         return None
     if kind in ("float", "percentage", "currency"):
-        return float(cell.get(f"{_OFFICE}value", "nan"))
+        text = cell.get(f"{_OFFICE}value", "")
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or not text.isascii():
+            raise _Refused(f"column {column}: a number cell holds {excerpt(text)}, not a number")
+        return value
     if kind == "boolean":
         return cell.get(f"{_OFFICE}boolean-value") == "true"
     if kind == "date":
         text = cell.get(f"{_OFFICE}date-value", "")
-        stamp = dt.datetime.fromisoformat(text)
+        try:
+            stamp = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise _Refused(
+                f"column {column}: a date cell holds {excerpt(text)}, not a date"
+            ) from None
         return stamp.date() if len(text) <= 10 or stamp.time() == dt.time() else stamp
-    text = "\n".join("".join(_paragraph(p)) for p in cell.iter(f"{_TEXT}p"))
+    budget = [MAX_CELL_TEXT]
+    text = "\n".join("".join(_paragraph(p, budget, column)) for p in cell.iter(f"{_TEXT}p"))
     return text if text != "" else None
 
 
-def _paragraph(element: ElementTree.Element) -> Iterator[str]:
-    """The text of a paragraph, with OpenDocument's coded spaces, tabs and breaks spelt out."""
+def _paragraph(element: ElementTree.Element, budget: list[int], column: int) -> Iterator[str]:
+    """The text of a paragraph, with OpenDocument's coded spaces, tabs and breaks spelt out;
+    ``budget`` holds the characters the cell may still take (a coded run of spaces would
+    otherwise expand a few bytes into gigabytes)."""
+
+    def spend(text: str) -> str:
+        budget[0] -= len(text)
+        if budget[0] < 0:
+            raise _Refused(f"column {column}: a cell holds more than {MAX_CELL_TEXT:,} characters")
+        return text
+
     if element.text:
-        yield element.text
+        yield spend(element.text)
     for child in element:
         if child.tag == f"{_TEXT}s":
-            yield " " * int(child.get(f"{_TEXT}c", "1"))
+            yield spend(" " * _count(child, f"{_TEXT}c", MAX_CELL_TEXT))
         elif child.tag == f"{_TEXT}tab":
-            yield "\t"
+            yield spend("\t")
         elif child.tag == f"{_TEXT}line-break":
-            yield "\n"
+            yield spend("\n")
         else:
-            yield from _paragraph(child)
+            yield from _paragraph(child, budget, column)
         if child.tail:
-            yield child.tail
+            yield spend(child.tail)
 
 
 def _xlsx(file: Path, wanted: frozenset[str] | None, head: int | None) -> dict[str, Sheet]:
-    from earlywarning.io.excel import load_openpyxl
-
     xl = load_openpyxl()
     try:
         book = xl.load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise DataSourceError(file, f"cannot be read as an Excel workbook: {exc}") from None
+    except Exception as exc:  # openpyxl raises whatever its parsers raise on a broken file
+        raise DataSourceError(file, f"cannot be read as an Excel workbook: {_said(exc)}") from None
     try:
         out: dict[str, Sheet] = {}
         for name in book.sheetnames:
             if wanted is not None and name not in wanted:
                 continue
-            rows = []
-            for number, raw in enumerate(
-                book[name].iter_rows(min_row=1, values_only=True), start=1
-            ):
-                cells = list(raw)
-                while cells and cells[-1] is None:
-                    cells.pop()
-                if cells:
-                    rows.append((number, tuple(cells)))
-                if head is not None and len(rows) >= head:
-                    break
-            out[name] = Sheet(name, tuple(rows))
+            try:
+                out[name] = _xlsx_sheet(file, name, book[name], head)
+            except DataSourceError:
+                raise
+            except Exception as exc:  # a sheet that opened but breaks while its rows are read
+                raise DataSourceError(
+                    file, f"cannot be read as an Excel workbook: {_said(exc)}", sheet=name
+                ) from None
         return out
     finally:
         book.close()
+
+
+def _said(exc: BaseException) -> str:
+    return excerpt(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[1:-1]
+
+
+def _xlsx_sheet(file: Path, name: str, sheet: Any, head: int | None) -> Sheet:
+    rows = []
+    uncached: set[tuple[int, int]] = set()
+    cells_read = 0
+    formulas = formula_cells(file, name) if head is None else set()
+    for number, raw in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+        cells_read += max(len(raw), 1)
+        if number > EXCEL_ROWS or cells_read > MAX_SHEET_CELLS:
+            raise DataSourceError(
+                file,
+                f"holds more than the {EXCEL_ROWS:,} rows or {MAX_SHEET_CELLS:,} cells read "
+                "from a sheet",
+                sheet=name,
+                row=number,
+            )
+        cells = list(raw)
+        blank = {j for j, v in enumerate(cells) if v is None and _ref(number, j) in formulas}
+        uncached |= {(number, j) for j in blank}
+        while cells and cells[-1] is None and len(cells) - 1 not in blank:
+            cells.pop()
+        if cells:
+            rows.append((number, tuple(cells)))
+        if head is not None and len(rows) >= head:
+            break
+    return Sheet(name, tuple(rows), frozenset(uncached))
+
+
+def _ref(row: int, column: int) -> str:
+    """A cell's reference (A1) from its 1-based row and 0-based column."""
+    letters = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"

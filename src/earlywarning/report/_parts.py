@@ -22,7 +22,6 @@ from earlywarning.datasets import (
     field_source,
     field_sources,
     local_note,
-    profiles_at,
 )
 from earlywarning.datasets.freshness import age_years, outcomes_note
 from earlywarning.datasets.neighbours import NeighboursLike, grouping
@@ -150,7 +149,9 @@ def national_profile(
         ('E10000007', '30 September 2019', 'national', 'missing')
     """
     user = as_judgements(judgements)
-    rows = england_profiles(year, [council], judgements=user, neighbours=neighbours, local=local)
+    rows = england_profiles(
+        year, [council], judgements=user, neighbours=neighbours, provenance=True, local=local
+    )
     if len(rows) != 1:
         found = ", ".join(f"{r.council} ({r.la_code})" for r in rows.itertuples())
         raise EarlyWarningError(
@@ -158,10 +159,7 @@ def national_profile(
             "give one ONS code"
         )
     day = dt.date(year, 1, 1)
-    code = rows["la_code"].iloc[0]
-    known = profiles_at(
-        [code], [day], provenance=True, judgements=user, neighbours=neighbours
-    ).iloc[0]
+    known = rows.iloc[0]
     profile = {
         str(k): v
         for k, v in rows.iloc[0].to_dict().items()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from earlywarning._names import excerpt
 from earlywarning.datasets.sources import (
     compiled,
     d2i,
@@ -84,7 +85,8 @@ def recognise(path: str | Path) -> Source:
     else:
         header, _ = read_text_table(file)
         found = [s for s in SOURCES if not s.workbook and set(s.signature) <= set(header)]
-        what = f"the columns {header[:8]}{' ...' if len(header) > 8 else ''}"
+        shown = ", ".join(excerpt(h) for h in header[:8])
+        what = f"the columns [{shown}{', ...' if len(header) > 8 else ''}]"
     if len(found) == 1:
         return found[0]
     if not found:

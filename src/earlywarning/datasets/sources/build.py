@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from earlywarning._names import excerpt
 from earlywarning.datasets.sources.compiled import SERIES_COLUMNS
 from earlywarning.datasets.sources.dfe_neighbours import NEIGHBOUR_COLUMNS
 from earlywarning.datasets.sources.types import JUDGEMENT_COLUMNS, SourceTable, Where
@@ -291,7 +292,7 @@ def _place(
         rows = councils[councils["la_name"].map(_name_key) == key].sort_values("last_year")
         rows = rows[~rows["la_code"].str.contains("/", regex=False)]
     if not len(rows):
-        what = f"DfE number {number}" if number else f"name {row['la_name']!r}"
+        what = f"DfE number {number}" if number else f"name {excerpt(row['la_name'])}"
         raise Where(table.file).error(f"{row.get('where', '')}: no council has the {what}")
     if row.get("abolished"):
         return str(rows["la_code"].iloc[0])

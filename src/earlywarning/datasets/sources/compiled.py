@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from earlywarning._names import excerpt
 from earlywarning.datasets.sources.types import (
     Source,
     SourceTable,
     Where,
+    column_positions,
     number_or_marker,
     read_text_table,
 )
@@ -59,7 +61,7 @@ ILACS_COLUMNS: tuple[str, ...] = (
 )
 """The leading columns of an inspections-with-inputs file (its inputs follow)."""
 
-_CODE = re.compile(r"^E\d{8}( / E\d{8})*$")
+_CODE = re.compile(r"^E\d{8}( / E\d{8})*$", re.ASCII)  # digits 0-9 only
 
 
 def read_series(file: Path) -> SourceTable:
@@ -70,18 +72,15 @@ def read_series(file: Path) -> SourceTable:
             council and year given twice, with the line.
     """
     header, rows = read_text_table(file)
-    missing = [c for c in ("la_code", "la_name", "year", *SERIES_COLUMNS) if c not in header]
-    if missing:
-        raise Where(file, line=1).error(f"no column {', '.join(map(repr, missing))}")
-    at = {c: header.index(c) for c in header}
+    at = column_positions(file, header, ("la_code", "la_name", "year", *SERIES_COLUMNS))
     counts: dict[str, int] = {}
     out = []
     seen: set[tuple[str, str]] = set()
     for line, cells in rows:
         where = Where(file, line=line)
         code, year = cells[at["la_code"]].strip(), cells[at["year"]].strip()
-        if not _CODE.match(code) or not re.match(r"^\d{4}$", year):
-            raise where.error(f"{code!r} in {year!r} is not an ONS code and a year")
+        if not _CODE.match(code) or not re.fullmatch(r"\d{4}", year, re.ASCII):
+            raise where.error(f"{excerpt(code)} in {excerpt(year)} is not an ONS code and a year")
         if (code, year) in seen:
             raise where.error(f"{code} in {year} is given twice")
         seen.add((code, year))

@@ -22,11 +22,13 @@ from typing import Any
 
 import pandas as pd
 
+from earlywarning._names import excerpt
 from earlywarning.datasets.sources.types import (
     JUDGEMENT_COLUMNS,
     Source,
     SourceTable,
     Where,
+    check_cached,
     clean_text,
     day,
     find_header,
@@ -49,7 +51,7 @@ COLUMNS: dict[str, str] = {
 _IDENTITY = ("la_code", "local_authority", "inspection_framework", "inspection_start_date")
 _TYPES = {"standard": "ILACS Standard Inspection", "short": "ILACS Short Inspection"}
 _NONE = ("inspection_pre_dates_judgement",)
-_NUMBER = re.compile(r"^\d{3}$")
+_NUMBER = re.compile(r"^\d{3}$", re.ASCII)  # digits 0-9 only
 
 
 def _row(cells: tuple[Any, ...], at: dict[str, int], where: Where) -> dict[str, str]:
@@ -61,11 +63,11 @@ def _row(cells: tuple[Any, ...], at: dict[str, int], where: Where) -> dict[str, 
     if isinstance(cell("la_code"), float) and float(cell("la_code")).is_integer():
         number = str(int(cell("la_code")))
     if not _NUMBER.match(number):
-        raise where.error(f"la_code {number!r} is not a DfE council number (three digits)")
+        raise where.error(f"la_code {excerpt(number)} is not a DfE council number (three digits)")
     # the overview writes "None" where it knows no framework
     framework = clean_text(cell("inspection_framework")).lower().replace("none", "")
     if framework not in ("", *_TYPES):
-        raise where.error(f"inspection_framework {framework!r} is not standard or short")
+        raise where.error(f"inspection_framework {excerpt(framework)} is not standard or short")
     start = day(cell("inspection_start_date"), "inspection_start_date", where)
     published = day(cell("publication_date"), "publication_date", where)
     row = {c: grade(cell(h), h, where, none=_NONE) for c, h in COLUMNS.items()}
@@ -108,11 +110,13 @@ def read_overview(file: Path) -> SourceTable:
         except DataSourceError as exc:  # try the next sheet; if none fits, report the first
             problem = problem or exc
             continue
-        rows = [
-            {**_row(cells, at, Where(file, sheet=sheet.name, row=n)), "where": f"row {n}"}
-            for n, cells in sheet.rows
-            if n > header
-        ]
+        rows = []
+        for n, cells in sheet.rows:
+            if n > header:
+                check_cached(file, sheet, n, at)
+                rows.append(
+                    {**_row(cells, at, Where(file, sheet=sheet.name, row=n)), "where": f"row {n}"}
+                )
         columns = [*JUDGEMENT_COLUMNS, "la_number", "where"]
         frame = pd.DataFrame(rows, columns=columns, dtype=object)
         frame = frame.fillna("").assign(src=f"Data to Insight ILACS overview ({file.name})")

@@ -20,7 +20,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from earlywarning.datasets.sources.types import Source, SourceTable, Where, read_text_table
+from earlywarning._names import excerpt
+from earlywarning.datasets.sources.types import (
+    Source,
+    SourceTable,
+    Where,
+    column_positions,
+    read_text_table,
+)
 
 __all__ = ["CLOSENESS", "NEIGHBOUR_COLUMNS", "SOURCES", "model_year", "read_neighbours"]
 
@@ -56,8 +63,8 @@ _LAYOUTS: dict[str, tuple[tuple[str, str, str], tuple[str, ...], tuple[str, ...]
         tuple(f"SN_{i}P" for i in range(1, 11)),
     ),
 }
-_NUMBER = re.compile(r"^\d{3}$")
-_YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_NUMBER = re.compile(r"^\d{3}$", re.ASCII)  # digits 0-9 only
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)", re.ASCII)
 
 
 def model_year(file: Path) -> str:
@@ -83,26 +90,22 @@ def model_year(file: Path) -> str:
 def _closeness(text: str, where: Where) -> str:
     word = text.strip()
     if word.casefold() not in {c.casefold() for c in CLOSENESS}:
-        raise where.error(f"closeness {word!r} is not one of DfE's: {', '.join(CLOSENESS)}")
+        raise where.error(f"closeness {excerpt(word)} is not one of DfE's: {', '.join(CLOSENESS)}")
     return word
 
 
 def _positions(file: Path, header: list[str], name: str) -> tuple[list[int], list[int], list[int]]:
     ident, numbers, words = _LAYOUTS[name]
-    missing = [c for c in (*ident, *numbers) if c not in header]
-    if missing:
-        raise Where(file, line=1).error(f"no column {', '.join(map(repr, missing))}")
-    at_numbers = [header.index(c) for c in numbers]
+    at = column_positions(file, header, (*ident, *numbers))
+    at_numbers = [at[c] for c in numbers]
     if name == "dfe_neighbours_2021":
         # every closeness column is called SNP: each follows its neighbour's column
         at_words = [i + 1 for i in at_numbers]
         if any(i >= len(header) or header[i] != "SNP" for i in at_words):
             raise Where(file, line=1).error("each SNk column must be followed by its SNP column")
     else:
-        at_words = [header.index(c) if c in header else -1 for c in words]
-        if -1 in at_words:
-            raise Where(file, line=1).error(f"no closeness columns {list(words)}")
-    return [header.index(c) for c in ident], at_numbers, at_words
+        at_words = list(column_positions(file, header, words).values())
+    return [at[c] for c in ident], at_numbers, at_words
 
 
 def read_neighbours(file: Path, name: str) -> SourceTable:
@@ -127,7 +130,7 @@ def read_neighbours(file: Path, name: str) -> SourceTable:
         near = [cells[i].strip() for i in numbers]
         for value in (number, *near):
             if not _NUMBER.match(value):
-                raise where.error(f"{value!r} is not a DfE council number (three digits)")
+                raise where.error(f"{excerpt(value)} is not a DfE council number (three digits)")
         if number in seen:
             raise where.error(f"council {number} again (first on line {seen[number]})")
         seen[number] = line

@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from earlywarning._names import excerpt
 from earlywarning.datasets.sources.types import (
     Source,
     SourceTable,
     Where,
+    column_positions,
     number_or_marker,
     read_text_table,
     year_of,
@@ -49,8 +51,8 @@ AREA_COLUMNS: tuple[str, ...] = (
 """The columns every DfE statistics file has before its measures."""
 
 _LA_LEVEL = "Local authority"
-_ONS_CODE = re.compile(r"^E\d{8}( / E\d{8})*$")
-_DFE_NUMBER = re.compile(r"^\d{3}( / \d{3})*$")
+_ONS_CODE = re.compile(r"^E\d{8}( / E\d{8})*$", re.ASCII)  # digits 0-9 only
+_DFE_NUMBER = re.compile(r"^\d{3}( / \d{3})*$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -105,10 +107,7 @@ def read_statistics(file: Path, name: str) -> SourceTable:
     layout = LAYOUTS[name]
     header, rows = read_text_table(file)
     needed = [*AREA_COLUMNS, *layout.measures, *([layout.keep[0]] if layout.keep else [])]
-    missing = [c for c in needed if c not in header]
-    if missing:
-        raise Where(file, line=1).error(f"no column {', '.join(map(repr, missing))}")
-    at = {c: header.index(c) for c in needed}
+    at = column_positions(file, header, needed)
     counts: dict[str, int] = {}
     out: list[dict[str, object]] = []
     seen: dict[tuple[str, int], int] = {}
@@ -144,9 +143,9 @@ def _area(cells: list[str], at: dict[str, int], where: Where) -> dict[str, objec
     code = cells[at["new_la_code"]].strip()
     number = cells[at["old_la_code"]].strip()
     if not _ONS_CODE.match(code):
-        raise where.error(f"new_la_code {code!r} is not an ONS council code (E06000001)")
+        raise where.error(f"new_la_code {excerpt(code)} is not an ONS council code (E06000001)")
     if not _DFE_NUMBER.match(number):
-        raise where.error(f"old_la_code {number!r} is not a DfE council number (370)")
+        raise where.error(f"old_la_code {excerpt(number)} is not a DfE council number (370)")
     name = cells[at["la_name"]].strip()
     if not name:
         raise where.error("la_name is empty")

@@ -23,11 +23,13 @@ from typing import Any
 
 import pandas as pd
 
+from earlywarning._names import excerpt
 from earlywarning.datasets.sources.types import (
     JUDGEMENT_COLUMNS,
     Source,
     SourceTable,
     Where,
+    check_cached,
     clean_text,
     cover_facts,
     day,
@@ -56,7 +58,7 @@ SHEETS: dict[str, dict[str, str]] = {
 """The sheets read, with the headers of their date and type columns (the latest-judgement sheet
 has no type column)."""
 
-_CODE = re.compile(r"^E\d{8}$")
+_CODE = re.compile(r"^E\d{8}$", re.ASCII)  # digits 0-9 only
 
 
 def _row(
@@ -70,7 +72,9 @@ def _row(
 
     code = clean_text(cell("Local authority area code"))
     if not _CODE.match(code):
-        raise where.error(f"Local authority area code {code!r} is not an ONS code (E06000001)")
+        raise where.error(
+            f"Local authority area code {excerpt(code)} is not an ONS code (E06000001)"
+        )
     names = SHEETS[sheet.name]
     row = {
         "la_code": code,
@@ -94,6 +98,7 @@ def _sheet_rows(file: Path, sheet: Sheet) -> list[dict[str, Any]]:
     rows = []
     for number, cells in sheet.rows:
         if number > header:
+            check_cached(file, sheet, number, at)
             rows.append(_row(file, sheet, {k: at[k] for k in at}, cells, number))
     return rows
 
@@ -120,8 +125,9 @@ def _merge(
             continue
         differ = [c for c in GRADES if row[c] != first[c]]
         if differ:
+            name = excerpt(row["la_name"])[1:-1]
             raise Where(file).error(
-                f"{row['where']} judges {row['la_name']} ({row['start']}) {differ[0]} "
+                f"{row['where']} judges {name} ({row['start']}) {differ[0]} "
                 f"{row[differ[0]]!r}, but {first['where']} says {first[differ[0]]!r}"
             )
     if visits:

@@ -26,6 +26,7 @@ from earlywarning.datasets.sources.types import (
     Source,
     SourceTable,
     Where,
+    check_cached,
     clean_text,
     cover_facts,
     day,
@@ -152,6 +153,7 @@ def read_underlying(file: Path) -> SourceTable:
             if number <= header or (end is not None and number >= end):
                 continue
             where = Where(file, sheet=SHEET, row=number)
+            check_cached(file, sheet, number, at)
             name = clean_text(cells[at[NAME]] if at[NAME] < len(cells) else None)
             if not name:
                 if clean_text(cells[0]).startswith("Table") and len(cells) == 1:

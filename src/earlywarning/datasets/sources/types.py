@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from earlywarning._names import excerpt
 from earlywarning.errors import DataSourceError, ProfileError
 from earlywarning.io.spreadsheet import Sheet
 from earlywarning.profile import check_value
@@ -30,7 +32,9 @@ __all__ = [
     "Source",
     "SourceTable",
     "Where",
+    "check_cached",
     "clean_text",
+    "column_positions",
     "cover_facts",
     "day",
     "find_header",
@@ -192,6 +196,22 @@ def find_header(
     raise where.error(f"no header row with the columns {sorted(best[1])}")
 
 
+def check_cached(file: Path, sheet: Sheet, row: int, columns: dict[str, int]) -> None:
+    """Refuse a row whose cells read hold a formula with no value saved (see
+    :attr:`~earlywarning.io.spreadsheet.Sheet.uncached`): read as empty, it would be a silent
+    blank where the publisher's file has a value.
+
+    Raises:
+        DataSourceError: naming the sheet, row and column.
+    """
+    for header, j in columns.items():
+        if (row, j) in sheet.uncached:
+            raise Where(file, sheet=sheet.name, row=row).error(
+                f"{header} holds a formula with no value saved in the file: not as published "
+                "(open and save it in Excel to keep the values)"
+            )
+
+
 def clean_text(value: Any) -> str:
     """A text cell as stored: surrounding spaces dropped, an empty cell as ``""``."""
     if value is None:
@@ -246,7 +266,10 @@ def day(value: Any, column: str, where: Where) -> dt.date | None:
                 return dt.datetime.strptime(value.strip(), form).date()
             except ValueError:
                 continue
-    raise where.error(f"{column} is {value!r}, not a date (2025-03-31 or 31/03/2025)")
+    raise where.error(f"{column} is {excerpt(value)}, not a date (2025-03-31 or 31/03/2025)")
+
+
+_PUBLISHED_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", re.ASCII)
 
 
 def number_or_marker(value: str, column: str, where: Where, counts: dict[str, int]) -> str:
@@ -261,13 +284,13 @@ def number_or_marker(value: str, column: str, where: Where, counts: dict[str, in
     if text in MARKER_SPELLINGS:
         counts[text] = counts.get(text, 0) + 1
         return text
-    try:
-        float(text)
-    except ValueError:
+    # digits as publishers write them: Python's float() would also take nan, inf, 1_000, 1e999
+    # and other scripts' digits, none of which a statistics file holds
+    if not _PUBLISHED_NUMBER.fullmatch(text) or not math.isfinite(float(text)):
         raise where.error(
-            f"{column} is {text!r}: neither a number nor a suppression code "
+            f"{column} is {excerpt(text)}: neither a number nor a suppression code "
             f"({', '.join(MISSING_MARKERS)})"
-        ) from None
+        )
     return text
 
 
@@ -286,23 +309,42 @@ def read_text_table(file: Path) -> tuple[list[str], list[tuple[int, list[str]]]]
             f"byte 0x{raw[exc.start]:02x} is not UTF-8: the file is not as published"
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if not header:
-        raise Where(file).error("is empty")
-    header = [h.strip() for h in header]
-    rows: list[tuple[int, list[str]]] = []
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            raise Where(file, line=reader.line_num).error(
-                f"row has {len(cells)} fields, the header {len(header)}"
-            )
-        rows.append((reader.line_num, cells))
+    try:
+        header = next(reader, None)
+        if not header:
+            raise Where(file).error("is empty")
+        header = [h.strip() for h in header]
+        rows: list[tuple[int, list[str]]] = []
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                raise Where(file, line=reader.line_num).error(
+                    f"row has {len(cells)} fields, the header {len(header)}"
+                )
+            rows.append((reader.line_num, cells))
+    except csv.Error as exc:  # a field past the csv module's limit (128 KiB): no cell is that long
+        raise Where(file, line=reader.line_num).error(f"cannot be read as CSV: {exc}") from None
     return header, rows
 
 
-_YEAR = re.compile(r"^(\d{4})(\d{2})?$")
+def column_positions(file: Path, header: list[str], needed: Sequence[str]) -> dict[str, int]:
+    """Where each column of ``needed`` is in a CSV header.
+
+    Raises:
+        DataSourceError: on line 1, naming the columns missing, or a column the header gives
+            twice (which of the two would be read is no choice to make silently).
+    """
+    missing = [c for c in needed if c not in header]
+    if missing:
+        raise Where(file, line=1).error(f"no column {', '.join(map(repr, missing))}")
+    twice = [c for c in needed if header.count(c) > 1]
+    if twice:
+        raise Where(file, line=1).error(f"the header gives the column {twice[0]!r} twice")
+    return {c: header.index(c) for c in needed}
+
+
+_YEAR = re.compile(r"^(\d{4})(\d{2})?$", re.ASCII)  # digits 0-9 only
 
 
 def year_of(text: str, where: Where) -> int:
@@ -313,12 +355,12 @@ def year_of(text: str, where: Where) -> int:
     """
     match = _YEAR.match(text.strip())
     if match is None:
-        raise where.error(f"time_period {text!r} is not a year (2025) or a span (202425)")
+        raise where.error(f"time_period {excerpt(text)} is not a year (2025) or a span (202425)")
     first = int(match.group(1))
     if match.group(2) is None:
         return first
     if int(match.group(2)) != (first + 1) % 100:
-        raise where.error(f"time_period {text!r} is not two consecutive years")
+        raise where.error(f"time_period {excerpt(text)} is not two consecutive years")
     return first + 1
 
 
@@ -341,5 +383,5 @@ def grade(
     try:
         check_value("previous_rating", text)
     except ProfileError:
-        raise where.error(f"{column} is {text!r}, not an Ofsted grade") from None
+        raise where.error(f"{column} is {excerpt(text)}, not an Ofsted grade") from None
     return text
