@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import re
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,12 +24,100 @@ from earlywarning.io.output import terminal_text
 from earlywarning.profile import FIELD_NAMES, check_columns
 from earlywarning.rules import Ruleset
 
-__all__ = ["ProfileSource", "contributions", "note", "profile_of", "rows"]
+__all__ = [
+    "STDIN",
+    "STDIN_NAME",
+    "ProfileSource",
+    "contributions",
+    "input_file",
+    "note",
+    "profile_of",
+    "rows",
+    "sniff_format",
+]
+
+STDIN = "-"
+"""The file name that means standard input."""
+
+STDIN_NAME = "standard input"
+"""What messages call standard input, in place of the temporary file it is read from."""
+
+# the temporary files standing for standard input, by the name messages give them
+_SHOWN_AS: dict[str, str] = {}
 
 
 def note(message: object) -> None:
     """A one-line notice on standard error."""
-    print(terminal_text(f"earlywarning: note: {message}"), file=sys.stderr)
+    text = str(message)
+    for path, name in _SHOWN_AS.items():
+        text = text.replace(path, name)
+    print(terminal_text(f"earlywarning: note: {text}"), file=sys.stderr)
+
+
+# The first bytes of the binary formats; anything else is text.
+_MAGIC = {b"PK\x03\x04": "xlsx", b"PAR1": "parquet", b"ARROW1": "feather"}
+# A YAML document's first line: a document marker, a list item, or a key and a colon, before
+# any delimiter a CSV header would hold.
+_YAML_START = re.compile(r"(---|-\s|[^,\t;|]+:(\s|$))")
+_SNIFF_BYTES = 1 << 16
+
+
+def sniff_format(head: bytes) -> str:
+    """The format of a profile file from its first bytes, as standard input is read.
+
+    Workbooks, Parquet and Feather files by their signatures; text starting ``{`` or ``[`` is
+    JSON; text whose first line is a YAML key (``council: Derby``), a list item or ``---`` is
+    YAML; any other text is a table, CSV or TSV, its delimiter found as a file's is.
+
+    Example:
+        >>> [sniff_format(b) for b in (b"council,year\\nA,2020", b"council: Derby\\n", b"[{}]")]
+        ['csv', 'yaml', 'json']
+    """
+    for magic, fmt in _MAGIC.items():
+        if head.startswith(magic):
+            return fmt
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "csv"  # UTF-16 with its mark: Excel's "Unicode text", a tab-separated table
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if text.startswith(("{", "[")):
+        return "json"
+    lines = (line for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    first = next(lines, "")
+    return "yaml" if _YAML_START.match(first) else "csv"
+
+
+@contextmanager
+def input_file(name: str | Path) -> Iterator[Path]:
+    """The file a command is to read: ``name`` itself, or for ``-`` standard input copied to a
+    temporary file (in blocks, so memory stays flat) named for the format its first bytes show.
+
+    While the block runs, errors and notes name it "standard input", never the temporary file,
+    which is removed at the end.
+    """
+    if str(name) != STDIN:
+        yield Path(name)
+        return
+    source = sys.stdin.buffer
+    head = source.read(_SNIFF_BYTES)
+    fmt = sniff_format(head)
+    with tempfile.TemporaryDirectory(prefix="earlywarning-") as folder:
+        path = Path(folder) / f"standard-input.{fmt}"
+        with path.open("wb") as fh:
+            fh.write(head)
+            shutil.copyfileobj(source, fh)
+        note(f"{STDIN_NAME} read as {fmt.upper()}, from its first bytes")
+        _SHOWN_AS[str(path)] = STDIN_NAME
+        try:
+            yield path
+        except EarlyWarningError as exc:
+            exc.args = tuple(
+                a.replace(str(path), STDIN_NAME) if isinstance(a, str) else a for a in exc.args
+            )
+            if getattr(exc, "file", None) == str(path):
+                setattr(exc, "file", STDIN_NAME)  # noqa: B010 (InputFileError's own attribute)
+            raise
+        finally:
+            del _SHOWN_AS[str(path)]
 
 
 def profile_of(row: dict[Any, Any]) -> dict[str, Any]:
@@ -78,11 +170,11 @@ class ProfileSource:
             note(f"{path}: columns carried to the output unchanged: {names}")
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace) -> ProfileSource:
-        """The source a command's ``file``, ``--chunk-rows``, ``--suppressed``, ``--sheet`` and
-        ``--council`` arguments name."""
+    def from_args(cls, args: argparse.Namespace, path: Path) -> ProfileSource:
+        """The source at ``path`` (the ``file`` argument, through :func:`input_file`) read as a
+        command's ``--chunk-rows``, ``--suppressed``, ``--sheet`` and ``--council`` say."""
         return cls(
-            args.file,
+            path,
             chunk_rows=args.chunk_rows,
             suppressed=args.suppressed,
             sheet=args.sheet,

@@ -11,6 +11,7 @@ from earlywarning.cli._common import (
     NEIGHBOURS_HELP,
     YEAR_HELP,
     YEARS_HELP,
+    council_code,
     ruleset_of,
     with_rules,
 )
@@ -65,6 +66,7 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     if args.plot:
         image_format(args.plot)  # a name refused before the comparison, not after
         check_output_path(args.plot, "chart")
+    council_code(args.council)  # an unknown council is said so, with the nearest name
     rules = ruleset_of(args)
     table = compare(
         args.council, args.year, rules, judgements=args.judgements, neighbours=args.neighbours

@@ -7,10 +7,11 @@ import itertools
 import sys
 from typing import TextIO
 
-from earlywarning.cli._batch import ProfileSource, profile_of, rows
+from earlywarning.cli._batch import ProfileSource, input_file, profile_of, rows
 from earlywarning.cli._common import EXIT_ROWS_FAILED, reading, ruleset_of
 from earlywarning.cli._output import OUTPUT_FORMATS, open_output, stamp, write_assessment
 from earlywarning.engine import score
+from earlywarning.rules import Ruleset
 
 __all__ = ["cmd_explain", "cmd_score", "explain_arguments", "score_arguments"]
 
@@ -18,7 +19,11 @@ __all__ = ["cmd_explain", "cmd_score", "explain_arguments", "score_arguments"]
 def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
     """Score a profile file, chunk by chunk; print text, JSON, CSV or an Excel workbook."""
     rules = ruleset_of(args)
-    source = ProfileSource.from_args(args)
+    with input_file(args.file) as path:
+        return _score(args, ProfileSource.from_args(args, path), rules, out)
+
+
+def _score(args: argparse.Namespace, source: ProfileSource, rules: Ruleset, out: TextIO) -> int:
     chunks = source.chunks()
     first = next(chunks)
     if source.single(first) and args.format in ("text", "json"):
@@ -46,10 +51,11 @@ def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     """Explain every profile in a file, one paragraph each."""
     rules = ruleset_of(args)
-    source = ProfileSource.from_args(args)
-    with open_output(args.output, out, binary=False) as stream:
-        total, failed = source.write_explanations(stream, rules)
-    source.notes()
+    with input_file(args.file) as path:
+        source = ProfileSource.from_args(args, path)
+        with open_output(args.output, out, binary=False) as stream:
+            total, failed = source.write_explanations(stream, rules)
+        source.notes()
     if failed:
         print(f"{failed} of {total} rows could not be scored", file=sys.stderr)
         return EXIT_ROWS_FAILED
