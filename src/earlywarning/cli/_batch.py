@@ -159,13 +159,15 @@ class ProfileSource:
         suppressed: Suppressed,
         sheet: str | None,
         council: str | None,
+        columns: str = "all",
     ) -> None:
         self.reader = iter_profiles(path, chunk_rows=chunk_rows, suppressed=suppressed, sheet=sheet)
         self.carried = check_columns(self.reader.columns)
         self.council = council
+        self.columns = columns
         self.shown = 0
         self.notes()
-        if self.carried:
+        if self.carried and columns == "all":
             names = ", ".join(map(str, self.carried))
             note(f"{path}: columns carried to the output unchanged: {names}")
 
@@ -179,6 +181,7 @@ class ProfileSource:
             suppressed=args.suppressed,
             sheet=args.sheet,
             council=args.council,
+            columns=getattr(args, "columns", "all"),  # explain writes no table, so has none
         )
 
     def write_scores(
@@ -191,7 +194,7 @@ class ProfileSource:
             for chunk in chunks:
                 result = score_frame(chunk, rules)
                 detail = contributions(chunk, result, rules) if writer.contributions else None
-                writer.write(result_table(chunk, result, self.carried), detail)
+                writer.write(result_table(chunk, result, self.columns), detail)
                 total += len(chunk)
                 failed += int(result["error"].notna().sum())
                 bar.update(len(chunk))

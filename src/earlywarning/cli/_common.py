@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from earlywarning._names import did_you_mean
 from earlywarning.cli._batch import STDIN, input_file
-from earlywarning.cli._output import OUTPUT_FORMATS
+from earlywarning.cli._output import COLUMN_CHOICES, OUTPUT_FORMATS
 from earlywarning.errors import EarlyWarningError
 from earlywarning.io import SUPPRESSION_CODES, read_profiles
 from earlywarning.parameters import parse_whole
@@ -26,6 +26,7 @@ __all__ = [
     "EXIT_CALIBRATION_FAILED",
     "EXIT_ROWS_FAILED",
     "EXIT_USAGE",
+    "FORMAT_HELP",
     "JUDGEMENTS_HELP",
     "NEIGHBOURS_HELP",
     "OUTPUT_FORMATS",
@@ -40,6 +41,7 @@ __all__ = [
     "reading",
     "ruleset_of",
     "with_rules",
+    "writing_table",
 ]
 
 EXIT_BAD_INPUT = 1
@@ -95,6 +97,19 @@ def with_rules(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
 
 
+FORMAT_HELP = (
+    "text (the default, for reading), csv, json, xlsx (an Excel workbook, with the excel extra) "
+    "or parquet (with the arrow extra); xlsx and parquet are files: give --output"
+)
+
+
+def writing_table(p: argparse.ArgumentParser) -> None:
+    """The ``--format`` and ``--output`` options of a command that writes a table: the same
+    formats, meaning the same, on every such command (:data:`OUTPUT_FORMATS`)."""
+    p.add_argument("--format", choices=tuple(OUTPUT_FORMATS), default="text", help=FORMAT_HELP)
+    p.add_argument("--output", metavar="FILE", help="write here (whole, or not at all)")
+
+
 def reading(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     """The arguments of the commands that read a profile file."""
     p.add_argument(
@@ -111,8 +126,18 @@ def reading(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
         help=f"suppression codes ({' '.join(SUPPRESSION_CODES)}): read as missing "
         "(default) or refuse the file",
     )
-    p.add_argument("--format", choices=formats, default="text")
-    p.add_argument("--output", metavar="FILE", help="write here (whole, or not at all)")
+    if tuple(formats) == tuple(OUTPUT_FORMATS):
+        writing_table(p)
+        p.add_argument(
+            "--columns",
+            choices=COLUMN_CHOICES,
+            default="all",
+            help="beside the scores, every input column (all, the default, so that the output "
+            "joins back to the input) or only council, year and la_code (scores)",
+        )
+    else:
+        p.add_argument("--format", choices=formats, default="text")
+        p.add_argument("--output", metavar="FILE", help="write here (whole, or not at all)")
     p.add_argument("--chunk-rows", type=parse_whole, default=CHUNK_ROWS, help=argparse.SUPPRESS)
     with_rules(p)
 

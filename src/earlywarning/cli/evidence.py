@@ -16,8 +16,14 @@ from earlywarning.calibrate import (
     cases_after_fit,
     check_bar,
 )
-from earlywarning.cli._common import EXIT_CALIBRATION_FAILED, EXIT_USAGE, ruleset_of, with_rules
-from earlywarning.cli._output import open_output
+from earlywarning.cli._common import (
+    EXIT_CALIBRATION_FAILED,
+    EXIT_USAGE,
+    ruleset_of,
+    with_rules,
+    writing_table,
+)
+from earlywarning.cli._output import open_output, stamp, write_result
 from earlywarning.errors import EarlyWarningError
 from earlywarning.fit import fit, split_outcome
 from earlywarning.io import read_profiles
@@ -40,19 +46,21 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     report = calibration_report(rules)
     failures = case_disagreements(report)
     bar = check_bar(report)
-    if args.format == "csv":
-        calibration_table(report).to_csv(out, index=False, lineterminator="\n")
-    elif args.format == "json":
-        out.write(calibration_table(report).to_json(orient="records", indent=2) + "\n")
-    else:
-        out.write(calibration_text(report, rules) + "\n")
-    stream = out if args.format == "text" else sys.stderr
+    table = calibration_table(report)
+    own = {
+        "text": lambda: calibration_text(report, rules) + "\n",
+        "csv": lambda: table.to_csv(index=False, lineterminator="\n"),
+        "json": lambda: table.to_json(orient="records", indent=2) + "\n",
+    }
+    write_result(args.format, args.output, out, stamp(rules), {"calibration": table}, own)
+    # the verdict follows the table in text, and goes to standard error beside data
+    stream = out if args.format == "text" and not args.output else sys.stderr
     if failures:
         stream.write("Cases that disagree:\n" + "".join(f"  - {f}\n" for f in failures))
     if bar:
         stream.write("The bar fails:\n" + "".join(f"  - {f}\n" for f in bar))
     if not failures and not bar and args.format == "text":
-        out.write("Every case agrees and the bar holds.\n")
+        stream.write("Every case agrees and the bar holds.\n")
     return EXIT_CALIBRATION_FAILED if failures or bar else 0
 
 
@@ -113,18 +121,23 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     except ValidationDependencyError as exc:
         print(f"earlywarning: note: {exc}; printing the ruleset alone", file=sys.stderr)
         report = validate(rules, folds=args.folds, seed=args.seed, baseline=False)
-    if args.format == "json":
-        out.write(json_text(report.to_dict(indicators=args.indicators), indent=2) + "\n")
-    elif args.format == "csv":
-        out.write(report.to_csv(indicators=args.indicators))
-    else:
-        out.write(report.to_text(indicators=args.indicators) + "\n")
+    said = args.indicators
+    own = {
+        "text": lambda: report.to_text(indicators=said) + "\n",
+        "csv": lambda: report.to_csv(indicators=said),
+        "json": lambda: json_text(report.to_dict(indicators=said), indent=2) + "\n",
+    }
+    tables = {"auc": report.table(), "bands": report.bands()}
+    if said:
+        tables["indicators"] = report.indicators()
+    tables = {name: t.reset_index() for name, t in tables.items()}
+    write_result(args.format, args.output, out, stamp(rules), tables, own)
     return 0
 
 
 def calibrate_arguments(p: argparse.ArgumentParser) -> None:
     """score the documented cases; exit 1 if a case disagrees or the bar fails"""
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    writing_table(p)
     with_rules(p)
 
 
@@ -148,7 +161,7 @@ def fit_arguments(p: argparse.ArgumentParser) -> None:
 
 def validate_arguments(p: argparse.ArgumentParser) -> None:
     """check the rules on the ILACS inspections 2018 to March 2022, beside a baseline"""
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    writing_table(p)
     p.add_argument("--folds", type=parse_whole, default=5, help="folds of the baseline (default 5)")
     p.add_argument(
         "--seed", type=parse_whole, default=0, help="seed of folds and bootstrap (default 0)"

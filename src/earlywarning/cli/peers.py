@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from typing import TextIO
 
 from earlywarning.cli._common import (
@@ -14,7 +15,9 @@ from earlywarning.cli._common import (
     council_code,
     ruleset_of,
     with_rules,
+    writing_table,
 )
+from earlywarning.cli._output import stamp, write_result
 from earlywarning.datasets import profile_years
 from earlywarning.io.output import check_output_path, image_format, terminal_text
 from earlywarning.parameters import parse_number, parse_years
@@ -50,12 +53,11 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
 
         written = save_trajectory(scores, args.plot, ruleset=rules)
         print(terminal_text(f"wrote {written}"), file=sys.stderr)
-    if args.format == "csv":
-        scores.to_csv(out, index=False, lineterminator="\n")
-    elif args.format == "json":
-        out.write(scores.to_json(orient="records", indent=2) + "\n")
-    else:
-        out.write(trajectories_text(scores) + "\n")
+    own = {
+        "text": lambda: trajectories_text(scores) + "\n",
+        "json": lambda: scores.to_json(orient="records", indent=2) + "\n",
+    }
+    write_result(args.format, args.output, out, stamp(rules), {"trajectories": scores}, own)
     return 0
 
 
@@ -71,8 +73,13 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     table = compare(
         args.council, args.year, rules, judgements=args.judgements, neighbours=args.neighbours
     )
-    out.write(render_compare(table, args.format))
-    if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
+    own = {fmt: partial(render_compare, table, fmt) for fmt in ("text", "csv", "json")}
+    tables = {
+        "compare": table.reset_index(),
+        "neighbours": table.attrs["neighbours"].reset_index(drop=True),
+    }
+    write_result(args.format, args.output, out, stamp(rules), tables, own)
+    if args.format not in ("text", "json"):  # a table holds no notes: say what ratings rest on
         print(table.attrs["judgements"], file=sys.stderr)
     if args.plot:
         from earlywarning.peer_plots import save_peers
@@ -89,16 +96,18 @@ def cmd_watchlist(args: argparse.Namespace, out: TextIO) -> int:
     """Every council in one year, the ones sliding from good or outstanding first."""
     from earlywarning.watchlist import render_watchlist, watchlist
 
+    rules = ruleset_of(args)
     table = watchlist(
         args.year,
-        ruleset_of(args),
+        rules,
         judgements=args.judgements,
         region=args.region,
         sliding_only=args.sliding_only,
         neighbours=args.neighbours,
     )
-    out.write(render_watchlist(table, args.format))
-    if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
+    own = {fmt: partial(render_watchlist, table, fmt) for fmt in ("text", "json")}
+    write_result(args.format, args.output, out, stamp(rules), {"watchlist": table}, own)
+    if args.format not in ("text", "json"):  # a table holds no notes: say what ratings rest on
         print(table.attrs["judgements"], file=sys.stderr)
     return 0
 
@@ -107,7 +116,7 @@ def compare_arguments(p: argparse.ArgumentParser) -> None:
     """a council beside its statistical neighbours, its region and England"""
     p.add_argument("council", help="a council name or ONS code")
     p.add_argument("--year", type=int, required=True, help=YEAR_HELP)
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    writing_table(p)
     p.add_argument("--judgements", metavar="FILE", help=JUDGEMENTS_HELP)
     p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
     p.add_argument(
@@ -125,7 +134,7 @@ def watchlist_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--sliding-only", action="store_true", help="only the councils flagged as sliding"
     )
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    writing_table(p)
     p.add_argument("--judgements", metavar="FILE", help=JUDGEMENTS_HELP)
     p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
     p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
@@ -148,6 +157,6 @@ def trajectories_arguments(p: argparse.ArgumentParser) -> None:
         default=10.0,
         help="a score rise over two years flagged as rising (default 10 points)",
     )
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    writing_table(p)
     p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
     with_rules(p)
