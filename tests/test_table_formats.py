@@ -7,6 +7,7 @@ import argparse
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -234,3 +235,30 @@ def test_parquet_without_pyarrow_says_which_extra(monkeypatch):
         'Parquet output needs pyarrow, which is not installed: pip install "earlywarning[arrow]"'
         in str(refused.value)
     )
+
+
+# --- judgements in words ---------------------------------------------------------------------
+
+
+def test_text_outputs_say_judgements_in_words_never_codes_or_grades():
+    _, watch = run("watchlist", "--year", "2026")
+    assert "requires improvement" in watch and "requires_improvement" not in watch
+    # Derbyshire, 1 January 2016: judged good in 2014, requires improvement in 2019
+    _, text = run("compare", "Derbyshire", "--year", "2016")
+    row = next(line for line in text.splitlines() if line.startswith("Previous Ofsted judgement "))
+    cells = re.split(r"\s{2,}", row.strip())
+    # value, points, neighbours, region, England, rank: the table holds grades (good is 2)
+    assert cells[1] == "good" and cells[2] == "0.0"
+    assert all(
+        c in ("good", "requires improvement", "good to requires improvement") for c in cells[3:6]
+    )
+    assert "A later judgement is known: requires improvement (08 Jul 2019)" in text
+    assert "requires_improvement" not in text
+
+
+def test_rating_words_names_grades_and_halves():
+    from earlywarning.vocabulary import RATINGS, rating_words
+
+    assert [rating_words(g) for g in (1, 2, 3, 4)] == [r.replace("_", " ") for r in RATINGS]
+    assert rating_words(3.5) == "requires improvement to inadequate"
+    assert rating_words(0.5) == "0.5" and rating_words(7) == "7"  # not a grade: shown as it is
