@@ -212,3 +212,17 @@ def test_empty_standard_input_is_refused(stdin, capsys):
     stdin(b"")
     assert run("score", "-")[0] == 1
     assert "standard input: is empty" in capsys.readouterr().err
+
+
+def test_rules_check_reads_a_rule_file_from_standard_input(stdin, capsys):
+    stdin((REPO / "examples" / "broken-rules" / "workforce.yaml").read_bytes())
+    assert run("rules", "check", "-")[0] == 1
+    err = capsys.readouterr().err
+    assert "standard input:15 at indicators[1].measure: unknown measure 'vacancy_rate'" in err
+
+
+def test_fit_reads_its_profiles_from_standard_input(stdin):
+    rows = "council,year,agency_rate_pct,declined\nA,2020,5,no\nB,2020,30,yes\nC,2020,8,no\n"
+    stdin(rows.encode())
+    code, out = run("fit", "--profiles", "-", "--outcome", "declined", "--rounds", "1")
+    assert code == 0 and "fitted on 3 rows" in out

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TextIO
 
 from earlywarning.calibrate import (
@@ -16,6 +15,7 @@ from earlywarning.calibrate import (
     cases_after_fit,
     check_bar,
 )
+from earlywarning.cli._batch import input_file
 from earlywarning.cli._common import (
     EXIT_CALIBRATION_FAILED,
     EXIT_USAGE,
@@ -76,7 +76,8 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        frame = read_profiles(Path(args.profiles))
+        with input_file(args.profiles) as path:
+            frame = read_profiles(path)
         try:
             profiles, outcomes = split_outcome(frame, args.outcome)
         except EarlyWarningError as exc:
@@ -144,7 +145,11 @@ def calibrate_arguments(p: argparse.ArgumentParser) -> None:
 def fit_arguments(p: argparse.ArgumentParser) -> None:
     """fit thresholds and points within the rule files' bounds"""
     source = p.add_mutually_exclusive_group(required=True)
-    source.add_argument("--profiles", metavar="CSV", help="profiles with an outcome column")
+    source.add_argument(
+        "--profiles",
+        metavar="CSV",
+        help="profiles with an outcome column (- reads standard input)",
+    )
     source.add_argument(
         "--cases", action="store_true", help="fit on the documented cases (preceded_decline)"
     )
