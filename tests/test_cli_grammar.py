@@ -3,6 +3,7 @@ input, --version, and the commands grouped by task in --help."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -226,3 +227,18 @@ def test_fit_reads_its_profiles_from_standard_input(stdin):
     stdin(rows.encode())
     code, out = run("fit", "--profiles", "-", "--outcome", "declined", "--rounds", "1")
     assert code == 0 and "fitted on 3 rows" in out
+
+
+def test_score_and_explain_take_a_council_and_year_as_they_take_a_file(capsys):
+    code, out = run("score", "Swindon", "--year", "2026", "--format", "json")
+    expected = ew.score(national("Swindon", 2026))
+    assert code == 0 and json.loads(out)["score"] == expected.score
+    code, out = run("explain", "swindon", "--year", "2026")
+    assert code == 0 and out.startswith(expected.explain().splitlines()[0])
+    code, out = run("score", "Swindon", "--year", "2026", "--format", "csv")
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and row["la_code"] == "E06000030" and float(row["score"]) == expected.score
+    # the national profile's figures are the input columns, carried before the score
+    assert float(row["agency_rate_pct"]) == national("Swindon", 2026)["agency_rate_pct"]
+    assert run("score", "Swindon")[0] == 1
+    assert "give --year YEAR" in capsys.readouterr().err

@@ -19,7 +19,7 @@ from tqdm import tqdm
 from earlywarning.cli._output import Writer, result_table, write_assessment
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import EarlyWarningError, ProfileError
-from earlywarning.io import Suppressed, iter_profiles
+from earlywarning.io import ProfileReader, iter_profiles
 from earlywarning.io.output import terminal_text
 from earlywarning.profile import FIELD_NAMES, check_columns
 from earlywarning.rules import Ruleset
@@ -149,40 +149,38 @@ def contributions(chunk: pd.DataFrame, result: pd.DataFrame, rules: Ruleset) -> 
 
 
 class ProfileSource:
-    """A profile file opened for a command: its chunks, carried columns and notices."""
+    """Profiles opened for a command (a file, or a council's national profile): their chunks,
+    carried columns and notices."""
 
     def __init__(
-        self,
-        path: str | Path,
-        *,
-        chunk_rows: int,
-        suppressed: Suppressed,
-        sheet: str | None,
-        council: str | None,
-        columns: str = "all",
+        self, reader: ProfileReader, *, council: str | None, columns: str, one: bool = False
     ) -> None:
-        self.reader = iter_profiles(path, chunk_rows=chunk_rows, suppressed=suppressed, sheet=sheet)
+        self.reader = reader
         self.carried = check_columns(self.reader.columns)
         self.council = council
         self.columns = columns
+        self.one = one  # one profile, to be shown as one assessment
         self.shown = 0
         self.notes()
-        if self.carried and columns == "all":
+        if self.carried and columns == "all" and not one:
             names = ", ".join(map(str, self.carried))
-            note(f"{path}: columns carried to the output unchanged: {names}")
+            note(f"{reader.path}: columns carried to the output unchanged: {names}")
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, path: Path) -> ProfileSource:
-        """The source at ``path`` (the ``file`` argument, through :func:`input_file`) read as a
+        """The file at ``path`` (the ``source`` argument, through :func:`input_file`) read as a
         command's ``--chunk-rows``, ``--suppressed``, ``--sheet`` and ``--council`` say."""
-        return cls(
-            path,
-            chunk_rows=args.chunk_rows,
-            suppressed=args.suppressed,
-            sheet=args.sheet,
-            council=args.council,
-            columns=getattr(args, "columns", "all"),  # explain writes no table, so has none
+        reader = iter_profiles(
+            path, chunk_rows=args.chunk_rows, suppressed=args.suppressed, sheet=args.sheet
         )
+        # explain writes no table, so has no --columns
+        return cls(reader, council=args.council, columns=getattr(args, "columns", "all"))
+
+    @classmethod
+    def national(cls, profile: pd.DataFrame, args: argparse.Namespace) -> ProfileSource:
+        """A council's national profile (one row), as a source like a file's."""
+        reader = ProfileReader.of_table(profile)
+        return cls(reader, council=None, columns=getattr(args, "columns", "all"), one=True)
 
     def write_scores(
         self, chunks: Iterable[pd.DataFrame], writer: Writer, rules: Ruleset, progress: bool
@@ -248,4 +246,4 @@ class ProfileSource:
     def single(self, frame: pd.DataFrame) -> bool:
         """True when the input is one profile, to be shown as one assessment."""
         one_document = self.reader.format in ("yaml", "json") and self.reader.rows == 1
-        return len(frame) == 1 and (one_document or self.council is not None)
+        return len(frame) == 1 and (one_document or self.one or self.council is not None)

@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+import pandas as pd
+
 from earlywarning._names import did_you_mean
 from earlywarning.cli._batch import STDIN, input_file
 from earlywarning.cli._output import COLUMN_CHOICES, OUTPUT_FORMATS
@@ -37,7 +39,9 @@ __all__ = [
     "chosen_profile",
     "council_code",
     "council_or_profile",
+    "national_profile",
     "one_profile",
+    "profile_file",
     "reading",
     "ruleset_of",
     "with_rules",
@@ -111,13 +115,13 @@ def writing_table(p: argparse.ArgumentParser) -> None:
 
 
 def reading(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
-    """The arguments of the commands that read a profile file."""
-    p.add_argument(
-        "file",
-        help="profiles: CSV, TSV, Excel .xlsx, YAML, JSON, Parquet or Feather (Arrow IPC); "
-        "- reads standard input (its format told from its first bytes)",
+    """The arguments of the commands that read profiles: a file of them, or a council's."""
+    council_or_profile(
+        p,
+        "with --year, a council's name or ONS code; without, a file of profiles: CSV, TSV, "
+        "Excel .xlsx, YAML, JSON, Parquet or Feather (Arrow IPC); - reads standard input (its "
+        "format told from its first bytes)",
     )
-    p.add_argument("--council", metavar="NAME", help="only this council's rows")
     p.add_argument("--sheet", metavar="NAME", help="the sheet of an .xlsx file")
     p.add_argument(
         "--suppressed",
@@ -139,20 +143,22 @@ def reading(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
         p.add_argument("--format", choices=formats, default="text")
         p.add_argument("--output", metavar="FILE", help="write here (whole, or not at all)")
     p.add_argument("--chunk-rows", type=parse_whole, default=CHUNK_ROWS, help=argparse.SUPPRESS)
-    with_rules(p)
 
 
-def council_or_profile(p: argparse.ArgumentParser) -> None:
-    """The arguments of a command that works on one council's profile: a council's name or ONS
+def council_or_profile(p: argparse.ArgumentParser, what: str | None = None) -> None:
+    """The arguments of a command that works on a council's profile: a council's name or ONS
     code with ``--year`` (its profile from the national data), or a file holding the profile.
 
     ``--year`` decides: with it, ``COUNCIL|FILE`` is a council, even where a file has that name;
-    without it, a file (``-`` for standard input). :func:`chosen_profile` reads what they name.
+    without it, a file (``-`` for standard input). :func:`chosen_profile` reads what they name
+    (:func:`national_profile` and :func:`profile_file` each half of it). ``what`` says what the
+    argument is, where the command reads more than one profile.
     """
     p.add_argument(
         "source",
         metavar="COUNCIL|FILE",
-        help="with --year, a council's name or ONS code; without, a file holding the profile "
+        help=what
+        or "with --year, a council's name or ONS code; without, a file holding the profile "
         "(CSV, TSV, xlsx, YAML, JSON, Parquet or Feather; - reads standard input)",
     )
     p.add_argument(
@@ -165,7 +171,7 @@ def council_or_profile(p: argparse.ArgumentParser) -> None:
 
 
 def chosen_profile(args: argparse.Namespace) -> dict[str, Any]:
-    """The profile the arguments of :func:`council_or_profile` name: the council's national
+    """The one profile the arguments of :func:`council_or_profile` name: the council's national
     profile as known on 1 January ``--year``, or the one profile in the file.
 
     Raises:
@@ -174,17 +180,35 @@ def chosen_profile(args: argparse.Namespace) -> dict[str, Any]:
             file that does not hold one profile.
     """
     if args.year is None:
-        if args.judgements or args.neighbours:
-            raise EarlyWarningError(
-                f"{args.source}: --judgements and --neighbours build a profile from the national "
-                "data, with a council and --year; a profile file is read as it is"
-            )
-        if args.source != STDIN and not Path(args.source).exists() and _known(args.source):
-            raise EarlyWarningError(
-                f"{args.source}: no such file; for the council, give --year YEAR"
-            )
-        with input_file(args.source) as path:
+        with input_file(profile_file(args)) as path:
             return one_profile(path, args.council)
+    return _fields({str(k): v for k, v in national_profile(args).iloc[0].items()})
+
+
+def profile_file(args: argparse.Namespace) -> str:
+    """The file the arguments of :func:`council_or_profile` name, without ``--year``.
+
+    Raises:
+        EarlyWarningError: for options of the national data, or a council given as a file.
+    """
+    if args.judgements or args.neighbours:
+        raise EarlyWarningError(
+            f"{args.source}: --judgements and --neighbours build a profile from the national "
+            "data, with a council and --year; a profile file is read as it is"
+        )
+    if args.source != STDIN and not Path(args.source).exists() and _known(args.source):
+        raise EarlyWarningError(f"{args.source}: no such file; for the council, give --year YEAR")
+    return str(args.source)
+
+
+def national_profile(args: argparse.Namespace) -> pd.DataFrame:
+    """The national profile (one row) of the council the arguments of
+    :func:`council_or_profile` name with ``--year``.
+
+    Raises:
+        EarlyWarningError: for an unknown council (with the nearest name), a year outside the
+            data, a council not in existence that day, or ``--council`` beside it.
+    """
     if args.council is not None:
         raise EarlyWarningError(
             f"--council {args.council!r} picks a row of a file; with --year, "
@@ -205,7 +229,7 @@ def chosen_profile(args: argparse.Namespace) -> dict[str, Any]:
         raise EarlyWarningError(
             f"{args.source}: the council did not exist on 1 January {args.year}"
         )
-    return _fields({str(k): v for k, v in found.iloc[0].items()})
+    return found
 
 
 def _known(council: str) -> bool:
