@@ -262,3 +262,10 @@ def test_rating_words_names_grades_and_halves():
     assert [rating_words(g) for g in (1, 2, 3, 4)] == [r.replace("_", " ") for r in RATINGS]
     assert rating_words(3.5) == "requires improvement to inadequate"
     assert rating_words(0.5) == "0.5" and rating_words(7) == "7"  # not a grade: shown as it is
+
+
+def test_text_shows_the_identity_and_data_every_column_unless_asked(many_with_extras):
+    _, text = run("score", str(many_with_extras))
+    assert text.split("\n")[0].split() == ["council", "year", *ew.score_frame(pd.DataFrame())]
+    _, wide = run("score", str(many_with_extras), "--columns", "all")
+    assert wide.split("\n")[0].split()[:3] == ["council", "team", "year"]

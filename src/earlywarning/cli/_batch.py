@@ -28,6 +28,7 @@ __all__ = [
     "STDIN",
     "STDIN_NAME",
     "ProfileSource",
+    "columns_of",
     "contributions",
     "input_file",
     "note",
@@ -148,6 +149,15 @@ def contributions(chunk: pd.DataFrame, result: pd.DataFrame, rules: Ruleset) -> 
             yield [c.model_dump() for c in a.contributions]
 
 
+def columns_of(args: argparse.Namespace) -> str:
+    """What ``--columns`` keeps beside the scores: as asked, or by default every input column
+    in data and only the identity in text, which is read on a screen."""
+    asked = getattr(args, "columns", None)  # explain writes no table, so has no --columns
+    if asked is not None:
+        return str(asked)
+    return "scores" if getattr(args, "format", "text") == "text" else "all"
+
+
 class ProfileSource:
     """Profiles opened for a command (a file, or a council's national profile): their chunks,
     carried columns and notices."""
@@ -173,14 +183,13 @@ class ProfileSource:
         reader = iter_profiles(
             path, chunk_rows=args.chunk_rows, suppressed=args.suppressed, sheet=args.sheet
         )
-        # explain writes no table, so has no --columns
-        return cls(reader, council=args.council, columns=getattr(args, "columns", "all"))
+        return cls(reader, council=args.council, columns=columns_of(args))
 
     @classmethod
     def national(cls, profile: pd.DataFrame, args: argparse.Namespace) -> ProfileSource:
         """A council's national profile (one row), as a source like a file's."""
         reader = ProfileReader.of_table(profile)
-        return cls(reader, council=None, columns=getattr(args, "columns", "all"), one=True)
+        return cls(reader, council=None, columns=columns_of(args), one=True)
 
     def write_scores(
         self, chunks: Iterable[pd.DataFrame], writer: Writer, rules: Ruleset, progress: bool

@@ -135,9 +135,9 @@ def reading(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
         p.add_argument(
             "--columns",
             choices=COLUMN_CHOICES,
-            default="all",
-            help="beside the scores, every input column (all, the default, so that the output "
-            "joins back to the input) or only council, year and la_code (scores)",
+            help="beside the scores, every input column (all: the default for csv, json, xlsx "
+            "and parquet, so that the output joins back to the input) or only council, year "
+            "and la_code (scores: the default for text, to read on a screen)",
         )
     else:
         p.add_argument("--format", choices=formats, default="text")
