@@ -242,3 +242,11 @@ def test_score_and_explain_take_a_council_and_year_as_they_take_a_file(capsys):
     assert float(row["agency_rate_pct"]) == national("Swindon", 2026)["agency_rate_pct"]
     assert run("score", "Swindon")[0] == 1
     assert "give --year YEAR" in capsys.readouterr().err
+
+
+def test_report_reads_its_profile_from_standard_input(stdin, tmp_path):
+    stdin(EXAMPLE.read_bytes())
+    target = tmp_path / "page.html"
+    code, out = run("report", "-", "--output", str(target))
+    assert code == 0 and "Derbyshire (2016) scores 46, high" in out
+    assert "From the profile in standard input" in target.read_text(encoding="utf-8")
