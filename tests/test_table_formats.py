@@ -269,3 +269,17 @@ def test_text_shows_the_identity_and_data_every_column_unless_asked(many_with_ex
     assert text.split("\n")[0].split() == ["council", "year", *ew.score_frame(pd.DataFrame())]
     _, wide = run("score", str(many_with_extras), "--columns", "all")
     assert wide.split("\n")[0].split()[:3] == ["council", "team", "year"]
+
+
+def test_a_column_mixing_numbers_and_text_is_written_to_parquet_as_text(tmp_path, capsys):
+    openpyxl = pytest.importorskip("openpyxl")
+    pq = pytest.importorskip("pyarrow.parquet")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["council", "year", "note"], ["A", 2020, 12], ["B", 2020, "see minutes"]):
+        sheet.append(row)
+    source, target = tmp_path / "mixed.xlsx", tmp_path / "out.parquet"
+    book.save(source)
+    assert run("score", str(source), "--format", "parquet", "--output", str(target))[0] == 0
+    assert pq.read_table(target).column("note").to_pylist() == ["12", "see minutes"]
+    assert "column 'note' holds text and other kinds of value" in capsys.readouterr().err

@@ -9,6 +9,7 @@ table written is written chunk by chunk (:class:`ParquetTableWriter`, which
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import IO, Any
 
@@ -16,7 +17,12 @@ import pandas as pd
 
 from earlywarning._frames import to_pandas
 from earlywarning._optional import require
-from earlywarning.errors import ArrowDependencyError, OutputFileError, ProfileFileError
+from earlywarning.errors import (
+    ArrowDependencyError,
+    EarlyWarningWarning,
+    OutputFileError,
+    ProfileFileError,
+)
 
 __all__ = ["ParquetTableWriter", "read_arrow_file"]
 
@@ -63,9 +69,11 @@ class ParquetTableWriter:
         self.schema: Any = None
         self.writer: Any = None
         self.rows = 0
+        self.mixed: set[str] = set()
 
     def write(self, frame: pd.DataFrame) -> None:
         """Add one chunk of rows."""
+        frame = self._one_kind(frame)
         if self.schema is None:
             table = self._table(frame, None)
             fields = [
@@ -76,6 +84,43 @@ class ParquetTableWriter:
             self.writer = self.pq.ParquetWriter(self.stream, self.schema)
         self.writer.write_table(self._table(frame, self.schema))
         self.rows += len(frame)
+
+    def _one_kind(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The frame with each column that mixes text with numbers, dates or booleans (as a
+        spreadsheet's column may) written as text, which a Parquet column of one type can hold;
+        said once per column."""
+        mixed = [
+            name
+            for name in frame.columns
+            if frame[name].dtype == object and self._mixed(str(name), frame[name])
+        ]
+        if not mixed:
+            return frame
+        frame = frame.copy()
+        for name in mixed:
+            column = frame[name]
+            frame[name] = column.where(column.isna(), column.astype(str))
+            if name not in self.mixed:
+                self.mixed.add(name)
+                warnings.warn(
+                    EarlyWarningWarning(
+                        f"parquet output: column {name!r} holds text and other kinds of value "
+                        "(numbers, dates): written as text"
+                    ),
+                    stacklevel=3,
+                )
+        return frame
+
+    def _mixed(self, name: str, column: pd.Series) -> bool:
+        """Whether a column of Python objects must be written as text: it mixes kinds, or an
+        earlier chunk made it a text column and this one holds something else."""
+        kind = pd.api.types.infer_dtype(column, skipna=True)
+        if kind.startswith("mixed"):
+            return True
+        if self.schema is None or name not in self.schema.names:
+            return False
+        text = self.pa.types.is_string(self.schema.field(name).type)
+        return bool(text and kind not in ("string", "empty"))
 
     def _table(self, frame: pd.DataFrame, schema: Any) -> Any:
         try:
