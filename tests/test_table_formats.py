@@ -7,6 +7,7 @@ import argparse
 import csv
 import datetime as dt
 import io
+import json
 import re
 from pathlib import Path
 
@@ -283,3 +284,12 @@ def test_a_column_mixing_numbers_and_text_is_written_to_parquet_as_text(tmp_path
     assert run("score", str(source), "--format", "parquet", "--output", str(target))[0] == 0
     assert pq.read_table(target).column("note").to_pylist() == ["12", "see minutes"]
     assert "column 'note' holds text and other kinds of value" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv", [["calibrate"], ["trajectories", "--council", "Derbyshire", "--years", "2025-2026"]]
+)
+def test_json_rows_name_the_ruleset(argv):
+    _, out = run(*argv, "--format", "json")
+    rows = json.loads(out)
+    assert rows and all({k: r[k] for k in STAMP} == STAMP for r in rows)

@@ -47,12 +47,14 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     failures = case_disagreements(report)
     bar = check_bar(report)
     table = calibration_table(report)
+    ruleset = stamp(rules)
     own = {
         "text": lambda: calibration_text(report, rules) + "\n",
         "csv": lambda: table.to_csv(index=False, lineterminator="\n"),
-        "json": lambda: table.to_json(orient="records", indent=2) + "\n",
+        # the ruleset in every row, as the json of score has it
+        "json": lambda: table.assign(**ruleset).to_json(orient="records", indent=2) + "\n",
     }
-    write_result(args.format, args.output, out, stamp(rules), {"calibration": table}, own)
+    write_result(args.format, args.output, out, ruleset, {"calibration": table}, own)
     # the verdict follows the table in text, and goes to standard error beside data
     stream = out if args.format == "text" and not args.output else sys.stderr
     if failures:

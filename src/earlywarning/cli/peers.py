@@ -53,11 +53,13 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
 
         written = save_trajectory(scores, args.plot, ruleset=rules)
         print(terminal_text(f"wrote {written}"), file=sys.stderr)
+    ruleset = stamp(rules)
     own = {
         "text": lambda: trajectories_text(scores) + "\n",
-        "json": lambda: scores.to_json(orient="records", indent=2) + "\n",
+        # the ruleset in every row, as the json of score has it
+        "json": lambda: scores.assign(**ruleset).to_json(orient="records", indent=2) + "\n",
     }
-    write_result(args.format, args.output, out, stamp(rules), {"trajectories": scores}, own)
+    write_result(args.format, args.output, out, ruleset, {"trajectories": scores}, own)
     return 0
 
 
