@@ -129,7 +129,7 @@ def test_a_year_with_a_file_name_says_to_leave_the_year_out(capsys):
     [
         (["Swindon", "--year", "2036"], "--year 2036: not in the data, whose profiles run from"),
         (["Cumberland", "--year", "2016"], "did not exist on 1 January 2016"),
-        (["Swindon", "--year", "2026", "--council", "Derby"], "picks a row of a file"),
+        (["Swindon", "--year", "2026", "--council", "Derby"], "picks a part of a file"),
         ([str(EXAMPLE), "--neighbours", "2021"], "a profile file is read as it is"),
     ],
 )
@@ -250,3 +250,10 @@ def test_report_reads_its_profile_from_standard_input(stdin, tmp_path):
     code, out = run("report", "-", "--output", str(target))
     assert code == 0 and "Derbyshire (2016) scores 46, high" in out
     assert "From the profile in standard input" in target.read_text(encoding="utf-8")
+
+
+def test_score_refuses_a_sheet_beside_a_council(capsys):
+    assert run("score", "Swindon", "--year", "2026", "--sheet", "Data")[0] == 1
+    assert "--sheet 'Data' picks a part of a file; with --year, 'Swindon' is the council" in (
+        capsys.readouterr().err
+    )

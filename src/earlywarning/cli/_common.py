@@ -209,11 +209,12 @@ def national_profile(args: argparse.Namespace) -> pd.DataFrame:
         EarlyWarningError: for an unknown council (with the nearest name), a year outside the
             data, a council not in existence that day, or ``--council`` beside it.
     """
-    if args.council is not None:
-        raise EarlyWarningError(
-            f"--council {args.council!r} picks a row of a file; with --year, "
-            f"{args.source!r} is the council"
-        )
+    for option, value in (("--council", args.council), ("--sheet", getattr(args, "sheet", None))):
+        if value is not None:
+            raise EarlyWarningError(
+                f"{option} {value!r} picks a part of a file; with --year, "
+                f"{args.source!r} is the council"
+            )
     from earlywarning.datasets import england_profiles, profile_years
 
     first, last = profile_years()
