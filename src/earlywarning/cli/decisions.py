@@ -77,7 +77,12 @@ def cmd_smallest_change(args: argparse.Namespace, out: TextIO) -> int:
 def _profile_arguments(p: argparse.ArgumentParser) -> None:
     council_or_profile(p)
     # a decision is one result, not a table: its text, or all of it as JSON
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (the default) or json: a decision is one result, not a table",
+    )
 
 
 def what_if_arguments(p: argparse.ArgumentParser) -> None:

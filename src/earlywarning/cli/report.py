@@ -48,7 +48,11 @@ def report_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--sliding-only", action="store_true", help="with --watchlist: only sliding")
     p.add_argument(
-        "--output", required=True, metavar="PATH", help="FILE.html, or a folder for --watchlist"
+        "--output",
+        required=True,
+        metavar="PATH",
+        help="FILE.html, or a folder for --watchlist: a report is HTML pages, not a table, so "
+        "it takes no --format",
     )
     p.add_argument(
         "--judgements",
