@@ -4,9 +4,10 @@ Each format is one entry of :data:`OUTPUT_FORMATS`: a writer that is given the r
 chunk, so that csv, json, xlsx and parquet output never hold more than one chunk (text lays out
 one aligned table, so it keeps every row). Every format states the ruleset the rows were scored
 with. :func:`write_result` is the one way a command writes its result in the format asked for:
-its own text (and csv or json, where it has them), or its tables through these writers. :func:`open_output` writes through :func:`earlywarning.io.output.writing`: a temporary
-file beside the target, renamed at the end, so a run that fails leaves no partial file. Cells of
-csv and xlsx output pass a :class:`~earlywarning.io.output.CellGuard` (no live formulas, no raw
+its own text (and csv or json, where it has them), or its tables through these writers.
+:func:`open_output` writes through :func:`earlywarning.io.output.writing`: a temporary file
+beside the target, renamed at the end, so a run that fails leaves no partial file. Cells of csv
+and xlsx output pass a :class:`~earlywarning.io.output.CellGuard` (no live formulas, no raw
 control characters, no cell cut short), and json output is strict JSON.
 """
 
