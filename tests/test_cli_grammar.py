@@ -257,3 +257,13 @@ def test_score_refuses_a_sheet_beside_a_council(capsys):
     assert "--sheet 'Data' picks a part of a file; with --year, 'Swindon' is the council" in (
         capsys.readouterr().err
     )
+
+
+def test_standard_input_from_a_terminal_is_refused_not_waited_on(monkeypatch, capsys):
+    class Terminal(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Terminal(io.BytesIO(b"council,year\nA,2020\n")))
+    assert run("score", "-")[0] == 1
+    assert "which is a terminal here: send one to it" in capsys.readouterr().err

@@ -98,6 +98,11 @@ def input_file(name: str | Path) -> Iterator[Path]:
     if str(name) != STDIN:
         yield Path(name)
         return
+    if sys.stdin.isatty():  # nothing was sent: say so rather than wait for typing
+        raise EarlyWarningError(
+            f"- reads a file from {STDIN_NAME}, which is a terminal here: send one to it "
+            "(< FILE, or a pipe)"
+        )
     source = sys.stdin.buffer
     head = source.read(_SNIFF_BYTES)
     fmt = sniff_format(head)
