@@ -396,11 +396,13 @@ def test_xlsx_output_has_the_rows_and_a_ruleset_sheet(batch_csv, tmp_path):
     assert code == EXIT_ROWS_FAILED
     book = openpyxl.load_workbook(target)
     rows = list(book["scores"].iter_rows(values_only=True))
-    assert rows[0][:4] == ("council", "year", "score", "band")
+    assert rows[0][:6] == ("council", "year", "agency_rate_pct", "dcs_changes", "score", "band")
     assert [r[0] for r in rows[1:]] == ["Alpha", "Beta", "Gamma"]
-    assert rows[3][3] == ew.score(ROWS[2]).band
+    assert rows[3][5] == ew.score(ROWS[2]).band
     rules = ew.load_ruleset()
-    assert dict(book["ruleset"].iter_rows(values_only=True)) == {
+    ruleset = list(book["ruleset"].iter_rows(values_only=True))
+    assert ruleset[0] == ("key", "value")
+    assert dict(ruleset[1:]) == {
         "ruleset_id": rules.id,
         "ruleset_version": rules.version,
         "ruleset_hash": rules.content_hash,
@@ -442,7 +444,7 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
         [*command, "--chunk-rows", "200"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     ) as proc:
         assert proc.stdout is not None and proc.stderr is not None
-        assert proc.stdout.readline().startswith(b"council,year,score")
+        assert proc.stdout.readline().startswith(b"council,year,agency_rate_pct,score")
         proc.stdout.close()  # as `| head -1` does
         err = proc.stderr.read().decode()
         code = proc.wait(timeout=120)

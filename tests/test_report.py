@@ -468,9 +468,9 @@ def test_cli_writes_a_report_from_a_profile_and_a_batch(tmp_path: Path) -> None:
     ("argv", "message"),
     [
         (["Derbyshire", "--year", "2016", "--profile", str(PROFILE)], "not both"),
-        (["Derbyshire"], "give a council and --year"),
+        (["Derbyshire"], "no such file; for the council, give --year YEAR"),
         (["--watchlist"], "needs --year"),
-        (["Narnia", "--year", "2016"], "not in the panel"),
+        (["Narnia", "--year", "2016"], "'Narnia' is not a council in the data"),
     ],
 )
 def test_cli_refuses_what_it_cannot_report(

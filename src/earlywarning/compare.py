@@ -46,6 +46,7 @@ from earlywarning.engine import Evaluation, evaluate, result_frame
 from earlywarning.errors import EarlyWarningError
 from earlywarning.parameters import check_years
 from earlywarning.rules import Ruleset, load_ruleset
+from earlywarning.vocabulary import rating_words
 
 __all__ = [
     "COMPARE_COLUMNS",
@@ -406,10 +407,17 @@ def compare_to_text(table: pd.DataFrame) -> str:
             "england_rank": "rank in England",
         }
     )
+    shown = shown.round(1).astype(object)
+    if "previous_rating" in table.index:
+        # a judgement is said in words, never as the grade the rules score it by
+        at = list(table.index).index("previous_rating")
+        for j, column in enumerate(shown.columns):
+            if column in ("value", "neighbours", "region", "England"):
+                shown.iat[at, j] = rating_words(shown.iat[at, j])
     neighbours = a["neighbours"][["rank", "council", "closeness", "score", "band"]]
     model = a.get("neighbours_model", "")
     lines = [head, f"Previous Ofsted judgement: {a.get('previous_judgement', 'none known')}", ""]
-    lines += [_to_string(shown.round(1)), "", f"Statistical neighbours (DfE, {model} model)"]
+    lines += [_to_string(shown), "", f"Statistical neighbours (DfE, {model} model)"]
     lines.append(_to_string(neighbours.set_index("rank")))
     lines += ["", "Medians are of councils with a figure. " + a["judgements"]]
     notes = [a.get("freshness_notes"), a.get("outcomes_note"), a["neighbours_note"]]

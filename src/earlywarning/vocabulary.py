@@ -24,6 +24,7 @@ __all__ = [
     "Direction",
     "Location",
     "Rating",
+    "rating_words",
 ]
 
 BandName = Literal["low", "moderate", "high", "severe"]
@@ -51,3 +52,26 @@ Rating = Literal["outstanding", "good", "requires_improvement", "inadequate"]
 
 RATINGS: tuple[str, ...] = get_args(Rating)
 """Ofsted overall judgements, best first. Their position + 1 is the grade used by the rules."""
+
+
+def rating_words(rating: object) -> str:
+    """An Ofsted judgement as people write it, from its canonical spelling or its grade (1 to
+    4, as the rules score it; a median half-way between two grades names both). Anything else
+    is given back as text, and a missing judgement as ``""``.
+
+    Example:
+        >>> [rating_words(r) for r in ("requires_improvement", 4, 2.0, 2.5, None, "good")]
+        ['requires improvement', 'inadequate', 'good', 'good to requires improvement', '', 'good']
+    """
+    if rating is None or (isinstance(rating, float) and rating != rating):
+        return ""
+    if isinstance(rating, int | float) and not isinstance(rating, bool):
+        grade = float(rating)
+        low, high = int(grade // 1), int(-(-grade // 1))
+        if 1 <= low <= high <= len(RATINGS) and grade * 2 == int(grade * 2):
+            if low == high:
+                return rating_words(RATINGS[low - 1])
+            return f"{rating_words(RATINGS[low - 1])} to {rating_words(RATINGS[high - 1])}"
+        return f"{grade:g}"
+    text = str(rating)
+    return text.replace("_", " ") if text in RATINGS else text

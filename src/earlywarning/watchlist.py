@@ -38,6 +38,7 @@ from earlywarning.parameters import check_year
 from earlywarning.profile import FIELD_NAMES
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.trajectories import rising_risk
+from earlywarning.vocabulary import rating_words
 
 __all__ = [
     "LOOKBACK_YEARS",
@@ -245,6 +246,7 @@ def watchlist_to_text(table: pd.DataFrame) -> str:
     shown["previous_rating_date"] = [
         f"{y:.1f}y" if pd.notna(y) else "" for y in table["previous_rating_age_years"]
     ]
+    shown["previous_rating"] = [rating_words(r) for r in shown["previous_rating"]]
     shown["rising"] = shown["rising"].map({True: "yes", False: "no"}).fillna("n/a")
     shown["sliding"] = shown["sliding"].map({True: "yes", False: ""})
     shown["coverage"] = [f"{c:.0%}" for c in shown["coverage"]]

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from earlywarning._version import __version__
 from earlywarning.cli._batch import note
 from earlywarning.cli._common import (
     EXIT_BAD_INPUT,
@@ -69,6 +70,7 @@ __all__ = [
     "EXIT_ROWS_FAILED",
     "EXIT_TERMINATED",
     "EXIT_USAGE",
+    "TASKS",
     "build_parser",
     "cmd_backtest",
     "cmd_calibrate",
@@ -80,27 +82,38 @@ __all__ = [
     "cmd_trajectories",
     "cmd_validate",
     "cmd_watchlist",
+    "commands_by_task",
     "main",
 ]
 
-# Every command: its name, its handler and the function adding its arguments (whose docstring
-# is the command's one-line help). A new command is one entry here.
-COMMANDS: dict[str, tuple[Handler | None, Callable[[argparse.ArgumentParser], None]]] = {
-    "score": (cmd_score, score_arguments),
-    "explain": (cmd_explain, explain_arguments),
-    "rules": (None, rules_arguments),
-    "calibrate": (cmd_calibrate, calibrate_arguments),
-    "fit": (cmd_fit, fit_arguments),
-    "validate": (cmd_validate, validate_arguments),
-    "backtest": (cmd_backtest, backtest_arguments),
-    "trajectories": (cmd_trajectories, trajectories_arguments),
-    "what-if": (cmd_what_if, what_if_arguments),
-    "smallest-change": (cmd_smallest_change, smallest_change_arguments),
-    "compare": (cmd_compare, compare_arguments),
-    "watchlist": (cmd_watchlist, watchlist_arguments),
-    "report": (cmd_report, report_arguments),
-    "data": (None, data_arguments),
-    "local": (None, local_arguments),
+# The tasks the commands are grouped by in ``earlywarning --help``, in the order shown.
+TASKS: dict[str, str] = {
+    "scoring": "score profiles, explain them, check rule files",
+    "decisions": "what a change would do, and the least change that lowers the band",
+    "peers": "a council beside its neighbours, every council in a year, every year",
+    "evidence": "how far the scores can be trusted",
+    "reports": "pages for directors",
+    "data": "the data in use, and a council's own facts",
+}
+
+# Every command: its name, its task (a key of TASKS), its handler and the function adding its
+# arguments (whose docstring is the command's one-line help). A new command is one entry here.
+COMMANDS: dict[str, tuple[str, Handler | None, Callable[[argparse.ArgumentParser], None]]] = {
+    "score": ("scoring", cmd_score, score_arguments),
+    "explain": ("scoring", cmd_explain, explain_arguments),
+    "rules": ("scoring", None, rules_arguments),
+    "what-if": ("decisions", cmd_what_if, what_if_arguments),
+    "smallest-change": ("decisions", cmd_smallest_change, smallest_change_arguments),
+    "compare": ("peers", cmd_compare, compare_arguments),
+    "watchlist": ("peers", cmd_watchlist, watchlist_arguments),
+    "trajectories": ("peers", cmd_trajectories, trajectories_arguments),
+    "calibrate": ("evidence", cmd_calibrate, calibrate_arguments),
+    "fit": ("evidence", cmd_fit, fit_arguments),
+    "validate": ("evidence", cmd_validate, validate_arguments),
+    "backtest": ("evidence", cmd_backtest, backtest_arguments),
+    "report": ("reports", cmd_report, report_arguments),
+    "data": ("data", None, data_arguments),
+    "local": ("data", None, local_arguments),
 }
 
 
@@ -109,14 +122,39 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="earlywarning",
         description="Early-warning risk scores for English councils' children's services.",
+        epilog=commands_by_task(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (handler, arguments) in COMMANDS.items():
-        p = sub.add_parser(name, help=arguments.__doc__)
+    parser.add_argument("--version", action="version", version=f"earlywarning {__version__}")
+    # the commands are listed by task in the epilog, not one by one in argparse's own list
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", help="one of the commands below"
+    )
+    for name, (_, handler, arguments) in COMMANDS.items():
+        p = sub.add_parser(name, description=arguments.__doc__)
         arguments(p)
         if handler is not None:
             p.set_defaults(handler=handler)
     return parser
+
+
+def commands_by_task() -> str:
+    """The commands under their tasks, for ``earlywarning --help``.
+
+    Example:
+        >>> print(commands_by_task().splitlines()[1])
+        scoring: score profiles, explain them, check rule files
+    """
+    width = max(map(len, COMMANDS)) + 2
+    lines = ["commands, by task:"]
+    for task, said in TASKS.items():
+        lines.append(f"{task}: {said}")
+        for name, (group, _, arguments) in COMMANDS.items():
+            if group == task:
+                lines.append(f"  {name:<{width}}{(arguments.__doc__ or '').strip()}")
+    lines.append("")
+    lines.append("`earlywarning COMMAND --help` lists a command's options.")
+    return "\n".join(lines)
 
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as the shell reports Ctrl-C

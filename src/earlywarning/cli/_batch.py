@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import re
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -15,17 +19,111 @@ from tqdm import tqdm
 from earlywarning.cli._output import Writer, result_table, write_assessment
 from earlywarning.engine import score, score_frame
 from earlywarning.errors import EarlyWarningError, ProfileError
-from earlywarning.io import Suppressed, iter_profiles
+from earlywarning.io import ProfileReader, iter_profiles
 from earlywarning.io.output import terminal_text
 from earlywarning.profile import FIELD_NAMES, check_columns
 from earlywarning.rules import Ruleset
 
-__all__ = ["ProfileSource", "contributions", "note", "profile_of", "rows"]
+__all__ = [
+    "STDIN",
+    "STDIN_NAME",
+    "ProfileSource",
+    "columns_of",
+    "contributions",
+    "input_file",
+    "note",
+    "profile_of",
+    "rows",
+    "sniff_format",
+]
+
+STDIN = "-"
+"""The file name that means standard input."""
+
+STDIN_NAME = "standard input"
+"""What messages call standard input, in place of the temporary file it is read from."""
+
+# the temporary files standing for standard input, by the name messages give them
+_SHOWN_AS: dict[str, str] = {}
 
 
 def note(message: object) -> None:
     """A one-line notice on standard error."""
-    print(terminal_text(f"earlywarning: note: {message}"), file=sys.stderr)
+    text = str(message)
+    for path, name in _SHOWN_AS.items():
+        text = text.replace(path, name)
+    print(terminal_text(f"earlywarning: note: {text}"), file=sys.stderr)
+
+
+# The first bytes of the binary formats; anything else is text.
+_MAGIC = {b"PK\x03\x04": "xlsx", b"PAR1": "parquet", b"ARROW1": "feather"}
+# A YAML document's first line: a document marker, a list item, or a key and a colon, before
+# any delimiter a CSV header would hold.
+_YAML_START = re.compile(r"(---|-\s|[^,\t;|]+:(\s|$))")
+_SNIFF_BYTES = 1 << 16
+
+
+def sniff_format(head: bytes) -> str:
+    """The format of a profile file from its first bytes, as standard input is read.
+
+    Workbooks, Parquet and Feather files by their signatures; text starting ``{`` or ``[`` is
+    JSON; text whose first line is a YAML key (``council: Derby``), a list item or ``---`` is
+    YAML; any other text is a table, CSV or TSV, its delimiter found as a file's is.
+
+    Example:
+        >>> [sniff_format(b) for b in (b"council,year\\nA,2020", b"council: Derby\\n", b"[{}]")]
+        ['csv', 'yaml', 'json']
+    """
+    for magic, fmt in _MAGIC.items():
+        if head.startswith(magic):
+            return fmt
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "csv"  # UTF-16 with its mark: Excel's "Unicode text", a tab-separated table
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if text.startswith(("{", "[")):
+        return "json"
+    lines = (line for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    first = next(lines, "")
+    return "yaml" if _YAML_START.match(first) else "csv"
+
+
+@contextmanager
+def input_file(name: str | Path) -> Iterator[Path]:
+    """The file a command is to read: ``name`` itself, or for ``-`` standard input copied to a
+    temporary file (in blocks, so memory stays flat) named for the format its first bytes show.
+
+    While the block runs, errors and notes name it "standard input", never the temporary file,
+    which is removed at the end.
+    """
+    if str(name) != STDIN:
+        yield Path(name)
+        return
+    if sys.stdin.isatty():  # nothing was sent: say so rather than wait for typing
+        raise EarlyWarningError(
+            f"- reads a file from {STDIN_NAME}, which is a terminal here: send one to it "
+            "(< FILE, or a pipe)"
+        )
+    source = sys.stdin.buffer
+    head = source.read(_SNIFF_BYTES)
+    fmt = sniff_format(head)
+    with tempfile.TemporaryDirectory(prefix="earlywarning-") as folder:
+        path = Path(folder) / f"standard-input.{fmt}"
+        with path.open("wb") as fh:
+            fh.write(head)
+            shutil.copyfileobj(source, fh)
+        note(f"{STDIN_NAME} read as {fmt.upper()}, from its first bytes")
+        _SHOWN_AS[str(path)] = STDIN_NAME
+        try:
+            yield path
+        except EarlyWarningError as exc:
+            exc.args = tuple(
+                a.replace(str(path), STDIN_NAME) if isinstance(a, str) else a for a in exc.args
+            )
+            if getattr(exc, "file", None) == str(path):
+                setattr(exc, "file", STDIN_NAME)  # noqa: B010 (InputFileError's own attribute)
+            raise
+        finally:
+            del _SHOWN_AS[str(path)]
 
 
 def profile_of(row: dict[Any, Any]) -> dict[str, Any]:
@@ -56,38 +154,47 @@ def contributions(chunk: pd.DataFrame, result: pd.DataFrame, rules: Ruleset) -> 
             yield [c.model_dump() for c in a.contributions]
 
 
+def columns_of(args: argparse.Namespace) -> str:
+    """What ``--columns`` keeps beside the scores: as asked, or by default every input column
+    in data and only the identity in text, which is read on a screen."""
+    asked = getattr(args, "columns", None)  # explain writes no table, so has no --columns
+    if asked is not None:
+        return str(asked)
+    return "scores" if getattr(args, "format", "text") == "text" else "all"
+
+
 class ProfileSource:
-    """A profile file opened for a command: its chunks, carried columns and notices."""
+    """Profiles opened for a command (a file, or a council's national profile): their chunks,
+    carried columns and notices."""
 
     def __init__(
-        self,
-        path: str | Path,
-        *,
-        chunk_rows: int,
-        suppressed: Suppressed,
-        sheet: str | None,
-        council: str | None,
+        self, reader: ProfileReader, *, council: str | None, columns: str, one: bool = False
     ) -> None:
-        self.reader = iter_profiles(path, chunk_rows=chunk_rows, suppressed=suppressed, sheet=sheet)
+        self.reader = reader
         self.carried = check_columns(self.reader.columns)
         self.council = council
+        self.columns = columns
+        self.one = one  # one profile, to be shown as one assessment
         self.shown = 0
         self.notes()
-        if self.carried:
+        if self.carried and columns == "all" and not one:
             names = ", ".join(map(str, self.carried))
-            note(f"{path}: columns carried to the output unchanged: {names}")
+            note(f"{reader.path}: columns carried to the output unchanged: {names}")
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace) -> ProfileSource:
-        """The source a command's ``file``, ``--chunk-rows``, ``--suppressed``, ``--sheet`` and
-        ``--council`` arguments name."""
-        return cls(
-            args.file,
-            chunk_rows=args.chunk_rows,
-            suppressed=args.suppressed,
-            sheet=args.sheet,
-            council=args.council,
+    def from_args(cls, args: argparse.Namespace, path: Path) -> ProfileSource:
+        """The file at ``path`` (the ``source`` argument, through :func:`input_file`) read as a
+        command's ``--chunk-rows``, ``--suppressed``, ``--sheet`` and ``--council`` say."""
+        reader = iter_profiles(
+            path, chunk_rows=args.chunk_rows, suppressed=args.suppressed, sheet=args.sheet
         )
+        return cls(reader, council=args.council, columns=columns_of(args))
+
+    @classmethod
+    def national(cls, profile: pd.DataFrame, args: argparse.Namespace) -> ProfileSource:
+        """A council's national profile (one row), as a source like a file's."""
+        reader = ProfileReader.of_table(profile)
+        return cls(reader, council=None, columns=columns_of(args), one=True)
 
     def write_scores(
         self, chunks: Iterable[pd.DataFrame], writer: Writer, rules: Ruleset, progress: bool
@@ -99,7 +206,7 @@ class ProfileSource:
             for chunk in chunks:
                 result = score_frame(chunk, rules)
                 detail = contributions(chunk, result, rules) if writer.contributions else None
-                writer.write(result_table(chunk, result, self.carried), detail)
+                writer.write(result_table(chunk, result, self.columns), detail)
                 total += len(chunk)
                 failed += int(result["error"].notna().sum())
                 bar.update(len(chunk))
@@ -153,4 +260,4 @@ class ProfileSource:
     def single(self, frame: pd.DataFrame) -> bool:
         """True when the input is one profile, to be shown as one assessment."""
         one_document = self.reader.format in ("yaml", "json") and self.reader.rows == 1
-        return len(frame) == 1 and (one_document or self.council is not None)
+        return len(frame) == 1 and (one_document or self.one or self.council is not None)

@@ -1,18 +1,20 @@
 """Writing results: one table of output formats, and files written whole or not at all.
 
 Each format is one entry of :data:`OUTPUT_FORMATS`: a writer that is given the results chunk by
-chunk, so that csv, json and xlsx output never hold more than one chunk (text lays out one
-aligned table, so it keeps every row). Every format states the ruleset the rows were scored
-with. :func:`open_output` writes through :func:`earlywarning.io.output.writing`: a temporary
-file beside the target, renamed at the end, so a run that fails leaves no partial file. Cells of
-csv and xlsx output pass a :class:`~earlywarning.io.output.CellGuard` (no live formulas, no raw
+chunk, so that csv, json, xlsx and parquet output never hold more than one chunk (text lays out
+one aligned table, so it keeps every row). Every format states the ruleset the rows were scored
+with. :func:`write_result` is the one way a command writes its result in the format asked for:
+its own text (and csv or json, where it has them), or its tables through these writers.
+:func:`open_output` writes through :func:`earlywarning.io.output.writing`: a temporary file
+beside the target, renamed at the end, so a run that fails leaves no partial file. Cells of csv
+and xlsx output pass a :class:`~earlywarning.io.output.CellGuard` (no live formulas, no raw
 control characters, no cell cut short), and json output is strict JSON.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import IO, Any, ClassVar, TextIO
 
@@ -21,15 +23,23 @@ import pandas as pd
 
 from earlywarning.errors import OutputFileError
 from earlywarning.explain import Assessment
-from earlywarning.io.output import CellGuard, json_text, terminal_text, writing
+from earlywarning.io.output import (
+    CellGuard,
+    ParquetTableWriter,
+    json_text,
+    terminal_text,
+    writing,
+)
 from earlywarning.rules import Ruleset
 
 __all__ = [
+    "COLUMN_CHOICES",
     "OUTPUT_FORMATS",
     "RESULT_COLUMNS",
     "STAMP_COLUMNS",
     "CsvWriter",
     "JsonWriter",
+    "ParquetWriter",
     "TextWriter",
     "Writer",
     "XlsxWriter",
@@ -37,6 +47,7 @@ __all__ = [
     "result_table",
     "stamp",
     "write_assessment",
+    "write_result",
 ]
 
 RESULT_COLUMNS = ("score", "band", "coverage", "reasons", "error", "red_flag")
@@ -53,13 +64,19 @@ def stamp(rules: Ruleset) -> dict[str, str]:
     }
 
 
-def result_table(chunk: pd.DataFrame, result: pd.DataFrame, carried: Sequence[Any]) -> pd.DataFrame:
-    """The input's identity and carried columns, in the input's order, then the results.
+COLUMN_CHOICES = ("all", "scores")
+"""What ``--columns`` keeps of the input beside the scores: every column, or its identity."""
 
-    A carried column named like a result column is kept as ``input_<name>``.
+
+def result_table(chunk: pd.DataFrame, result: pd.DataFrame, columns: str = "all") -> pd.DataFrame:
+    """The input's columns, in the input's order, then the results.
+
+    ``columns="all"`` keeps every input column, so the output joins back to whatever the input
+    held; ``"scores"`` keeps only the identity (``council``, ``year``, ``la_code``). An input
+    column named like a result or stamp column is kept as ``input_<name>``.
     """
-    keep = [c for c in chunk.columns if c in _IDENTITY or c in carried]
-    table = chunk[keep].copy()
+    keep = [c for c in chunk.columns if columns == "all" or c in _IDENTITY]
+    table = chunk[keep]  # a new frame (copied on write): the year below leaves the input be
     if "year" in table:
         # CSV cells are text: show the year as a number where it is a whole one
         year = pd.to_numeric(table["year"], errors="coerce")
@@ -80,8 +97,10 @@ class Writer:
         self.ruleset = ruleset
         self.first = True
 
-    def write(self, table: pd.DataFrame, contributions: Iterable[Any] | None = None) -> None:
-        """Write one chunk of results."""
+    def write(
+        self, table: pd.DataFrame, contributions: Iterable[Any] | None = None, sheet: str = ""
+    ) -> None:
+        """Write one chunk of results (of the table ``sheet``, where a format holds several)."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -108,7 +127,9 @@ class CsvWriter(Writer):
         super().__init__(stream, ruleset)
         self.guard = CellGuard(excel=False)
 
-    def write(self, table: pd.DataFrame, contributions: Iterable[Any] | None = None) -> None:
+    def write(
+        self, table: pd.DataFrame, contributions: Iterable[Any] | None = None, sheet: str = ""
+    ) -> None:
         """Write the rows (with the header before the first chunk)."""
         table = _guarded(table.assign(**self.ruleset), self.guard)
         table.to_csv(self.stream, index=False, header=self.first, lineterminator="\n")
@@ -130,7 +151,9 @@ class JsonWriter(Writer):
 
     contributions = True
 
-    def write(self, table: pd.DataFrame, contributions: Iterable[Any] | None = None) -> None:
+    def write(
+        self, table: pd.DataFrame, contributions: Iterable[Any] | None = None, sheet: str = ""
+    ) -> None:
         """Write the rows as list items (the opening bracket before the first)."""
         details = iter(contributions) if contributions is not None else None
         for record in _records(table):
@@ -154,7 +177,9 @@ class TextWriter(Writer):
         super().__init__(stream, ruleset)
         self.tables: list[pd.DataFrame] = []
 
-    def write(self, table: pd.DataFrame, contributions: Iterable[Any] | None = None) -> None:
+    def write(
+        self, table: pd.DataFrame, contributions: Iterable[Any] | None = None, sheet: str = ""
+    ) -> None:
         """Keep the rows for the table."""
         self.tables.append(table)
 
@@ -175,7 +200,9 @@ class TextWriter(Writer):
 
 
 class XlsxWriter(Writer):
-    """A workbook: a ``scores`` sheet of rows and a ``ruleset`` sheet (needs the excel extra)."""
+    """A workbook: a sheet of rows (``scores``, or one per table a command writes), the ruleset
+    in three columns of each row as in csv, and a ``ruleset`` sheet (needs the excel extra).
+    Every sheet has a header row; numbers, dates and booleans keep their kinds."""
 
     binary = True
 
@@ -185,10 +212,11 @@ class XlsxWriter(Writer):
         super().__init__(stream, ruleset)
         self.book = ExcelWriter(ruleset)
 
-    def write(self, table: pd.DataFrame, contributions: Iterable[Any] | None = None) -> None:
+    def write(
+        self, table: pd.DataFrame, contributions: Iterable[Any] | None = None, sheet: str = ""
+    ) -> None:
         """Add the rows to the sheet."""
-        self.book.append(table, header=self.first)
-        self.first = False
+        self.book.append(table.assign(**self.ruleset), sheet=sheet or "scores")
 
     def close(self) -> None:
         """Write the workbook, and say what the guard changed."""
@@ -196,11 +224,33 @@ class XlsxWriter(Writer):
         _show(self.book.guard.notices("xlsx output"))
 
 
+class ParquetWriter(Writer):
+    """A Parquet file, one row group per chunk (needs the arrow extra): the columns with their
+    types, the ruleset in three columns of every row as in csv and in the file's metadata."""
+
+    binary = True
+
+    def __init__(self, stream: IO[Any], ruleset: dict[str, str]) -> None:
+        super().__init__(stream, ruleset)
+        self.file = ParquetTableWriter(stream, {f"earlywarning.{k}": v for k, v in ruleset.items()})
+
+    def write(
+        self, table: pd.DataFrame, contributions: Iterable[Any] | None = None, sheet: str = ""
+    ) -> None:
+        """Add the rows as a row group."""
+        self.file.write(table.assign(**self.ruleset))
+
+    def close(self) -> None:
+        """Finish the file."""
+        self.file.close()
+
+
 OUTPUT_FORMATS: dict[str, type[Writer]] = {
     "text": TextWriter,
-    "json": JsonWriter,
     "csv": CsvWriter,
+    "json": JsonWriter,
     "xlsx": XlsxWriter,
+    "parquet": ParquetWriter,
 }
 """Every output format by name: a new format is one writer and one entry here."""
 
@@ -213,6 +263,37 @@ def write_assessment(a: Assessment, fmt: str, out: IO[Any]) -> None:
     out.write(terminal_text(a.explain()) + "\n\nContributions:\n")
     for c in sorted(a.contributions, key=lambda c: -abs(c.points)):
         out.write(f"  {terminal_text(c.reason)}\n")
+
+
+def write_result(
+    fmt: str,
+    path: str | None,
+    out: TextIO,
+    ruleset: dict[str, str],
+    tables: Mapping[str, pd.DataFrame],
+    own: Mapping[str, Callable[[], str]],
+) -> None:
+    """A command's result in ``fmt``, to ``path`` or ``out``: the command's own rendering where it
+    has one for that format (``own``: text always, and csv and json where they say more than
+    rows, such as notes), else its tables through the format's writer of
+    :data:`OUTPUT_FORMATS`, stamped with the ruleset. A format holding one table takes several
+    as one, each row led by the name of its ``table``; a workbook gives each its own sheet.
+    """
+    if fmt in own:
+        with open_output(path, out, binary=False) as stream:
+            stream.write(own[fmt]())
+        return
+    kind = OUTPUT_FORMATS[fmt]
+    with open_output(path, out, binary=kind.binary) as stream:
+        writer = kind(stream, ruleset)
+        if kind is XlsxWriter or len(tables) == 1:
+            for name, table in tables.items():
+                writer.write(table, sheet=name)
+        else:
+            parts = [t.assign(table=name) for name, t in tables.items()]
+            stacked = pd.concat(parts, ignore_index=True)
+            writer.write(stacked[["table", *[c for c in stacked if c != "table"]]])
+        writer.close()
 
 
 @contextmanager
@@ -228,7 +309,10 @@ def open_output(path: str | None, out: TextIO, *, binary: bool) -> Iterator[IO[A
             return
         buffer = getattr(out, "buffer", None)
         if buffer is None or out.isatty():
-            raise OutputFileError("xlsx output is a binary file: name it with --output FILE.xlsx")
+            raise OutputFileError(
+                "xlsx and parquet output are binary files: name one with --output FILE.xlsx "
+                "(or FILE.parquet), or send standard output to a file"
+            )
         yield buffer
         buffer.flush()
         return

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 from earlywarning.change import smallest_change
+from earlywarning.cli._common import blank, chosen_profile, council_or_profile, one_profile
 from earlywarning.errors import EarlyWarningError
-from earlywarning.io import read_profiles
-from earlywarning.profile import FIELD_NAMES
 from earlywarning.rules import BAND_NAMES, Ruleset, default_ruleset, load_ruleset
 from earlywarning.whatif import what_if
 
@@ -34,26 +32,6 @@ def rules_of(args: argparse.Namespace) -> Ruleset:
     return load_ruleset(args.rules) if args.rules else default_ruleset()
 
 
-def one_profile(path: str, council: str | None = None) -> dict[str, Any]:
-    """The single profile in a file (or the one row of ``council``), its profile fields only."""
-    data = read_profiles(Path(path))
-    rows = [{str(k): v for k, v in r.items()} for r in data.to_dict("records")]
-    if council is not None:
-        rows = [r for r in rows if str(r.get("council", "")).strip().lower() == council.lower()]
-    if len(rows) != 1:
-        which = f" for {council!r}" if council is not None else ""
-        raise EarlyWarningError(
-            f"{path}: holds {len(rows)} profiles{which}; give one (or --council NAME)"
-        )
-    # identifier columns a file may carry (a region, a note) are not profile fields
-    return {str(k): v for k, v in rows[0].items() if str(k) in FIELD_NAMES and not blank(v)}
-
-
-def blank(value: Any) -> bool:
-    """True for a missing cell (None or NaN)."""
-    return value is None or (isinstance(value, float) and value != value)
-
-
 def assignments(items: Sequence[str]) -> dict[str, Any]:
     """``field=value`` pairs as changes; an empty value removes the field."""
     out: dict[str, Any] = {}
@@ -70,7 +48,7 @@ def assignments(items: Sequence[str]) -> dict[str, Any]:
 
 def cmd_what_if(args: argparse.Namespace, out: TextIO) -> int:
     """Score a profile as it is and with some fields changed; print what moved."""
-    profile = one_profile(args.file, args.council)
+    profile = chosen_profile(args)
     result = what_if(profile, assignments(args.set or []), rules_of(args))
     if args.format == "json":
         out.write(result.model_dump_json(indent=2) + "\n")
@@ -82,7 +60,7 @@ def cmd_what_if(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_smallest_change(args: argparse.Namespace, out: TextIO) -> int:
     """The smallest change that brings a profile into a lower band; exit 1 when none can."""
     result = smallest_change(
-        one_profile(args.file, args.council),
+        chosen_profile(args),
         args.target,
         rules_of(args),
         controllable_only=not args.any_indicator,
@@ -97,12 +75,14 @@ def cmd_smallest_change(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _profile_arguments(p: argparse.ArgumentParser) -> None:
+    council_or_profile(p)
+    # a decision is one result, not a table: its text, or all of it as JSON
     p.add_argument(
-        "file", help="a file holding the profile: CSV, TSV, xlsx, YAML, JSON, Parquet or Feather"
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (the default) or json: a decision is one result, not a table",
     )
-    p.add_argument("--council", metavar="NAME", help="the council's row, in a file of many")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
 
 
 def what_if_arguments(p: argparse.ArgumentParser) -> None:

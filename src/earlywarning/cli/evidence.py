@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TextIO
 
 import pandas as pd
@@ -19,6 +18,7 @@ from earlywarning.calibrate import (
     cases_after_fit,
     check_bar,
 )
+from earlywarning.cli._batch import STDIN, input_file
 from earlywarning.cli._common import (
     EXIT_CALIBRATION_FAILED,
     EXIT_USAGE,
@@ -27,8 +27,9 @@ from earlywarning.cli._common import (
     ruleset_of,
     with_local,
     with_rules,
+    writing_table,
 )
-from earlywarning.cli._output import open_output
+from earlywarning.cli._output import open_output, stamp, write_result
 from earlywarning.datasets.periods import PERIOD_CHOICES
 from earlywarning.errors import EarlyWarningError
 from earlywarning.fit import fit, split_outcome
@@ -55,19 +56,23 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     report = calibration_report(rules, local=local_of(args))
     failures = case_disagreements(report)
     bar = check_bar(report)
-    if args.format == "csv":
-        calibration_table(report).to_csv(out, index=False, lineterminator="\n")
-    elif args.format == "json":
-        out.write(calibration_table(report).to_json(orient="records", indent=2) + "\n")
-    else:
-        out.write(calibration_text(report, rules) + "\n")
-    stream = out if args.format == "text" else sys.stderr
+    table = calibration_table(report)
+    ruleset = stamp(rules)
+    own = {
+        "text": lambda: calibration_text(report, rules) + "\n",
+        "csv": lambda: table.to_csv(index=False, lineterminator="\n"),
+        # the ruleset in every row, as the json of score has it
+        "json": lambda: table.assign(**ruleset).to_json(orient="records", indent=2) + "\n",
+    }
+    write_result(args.format, args.output, out, ruleset, {"calibration": table}, own)
+    # the verdict follows the table in text, and goes to standard error beside data
+    stream = out if args.format == "text" and not args.output else sys.stderr
     if failures:
         stream.write("Cases that disagree:\n" + "".join(f"  - {f}\n" for f in failures))
     if bar:
         stream.write("The bar fails:\n" + "".join(f"  - {f}\n" for f in bar))
     if not failures and not bar and args.format == "text":
-        out.write("Every case agrees and the bar holds.\n")
+        stream.write("Every case agrees and the bar holds.\n")
     return EXIT_CALIBRATION_FAILED if failures or bar else 0
 
 
@@ -88,8 +93,9 @@ def cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
             frame = _inspections_with(args.outcome, args.period)
             where = f"the {args.period} period's inspections"
         else:
-            frame = read_profiles(Path(args.profiles))
-            where = args.profiles
+            with input_file(args.profiles) as path:
+                frame = read_profiles(path)
+            where = "standard input" if args.profiles == STDIN else args.profiles
         try:
             profiles, outcomes = split_outcome(frame, args.outcome)
         except EarlyWarningError as exc:
@@ -151,18 +157,30 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     except ValidationDependencyError as exc:
         print(f"earlywarning: note: {exc}; printing the ruleset alone", file=sys.stderr)
         report = validate(rules, folds=args.folds, seed=args.seed, baseline=False)
-    if args.format == "json":
-        out.write(json_text(report.to_dict(indicators=args.indicators), indent=2) + "\n")
-    elif args.format == "csv":
-        out.write(report.to_csv(indicators=args.indicators))
-    else:
-        out.write(report.to_text(indicators=args.indicators) + "\n")
+    said = args.indicators
+    own = {
+        "text": lambda: report.to_text(indicators=said) + "\n",
+        "csv": lambda: report.to_csv(indicators=said),
+        "json": lambda: json_text(report.to_dict(indicators=said), indent=2) + "\n",
+    }
+    # every period's rows, each marked with its period, as the csv and json carry them
+    periods = report.periods()
+    tables = {
+        "auc": report.table("all"),
+        "bands": pd.concat({str(r.period): r.bands() for r in periods}, names=["period"]),
+    }
+    if said:
+        tables["indicators"] = pd.concat(
+            {str(r.period): r.indicators() for r in periods}, names=["period"]
+        )
+    tables = {name: t.reset_index() for name, t in tables.items()}
+    write_result(args.format, args.output, out, stamp(rules), tables, own)
     return 0
 
 
 def calibrate_arguments(p: argparse.ArgumentParser) -> None:
     """score the documented cases; exit 1 if a case disagrees or the bar fails"""
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    writing_table(p)
     p.add_argument(
         "--local",
         metavar="FILE|DIR",
@@ -175,7 +193,11 @@ def calibrate_arguments(p: argparse.ArgumentParser) -> None:
 def fit_arguments(p: argparse.ArgumentParser) -> None:
     """fit thresholds and points within the rule files' bounds"""
     source = p.add_mutually_exclusive_group(required=True)
-    source.add_argument("--profiles", metavar="CSV", help="profiles with an outcome column")
+    source.add_argument(
+        "--profiles",
+        metavar="CSV",
+        help="profiles with an outcome column (- reads standard input)",
+    )
     source.add_argument(
         "--cases", action="store_true", help="fit on the documented cases (preceded_decline)"
     )
@@ -205,7 +227,7 @@ def fit_arguments(p: argparse.ArgumentParser) -> None:
 def validate_arguments(p: argparse.ArgumentParser) -> None:
     """check the rules on the ILACS inspections of the training and test periods, beside a
     baseline"""
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    writing_table(p)
     p.add_argument("--folds", type=parse_whole, default=5, help="folds of the baseline (default 5)")
     p.add_argument(
         "--seed", type=parse_whole, default=0, help="seed of folds and bootstrap (default 0)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from typing import TextIO
 
 from earlywarning.cli._common import (
@@ -11,11 +12,14 @@ from earlywarning.cli._common import (
     NEIGHBOURS_HELP,
     YEAR_HELP,
     YEARS_HELP,
+    council_code,
     local_of,
     ruleset_of,
     with_local,
     with_rules,
+    writing_table,
 )
+from earlywarning.cli._output import stamp, write_result
 from earlywarning.datasets import profile_years
 from earlywarning.io.output import check_output_path, image_format, terminal_text
 from earlywarning.parameters import parse_number, parse_years
@@ -52,12 +56,13 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
 
         written = save_trajectory(scores, args.plot, ruleset=rules)
         print(terminal_text(f"wrote {written}"), file=sys.stderr)
-    if args.format == "csv":
-        scores.to_csv(out, index=False, lineterminator="\n")
-    elif args.format == "json":
-        out.write(scores.to_json(orient="records", indent=2) + "\n")
-    else:
-        out.write(trajectories_text(scores) + "\n")
+    ruleset = stamp(rules)
+    own = {
+        "text": lambda: trajectories_text(scores) + "\n",
+        # the ruleset in every row, as the json of score has it
+        "json": lambda: scores.assign(**ruleset).to_json(orient="records", indent=2) + "\n",
+    }
+    write_result(args.format, args.output, out, ruleset, {"trajectories": scores}, own)
     return 0
 
 
@@ -68,6 +73,7 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     if args.plot:
         image_format(args.plot)  # a name refused before the comparison, not after
         check_output_path(args.plot, "chart")
+    council_code(args.council)  # an unknown council is said so, with the nearest name
     rules = ruleset_of(args)
     facts = local_of(args)
     table = compare(
@@ -78,8 +84,13 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
         neighbours=args.neighbours,
         local=facts,
     )
-    out.write(render_compare(table, args.format))
-    if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
+    own = {fmt: partial(render_compare, table, fmt) for fmt in ("text", "csv", "json")}
+    tables = {
+        "compare": table.reset_index(),
+        "neighbours": table.attrs["neighbours"].reset_index(drop=True),
+    }
+    write_result(args.format, args.output, out, stamp(rules), tables, own)
+    if args.format not in ("text", "json"):  # a table holds no notes: say what ratings rest on
         print(table.attrs["judgements"], file=sys.stderr)
     if args.plot:
         from earlywarning.peer_plots import save_peers
@@ -119,8 +130,9 @@ def cmd_watchlist(args: argparse.Namespace, out: TextIO) -> int:
         for band in rules.bands
         if band.name in set(table["band"])
     }
-    out.write(render_watchlist(table, args.format))
-    if args.format == "csv":  # a CSV holds no notes: say what the ratings rest on beside it
+    own = {fmt: partial(render_watchlist, table, fmt) for fmt in ("text", "json")}
+    write_result(args.format, args.output, out, stamp(rules), {"watchlist": table}, own)
+    if args.format not in ("text", "json"):  # a table holds no notes: say what ratings rest on
         print(table.attrs["judgements"], file=sys.stderr)
     return 0
 
@@ -129,7 +141,7 @@ def compare_arguments(p: argparse.ArgumentParser) -> None:
     """a council beside its statistical neighbours, its region and England"""
     p.add_argument("council", help="a council name or ONS code")
     p.add_argument("--year", type=int, required=True, help=YEAR_HELP)
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    writing_table(p)
     p.add_argument("--judgements", metavar="FILE", help=JUDGEMENTS_HELP)
     p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
     p.add_argument(
@@ -148,7 +160,7 @@ def watchlist_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--sliding-only", action="store_true", help="only the councils flagged as sliding"
     )
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    writing_table(p)
     p.add_argument("--judgements", metavar="FILE", help=JUDGEMENTS_HELP)
     p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
     with_local(p)
@@ -172,7 +184,7 @@ def trajectories_arguments(p: argparse.ArgumentParser) -> None:
         default=10.0,
         help="a score rise over two years flagged as rising (default 10 points)",
     )
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    writing_table(p)
     p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
     with_local(p)
     with_rules(p)

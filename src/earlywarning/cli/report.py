@@ -13,7 +13,8 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from earlywarning.cli._common import NEIGHBOURS_HELP, local_of, with_local
+from earlywarning.cli._batch import STDIN, STDIN_NAME, input_file
+from earlywarning.cli._common import NEIGHBOURS_HELP, council_code, local_of, with_local
 from earlywarning.errors import EarlyWarningError
 from earlywarning.io.output import check_output_folder, check_output_path, terminal_text
 from earlywarning.rules import load_ruleset
@@ -29,11 +30,17 @@ def report_arguments(p: argparse.ArgumentParser) -> None:
         "statistical neighbours, region and England, and the trajectory. With --watchlist, one "
         "page per council of the year's watch list and an index.html, in the --output folder."
     )
-    p.add_argument("council_name", nargs="?", metavar="COUNCIL", help="name or ONS code")
+    p.add_argument(
+        "council_name",
+        nargs="?",
+        metavar="COUNCIL|FILE",
+        help="with --year, a council's name or ONS code; without, a file holding the profile "
+        "(- reads standard input)",
+    )
     p.add_argument(
         "--year", type=int, help="the year of the national profile: as known on 1 January"
     )
-    p.add_argument("--profile", metavar="FILE", help="report on this profile file instead")
+    p.add_argument("--profile", metavar="FILE", help="report on this profile file")
     p.add_argument("--watchlist", action="store_true", help="a batch: the year's watch list")
     p.add_argument("--region", help="with --watchlist: only this region")
     p.add_argument(
@@ -41,7 +48,11 @@ def report_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--sliding-only", action="store_true", help="with --watchlist: only sliding")
     p.add_argument(
-        "--output", required=True, metavar="PATH", help="FILE.html, or a folder for --watchlist"
+        "--output",
+        required=True,
+        metavar="PATH",
+        help="FILE.html, or a folder for --watchlist: a report is HTML pages, not a table, so "
+        "it takes no --format",
     )
     p.add_argument(
         "--judgements",
@@ -62,21 +73,29 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
     check_output_path(args.output, "report")  # refused before the page is built, not after
     rules = load_ruleset(args.rules) if args.rules else load_ruleset()
-    if args.profile:
-        if args.council_name or args.year is not None:
-            raise EarlyWarningError("report: give a council and --year, or --profile, not both")
-        origin = f"From the profile in {args.profile}; no figure was added to it."
+    if args.profile and (args.council_name or args.year is not None):
+        raise EarlyWarningError("report: give a council and --year, or --profile, not both")
+    # as for every command on one council: with --year a council, without it a profile file
+    file = args.profile or (args.council_name if args.year is None else None)
+    if file:
+        if not args.profile and not Path(file).exists() and file != STDIN:
+            council_code(file)  # an unknown council is said so, with the nearest name
+            raise EarlyWarningError(f"{file}: no such file; for the council, give --year YEAR")
+        with input_file(file) as path:
+            profile = _one_profile(path)
+        shown = STDIN_NAME if file == STDIN else file
         page = report(
-            profile=_one_profile(Path(args.profile)),
+            profile=profile,
             ruleset=rules,
-            origin=origin,
+            origin=f"From the profile in {shown}; no figure was added to it.",
             judgements=args.judgements,
             neighbours=args.neighbours,
             local=local_of(args),
         )
     else:
-        if not args.council_name or args.year is None:
-            raise EarlyWarningError("report: give a council and --year, or --profile FILE")
+        if not args.council_name:
+            raise EarlyWarningError("report: give a council and --year, or a profile FILE")
+        council_code(args.council_name)  # an unknown council is said so, with the nearest name
         page = report(
             args.council_name,
             args.year,

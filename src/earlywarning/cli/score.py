@@ -5,12 +5,20 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
+from contextlib import ExitStack
 from typing import TextIO
 
-from earlywarning.cli._batch import ProfileSource, profile_of, rows
-from earlywarning.cli._common import EXIT_ROWS_FAILED, reading, ruleset_of
+from earlywarning.cli._batch import ProfileSource, input_file, profile_of, rows
+from earlywarning.cli._common import (
+    EXIT_ROWS_FAILED,
+    national_profile,
+    profile_file,
+    reading,
+    ruleset_of,
+)
 from earlywarning.cli._output import OUTPUT_FORMATS, open_output, stamp, write_assessment
 from earlywarning.engine import score
+from earlywarning.rules import Ruleset
 
 __all__ = ["cmd_explain", "cmd_score", "explain_arguments", "score_arguments"]
 
@@ -18,7 +26,13 @@ __all__ = ["cmd_explain", "cmd_score", "explain_arguments", "score_arguments"]
 def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
     """Score a profile file, chunk by chunk; print text, JSON, CSV or an Excel workbook."""
     rules = ruleset_of(args)
-    source = ProfileSource.from_args(args)
+    if args.year is not None:
+        return _score(args, ProfileSource.national(national_profile(args), args), rules, out)
+    with input_file(profile_file(args)) as path:
+        return _score(args, ProfileSource.from_args(args, path), rules, out)
+
+
+def _score(args: argparse.Namespace, source: ProfileSource, rules: Ruleset, out: TextIO) -> int:
     chunks = source.chunks()
     first = next(chunks)
     if source.single(first) and args.format in ("text", "json"):
@@ -46,10 +60,15 @@ def cmd_score(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     """Explain every profile in a file, one paragraph each."""
     rules = ruleset_of(args)
-    source = ProfileSource.from_args(args)
-    with open_output(args.output, out, binary=False) as stream:
-        total, failed = source.write_explanations(stream, rules)
-    source.notes()
+    with ExitStack() as stack:
+        if args.year is not None:
+            source = ProfileSource.national(national_profile(args), args)
+        else:
+            path = stack.enter_context(input_file(profile_file(args)))
+            source = ProfileSource.from_args(args, path)
+        with open_output(args.output, out, binary=False) as stream:
+            total, failed = source.write_explanations(stream, rules)
+        source.notes()
     if failed:
         print(f"{failed} of {total} rows could not be scored", file=sys.stderr)
         return EXIT_ROWS_FAILED
@@ -57,7 +76,7 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def score_arguments(p: argparse.ArgumentParser) -> None:
-    """score a profile file (CSV, TSV, xlsx, YAML, JSON, Parquet or Feather)"""
+    """score a council's profile, or a file of profiles"""
     reading(p, tuple(OUTPUT_FORMATS))
     p.add_argument(
         "--progress",
@@ -68,5 +87,5 @@ def score_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def explain_arguments(p: argparse.ArgumentParser) -> None:
-    """print the explanation of every profile in a file"""
+    """explain a council's score, or every profile in a file"""
     reading(p, ("text",))

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from earlywarning.datasets._england import judgements, outcomes_as_at
+from earlywarning.vocabulary import rating_words
 
 __all__ = [
     "FIGURE_DATES",
@@ -74,7 +75,8 @@ def judgement_text(rating: Any, date: Any, on: Any) -> str:
     """A previous judgement as outputs show it: the rating, its date and its age."""
     if rating is None or pd.isna(rating):
         return "none known"
-    return f"{rating} ({pd.Timestamp(date):%d %b %Y}, {age_years(date, on):.1f} years before)"
+    when = f"{pd.Timestamp(date):%d %b %Y}, {age_years(date, on):.1f} years before"
+    return f"{rating_words(rating)} ({when})"
 
 
 def _later(
@@ -129,7 +131,8 @@ def freshness(profiles: pd.DataFrame, user: pd.DataFrame | None = None) -> pd.Da
     for row, day, nxt in zip(profiles.to_dict("records"), on, later, strict=True):
         here = _stale(row, day)
         if nxt is not None:
-            here.insert(0, f"a later judgement is known: {nxt[0]} ({nxt[1]:%d %b %Y})")
+            said = f"{rating_words(nxt[0])} ({nxt[1]:%d %b %Y})"
+            here.insert(0, f"a later judgement is known: {said}")
         if row.get("previous_rating_basis") == "sub-judgements":
             here.insert(0, "previous rating read from the sub-judgements (no overall grade)")
         notes.append("; ".join(here))

@@ -3,12 +3,15 @@ writing results row by row (openpyxl's write-only mode keeps memory flat)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 
 from earlywarning._names import excerpt
@@ -28,6 +31,7 @@ __all__ = [
     "MAX_WORKBOOK_BYTES",
     "ExcelWriter",
     "check_workbook",
+    "excel_value",
     "formula_cells",
     "load_openpyxl",
     "read_sheet",
@@ -258,51 +262,107 @@ def _header(path: Path, sheet: str, cells: list[Any], number: int) -> list[str]:
 
 
 class ExcelWriter:
-    """A workbook written row by row: one sheet of results and one stating the ruleset.
+    """A workbook written row by row: sheets of results, and one stating the ruleset.
 
-    Every cell passes ``guard`` (a :class:`~earlywarning.io.output.CellGuard`): no text becomes
-    a live formula, control characters (which openpyxl refuses) are escaped, and a cell too
-    long for Excel is refused rather than cut.
+    Every sheet starts with a header row. Cells keep their kinds: numbers as numbers, dates as
+    dates, true and false as booleans; a text cell that is a plain decimal number or an ISO date
+    (as every cell read from a CSV file is text) is written as that number or date, except a
+    number written with leading zeros (a code such as ``0123``). Every text cell passes
+    ``guard`` (a :class:`~earlywarning.io.output.CellGuard`): no text becomes a live formula,
+    control characters (which openpyxl refuses) are escaped, and a cell too long for Excel is
+    refused rather than cut.
     """
 
     def __init__(self, stamp: dict[str, str]) -> None:
         self._book = load_openpyxl().Workbook(write_only=True)
-        self._sheet = self._book.create_sheet("scores")
+        self._sheets: dict[str, Any] = {}
+        self._rows: dict[str, int] = {}
         self._stamp = stamp
-        self._rows = 0
         self.guard = CellGuard(excel=True)
 
-    def append(self, frame: pd.DataFrame, *, header: bool) -> None:
-        """Add a frame's rows (and its column names first, if ``header``)."""
-        if self._rows + len(frame) + int(header) > EXCEL_ROWS:
+    def append(self, frame: pd.DataFrame, *, header: bool = True, sheet: str = "scores") -> None:
+        """Add a frame's rows to ``sheet``, after its column names when the sheet is new.
+
+        ``header`` is kept for callers that still pass it: a sheet's first rows always follow
+        its header, and later rows never repeat it.
+        """
+        new = sheet not in self._sheets
+        if new:
+            self._sheets[sheet] = self._book.create_sheet(sheet)
+            self._rows[sheet] = 0
+        if self._rows[sheet] + len(frame) + int(new) > EXCEL_ROWS:
             raise OutputFileError(
                 f"xlsx output: more than {EXCEL_ROWS - 1:,} rows, the most a sheet holds: "
-                "write csv or json instead"
+                "write csv, json or parquet instead"
             )
         names = [str(c) for c in frame.columns]
         cells = frame.astype(object).where(frame.notna(), None)
+        target = self._sheets[sheet]
         try:
-            if header:
-                self._sheet.append(self.guard.row_cells(names, names))
-                self._rows += 1
+            if new:
+                target.append(self.guard.row_cells(names, names))
+                self._rows[sheet] += 1
             for row in cells.itertuples(index=False, name=None):
-                self._sheet.append(self.guard.row_cells(row, names))
+                target.append([excel_value(v) for v in self.guard.row_cells(row, names)])
         except OutputFileError:
             self.discard()
             raise
-        self._rows += len(frame)
+        self._rows[sheet] += len(frame)
 
     def discard(self) -> None:
-        """Give up the workbook: finish and remove the sheet's temporary file (openpyxl keeps
+        """Give up the workbook: finish and remove the sheets' temporary files (openpyxl keeps
         the rows there), so an abandoned workbook leaves nothing behind."""
-        writer = getattr(self._sheet, "_writer", None)
-        self._sheet.close()
-        if writer is not None:
-            writer.cleanup()
+        for sheet in self._sheets.values():
+            writer = getattr(sheet, "_writer", None)
+            sheet.close()
+            if writer is not None:
+                writer.cleanup()
 
     def save(self, stream: IO[bytes]) -> None:
         """Write the ruleset sheet and the workbook."""
+        if not self._sheets:
+            self.append(pd.DataFrame(), sheet="scores")  # an empty result still has its sheet
         info = self._book.create_sheet("ruleset")
+        info.append(["key", "value"])
         for key, value in self._stamp.items():
             info.append(self.guard.row_cells([key, value], ["key", "value"]))
         self._book.save(stream)
+
+
+# A decimal number as text, without leading zeros (a code such as 0123 stays text) and with at
+# most 15 significant digits, which a spreadsheet's number holds exactly.
+_DECIMAL = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d{1,15})?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def excel_value(value: Any) -> Any:
+    """A cell's value as a workbook holds it: its kind kept, or found in its text.
+
+    Example:
+        >>> [excel_value(v) for v in ("12.5", "0123", "2021-03-31", "x", True, 3)]
+        [12.5, '0123', datetime.date(2021, 3, 31), 'x', True, 3]
+    """
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        number = float(value)
+        return number if math.isfinite(number) else str(number)  # Excel holds no infinity
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            return value.isoformat()  # Excel's dates have no time zone: keep it as text
+        return value.date() if value == dt.datetime.combine(value.date(), dt.time()) else value
+    if isinstance(value, str):
+        if _DECIMAL.fullmatch(value):
+            return int(value) if value.lstrip("-").isdigit() else float(value)
+        if _ISO_DATE.fullmatch(value):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                return value
+    if isinstance(value, list | dict | tuple):
+        return str(value)
+    return value

@@ -31,12 +31,14 @@ import pandas as pd
 
 from earlywarning._names import excerpt
 from earlywarning.errors import EarlyWarningWarning, OutputFileError
+from earlywarning.io._arrow import ParquetTableWriter
 
 __all__ = [
     "EXCEL_CELL_CHARACTERS",
     "FORMULA_STARTS",
     "IMAGE_FORMATS",
     "CellGuard",
+    "ParquetTableWriter",
     "check_output_folder",
     "check_output_path",
     "image_format",
@@ -63,6 +65,8 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 # in line feeds) and a spreadsheet reads as the end of a row: "\r=1+1" would start a formula.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_CSV = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# In values joined by line feeds: a value starting with a sign that is not a plain number.
+_SIGNED_TEXT = re.compile(rf"\n(?!{_NUMBER.pattern}(?:\n|\Z))[+-]")
 
 
 def _needs_change(value: object) -> bool:
@@ -160,9 +164,12 @@ class CellGuard:
         if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
             return values
         cells = values.to_numpy(dtype=object)
+        distinct = pd.unique(cells).tolist()
+        if not self._suspect(distinct):
+            return values
         changed: dict[str, Any] = {}
         kinds: dict[str, Counter[str]] = {}
-        for value in pd.unique(cells):
+        for value in distinct:
             if _needs_change(value):
                 before = self.counts.copy()
                 changed[value] = self.cell(value, name)
@@ -175,6 +182,24 @@ class CellGuard:
             out[at] = changed[cells[at]]
             self.counts.update(kinds[cells[at]])
         return pd.Series(out, index=values.index, name=values.name)
+
+    def _suspect(self, distinct: list[Any]) -> bool:
+        """Whether any of a column's distinct values might need a change, found by a few scans
+        of them all, joined by line feeds, in place of a call per value (a column of a million
+        numbers read as text from a CSV file has as many distinct values). It may say yes for a
+        value that needs nothing, never no for one that does."""
+        strings = [v for v in distinct if isinstance(v, str)]
+        if not strings:
+            return False
+        if max(map(len, strings)) > EXCEL_CELL_CHARACTERS:
+            return True
+        joined = "\n" + "\n".join(strings)
+        if any("\n" + start in joined for start in FORMULA_STARTS if start not in "+-"):
+            return True
+        signed = "\n-" in joined or "\n+" in joined
+        if signed and _SIGNED_TEXT.search(joined):
+            return True  # a sign that does not begin a plain number
+        return self._control.search(joined) is not None
 
     def row_cells(self, row: Sequence[Any], columns: Sequence[object]) -> list[Any]:
         """One row's cells, each through :meth:`cell`."""
