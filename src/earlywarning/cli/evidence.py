@@ -225,8 +225,7 @@ def fit_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def validate_arguments(p: argparse.ArgumentParser) -> None:
-    """check the rules on the ILACS inspections of the training and test periods, beside a
-    baseline"""
+    """check the rules on the inspections of the training and test periods, with a baseline"""
     writing_table(p)
     p.add_argument("--folds", type=parse_whole, default=5, help="folds of the baseline (default 5)")
     p.add_argument(
