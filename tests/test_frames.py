@@ -154,6 +154,56 @@ def test_reasons_of_distinct_rows_in_arrow_are_those_of_the_rows() -> None:
     assert out["reasons"][3] is None and out["error"][3] is not None
 
 
+def test_a_nan_in_a_polars_or_arrow_column_is_missing_as_in_pandas() -> None:
+    # the engine reads their decimal columns in Arrow, where a NaN is a value, not a null
+    df = profiles().drop(columns=["budget_cut_pct"])
+    df["vacancy_rate_pct"] = [np.nan, 20.0, np.nan, 35.0, np.nan, 5.0]
+    expected = plain(ew.score_frame(df))
+    as_polars = pl.from_pandas(df, nan_to_null=False)
+    assert as_polars["vacancy_rate_pct"].is_nan().sum() == 3  # NaN, not null, going in
+    at = df.columns.get_loc("vacancy_rate_pct")
+    as_arrow = pa.Table.from_pandas(df, preserve_index=False).set_column(
+        at, "vacancy_rate_pct", pa.array(df["vacancy_rate_pct"], from_pandas=False)
+    )
+    assert as_arrow.column("vacancy_rate_pct").null_count == 0
+    pd.testing.assert_frame_equal(plain(ew.score_frame(as_polars)), expected)
+    pd.testing.assert_frame_equal(plain(ew.score_frame(as_arrow)), expected)
+
+
+def test_distinct_rows_without_pyarrow_give_polars_what_they_give_with_it(tmp_path: Path) -> None:
+    # many distinct rows: polars cuts the reasons from blocks of text itself, and the text
+    # going in is read as Python objects, one per distinct value
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_score import random_profiles
+
+    df = random_profiles(20_000, seed=3)
+    df.loc[7, "agency_rate_pct"] = 200.0  # a failed row among them
+    df.loc[9, "council"] = None
+    source = tmp_path / "profiles.csv"
+    df.to_csv(source, index=False)
+    script = (
+        "import sys, json\n"
+        "sys.modules['pyarrow'] = None\n"
+        "import polars as pl, earlywarning as ew\n"
+        "from earlywarning._frames import to_pandas\n"
+        f"frame = pl.read_csv({str(source)!r})\n"
+        "read, _ = to_pandas(frame, 'test')\n"
+        "assert read['council'][0] is read['council'][1] and read['council'][9] is None\n"
+        "out = ew.score_frame(frame)\n"
+        "print(json.dumps(out.to_dict(as_series=False)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    expected = ew.score_frame(pl.read_csv(source))
+    assert got == expected.to_dict(as_series=False)
+    assert got["reasons"][7] is None and got["error"][7] is not None
+    assert got["error"][9] is not None  # the council is required
+    assert len(set(got["reasons"])) > 10_000  # the rows are as distinct as the test needs
+
+
 def test_polars_without_pyarrow_gives_the_same_figures(tmp_path: Path) -> None:
     # pandas decides how it holds text when it is imported, so pyarrow is hidden from a fresh
     # interpreter before anything imports pandas, as if it were not installed
