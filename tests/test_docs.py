@@ -489,6 +489,7 @@ def test_site_header_shows_the_version(built_site: Path) -> None:
     assert f"earlywarning {ew.__version__}" in header.group(0)
 
 
+@pytest.mark.slow
 def test_notebook_page_shows_what_each_cell_displays(built_site: Path) -> None:
     """docs/hooks.py puts each notebook cell's display (its last value's _repr_html_) after it."""
     page = (built_site / "notebooks" / "index.html").read_text(encoding="utf-8")
