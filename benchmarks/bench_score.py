@@ -222,13 +222,17 @@ def floor(frame: Any, rules: ew.Ruleset) -> tuple[np.ndarray, np.ndarray]:
     return score, band
 
 
-def best_of(repeats: int, fn: Callable[[], object]) -> float:
-    times = []
+def best_of(repeats: int, *fns: Callable[[], object]) -> list[float]:
+    """The best time of each function over ``repeats`` rounds, the functions taking turns in
+    each round: a burst of load on the shared machine then slows all of them alike, rather
+    than the repeats of one."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for fn, spent in zip(fns, times, strict=True):
+            start = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - start)
+    return [min(spent) for spent in times]
 
 
 def score_median_us(
@@ -362,9 +366,12 @@ def main() -> None:
     assert (named == column(out, "band")).all(), "bands disagree"
     del out
 
-    t_floor = best_of(3, lambda: floor(frame, rules))
-    t_full = best_of(3, lambda: ew.score_frame(frame, rules))
-    t_bare = best_of(3, lambda: ew.score_frame(frame, rules, reasons=False))
+    t_floor, t_full, t_bare = best_of(
+        5,
+        lambda: floor(frame, rules),
+        lambda: ew.score_frame(frame, rules),
+        lambda: ew.score_frame(frame, rules, reasons=False),
+    )
     pyarrow = "hidden" if HIDE_PYARROW else "installed"
     print(
         f"{rows:,} rows, {len(rules.indicators)} indicators, {len(rules.combinations)} "
