@@ -89,8 +89,8 @@ def lookup(inputs: pd.DataFrame, column: str, codes: np.ndarray, years: np.ndarr
     pairs: the builder looks up some twenty columns for every profile it makes."""
     index = inputs.index
     assert isinstance(index, pd.MultiIndex)  # council_inputs: (la_code, year)
-    code_at = index.levels[0].get_indexer(codes)
-    year_at = index.levels[1].get_indexer(years)
+    code_at = index.levels[0].get_indexer(pd.Index(codes))
+    year_at = index.levels[1].get_indexer(pd.Index(years))
     width = len(index.levels[1])
     found = (code_at >= 0) & (year_at >= 0)
     rows = pd.Index(index.codes[0].astype(np.int64) * width + index.codes[1])
