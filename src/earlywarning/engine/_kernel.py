@@ -255,54 +255,37 @@ def _fire_tables(
     met (bit i: condition i), then a row of zeros (for the mitigation caps to pad with); and
     the highest red flag of each OR of marks: of the bands its high bits raise and of the
     combinations its code fires. With more conditions, a mark's low bit raises nothing.
-
-    The tables depend on the combinations alone, not on the indicators' levels, so the many
-    rulesets a fit tries share them: they are built once per content (and read-only)."""
-    return _fire_tables_of(
-        matrix.tobytes(),
-        matrix.shape,
-        needed.tobytes(),
-        tuple(lifts),
-        comp.combo_flags.tobytes(),
-        comp.combo_points.tobytes(),
-        np.dtype(comp.dtype).str,
-    )
+    Built once per content (read-only): the many rulesets a fit tries differ in levels only.
+    """
+    points = (comp.combo_points.tobytes(), np.dtype(comp.dtype).str)
+    key = (matrix.tobytes(), matrix.shape, needed.tobytes(), tuple(lifts), *points)
+    return _fire_tables_of(key, comp.combo_flags.tobytes())
 
 
 @lru_cache(maxsize=64)
-def _fire_tables_of(
-    matrix_bytes: bytes,
-    shape: tuple[int, int],
-    needed_bytes: bytes,
-    lifts: tuple[int, ...],
-    flag_bytes: bytes,
-    point_bytes: bytes,
-    dtype: str,
-) -> tuple[np.ndarray | None, np.ndarray]:
+def _fire_tables_of(key: tuple[Any, ...], flags: bytes) -> tuple[np.ndarray | None, np.ndarray]:
+    matrix_bytes, shape, needed_bytes, lifts, point_bytes, dtype = key
     matrix = np.frombuffer(matrix_bytes, np.int16).reshape(shape)
     needed = np.frombuffer(needed_bytes, np.int16)
-    combo_flags = np.frombuffer(flag_bytes, np.int8)
-    combo_points = np.frombuffer(point_bytes, dtype)
     sets = np.arange(1 << len(lifts))
     raised = np.full(len(sets), -1)
     for k, f in enumerate(lifts):  # the lifts ascend: the highest bit set wins
         raised[(sets >> k) & 1 == 1] = f
     if len(matrix) > TABLE_BITS:
-        return None, _read_only(np.repeat(raised, 2).astype(np.int8))
+        flag_of = np.repeat(raised, 2).astype(np.int8)
+        flag_of.flags.writeable = False
+        return None, flag_of
     codes = np.arange(2 ** len(matrix), dtype=np.int64)
     holds = ((codes[:, None] >> np.arange(len(matrix))) & 1).astype(np.int16)
     enough = holds @ matrix >= needed
     fires = enough[:, : len(needed) // 2] & enough[:, len(needed) // 2 :]
-    combos = np.where(fires, combo_flags, -1).max(axis=1, initial=-1)
-    table = np.concatenate([fires.T * combo_points[:, None], [0 * codes]], dtype=dtype)
+    combos = np.where(fires, np.frombuffer(flags, np.int8), -1).max(axis=1, initial=-1)
+    table = np.concatenate([fires.T * np.frombuffer(point_bytes, dtype)[:, None], [0 * codes]])
     # C order: a take along the rows of a Fortran-ordered table copies it whole
+    table = np.ascontiguousarray(table, dtype=dtype)
     flag_of = np.maximum(raised[:, None], combos).ravel().astype(np.int8)
-    return _read_only(np.ascontiguousarray(table)), _read_only(flag_of)
-
-
-def _read_only(array: np.ndarray) -> np.ndarray:
-    array.flags.writeable = False
-    return array
+    table.flags.writeable = flag_of.flags.writeable = False
+    return table, flag_of
 
 
 _Condition = tuple[bool, str, float, int, str]
