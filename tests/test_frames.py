@@ -170,64 +170,67 @@ def test_a_nan_in_a_polars_or_arrow_column_is_missing_as_in_pandas() -> None:
     pd.testing.assert_frame_equal(plain(ew.score_frame(as_arrow)), expected)
 
 
-def test_distinct_rows_without_pyarrow_give_polars_what_they_give_with_it(tmp_path: Path) -> None:
-    # many distinct rows: polars cuts the reasons from blocks of text itself, and the text
-    # going in is read as Python objects, one per distinct value
+@pytest.fixture(scope="module")
+def without_pyarrow(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Two polars frames scored in one interpreter that cannot find pyarrow: the six profiles
+    and 20,000 distinct random ones (with a failed row and a missing council), their sources,
+    and what was shown of how the text of the big one was read.
+
+    pandas decides how it holds text when it is imported, so pyarrow is hidden from a fresh
+    interpreter before anything imports pandas, as if it were not installed; one interpreter
+    serves both tests."""
     sys.path.insert(0, str(REPO / "benchmarks"))
     from bench_score import random_profiles
 
+    folder = tmp_path_factory.mktemp("without_pyarrow")
+    small = folder / "profiles.json"
+    profiles().to_json(small, orient="records")
     df = random_profiles(20_000, seed=3)
-    df.loc[7, "agency_rate_pct"] = 200.0  # a failed row among them
+    df.loc[7, "agency_rate_pct"] = 200.0
     df.loc[9, "council"] = None
-    source = tmp_path / "profiles.csv"
-    df.to_csv(source, index=False)
+    big = folder / "distinct.csv"
+    df.to_csv(big, index=False)
     script = (
         "import sys, json\n"
         "sys.modules['pyarrow'] = None\n"
         "import polars as pl, earlywarning as ew\n"
         "from earlywarning._frames import to_pandas\n"
-        f"frame = pl.read_csv({str(source)!r})\n"
+        f"small = ew.score_frame(pl.read_json({str(small)!r}))\n"
+        "assert isinstance(small, pl.DataFrame), type(small)\n"
+        f"frame = pl.read_csv({str(big)!r})\n"
         "read, _ = to_pandas(frame, 'test')\n"
-        "assert read['council'][0] is read['council'][1] and read['council'][9] is None\n"
-        "out = ew.score_frame(frame)\n"
-        "print(json.dumps(out.to_dict(as_series=False)))\n"
+        "shared = read['council'][0] is read['council'][1] and read['council'][9] is None\n"
+        "print(json.dumps({'schema': {k: str(v) for k, v in small.schema.items()},\n"
+        "                  'rows': small.to_dict(as_series=False), 'shared': shared,\n"
+        "                  'scored': ew.score_frame(frame).to_dict(as_series=False)}))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode == 0, result.stderr
-    got = json.loads(result.stdout)
-    expected = ew.score_frame(pl.read_csv(source))
+    return {"small": small, "big": big, **json.loads(result.stdout)}
+
+
+def test_distinct_rows_without_pyarrow_give_polars_what_they_give_with_it(
+    without_pyarrow: dict[str, Any],
+) -> None:
+    # many distinct rows: polars cuts the reasons from blocks of text itself, and the text
+    # going in is read as Python objects, one per distinct value
+    got = without_pyarrow["scored"]
+    assert without_pyarrow["shared"]
+    expected = ew.score_frame(pl.read_csv(without_pyarrow["big"]))
     assert got == expected.to_dict(as_series=False)
     assert got["reasons"][7] is None and got["error"][7] is not None
     assert got["error"][9] is not None  # the council is required
     assert len(set(got["reasons"])) > 10_000  # the rows are as distinct as the test needs
 
 
-def test_polars_without_pyarrow_gives_the_same_figures(tmp_path: Path) -> None:
-    # pandas decides how it holds text when it is imported, so pyarrow is hidden from a fresh
-    # interpreter before anything imports pandas, as if it were not installed
-    source = tmp_path / "profiles.json"
-    profiles().to_json(source, orient="records")
-    script = (
-        "import sys, json\n"
-        "sys.modules['pyarrow'] = None\n"
-        "import polars as pl, earlywarning as ew\n"
-        f"frame = pl.read_json({str(source)!r})\n"
-        "out = ew.score_frame(frame)\n"
-        "assert isinstance(out, pl.DataFrame), type(out)\n"
-        "print(json.dumps({'schema': {k: str(v) for k, v in out.schema.items()},\n"
-        "                  'rows': out.to_dict(as_series=False)}))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    got = json.loads(result.stdout)
-    expected = ew.score_frame(pl.read_json(source))
-    assert got["schema"] == {k: str(v) for k, v in expected.schema.items()}
-    assert got["rows"] == expected.to_dict(as_series=False)
-    assert got["schema"]["red_flag"] == "String" and got["rows"]["score"].count(None) >= 3
+def test_polars_without_pyarrow_gives_the_same_figures(without_pyarrow: dict[str, Any]) -> None:
+    expected = ew.score_frame(pl.read_json(without_pyarrow["small"]))
+    schema, rows = without_pyarrow["schema"], without_pyarrow["rows"]
+    assert schema == {k: str(v) for k, v in expected.schema.items()}
+    assert rows == expected.to_dict(as_series=False)
+    assert schema["red_flag"] == "String" and rows["score"].count(None) >= 3
 
 
 def test_pandas_without_pyarrow_gives_the_same_table(tmp_path: Path) -> None:
