@@ -22,8 +22,12 @@ drawn within each field's range, it prints:
 * ``score_frame`` with and without reasons, each as a ratio to that floor;
 * the median time of ``score()`` on one profile, in µs, with and without the score range;
 * the peak memory ``score_frame`` allocates (tracemalloc, plus the peak of pyarrow's own
-  memory pool, which tracemalloc cannot see; polars allocates nothing of note on this path,
-  its frame going to Arrow and back without a copy), as a ratio to the input table's size;
+  memory pool, which tracemalloc cannot see), as a ratio to the input table's size; polars'
+  own allocations (the text of a polars result) are seen by neither;
+* so also, on Linux, how far one ``score_frame`` raises a fresh process's resident memory
+  (its high-water mark reset before the call), as a ratio to the input table's size: it sees
+  every allocator, and also counts memory a freed array left to one allocator (numpy's) that
+  another (polars', Arrow's) cannot reuse;
 * the CLI on a CSV of the same rows: wall time and peak RSS (skip it with ``--no-cli``), and
   on a Parquet file of them when pyarrow is there.
 
@@ -218,13 +222,17 @@ def floor(frame: Any, rules: ew.Ruleset) -> tuple[np.ndarray, np.ndarray]:
     return score, band
 
 
-def best_of(repeats: int, fn: Callable[[], object]) -> float:
-    times = []
+def best_of(repeats: int, *fns: Callable[[], object]) -> list[float]:
+    """The best time of each function over ``repeats`` rounds, the functions taking turns in
+    each round: a burst of load on the shared machine then slows all of them alike, rather
+    than the repeats of one."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for fn, spent in zip(fns, times, strict=True):
+            start = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - start)
+    return [min(spent) for spent in times]
 
 
 def score_median_us(
@@ -265,6 +273,34 @@ def peak_memory_ratio(table: Any, rules: ew.Ruleset) -> float:
         peak += pool.max_memory()
         pa.set_memory_pool(before)
     return peak / size_of(table)
+
+
+def rss_growth_ratio(rows: int) -> float | None:
+    """Growth of resident memory over one ``score_frame`` in a fresh process (this run's frame
+    kind, pyarrow hidden or not), as a ratio to the input table's size; None where Linux's
+    ``/proc/self/clear_refs`` cannot reset the high-water mark."""
+    args = [sys.executable, __file__, "--rss-child", str(rows), "--frame", FRAME]
+    if HIDE_PYARROW:
+        args.append("--no-pyarrow")
+    result = subprocess.run(args, capture_output=True, text=True, check=False)
+    return float(result.stdout) if result.returncode == 0 and result.stdout.strip() else None
+
+
+def rss_child(rows: int) -> None:
+    def kb(key: str) -> int:
+        return int(Path("/proc/self/status").read_text().split(key + ":")[1].split()[0])
+
+    rules = ew.load_ruleset()
+    table = as_kind(random_profiles(rows), FRAME)
+    ew.score_frame(as_kind(random_profiles(10), FRAME), rules)  # warm the ruleset's caches
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # the high-water mark := the RSS now
+    except OSError:
+        return
+    before = kb("VmRSS")
+    out = ew.score_frame(table, rules)
+    print((kb("VmHWM") - before) * 1024 / size_of(table))
+    del out
 
 
 def cli(frame: pd.DataFrame, suffix: str = ".csv") -> tuple[float, float, float]:
@@ -316,6 +352,9 @@ def column(out: Any, name: str) -> np.ndarray:
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--") and a not in FRAMES]
     rows = int(args[0]) if args else 1_000_000
+    if "--rss-child" in sys.argv:
+        rss_child(rows)
+        return
     rules = ew.load_ruleset()
     frame = as_kind(random_profiles(rows), FRAME)
     ew.score_frame(as_kind(random_profiles(10), FRAME), rules)  # warm the ruleset's caches
@@ -327,9 +366,12 @@ def main() -> None:
     assert (named == column(out, "band")).all(), "bands disagree"
     del out
 
-    t_floor = best_of(3, lambda: floor(frame, rules))
-    t_full = best_of(3, lambda: ew.score_frame(frame, rules))
-    t_bare = best_of(3, lambda: ew.score_frame(frame, rules, reasons=False))
+    t_floor, t_full, t_bare = best_of(
+        5,
+        lambda: floor(frame, rules),
+        lambda: ew.score_frame(frame, rules),
+        lambda: ew.score_frame(frame, rules, reasons=False),
+    )
     pyarrow = "hidden" if HIDE_PYARROW else "installed"
     print(
         f"{rows:,} rows, {len(rules.indicators)} indicators, {len(rules.combinations)} "
@@ -343,6 +385,9 @@ def main() -> None:
     bare = score_median_us(plain, rules, ranges=False)
     print(f"score(ranges=False) median    {bare:6.0f} µs")
     print(f"score_frame peak memory       {peak_memory_ratio(frame, rules):6.1f}x the input frame")
+    rss = rss_growth_ratio(rows)
+    if rss is not None:
+        print(f"score_frame RSS growth        {rss:6.1f}x the input frame (a fresh process)")
     if "--no-cli" not in sys.argv:
         plain = random_profiles(rows)
         wall, rss, pandas_io = cli(plain)

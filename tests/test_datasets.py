@@ -209,18 +209,24 @@ def test_bad_arguments_raise() -> None:
 def _check_previous(frame: pd.DataFrame, points: pd.Series) -> None:
     """previous_rating is the latest judgement of that council strictly before each point."""
     j = datasets.ofsted_judgements()
-    by_code = {code: g for code, g in j.groupby("la_code")}
+    # each council's dates and ratings as plain arrays: a pandas filter per row was most of
+    # the time of the tests that check every council and year
+    by_code = {
+        code: (pd.DatetimeIndex(g["date"]), g["rating"].tolist())
+        for code, g in j.groupby("la_code")
+    }
+    none: tuple[pd.DatetimeIndex, list[str]] = (pd.DatetimeIndex([]), [])
     for row, at in zip(frame.itertuples(), points, strict=True):
-        history = by_code.get(row.la_code, j.iloc[:0])
-        before = history[history["date"] < at]
-        if before.empty:
+        dates, ratings = by_code.get(row.la_code, none)
+        before = np.flatnonzero(dates < at)
+        if not len(before):
             assert row.previous_rating is None
             assert pd.isna(row.previous_rating_date)
             continue
-        last = before.iloc[-1]
+        last = before[-1]
         assert row.previous_rating_date < at
-        assert row.previous_rating_date == last["date"]
-        assert row.previous_rating == last["rating"]
+        assert row.previous_rating_date == dates[last]
+        assert row.previous_rating == ratings[last]
 
 
 def test_previous_rating_is_dated_before_1_january(all_years: pd.DataFrame) -> None:

@@ -498,6 +498,7 @@ def test_site_pages_fetch_nothing_from_elsewhere(built_site: Path) -> None:
         assert hit is None, f"{page.relative_to(built_site)}: {hit and hit.group(0)}"
 
 
+@pytest.mark.slow
 def test_notebook_page_shows_what_each_cell_displays(built_site: Path) -> None:
     """docs/hooks.py puts each notebook cell's display (its last value's _repr_html_) after it."""
     page = (built_site / "notebooks" / "index.html").read_text(encoding="utf-8")

@@ -154,30 +154,83 @@ def test_reasons_of_distinct_rows_in_arrow_are_those_of_the_rows() -> None:
     assert out["reasons"][3] is None and out["error"][3] is not None
 
 
-def test_polars_without_pyarrow_gives_the_same_figures(tmp_path: Path) -> None:
-    # pandas decides how it holds text when it is imported, so pyarrow is hidden from a fresh
-    # interpreter before anything imports pandas, as if it were not installed
-    source = tmp_path / "profiles.json"
-    profiles().to_json(source, orient="records")
+def test_a_nan_in_a_polars_or_arrow_column_is_missing_as_in_pandas() -> None:
+    # the engine reads their decimal columns in Arrow, where a NaN is a value, not a null
+    df = profiles().drop(columns=["budget_cut_pct"])
+    df["vacancy_rate_pct"] = [np.nan, 20.0, np.nan, 35.0, np.nan, 5.0]
+    expected = plain(ew.score_frame(df))
+    as_polars = pl.from_pandas(df, nan_to_null=False)
+    assert as_polars["vacancy_rate_pct"].is_nan().sum() == 3  # NaN, not null, going in
+    at = df.columns.get_loc("vacancy_rate_pct")
+    as_arrow = pa.Table.from_pandas(df, preserve_index=False).set_column(
+        at, "vacancy_rate_pct", pa.array(df["vacancy_rate_pct"], from_pandas=False)
+    )
+    assert as_arrow.column("vacancy_rate_pct").null_count == 0
+    pd.testing.assert_frame_equal(plain(ew.score_frame(as_polars)), expected)
+    pd.testing.assert_frame_equal(plain(ew.score_frame(as_arrow)), expected)
+
+
+@pytest.fixture(scope="module")
+def without_pyarrow(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Two polars frames scored in one interpreter that cannot find pyarrow: the six profiles
+    and 20,000 distinct random ones (with a failed row and a missing council), their sources,
+    and what was shown of how the text of the big one was read.
+
+    pandas decides how it holds text when it is imported, so pyarrow is hidden from a fresh
+    interpreter before anything imports pandas, as if it were not installed; one interpreter
+    serves both tests."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_score import random_profiles
+
+    folder = tmp_path_factory.mktemp("without_pyarrow")
+    small = folder / "profiles.json"
+    profiles().to_json(small, orient="records")
+    df = random_profiles(20_000, seed=3)
+    df.loc[7, "agency_rate_pct"] = 200.0
+    df.loc[9, "council"] = None
+    big = folder / "distinct.csv"
+    df.to_csv(big, index=False)
     script = (
         "import sys, json\n"
         "sys.modules['pyarrow'] = None\n"
         "import polars as pl, earlywarning as ew\n"
-        f"frame = pl.read_json({str(source)!r})\n"
-        "out = ew.score_frame(frame)\n"
-        "assert isinstance(out, pl.DataFrame), type(out)\n"
-        "print(json.dumps({'schema': {k: str(v) for k, v in out.schema.items()},\n"
-        "                  'rows': out.to_dict(as_series=False)}))\n"
+        "from earlywarning._frames import to_pandas\n"
+        f"small = ew.score_frame(pl.read_json({str(small)!r}))\n"
+        "assert isinstance(small, pl.DataFrame), type(small)\n"
+        f"frame = pl.read_csv({str(big)!r})\n"
+        "read, _ = to_pandas(frame, 'test')\n"
+        "shared = read['council'][0] is read['council'][1] and read['council'][9] is None\n"
+        "print(json.dumps({'schema': {k: str(v) for k, v in small.schema.items()},\n"
+        "                  'rows': small.to_dict(as_series=False), 'shared': shared,\n"
+        "                  'scored': ew.score_frame(frame).to_dict(as_series=False)}))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode == 0, result.stderr
-    got = json.loads(result.stdout)
-    expected = ew.score_frame(pl.read_json(source))
-    assert got["schema"] == {k: str(v) for k, v in expected.schema.items()}
-    assert got["rows"] == expected.to_dict(as_series=False)
-    assert got["schema"]["red_flag"] == "String" and got["rows"]["score"].count(None) >= 3
+    return {"small": small, "big": big, **json.loads(result.stdout)}
+
+
+def test_distinct_rows_without_pyarrow_give_polars_what_they_give_with_it(
+    without_pyarrow: dict[str, Any],
+) -> None:
+    # many distinct rows: polars cuts the reasons from blocks of text itself, and the text
+    # going in is read as Python objects, one per distinct value
+    got = without_pyarrow["scored"]
+    assert without_pyarrow["shared"]
+    expected = ew.score_frame(pl.read_csv(without_pyarrow["big"]))
+    assert got == expected.to_dict(as_series=False)
+    assert got["reasons"][7] is None and got["error"][7] is not None
+    assert got["error"][9] is not None  # the council is required
+    assert len(set(got["reasons"])) > 10_000  # the rows are as distinct as the test needs
+
+
+def test_polars_without_pyarrow_gives_the_same_figures(without_pyarrow: dict[str, Any]) -> None:
+    expected = ew.score_frame(pl.read_json(without_pyarrow["small"]))
+    schema, rows = without_pyarrow["schema"], without_pyarrow["rows"]
+    assert schema == {k: str(v) for k, v in expected.schema.items()}
+    assert rows == expected.to_dict(as_series=False)
+    assert schema["red_flag"] == "String" and rows["score"].count(None) >= 3
 
 
 def test_pandas_without_pyarrow_gives_the_same_table(tmp_path: Path) -> None:

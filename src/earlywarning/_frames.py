@@ -11,7 +11,12 @@ is installed, a polars ``String``, an Arrow ``string``) read as Python objects m
 ``str`` for every cell. Here such a column is factorised in Arrow instead, and only its distinct
 values become Python objects: the engine then reads an object column whose cells share them.
 On the way out the text columns are built in Arrow from codes into their few distinct values,
-not from a million Python strings.
+not from a million Python strings; without pyarrow, polars gathers them from those values, or
+cuts them from blocks of joined text (:func:`polars_text`).
+
+Numbers are where the memory goes. The engine keeps its own checked copy of each measure, so a
+polars or Arrow table read for scoring keeps its decimal columns in Arrow (``numbers_in_arrow``)
+rather than being copied whole into numpy first.
 
 Example:
     >>> import pandas as pd
@@ -22,7 +27,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import cache
 from typing import Any, Literal
 
@@ -39,6 +44,7 @@ __all__ = [
     "from_pandas",
     "missing_last",
     "objects_text",
+    "polars_text",
     "shared_text",
     "text_in_arrow",
     "to_pandas",
@@ -71,7 +77,7 @@ def frame_kind(data: Any) -> Kind | None:
     return None
 
 
-def to_pandas(data: Any, who: str) -> tuple[pd.DataFrame, Kind]:
+def to_pandas(data: Any, who: str, *, numbers_in_arrow: bool = False) -> tuple[pd.DataFrame, Kind]:
     """``data`` as a pandas frame, and the kind to give the result back as.
 
     A pandas frame is returned as it is; a polars frame goes through Arrow when pyarrow is
@@ -79,6 +85,11 @@ def to_pandas(data: Any, who: str) -> tuple[pd.DataFrame, Kind]:
     an Arrow table becomes pandas by pyarrow. A table of another kind that offers the
     dataframe interchange protocol (``__dataframe__``) is read by pandas and given back as
     pandas.
+
+    With ``numbers_in_arrow``, a polars or Arrow table's decimal columns stay in Arrow's
+    buffers (pandas' ``ArrowDtype``, a NaN made a null) instead of being copied into numpy:
+    for a caller that reads each column once and keeps its own copy of what it read (the
+    engine's checks), so that the whole table is not held twice.
 
     Raises:
         TypeError: for anything that is not a table, naming ``who`` and what it was given
@@ -94,10 +105,10 @@ def to_pandas(data: Any, who: str) -> tuple[pd.DataFrame, Kind]:
     if kind == "pandas":
         return data, "pandas"
     if kind == "polars":
-        return _polars_to_pandas(data), "polars"
+        return _polars_to_pandas(data, numbers_in_arrow), "polars"
     if kind == "arrow":
         table = _pyarrow().table(data)  # a pyarrow Table as it is; any other stream read once
-        return _arrow_to_pandas(table), "arrow"
+        return _arrow_to_pandas(table, numbers_in_arrow), "arrow"
     if type(data).__name__ == "LazyFrame":
         raise TypeError(f"{who} needs a table, not a polars LazyFrame: collect() it first")
     if hasattr(data, "__dataframe__"):
@@ -131,19 +142,58 @@ def _has_pyarrow() -> bool:
     return True
 
 
-def _arrow_to_pandas(table: Any) -> pd.DataFrame:
+def _arrow_to_pandas(table: Any, numbers_in_arrow: bool = False) -> pd.DataFrame:
+    mapper = None
+    if numbers_in_arrow:
+        pa = _pyarrow()
+        table = _nan_as_null(table)
+
+        def mapper(dtype: Any) -> Any:
+            return pd.ArrowDtype(dtype) if pa.types.is_floating(dtype) else None
+
     # a column apiece: one 2-D block of all the numbers would be a second copy of them
-    frame: pd.DataFrame = table.to_pandas(split_blocks=True)
+    frame: pd.DataFrame = table.to_pandas(split_blocks=True, types_mapper=mapper)
     return frame
 
 
-def _polars_to_pandas(data: Any) -> pd.DataFrame:
+def _nan_as_null(table: Any) -> Any:
+    """``table`` with each NaN in a decimal column made a null: numpy holds both as NaN, and
+    both mean no data, but Arrow keeps a NaN as a value. A column without NaN is not copied."""
+    pa = _pyarrow()
+    import pyarrow.compute as pc
+
+    for i, field in enumerate(table.schema):
+        if pa.types.is_floating(field.type):
+            nan = pc.is_nan(table.column(i))
+            if pc.any(nan).as_py():
+                table = table.set_column(i, field, pc.if_else(nan, None, table.column(i)))
+    return table
+
+
+def _polars_to_pandas(data: Any, numbers_in_arrow: bool) -> pd.DataFrame:
     if _has_pyarrow():
-        return _arrow_to_pandas(data.to_arrow())
+        return _arrow_to_pandas(data.to_arrow(), numbers_in_arrow)
     # Without pyarrow, numbers come through numpy (no copy where there are no nulls) and text
-    # as Python objects: pandas then holds text as Python objects anyway.
-    columns = {name: data.get_column(name).to_numpy() for name in data.columns}
+    # as Python objects, as pandas holds text without pyarrow.
+    columns = {name: _polars_column(data.get_column(name)) for name in data.columns}
     return pd.DataFrame(columns, copy=False)
+
+
+def _polars_column(series: Any) -> Any:
+    """One polars column in numpy: text as an object column (None: missing) whose cells share
+    one Python string per distinct value when values repeat (names, ratings, yes/no), so
+    that a million rows do not make a million strings."""
+    import polars
+
+    if series.dtype != polars.String:
+        return series.to_numpy()
+    values = series.drop_nulls().unique()
+    if len(values) > len(series) // 2:  # nearly all distinct: nothing to share
+        return pd.Series(series.to_numpy(), dtype=object, copy=False)
+    codes = series.cast(polars.Enum(values)).to_physical().cast(polars.Int64).fill_null(-1)
+    cells = missing_last(values.to_list())[codes.to_numpy()]
+    # object, not pandas' inferred text dtype, which would check every cell again
+    return pd.Series(cells, dtype=object, copy=False)
 
 
 def from_pandas(out: pd.DataFrame, kind: Kind) -> Any:
@@ -193,10 +243,31 @@ def from_pandas(out: pd.DataFrame, kind: Kind) -> Any:
             # polars reads NaN as a number: a missing score is a null, as from Arrow
             columns.append(polars.Series(name, column.to_numpy(), nan_to_null=True))
         else:
-            cells = column.to_numpy(dtype=object, copy=True)
-            cells[pd.isna(cells)] = None
-            columns.append(polars.Series(name, cells.tolist(), dtype=polars.String))
+            # text from its few distinct values (bands, red flags, errors): polars gathers
+            # them by code, with no Python string handed over per row
+            codes, values = pd.factorize(column)
+            text = polars.Series(name, [*values.tolist(), None], dtype=polars.String)
+            columns.append(text.gather(np.where(codes < 0, len(values), codes)))
     return polars.DataFrame(columns)
+
+
+def polars_text(name: str, blocks: Iterable[str], missing: np.ndarray) -> Any:
+    """A polars text column from blocks of rows, each row's text followed by a newline, cut
+    into rows by polars; rows where ``missing`` is True are null. No Python string is made
+    per row, and each block's text can go once polars holds it.
+
+    Example:
+        >>> import numpy as np
+        >>> polars_text("r", ["a\\n\\n", "b; c\\n"], np.array([False, True, False])).to_list()
+        ['a', None, 'b; c']
+    """
+    import polars
+
+    rows = [polars.Series(name, [text]).str.split("\n").explode().head(-1) for text in blocks]
+    column = polars.concat(rows) if rows else polars.Series(name, [], dtype=polars.String)
+    if missing.any():
+        column = column.scatter(np.flatnonzero(missing), None)
+    return column
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:

@@ -82,8 +82,21 @@ def pct_change(new: np.ndarray, old: np.ndarray) -> np.ndarray:
 
 
 def lookup(inputs: pd.DataFrame, column: str, codes: np.ndarray, years: np.ndarray) -> np.ndarray:
-    index = pd.MultiIndex.from_arrays([codes, years])
-    return inputs[column].reindex(index).to_numpy(dtype=float, na_value=np.nan)
+    """``column`` of ``inputs`` (indexed by council code and year) for each code and year; NaN
+    where the panel has no such row.
+
+    Each pair is found by its position in the index's two levels, with no index built of the
+    pairs: the builder looks up some twenty columns for every profile it makes."""
+    index = inputs.index
+    assert isinstance(index, pd.MultiIndex)  # council_inputs: (la_code, year)
+    code_at = index.levels[0].get_indexer(pd.Index(codes))
+    year_at = index.levels[1].get_indexer(pd.Index(years))
+    width = len(index.levels[1])
+    found = (code_at >= 0) & (year_at >= 0)
+    rows = pd.Index(index.codes[0].astype(np.int64) * width + index.codes[1])
+    at = np.where(found, rows.get_indexer(code_at.astype(np.int64) * width + year_at), -1)
+    values = inputs[column].to_numpy(dtype=float, na_value=np.nan)
+    return np.where(at >= 0, values[at], np.nan)
 
 
 def change_within_one_source(

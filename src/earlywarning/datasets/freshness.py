@@ -82,20 +82,26 @@ def judgement_text(rating: Any, date: Any, on: Any) -> str:
 def _later(
     codes: pd.Series, on: pd.Series, user: pd.DataFrame | None
 ) -> list[tuple[str, pd.Timestamp] | None]:
-    """For each profile, the first judgement known after the profile's date, if any."""
+    """For each profile, the first judgement known after the profile's date, if any.
+
+    The judgements are sorted once by council and date (ties in the order they are known),
+    and each profile's is found by a binary search within its council's: a watch list asks
+    this for every council, and a filter of the table per profile was most of its time.
+    """
     known = judgements()[["la_code", "date", "rating"]]
     if user is not None and len(user):
         known = pd.concat([known, user[["la_code", "date", "rating"]]], ignore_index=True)
     # only the councils asked about are sorted: a report asks about one of some 150
     known = known[known["la_code"].isin(set(codes))]
-    by_code = {c: g.sort_values("date") for c, g in known.groupby("la_code")}
+    known = known.sort_values(["la_code", "date"], kind="stable", ignore_index=True)
+    dates = pd.DatetimeIndex(known["date"])
+    ratings = known["rating"].tolist()
+    spans = {code: (at[0], at[-1] + 1) for code, at in known.groupby("la_code").indices.items()}
     out: list[tuple[str, pd.Timestamp] | None] = []
     for code, day in zip(codes, on, strict=True):
-        rows = by_code.get(code)
-        after = rows[rows["date"] >= day] if rows is not None else None
-        out.append(
-            None if after is None or not len(after) else tuple(after.iloc[0][["rating", "date"]])
-        )
+        first, end = spans.get(code, (0, 0))
+        i = first + int(dates[first:end].searchsorted(day, side="left"))
+        out.append((ratings[i], dates[i]) if i < end else None)
     return out
 
 

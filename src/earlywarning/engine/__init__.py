@@ -23,6 +23,7 @@ from earlywarning._frames import (
     from_pandas,
     missing_last,
     objects_text,
+    polars_text,
     shared_text,
     text_in_arrow,
     to_pandas,
@@ -46,6 +47,7 @@ from earlywarning.profile import (
     ProfileColumns,
     check_profile,
     measure_values,
+    profile_columns,
 )
 from earlywarning.rules import BAND_NAMES, Ruleset, default_ruleset
 
@@ -129,23 +131,34 @@ def score_frame(
         >>> out.loc[1, "error"]
         'agency_rate_pct: 140.0 is above the maximum of 100'
     """
-    data, kind = to_pandas(frame, "score_frame")
+    data, kind = to_pandas(frame, "score_frame", numbers_in_arrow=True)
     index = data.index
-    ev = evaluate(shared_text(data, _WORD_FIELDS), ruleset)
-    # the checked measures are in ev: a pandas copy of a polars or Arrow table can go before
-    # the result is built beside them
+    columns = profile_columns(shared_text(data, _WORD_FIELDS))
+    # the checked measures are in columns: a pandas copy of a polars or Arrow table (its text
+    # shared, its numbers with nulls) can go before the kernel's arrays are made beside them
     del data
+    ev = evaluate_columns(columns, ruleset)
+    del columns
     if not ranges:
         # and the table needs what the rules gave, not the measures they read (a float column
         # per measure, the largest part of an evaluation): those go too
         ev = replace(ev, columns=ProfileColumns(measures={}, error=ev.error))
-    out = result_frame(ev, index, reasons=reasons)
+    # Where pandas holds text as objects (no pyarrow), polars cuts the reasons of a polars
+    # table from the joined blocks itself rather than from a Python string per row. Where it
+    # holds text in Arrow, polars reads that Arrow text: memory numpy freed is reused for it,
+    # which polars' own allocator cannot do.
+    blocks = ev.reason_blocks() if reasons and kind == "polars" and not text_in_arrow() else None
+    out = result_frame(ev, index, reasons=reasons and blocks is None)
     if ranges:
         # join keeps no attrs: the ruleset's identity is carried across it
         attrs = dict(out.attrs)
         out = out.join(range_columns(ev, index))
         out.attrs.update(attrs)
-    return from_pandas(out, kind)
+    table = from_pandas(out, kind)
+    if blocks is not None:
+        after = list(out.columns).index("coverage") + 1  # where result_frame puts them
+        table = table.insert_column(after, polars_text("reasons", blocks, _failed(ev)))
+    return table
 
 
 def result_frame(ev: Evaluation, index: pd.Index, *, reasons: bool = True) -> pd.DataFrame:

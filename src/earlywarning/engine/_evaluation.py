@@ -6,6 +6,7 @@ and Assessments, the ranges fill it in and evaluate again.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -14,7 +15,7 @@ import pandas as pd
 
 from earlywarning._frames import missing_last
 from earlywarning.engine._kernel import BLOCK_ROWS, Compiled, compiled, patterns, run, unscaled
-from earlywarning.engine._reasons import joined_codes, joined_utf8
+from earlywarning.engine._reasons import joined_codes, joined_utf8, text_blocks
 from earlywarning.profile import ProfileColumns, profile_columns
 from earlywarning.rules import Ruleset, default_ruleset
 
@@ -121,6 +122,27 @@ class Evaluation:
         if not _mostly_distinct(comp, self.level, self.scaled_points):
             return None
         return joined_utf8(self.scaled_points, comp.codes)
+
+    def reason_blocks(self) -> Iterator[str] | None:
+        """:meth:`reason_codes` a block of rows at a time, each row's text followed by a newline,
+        when nearly every row differs (else None, as :meth:`reason_utf8`): for a table that cuts
+        the rows itself (polars), so that no Python string is made per row. Made as they are
+        read: the whole text is never held at once.
+
+        A failed row's text is empty: the caller marks it missing.
+
+        Example:
+            >>> import pandas as pd
+            >>> df = pd.DataFrame([{"council": "A", "year": 2020, "dcs_changes": 3}])
+            >>> evaluate(df).reason_blocks() is None  # one row: nothing to gain
+            True
+        """
+        comp = compiled(self.ruleset)
+        if any("\n" in c for c in comp.codes):  # pragma: no cover - ids are names, not text
+            return None
+        if not _mostly_distinct(comp, self.level, self.scaled_points):
+            return None
+        return (text for _, text in text_blocks(self.scaled_points, comp.codes))
 
 
 _SAMPLE = 4096

@@ -10,7 +10,7 @@ block of rows costs a fixed, small number of numpy calls whatever the number of 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -254,21 +254,38 @@ def _fire_tables(
     """With up to TABLE_BITS conditions, each combination's points for each code of conditions
     met (bit i: condition i), then a row of zeros (for the mitigation caps to pad with); and
     the highest red flag of each OR of marks: of the bands its high bits raise and of the
-    combinations its code fires. With more conditions, a mark's low bit raises nothing."""
+    combinations its code fires. With more conditions, a mark's low bit raises nothing.
+    Built once per content (read-only): the many rulesets a fit tries differ in levels only.
+    """
+    points = (comp.combo_points.tobytes(), np.dtype(comp.dtype).str)
+    key = (matrix.tobytes(), matrix.shape, needed.tobytes(), tuple(lifts), *points)
+    return _fire_tables_of(key, comp.combo_flags.tobytes())
+
+
+@lru_cache(maxsize=64)
+def _fire_tables_of(key: tuple[Any, ...], flags: bytes) -> tuple[np.ndarray | None, np.ndarray]:
+    matrix_bytes, shape, needed_bytes, lifts, point_bytes, dtype = key
+    matrix = np.frombuffer(matrix_bytes, np.int16).reshape(shape)
+    needed = np.frombuffer(needed_bytes, np.int16)
     sets = np.arange(1 << len(lifts))
     raised = np.full(len(sets), -1)
     for k, f in enumerate(lifts):  # the lifts ascend: the highest bit set wins
         raised[(sets >> k) & 1 == 1] = f
     if len(matrix) > TABLE_BITS:
-        return None, np.repeat(raised, 2).astype(np.int8)
+        flag_of = np.repeat(raised, 2).astype(np.int8)
+        flag_of.flags.writeable = False
+        return None, flag_of
     codes = np.arange(2 ** len(matrix), dtype=np.int64)
     holds = ((codes[:, None] >> np.arange(len(matrix))) & 1).astype(np.int16)
     enough = holds @ matrix >= needed
     fires = enough[:, : len(needed) // 2] & enough[:, len(needed) // 2 :]
-    combos = np.where(fires, comp.combo_flags, -1).max(axis=1, initial=-1)
-    table = np.concatenate([fires.T * comp.combo_points[:, None], [0 * codes]], dtype=comp.dtype)
+    combos = np.where(fires, np.frombuffer(flags, np.int8), -1).max(axis=1, initial=-1)
+    table = np.concatenate([fires.T * np.frombuffer(point_bytes, dtype)[:, None], [0 * codes]])
     # C order: a take along the rows of a Fortran-ordered table copies it whole
-    return np.ascontiguousarray(table), np.maximum(raised[:, None], combos).ravel().astype(np.int8)
+    table = np.ascontiguousarray(table, dtype=dtype)
+    flag_of = np.maximum(raised[:, None], combos).ravel().astype(np.int8)
+    table.flags.writeable = flag_of.flags.writeable = False
+    return table, flag_of
 
 
 _Condition = tuple[bool, str, float, int, str]

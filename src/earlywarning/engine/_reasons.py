@@ -16,7 +16,14 @@ import numpy as np
 
 from earlywarning.engine._kernel import BLOCK_ROWS, INT16_MAX
 
-__all__ = ["joined_codes", "joined_utf8", "rank_order", "ranked_codes", "ranked_row"]
+__all__ = [
+    "joined_codes",
+    "joined_utf8",
+    "rank_order",
+    "ranked_codes",
+    "ranked_row",
+    "text_blocks",
+]
 
 # the most entries of the table of runs of reason codes
 _RUN_TABLE = 20_000
@@ -118,7 +125,7 @@ def joined_codes(
         return texts
     if out is None:
         out = np.empty(len(points), dtype=object)
-    for begin, text in _blocks(points, codes):
+    for begin, text in text_blocks(points, codes):
         cut = text.split("\n")[:-1]
         out[begin : begin + len(cut)] = cut
     return out
@@ -144,7 +151,7 @@ def joined_utf8(points: np.ndarray, codes: tuple[str, ...]) -> list[tuple[np.nda
         joined = np.frombuffer(b"".join(texts), np.uint8)
         return [(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), joined)]
     out = []
-    for _, text in _blocks(points, codes):
+    for _, text in text_blocks(points, codes):
         raw = np.frombuffer(text.encode(), np.uint8)
         newline = raw == 10
         breaks = np.flatnonzero(newline)  # each row's text ends at its newline
@@ -153,9 +160,10 @@ def joined_utf8(points: np.ndarray, codes: tuple[str, ...]) -> list[tuple[np.nda
     return out
 
 
-def _blocks(points: np.ndarray, codes: tuple[str, ...]) -> Iterator[tuple[int, str]]:
+def text_blocks(points: np.ndarray, codes: tuple[str, ...]) -> Iterator[tuple[int, str]]:
     """The reason texts of the rows, a block at a time: the first row's number, and the rows'
-    texts each followed by a newline, joined in C from the table of runs of codes."""
+    texts each followed by a newline, joined in C from the table of runs of codes (which hold
+    no newline)."""
     # columns that are zero in every row (rules without data) cannot be a reason: leave them out
     scoring = np.flatnonzero(points.any(axis=0))
     codes = tuple(codes[j] for j in scoring)
