@@ -543,3 +543,23 @@ def test_a_councils_own_facts_reach_the_backtests_list():
     assert with_facts.loc["Derbyshire", "score"] != plain.loc["Derbyshire", "score"]
     # A council with no facts of its own is scored as before.
     assert with_facts.loc["Swindon", "score"] == plain.loc["Swindon", "score"]
+
+
+def test_outcomes_by_area_are_followed_as_the_overall_one_is():
+    """An outcome by area is read from the areas of the judgement followed up, not left unknown."""
+    years = [2019, 2020]
+    overall = ew.backtest(years, outcome="below_good", resamples=0).councils
+    lead = ew.backtest(years, outcome="leadership_below_good", resamples=0).councils
+    # every ILACS judgement grades leadership: known wherever the overall outcome is
+    assert lead["leadership_below_good"].notna().equals(overall["below_good"].notna())
+    judged = datasets.ofsted_judgements().drop_duplicates(["la_code", "date"])
+    areas = judged.set_index(["la_code", "date"])["leadership"]
+    followed = lead[lead["status"] == "inspected"]
+    assert len(followed) > 50
+    for row in followed.itertuples():
+        want = grade(areas[(row.la_code, row.next_date)]) >= grade("requires_improvement")
+        assert row.leadership_below_good == want, (row.council, row.year)
+    assert followed["leadership_below_good"].astype(bool).sum() > 0
+    # the band frequencies count it too, for each period
+    freq = ew.band_frequencies(outcomes=["leadership_below_good"])
+    assert (freq.table["leadership_below_good_n"] > 0).groupby(level="period").any().all()

@@ -19,6 +19,7 @@ from earlywarning.backtesting._common import (
     FOLLOW_UP_YEARS,
     GOOD,
     STATUSES,
+    area_judgements,
     ilacs_judgements,
     outcome_of,
     period_of,
@@ -92,7 +93,15 @@ def _council_years(
     closed = end <= as_at + dt.timedelta(days=1)
     rows["status"] = np.where(inside, "inspected", "not inspected" if closed else "not yet known")
     rows["period"] = period_of(rows["next_date"])
-    happened = outcome_of(outcome, rows["next_rating"], rows["previous_rating"])
+    happened = outcome_of(
+        outcome,
+        rows["next_rating"],
+        rows["previous_rating"],
+        area_judgements(rows["la_code"], rows["next_date"], before=False),
+        area_judgements(
+            rows["la_code"], pd.Series(pd.Timestamp(start), index=rows.index), before=True
+        ),
+    )
     rows[outcome] = happened.where(inside, None)
     return rows
 

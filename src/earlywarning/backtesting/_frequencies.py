@@ -17,6 +17,7 @@ import pandas as pd
 from earlywarning._display import card, cells, note
 from earlywarning.backtesting._common import (
     BACKTEST_NEIGHBOURS,
+    area_judgements,
     ilacs_judgements,
     interval_text,
     outcome_of,
@@ -56,8 +57,12 @@ def _inspections(rules: Ruleset, outcomes: tuple[str, ...]) -> pd.DataFrame:
     rows["rating"] = found["rating"].to_numpy()
     rows["score"] = scored["score"].to_numpy()
     rows["band"] = scored["band"].to_numpy()
+    new_areas = area_judgements(found["la_code"], found["date"], before=False)
+    prev_areas = area_judgements(found["la_code"], found["date"], before=True)
     for name in outcomes:
-        rows[name] = outcome_of(name, rows["rating"], rows["previous_rating"]).to_numpy()
+        rows[name] = outcome_of(
+            name, rows["rating"], rows["previous_rating"], new_areas, prev_areas
+        ).to_numpy()
     return rows
 
 
