@@ -217,6 +217,34 @@ def test_every_table_command_writes_parquet_and_csv_of_the_same_rows(argv, tmp_p
     assert len(frame) == len(rows)
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["compare", "Derbyshire", "--year", "2016"],
+        ["calibrate"],
+        ["validate", "--indicators"],
+        ["watchlist", "--year", "2026"],
+    ],
+)
+def test_csv_and_json_of_every_table_command_name_the_ruleset(argv):
+    _, text = run(*argv, "--format", "csv")
+    # validate writes its tables one after another, a blank line between
+    for part in text.split("\n\n"):
+        rows = list(csv.DictReader(io.StringIO(part)))
+        assert rows and list(rows[0])[-3:] == ["ruleset_id", "ruleset_version", "ruleset_hash"]
+        assert {(r["ruleset_id"], r["ruleset_hash"]) for r in rows} == {
+            (RULES.id, RULES.content_hash)
+        }
+    _, text = run(*argv, "--format", "json")
+    data = json.loads(text)
+    if isinstance(data, list):  # rows: each names the ruleset
+        assert {r["ruleset_hash"] for r in data} == {RULES.content_hash}
+    elif "ruleset_hash" in data:  # one result: its keys
+        assert data["ruleset_version"] == RULES.version
+    else:  # validate's report keeps its ruleset object
+        assert data["ruleset"]["hash"] == RULES.content_hash
+
+
 def test_binary_formats_to_a_terminal_are_refused(capsys):
     code, out = run("calibrate", "--format", "parquet")  # a StringIO has no binary buffer
     assert code == 1 and out == ""

@@ -60,8 +60,8 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     ruleset = stamp(rules)
     own = {
         "text": lambda: calibration_text(report, rules) + "\n",
-        "csv": lambda: table.to_csv(index=False, lineterminator="\n"),
-        # the ruleset in every row, as the json of score has it
+        # csv is the table through its writer, which stamps the ruleset on every row; json
+        # has the ruleset in every row too, as the json of score has it
         "json": lambda: table.assign(**ruleset).to_json(orient="records", indent=2) + "\n",
     }
     write_result(args.format, args.output, out, ruleset, {"calibration": table}, own)
