@@ -28,7 +28,7 @@ STAMP = {
     "ruleset_hash": RULES.content_hash,
 }
 # the commands whose output is a table; the others write a result, pages or a rules summary
-TABLES = {"score", "compare", "watchlist", "trajectories", "calibrate", "validate"}
+TABLES = {"score", "compare", "watchlist", "trajectories", "calibrate", "validate", "backtest"}
 
 
 def run(*argv: str) -> tuple[int, str]:
