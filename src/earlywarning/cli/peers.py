@@ -154,7 +154,7 @@ def cmd_watchlist(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def compare_arguments(p: argparse.ArgumentParser) -> None:
-    """a council, or a profile file's, beside its statistical neighbours, its region and England"""
+    """a council (or a profile of it) beside its neighbours, its region and England"""
     council_or_profile(
         p,
         "with --year, a council's name or ONS code; without, a file holding the council's "
