@@ -297,15 +297,7 @@ def compare(
     out = pd.DataFrame(rows).set_index("indicator").loc[:, list(COMPARE_COLUMNS)]
     near = _neighbour_table(frame, row, neighbours)
     day = dt.date(int(year), 1, 1)
-    if fields is None:
-        known = england_profiles(year, [str(codes[row])], judgements=user, provenance=True)
-        fresh = freshness(known, user).iloc[0]
-        previous, fresh_notes = fresh["previous_rating_text"], fresh["notes"]
-        overrides = _overrides(frame, str(codes[row]))
-    else:  # the national judgement and figures' dates are not the profile's
-        rating = fields.get("previous_rating")
-        previous = f"{rating_words(rating)}, as the profile gives it" if rating else "none given"
-        fresh_notes, overrides = "", None
+    previous, fresh_notes, overrides = _judgement(frame, str(codes[row]), user, fields)
     out.attrs.update(
         {
             "council": str(frame["council"].iloc[row]),
@@ -327,6 +319,22 @@ def compare(
         }
     )
     return out
+
+
+def _judgement(
+    frame: pd.DataFrame, code: str, user: pd.DataFrame | None, fields: dict[str, Any] | None
+) -> tuple[str, str, pd.DataFrame | None]:
+    """The council's previous judgement in words, the notes on how current its figures are,
+    and the national figures its local facts replaced: none of these for a given profile,
+    whose own judgement is the one said and whose figures' dates are its own."""
+    if fields is not None:
+        rating = fields.get("previous_rating")
+        said = f"{rating_words(rating)}, as the profile gives it" if rating else "none given"
+        return said, "", None
+    year = int(frame["year"].iloc[0])
+    known = england_profiles(year, [code], judgements=user, provenance=True)
+    fresh = freshness(known, user).iloc[0]
+    return fresh["previous_rating_text"], fresh["notes"], _overrides(frame, code)
 
 
 def _given(
