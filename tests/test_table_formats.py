@@ -245,6 +245,19 @@ def test_csv_and_json_of_every_table_command_name_the_ruleset(argv):
         assert data["ruleset"]["hash"] == RULES.content_hash
 
 
+def test_backtest_writes_its_tables_to_parquet_as_its_json_holds_them(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    argv = ["backtest", "--years", "2019-2020", "--resamples", "0"]
+    target = tmp_path / "backtest.parquet"
+    assert run(*argv, "--format", "parquet", "--output", str(target))[0] == 0
+    frame = pq.read_table(target).to_pandas()
+    assert (frame["ruleset_hash"] == RULES.content_hash).all()
+    data = json.loads(run(*argv, "--format", "json")[1])
+    counts = frame["table"].value_counts()
+    assert counts["years"] == len(data["years"]) + len(data["pooled"])
+    assert counts["bands"] == len(data["bands"]) and counts["councils"] == len(data["councils"])
+
+
 def test_binary_formats_to_a_terminal_are_refused(capsys):
     code, out = run("calibrate", "--format", "parquet")  # a StringIO has no binary buffer
     assert code == 1 and out == ""
