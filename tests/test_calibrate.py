@@ -23,6 +23,7 @@ from earlywarning.calibrate import (
     rank_agreement,
 )
 from earlywarning.cases import Case, cases_frame, load_cases
+from earlywarning.cli._output import STAMP_COLUMNS
 from earlywarning.datasets import england_panel
 from earlywarning.errors import OutcomeError
 from earlywarning.profile import FIELDS
@@ -136,7 +137,7 @@ def test_cli_calibrate_default() -> None:
 def test_cli_calibrate_csv_and_json() -> None:
     _, out = run("calibrate", "--format", "csv")
     table = pd.read_csv(io.StringIO(out))
-    assert list(table.columns) == ["case", *COLUMNS]
+    assert list(table.columns) == ["case", *COLUMNS, *STAMP_COLUMNS]
     assert len(table) == len(load_cases())
     _, out = run("calibrate", "--format", "json")
     records = yaml.safe_load(out)  # JSON is YAML

@@ -267,3 +267,43 @@ def test_standard_input_from_a_terminal_is_refused_not_waited_on(monkeypatch, ca
     monkeypatch.setattr(sys, "stdin", Terminal(io.BytesIO(b"council,year\nA,2020\n")))
     assert run("score", "-")[0] == 1
     assert "which is a terminal here: send one to it" in capsys.readouterr().err
+
+
+# --- compare takes a council with --year, or a profile file ----------------------------------
+
+
+def test_compare_of_a_councils_scored_csv_read_back_matches_its_national_compare(stdin, capsys):
+    # score's csv carries every input column: read back by compare, it is the same profile
+    code, scored = run("score", "Swindon", "--year", "2026", "--format", "csv")
+    assert code == 0
+    stdin(scored.encode())
+    code, piped = run("compare", "-", "--format", "json")
+    _, direct = run("compare", "Swindon", "--year", "2026", "--format", "json")
+    given, known = json.loads(piped), json.loads(direct)
+    assert code == 0 and given["la_code"] == known["la_code"] == "E06000030"
+
+    def values(data):
+        return [(r["indicator"], r["value"]) for r in data["indicators"]]
+
+    assert values(given) == values(known)
+    assert {r["source"] for r in given["indicators"]} == {"profile"}
+    assert given["origin"].startswith(
+        "The council's figures are from the profile in standard input"
+    )
+    assert given["ruleset_hash"] == known["ruleset_hash"] == ew.load_ruleset().content_hash
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["compare", "Derbyshre", "--year", "2020"], "did you mean 'Derbyshire'?"),
+        (["compare", "Derbyshire", "--year", "2031"], "--year 2031: not in the data"),
+        (["compare", "Derbyshire", "--year", "2020", "--council", "X"], "picks a part of a file"),
+        (["compare", "Derbyshire"], "Derbyshire: no such file; for the council, give --year"),
+        (["compare", str(MANY)], "holds 5 profiles; give one (or --council NAME)"),
+        (["compare", str(MANY), "--council", "Council B"], "'Council B' is not a council in"),
+    ],
+)
+def test_compare_refuses_what_it_cannot_place_saying_which(argv, said, capsys):
+    assert run(*argv)[0] == 1
+    assert said in capsys.readouterr().err

@@ -30,6 +30,7 @@ from earlywarning.neighbours import (
     regions,
     statistical_neighbours,
 )
+from earlywarning.profile import FIELD_NAMES
 from earlywarning.trajectories import rising_risk
 from earlywarning.watchlist import WATCHLIST_COLUMNS, render_watchlist
 
@@ -338,6 +339,63 @@ def test_compare_renders_csv_and_json() -> None:
     assert "31 March 2025" in data["judgements"]
 
 
+def _national(council: str, year: int) -> dict[str, Any]:
+    """The council's national profile as a user would give it: its fields with a value."""
+    row = datasets.england_profiles(year, [council]).iloc[0]
+    return {k: v for k, v in row.items() if k in FIELD_NAMES and pd.notna(v)}
+
+
+def test_compare_sets_a_given_profile_in_the_place_of_the_national_one(tiny: ew.Ruleset) -> None:
+    given = _national("E10000007", 2020) | {"vacancy_rate_pct": 41.5}
+    table = ew.compare(profile=given, ruleset=tiny, origin="From my file.")
+    national = ew.compare("Derbyshire", 2020, tiny)
+    profiles = datasets.england_profiles(2020)
+    vacancy = profiles.set_index("la_code")["vacancy_rate_pct"].copy()
+    vacancy["E10000007"] = 41.5  # England's figures, the council's as given
+    row = table.loc["vacancy"]
+    assert row["value"] == 41.5 and row["points"] == 40 and row["source"] == "profile"
+    assert row["england_median"] == pytest.approx(vacancy.dropna().median())
+    assert row["england_rank"] == int((vacancy.dropna() > 41.5).sum()) + 1
+    # the neighbours are the data's, untouched by the council's own figures
+    assert row["neighbours_median"] == national.loc["vacancy", "neighbours_median"]
+    pd.testing.assert_frame_equal(table.attrs["neighbours"], national.attrs["neighbours"])
+    assert table.loc["score", "value"] == 40 and table.loc["score", "source"] == "profile"
+    assert table.attrs["origin"] == "From my file."
+    assert national.loc["vacancy", "source"] == "national"
+    assert "national data" in national.attrs["origin"]
+    # a figure the profile leaves out is missing, not filled from the national data
+    bare = {k: v for k, v in given.items() if k != "vacancy_rate_pct"}
+    assert "vacancy" not in ew.compare(profile=bare, ruleset=tiny).index
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ({"council": "Derbyshre", "year": 2020}, "'Derbyshre' is not a council in the data, "),
+        ({"council": "Derbyshre", "year": 2020}, "did you mean 'Derbyshire'"),
+        ({"council": "Derbyshire", "year": 2031}, "year 2031 (Derbyshire) is not in the data"),
+        ({"council": "Cumberland", "year": 2020}, "did not exist on 1 January 2020"),
+        (
+            {"council": "Derbyshire", "la_code": "E10000003", "year": 2020},
+            "'Derbyshire' (E10000007) and la_code 'E10000003' are two councils",
+        ),
+    ],
+)
+def test_a_profile_compare_cannot_place_is_refused_with_its_council_and_year(
+    given: dict[str, Any], said: str
+) -> None:
+    with pytest.raises(EarlyWarningError) as refused:
+        ew.compare(profile=given)
+    assert said in str(refused.value)
+
+
+def test_compare_takes_a_council_and_year_or_a_profile_not_both() -> None:
+    with pytest.raises(EarlyWarningError, match="not both"):
+        ew.compare("Derbyshire", 2020, profile={"council": "Derbyshire", "year": 2020})
+    with pytest.raises(EarlyWarningError, match="give a council and a year, or a profile"):
+        ew.compare("Derbyshire")
+
+
 def test_peer_trajectory_is_the_yearly_compare() -> None:
     t = peer_trajectory("Derbyshire", [2019, 2021])
     for _, row in t.iterrows():
@@ -479,6 +537,30 @@ def test_cli_compare_in_three_formats() -> None:
     code, out = run("compare", "Derbyshire", "--year", "2016", "--format", "json")
     assert code == 0 and json.loads(out)["year"] == 2016
     assert run("compare", "Narnia", "--year", "2016")[0] == 1
+
+
+def test_cli_compare_reads_a_profile_file_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    given = _national("E10000007", 2020) | {"vacancy_rate_pct": 41.5}
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump({k: _plain(v) for k, v in given.items()}))
+    code, text = run("compare", str(path))
+    assert code == 0 and text.startswith("Derbyshire (E10000007, East Midlands) on 1 January 2020")
+    assert f"The council's figures are from the profile in {path}, not the national data" in text
+    code, out = run("compare", str(path), "--format", "csv", "--neighbours", "2021")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and {r["source"] for r in rows} == {"profile"}
+    assert next(r for r in rows if r["indicator"] == "vacancy_rate")["value"] == "41.5"
+    assert f"from the profile in {path}" in capsys.readouterr().err
+    # the chart is of national scores by year: a file of one year is not drawn
+    code, _ = run("compare", str(path), "--plot", str(tmp_path / "p.png"))
+    assert code == 1 and "a profile file holds one year" in capsys.readouterr().err
+    assert not (tmp_path / "p.png").exists()
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def test_cli_compare_draws_the_chart(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ STAMP = {
     "ruleset_hash": RULES.content_hash,
 }
 # the commands whose output is a table; the others write a result, pages or a rules summary
-TABLES = {"score", "compare", "watchlist", "trajectories", "calibrate", "validate"}
+TABLES = {"score", "compare", "watchlist", "trajectories", "calibrate", "validate", "backtest"}
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -215,6 +215,47 @@ def test_every_table_command_writes_parquet_and_csv_of_the_same_rows(argv, tmp_p
         assert list(frame["table"].unique()) == ["compare", "neighbours"]
         frame = frame[frame["table"] == "compare"]
     assert len(frame) == len(rows)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["compare", "Derbyshire", "--year", "2016"],
+        ["calibrate"],
+        ["validate", "--indicators"],
+        ["watchlist", "--year", "2026"],
+    ],
+)
+def test_csv_and_json_of_every_table_command_name_the_ruleset(argv):
+    _, text = run(*argv, "--format", "csv")
+    # validate writes its tables one after another, a blank line between
+    for part in text.split("\n\n"):
+        rows = list(csv.DictReader(io.StringIO(part)))
+        assert rows and list(rows[0])[-3:] == ["ruleset_id", "ruleset_version", "ruleset_hash"]
+        assert {(r["ruleset_id"], r["ruleset_hash"]) for r in rows} == {
+            (RULES.id, RULES.content_hash)
+        }
+    _, text = run(*argv, "--format", "json")
+    data = json.loads(text)
+    if isinstance(data, list):  # rows: each names the ruleset
+        assert {r["ruleset_hash"] for r in data} == {RULES.content_hash}
+    elif "ruleset_hash" in data:  # one result: its keys
+        assert data["ruleset_version"] == RULES.version
+    else:  # validate's report keeps its ruleset object
+        assert data["ruleset"]["hash"] == RULES.content_hash
+
+
+def test_backtest_writes_its_tables_to_parquet_as_its_json_holds_them(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    argv = ["backtest", "--years", "2019-2020", "--resamples", "0"]
+    target = tmp_path / "backtest.parquet"
+    assert run(*argv, "--format", "parquet", "--output", str(target))[0] == 0
+    frame = pq.read_table(target).to_pandas()
+    assert (frame["ruleset_hash"] == RULES.content_hash).all()
+    data = json.loads(run(*argv, "--format", "json")[1])
+    counts = frame["table"].value_counts()
+    assert counts["years"] == len(data["years"]) + len(data["pooled"])
+    assert counts["bands"] == len(data["bands"]) and counts["councils"] == len(data["councils"])
 
 
 def test_binary_formats_to_a_terminal_are_refused(capsys):

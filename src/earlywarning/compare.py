@@ -13,19 +13,23 @@ Every figure is from :func:`~earlywarning.datasets.england_profiles`: ``year`` Y
 council as known on 1 January Y (the workforce census of 30 September Y-1, demand to 31 March
 Y-1, the last Ofsted judgement before 1 January Y; the bundled judgements stop at 31 March 2025,
 and a user may pass later ones as ``judgements``). The neighbours are DfE's newest model (2025)
-unless ``neighbours=`` asks for another (``"2021"``, or a DfE file).
+unless ``neighbours=`` asks for another (``"2021"``, or a DfE file). Given a ``profile`` (the
+user's own, as :func:`~earlywarning.score` takes one), :func:`compare` puts it in place of the
+council's national profile: its council and year say whose neighbours, region and year it is
+set beside.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from earlywarning._names import did_you_mean
 from earlywarning.datasets import (
     LocalLike,
     as_local,
@@ -35,6 +39,7 @@ from earlywarning.datasets import (
     profile_years,
     resolve_council,
 )
+from earlywarning.datasets.councils import council_names
 from earlywarning.datasets.freshness import freshness, outcomes_note
 from earlywarning.datasets.neighbours import (
     NeighboursLike,
@@ -45,6 +50,7 @@ from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements,
 from earlywarning.engine import Evaluation, evaluate, result_frame
 from earlywarning.errors import EarlyWarningError
 from earlywarning.parameters import check_years
+from earlywarning.profile import CouncilProfile
 from earlywarning.rules import Ruleset, load_ruleset
 from earlywarning.vocabulary import rating_words
 
@@ -99,6 +105,10 @@ def england_year(
     """
     rules = ruleset if ruleset is not None else load_ruleset()
     profiles = england_profiles(year, judgements=judgements, neighbours=neighbours, local=local)
+    return _scored(profiles, rules)
+
+
+def _scored(profiles: pd.DataFrame, rules: Ruleset) -> tuple[pd.DataFrame, Evaluation]:
     ev = evaluate(profiles, rules)
     scored = result_frame(ev, profiles.index)
     frame = profiles.assign(**{c: scored[c] for c in ("score", "band", "coverage", "reasons")})
@@ -146,9 +156,14 @@ def _neighbour_table(
 
 
 def _rows(
-    ev: Evaluation, row: int, groups: dict[str, np.ndarray], profile: dict[str, Any]
+    ev: Evaluation,
+    row: int,
+    groups: dict[str, np.ndarray],
+    profile: dict[str, Any],
+    given: bool = False,
 ) -> list[dict[str, Any]]:
-    """The table's rows: each indicator with data for the council, then the score."""
+    """The table's rows: each indicator with data for the council, then the score; a
+    ``given`` profile is the source of every figure of the council."""
     rows = []
     for j, ind in enumerate(ev.ruleset.indicators):
         values = ev.columns.measures[ind.measure]
@@ -165,7 +180,7 @@ def _rows(
                 **_medians(values, groups),
                 "england_rank": rank,
                 "england_ranked": ranked,
-                "source": field_source(profile, ind.measure),
+                "source": "profile" if given else field_source(profile, ind.measure),
             }
         )
     score = ev.score.astype(float)
@@ -180,20 +195,26 @@ def _rows(
             **_medians(score, groups),
             "england_rank": rank,
             "england_ranked": ranked,
-            "source": "local" if "local" in {r["source"] for r in rows} else "national",
+            "source": "profile"
+            if given
+            else "local"
+            if "local" in {r["source"] for r in rows}
+            else "national",
         }
     )
     return rows
 
 
 def compare(
-    council: str,
-    year: int,
+    council: str | None = None,
+    year: int | None = None,
     ruleset: Ruleset | None = None,
     *,
     judgements: JudgementsLike = None,
     neighbours: NeighboursLike = None,
     local: LocalLike = None,
+    profile: CouncilProfile | Mapping[str, Any] | None = None,
+    origin: str | None = None,
 ) -> pd.DataFrame:
     """One council beside its statistical neighbours, its region and England, for one year.
 
@@ -209,6 +230,12 @@ def compare(
         local: the councils' own facts, or the path of a facts file: they replace national
             figures for the councils they cover (see
             :func:`~earlywarning.datasets.profiles_at`).
+        profile: the council's own profile, in place of ``council`` and ``year``: its
+            ``la_code`` (else its ``council`` name) and ``year`` say which council and year it
+            is, and its figures (only its figures: one it leaves out is missing) replace the
+            council's national ones; the neighbours, region and England are the national data
+            of that year, with ``judgements``, ``neighbours`` and ``local`` as for a council.
+        origin: the sentence saying where the ``profile`` came from (for example its file).
 
     Returns:
         One row per indicator of the ruleset with data for the council, then a ``score`` row,
@@ -218,21 +245,25 @@ def compare(
         and ``england_median`` (every council with a figure, the council included), and
         ``england_rank`` of ``england_ranked`` councils with a figure (1 is the most at risk:
         the highest score, or the worst value in the indicator's direction; ties share the
-        best place), and ``source``: ``national`` or ``local``, where the council's figure came
-        from (the score is local when any figure in it is). ``attrs`` holds ``council``,
+        best place), and ``source``: ``national``, ``local`` or ``profile``, where the council's
+        figure came from (the score is local when any figure in it is). ``attrs`` holds
+        ``council``,
         ``la_code``, ``region``, ``year``, ``band``, ``ruleset``, ``judgements`` (which
         judgements the previous rating rests on),
         ``previous_judgement`` (the council's, with its date and age), ``freshness_notes`` and
         ``outcomes_note`` (how current the judgement and figures are),
         ``neighbours_model``, ``neighbours_note`` (a row taken from elsewhere, if any),
         ``local_note`` (the local facts read, or ``""``), ``local_overrides`` (the council's
-        national figures its facts replaced) and
+        national figures its facts replaced), ``origin`` (where the council's figures came
+        from: the national data, or the profile given) and
         ``neighbours``: a frame of the ten
         neighbours with each one's ``score``, ``band``, ``coverage`` and ``previous_rating``.
 
     Raises:
-        EarlyWarningError: for an unknown council, a year outside the data, or a council that
-            did not exist on 1 January of the year.
+        EarlyWarningError: for an unknown council (the profile's too, with the nearest name), a
+            year outside the data, a council that did not exist on 1 January of the year, or
+            both a council and a profile.
+        ProfileError: for a profile value that cannot be scored.
 
     Example:
         >>> import earlywarning as ew
@@ -245,8 +276,16 @@ def compare(
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)
     facts = as_local(local)
-    frame, ev = england_year(year, rules, judgements=user, neighbours=neighbours, local=facts)
-    row = _row_of(frame, council, year)
+    fields = None if profile is None else _given(council, year, profile)
+    if fields is not None:
+        council, year = str(fields.get("la_code") or fields["council"]), int(fields["year"])
+    if council is None or year is None:
+        raise EarlyWarningError("compare: give a council and a year, or a profile")
+    profiles = england_profiles(year, judgements=user, neighbours=neighbours, local=facts)
+    row = _row_of(profiles, council, year)
+    if fields is not None:
+        profiles = _put(profiles, row, fields)
+    frame, ev = _scored(profiles, rules)
     region = frame["region"].to_numpy(dtype=object)
     codes = frame["la_code"].to_numpy(dtype=object)
     groups = {
@@ -254,12 +293,11 @@ def compare(
         "region_median": region == region[row],
         "england_median": np.ones(len(frame), dtype=bool),
     }
-    rows = _rows(ev, row, groups, {str(k): v for k, v in frame.iloc[row].items()})
+    rows = _rows(ev, row, groups, {str(k): v for k, v in frame.iloc[row].items()}, bool(fields))
     out = pd.DataFrame(rows).set_index("indicator").loc[:, list(COMPARE_COLUMNS)]
     near = _neighbour_table(frame, row, neighbours)
     day = dt.date(int(year), 1, 1)
-    known = england_profiles(year, [str(codes[row])], judgements=user, provenance=True)
-    fresh = freshness(known, user).iloc[0]
+    previous, fresh_notes, overrides = _judgement(frame, str(codes[row]), user, fields)
     out.attrs.update(
         {
             "council": str(frame["council"].iloc[row]),
@@ -269,17 +307,86 @@ def compare(
             "band": str(frame["band"].iloc[row]),
             "ruleset": f"{rules.id} {rules.version} ({rules.content_hash})",
             "judgements": judgements_note(user),
-            "previous_judgement": fresh["previous_rating_text"],
-            "freshness_notes": fresh["notes"],
+            "previous_judgement": previous,
+            "freshness_notes": fresh_notes,
             "outcomes_note": outcomes_note(day, user),
             "neighbours_model": near.attrs["model"],
             "neighbours_note": near.attrs["note"],
             "local_note": local_note(facts, day) if facts is not None else "",
-            "local_overrides": _overrides(frame, str(codes[row])),
+            "local_overrides": overrides,
+            "origin": _origin(fields, origin, day),
             "neighbours": near,
         }
     )
     return out
+
+
+def _judgement(
+    frame: pd.DataFrame, code: str, user: pd.DataFrame | None, fields: dict[str, Any] | None
+) -> tuple[str, str, pd.DataFrame | None]:
+    """The council's previous judgement in words, the notes on how current its figures are,
+    and the national figures its local facts replaced: none of these for a given profile,
+    whose own judgement is the one said and whose figures' dates are its own."""
+    if fields is not None:
+        rating = fields.get("previous_rating")
+        said = f"{rating_words(rating)}, as the profile gives it" if rating else "none given"
+        return said, "", None
+    year = int(frame["year"].iloc[0])
+    known = england_profiles(year, [code], judgements=user, provenance=True)
+    fresh = freshness(known, user).iloc[0]
+    return fresh["previous_rating_text"], fresh["notes"], _overrides(frame, code)
+
+
+def _given(
+    council: str | None, year: int | None, profile: CouncilProfile | Mapping[str, Any]
+) -> dict[str, Any]:
+    """The given profile's fields, checked, with a council the data know."""
+    if council is not None or year is not None:
+        raise EarlyWarningError("compare: give a council and a year, or a profile, not both")
+    checked = profile if isinstance(profile, CouncilProfile) else CouncilProfile(**profile)
+    fields = checked.model_dump(exclude_none=True)
+    codes = {}
+    for field in ("la_code", "council"):
+        who = fields.get(field)
+        if who is None:
+            continue
+        try:
+            codes[field] = resolve_council(str(who), "compare")
+        except EarlyWarningError:
+            hint = did_you_mean(str(who), sorted(set(council_names().values())))
+            raise EarlyWarningError(
+                f"compare: the profile's {field} {who!r} is not a council in the data, so it "
+                "has no neighbours to compare with" + (f"; {hint}" if hint else "")
+            ) from None
+    if len(set(codes.values())) > 1:
+        raise EarlyWarningError(
+            f"compare: the profile's council {fields['council']!r} ({codes['council']}) and "
+            f"la_code {fields['la_code']!r} are two councils; give one council's"
+        )
+    first, last = profile_years()
+    if not first <= fields["year"] <= last:
+        raise EarlyWarningError(
+            f"compare: the profile's year {fields['year']} ({fields['council']}) is not in the "
+            f"data, whose profiles run from {first} to {last}"
+        )
+    return fields
+
+
+def _put(profiles: pd.DataFrame, row: int, fields: dict[str, Any]) -> pd.DataFrame:
+    """The year's profiles with the council's row replaced by the given profile's figures (its
+    name, code and region stay the data's, so that its neighbours and region are found)."""
+    records: list[dict[Any, Any]] = profiles.to_dict("records")
+    mine = {k: records[row][k] for k in ("council", "year", "la_code", "region")}
+    records[row] = {k: v for k, v in fields.items() if k != "region"} | mine
+    out = pd.DataFrame(records, index=profiles.index)
+    out.attrs.update(profiles.attrs)
+    return out
+
+
+def _origin(fields: dict[str, Any] | None, origin: str | None, day: dt.date) -> str:
+    if fields is None:
+        return f"The council's figures are the national data as known on {day:%-d %B %Y}."
+    return origin or "The council's figures are from the profile given, not the national data."
 
 
 def _overrides(frame: pd.DataFrame, code: str) -> pd.DataFrame | None:
@@ -416,7 +523,8 @@ def compare_to_text(table: pd.DataFrame) -> str:
                 shown.iat[at, j] = rating_words(shown.iat[at, j])
     neighbours = a["neighbours"][["rank", "council", "closeness", "score", "band"]]
     model = a.get("neighbours_model", "")
-    lines = [head, f"Previous Ofsted judgement: {a.get('previous_judgement', 'none known')}", ""]
+    lines = [head, f"Previous Ofsted judgement: {a.get('previous_judgement', 'none known')}"]
+    lines += [a.get("origin", ""), ""]
     lines += [_to_string(shown), "", f"Statistical neighbours (DfE, {model} model)"]
     lines.append(_to_string(neighbours.set_index("rank")))
     lines += ["", "Medians are of councils with a figure. " + a["judgements"]]

@@ -41,6 +41,7 @@ __all__ = [
     "chosen_profile",
     "council_code",
     "council_or_profile",
+    "council_year",
     "local_of",
     "national_profile",
     "one_profile",
@@ -171,15 +172,20 @@ def reading(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     p.add_argument("--chunk-rows", type=parse_whole, default=CHUNK_ROWS, help=argparse.SUPPRESS)
 
 
-def council_or_profile(p: argparse.ArgumentParser, what: str | None = None) -> None:
+def council_or_profile(
+    p: argparse.ArgumentParser, what: str | None = None, *, peers: bool = False
+) -> None:
     """The arguments of a command that works on a council's profile: a council's name or ONS
     code with ``--year`` (its profile from the national data), or a file holding the profile.
 
     ``--year`` decides: with it, ``COUNCIL|FILE`` is a council, even where a file has that name;
     without it, a file (``-`` for standard input). :func:`chosen_profile` reads what they name
     (:func:`national_profile` and :func:`profile_file` each half of it). ``what`` says what the
-    argument is, where the command reads more than one profile.
+    argument is, where the command reads more than one profile. ``peers``: the command sets
+    the profile beside other councils' national ones, which ``--judgements``, ``--neighbours``
+    and ``--local`` shape with a file too.
     """
+    national = "" if peers else "with --year: "
     p.add_argument(
         "source",
         metavar="COUNCIL|FILE",
@@ -191,8 +197,8 @@ def council_or_profile(p: argparse.ArgumentParser, what: str | None = None) -> N
         "--year", type=int, help=f"{YEAR_HELP}; makes COUNCIL|FILE a council, not a file"
     )
     p.add_argument("--council", metavar="NAME", help="in a FILE of many profiles, this council's")
-    p.add_argument("--judgements", metavar="FILE", help=f"with --year: {JUDGEMENTS_HELP}")
-    p.add_argument("--neighbours", metavar="2021|2025|FILE", help=f"with --year: {NEIGHBOURS_HELP}")
+    p.add_argument("--judgements", metavar="FILE", help=f"{national}{JUDGEMENTS_HELP}")
+    p.add_argument("--neighbours", metavar="2021|2025|FILE", help=f"{national}{NEIGHBOURS_HELP}")
     with_local(p)
     with_rules(p)
 
@@ -212,13 +218,14 @@ def chosen_profile(args: argparse.Namespace) -> dict[str, Any]:
     return _fields({str(k): v for k, v in national_profile(args).iloc[0].items()})
 
 
-def profile_file(args: argparse.Namespace) -> str:
+def profile_file(args: argparse.Namespace, *, peers: bool = False) -> str:
     """The file the arguments of :func:`council_or_profile` name, without ``--year``.
 
     Raises:
-        EarlyWarningError: for options of the national data, or a council given as a file.
+        EarlyWarningError: for options of the national data (unless the command sets the
+            profile beside its ``peers``), or a council given as a file.
     """
-    if args.judgements or args.neighbours or getattr(args, "local", None):
+    if not peers and (args.judgements or args.neighbours or getattr(args, "local", None)):
         raise EarlyWarningError(
             f"{args.source}: --judgements, --neighbours and --local build a profile from the "
             "national data, with a council and --year; a profile file is read as it is"
@@ -236,20 +243,9 @@ def national_profile(args: argparse.Namespace) -> pd.DataFrame:
         EarlyWarningError: for an unknown council (with the nearest name), a year outside the
             data, a council not in existence that day, or ``--council`` beside it.
     """
-    for option, value in (("--council", args.council), ("--sheet", getattr(args, "sheet", None))):
-        if value is not None:
-            raise EarlyWarningError(
-                f"{option} {value!r} picks a part of a file; with --year, "
-                f"{args.source!r} is the council"
-            )
-    from earlywarning.datasets import england_profiles, profile_years
+    from earlywarning.datasets import england_profiles
 
-    first, last = profile_years()
-    if not first <= args.year <= last:
-        raise EarlyWarningError(
-            f"--year {args.year}: not in the data, whose profiles run from {first} to {last}"
-        )
-    code = council_code(args.source)
+    code = council_year(args)
     found = england_profiles(
         args.year,
         [code],
@@ -262,6 +258,30 @@ def national_profile(args: argparse.Namespace) -> pd.DataFrame:
             f"{args.source}: the council did not exist on 1 January {args.year}"
         )
     return found
+
+
+def council_year(args: argparse.Namespace) -> str:
+    """The ONS code of the council the arguments of :func:`council_or_profile` name with
+    ``--year``, once the year is in the data and no option picks a part of a file.
+
+    Raises:
+        EarlyWarningError: for an unknown council (with the nearest name), a year outside the
+            data, or ``--council`` or ``--sheet`` beside it.
+    """
+    for option, value in (("--council", args.council), ("--sheet", getattr(args, "sheet", None))):
+        if value is not None:
+            raise EarlyWarningError(
+                f"{option} {value!r} picks a part of a file; with --year, "
+                f"{args.source!r} is the council"
+            )
+    from earlywarning.datasets import profile_years
+
+    first, last = profile_years()
+    if not first <= args.year <= last:
+        raise EarlyWarningError(
+            f"--year {args.year}: not in the data, whose profiles run from {first} to {last}"
+        )
+    return council_code(args.source)
 
 
 def _known(council: str) -> bool:

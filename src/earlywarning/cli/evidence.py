@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from typing import TextIO
 
 import pandas as pd
@@ -60,8 +61,8 @@ def cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
     ruleset = stamp(rules)
     own = {
         "text": lambda: calibration_text(report, rules) + "\n",
-        "csv": lambda: table.to_csv(index=False, lineterminator="\n"),
-        # the ruleset in every row, as the json of score has it
+        # csv is the table through its writer, which stamps the ruleset on every row; json
+        # has the ruleset in every row too, as the json of score has it
         "json": lambda: table.assign(**ruleset).to_json(orient="records", indent=2) + "\n",
     }
     write_result(args.format, args.output, out, ruleset, {"calibration": table}, own)
@@ -248,17 +249,28 @@ def cmd_backtest(args: argparse.Namespace, out: TextIO) -> int:
         image_format(args.plot)  # a name refused before the backtest runs, not after
         check_output_path(args.plot, "chart")
     years = None if args.years is None else parse_years(args.years, *backtest_years())
+    rules = ruleset_of(args)
     result = backtest(
         years,
-        ruleset_of(args),
+        rules,
         outcome=args.outcome,
         neighbours=args.neighbours or BACKTEST_NEIGHBOURS,
         resamples=args.resamples,
         seed=args.seed,
         local=local_of(args),
     )
-    with open_output(args.output, out, binary=False) as stream:
-        stream.write(render_backtest(result, args.format))
+    own = {fmt: partial(render_backtest, result, fmt) for fmt in ("text", "csv", "json")}
+    # a workbook or Parquet file holds the tables the csv and json hold
+    years_pooled = pd.concat(
+        [result.years.reset_index().rename(columns={"year": "years"}), result.pooled.reset_index()],
+        ignore_index=True,
+    )
+    tables = {
+        "years": years_pooled.astype({"years": str}),
+        "bands": result.bands.reset_index(),
+        "councils": result.councils,
+    }
+    write_result(args.format, args.output, out, stamp(rules), tables, own)
     if args.plot:
         from earlywarning.trust_plots import save_backtest
 
@@ -283,8 +295,7 @@ def backtest_arguments(p: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help=f"the outcome to follow: {', '.join(OUTCOME_NAMES)} (default declined)",
     )
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
-    p.add_argument("--output", metavar="FILE", help="write the result here instead")
+    writing_table(p)
     p.add_argument(
         "--plot", metavar="FILE.png", help="draw rates and lifts by year (FILE.png, .svg or .pdf)"
     )

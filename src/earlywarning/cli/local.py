@@ -56,7 +56,7 @@ def local_arguments(p: argparse.ArgumentParser) -> None:
         help="write a local facts file (YAML) for a council to fill in: each kind of fact with "
         "what it means and where councils usually hold it, the national figures beside it",
     )
-    t.add_argument("council", help="a council name or ONS code")
+    t.add_argument("council", metavar="COUNCIL", help="a council's name or ONS code")
     t.add_argument("--year", type=int, required=True, help=YEAR_HELP)
     t.add_argument("--output", "-o", metavar="FILE", help="write here (default: standard output)")
     t.set_defaults(handler=cmd_local_template)

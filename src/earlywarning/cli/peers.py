@@ -7,13 +7,17 @@ import sys
 from functools import partial
 from typing import TextIO
 
+from earlywarning.cli._batch import STDIN, STDIN_NAME, input_file
 from earlywarning.cli._common import (
     JUDGEMENTS_HELP,
     NEIGHBOURS_HELP,
     YEAR_HELP,
     YEARS_HELP,
-    council_code,
+    council_or_profile,
+    council_year,
     local_of,
+    one_profile,
+    profile_file,
     ruleset_of,
     with_local,
     with_rules,
@@ -21,6 +25,7 @@ from earlywarning.cli._common import (
 )
 from earlywarning.cli._output import stamp, write_result
 from earlywarning.datasets import profile_years
+from earlywarning.errors import EarlyWarningError
 from earlywarning.io.output import check_output_path, image_format, terminal_text
 from earlywarning.parameters import parse_number, parse_years
 
@@ -67,41 +72,50 @@ def cmd_trajectories(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
-    """Compare one council with its statistical neighbours, its region and England."""
+    """Compare one council, or a profile file's council, with its statistical neighbours, its
+    region and England."""
     from earlywarning.compare import compare, peer_trajectory, render_compare
 
     if args.plot:
         image_format(args.plot)  # a name refused before the comparison, not after
         check_output_path(args.plot, "chart")
-    council_code(args.council)  # an unknown council is said so, with the nearest name
     rules = ruleset_of(args)
     facts = local_of(args)
-    table = compare(
-        args.council,
-        args.year,
-        rules,
-        judgements=args.judgements,
-        neighbours=args.neighbours,
-        local=facts,
-    )
-    own = {fmt: partial(render_compare, table, fmt) for fmt in ("text", "csv", "json")}
+    beside = {"judgements": args.judgements, "neighbours": args.neighbours, "local": facts}
+    if args.year is None:
+        if args.plot:
+            raise EarlyWarningError(
+                f"--plot {args.plot}: the chart is of the council's national scores by year; "
+                "a profile file holds one year: give the council and --year to draw it"
+            )
+        with input_file(profile_file(args, peers=True)) as path:
+            profile = one_profile(path, args.council)
+        shown = STDIN_NAME if args.source == STDIN else args.source
+        origin = f"The council's figures are from the profile in {shown}, not the national data."
+        table = compare(ruleset=rules, profile=profile, origin=origin, **beside)
+    else:
+        council_year(args)  # an unknown council is said so, with the nearest name
+        table = compare(args.source, args.year, rules, **beside)
+    ruleset = stamp(rules)
+    table.attrs.update(ruleset)  # the json's keys, as the csv's columns below
+    own = {
+        "text": partial(render_compare, table, "text"),
+        "csv": partial(render_compare, table.assign(**ruleset), "csv"),
+        "json": partial(render_compare, table, "json"),
+    }
     tables = {
         "compare": table.reset_index(),
         "neighbours": table.attrs["neighbours"].reset_index(drop=True),
     }
-    write_result(args.format, args.output, out, stamp(rules), tables, own)
+    write_result(args.format, args.output, out, ruleset, tables, own)
     if args.format not in ("text", "json"):  # a table holds no notes: say what ratings rest on
         print(table.attrs["judgements"], file=sys.stderr)
+        if args.year is None:
+            print(terminal_text(table.attrs["origin"]), file=sys.stderr)
     if args.plot:
         from earlywarning.peer_plots import save_peers
 
-        trajectory = peer_trajectory(
-            args.council,
-            ruleset=rules,
-            judgements=args.judgements,
-            neighbours=args.neighbours,
-            local=facts,
-        )
+        trajectory = peer_trajectory(args.source, ruleset=rules, **beside)
         written = save_peers(trajectory, args.plot, ruleset=rules)
         print(terminal_text(f"wrote {written}"), file=sys.stderr)
     return 0
@@ -130,27 +144,31 @@ def cmd_watchlist(args: argparse.Namespace, out: TextIO) -> int:
         for band in rules.bands
         if band.name in set(table["band"])
     }
+    ruleset = stamp(rules)
+    table.attrs.update(ruleset)  # the json's keys, as the writer's columns of csv
     own = {fmt: partial(render_watchlist, table, fmt) for fmt in ("text", "json")}
-    write_result(args.format, args.output, out, stamp(rules), {"watchlist": table}, own)
+    write_result(args.format, args.output, out, ruleset, {"watchlist": table}, own)
     if args.format not in ("text", "json"):  # a table holds no notes: say what ratings rest on
         print(table.attrs["judgements"], file=sys.stderr)
     return 0
 
 
 def compare_arguments(p: argparse.ArgumentParser) -> None:
-    """a council beside its statistical neighbours, its region and England"""
-    p.add_argument("council", help="a council name or ONS code")
-    p.add_argument("--year", type=int, required=True, help=YEAR_HELP)
+    """a council (or a profile of it) beside its neighbours, its region and England"""
+    council_or_profile(
+        p,
+        "with --year, a council's name or ONS code; without, a file holding the council's "
+        "profile, set in the place of its national one (its la_code or council and its year "
+        "say whose neighbours and which year; - reads standard input)",
+        peers=True,
+    )
     writing_table(p)
-    p.add_argument("--judgements", metavar="FILE", help=JUDGEMENTS_HELP)
-    p.add_argument("--neighbours", metavar="2021|2025|FILE", help=NEIGHBOURS_HELP)
     p.add_argument(
         "--plot",
         metavar="FILE.png",
-        help="draw the score by year beside neighbours and England (FILE.png, .svg or .pdf)",
+        help="with --year: draw the score by year beside neighbours and England (FILE.png, "
+        ".svg or .pdf)",
     )
-    with_local(p)
-    p.add_argument("--rules", metavar="DIR", help="a rules directory or file (default: bundled)")
 
 
 def watchlist_arguments(p: argparse.ArgumentParser) -> None:

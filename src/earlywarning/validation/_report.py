@@ -461,7 +461,8 @@ def _with_period(report: ValidationReport, frame: pd.DataFrame, key: str) -> pd.
 def validation_csv(report: ValidationReport, *, indicators: bool = False) -> str:
     """The AUC table, then the band table (then the rules alone), as CSV with blank lines between.
 
-    The AUC and band tables have a row per period and outcome (or band), the ``period`` first.
+    The AUC and band tables have a row per period and outcome (or band), the ``period`` first;
+    every row ends with the ruleset's ``ruleset_id``, ``ruleset_version`` and ``ruleset_hash``.
 
     Example:
         >>> import earlywarning as ew
@@ -473,14 +474,21 @@ def validation_csv(report: ValidationReport, *, indicators: bool = False) -> str
         'period,band,inspections,below_good,share_below_good,...'
     """
     out = io.StringIO()
+    # every row names the ruleset, as every csv the package writes does
+    ruleset = {
+        "ruleset_id": report.ruleset_id,
+        "ruleset_version": report.ruleset_version,
+        "ruleset_hash": report.ruleset_hash,
+    }
     auc = pd.concat([_with_period(r, r._table, "outcome") for r in report.periods()])
-    auc.to_csv(out, index=False, lineterminator="\n")
+    auc.assign(**ruleset).to_csv(out, index=False, lineterminator="\n")
     out.write("\n")
     bands = pd.concat([_with_period(r, r._bands, "band") for r in report.periods()])
-    bands.to_csv(out, index=False, lineterminator="\n")
+    bands.assign(**ruleset).to_csv(out, index=False, lineterminator="\n")
     if indicators:
         out.write("\n")
-        report.indicators().to_csv(out, index_label="rule", lineterminator="\n")
+        rules = report.indicators().assign(**ruleset)
+        rules.to_csv(out, index_label="rule", lineterminator="\n")
     return out.getvalue()
 
 
