@@ -32,7 +32,7 @@ from earlywarning.errors import (
     ProfileFileError,
     SuppressedValuesWarning,
 )
-from earlywarning.io._arrow import read_arrow_file
+from earlywarning.io._arrow import ParquetBatches, read_arrow_file
 from earlywarning.io._textfile import check_text_table
 from earlywarning.io.documents import load_document
 from earlywarning.io.publishers import layout_of
@@ -158,6 +158,7 @@ class ProfileReader:
     delimiter: str | None
     columns: list[str]
     rows: int
+    _parquet: ParquetBatches | None
 
     def __init__(
         self,
@@ -177,6 +178,10 @@ class ProfileReader:
             self.columns = table.header
             self.rows = table.rows
             self.notices.extend(table.notices)
+        elif self.format == "parquet":
+            # read in batches as the rows are asked for: a large file is never held whole
+            self._parquet = ParquetBatches(self.path)
+            self.columns, self.rows = self._parquet.columns, self._parquet.rows
         else:
             self._hold(self._read_whole())
         self._find_layout(coded)
@@ -221,6 +226,7 @@ class ProfileReader:
         self.notices: list[EarlyWarningWarning] = []
         self._fractions: dict[str, bool] = {c: False for c in _PCT_FIELDS}
         self._whole: pd.DataFrame | None = None
+        self._parquet = None
 
     def _hold(self, frame: pd.DataFrame) -> None:
         """Keep a table read whole, to hand out in slices."""
@@ -263,6 +269,14 @@ class ProfileReader:
         if self._whole is not None:
             for start in range(0, max(len(self._whole), 1), self.chunk_rows):
                 yield self._whole.iloc[start : start + self.chunk_rows]
+            return
+        if self._parquet is not None:
+            got = 0
+            for frame in self._parquet.frames(self.chunk_rows):
+                got += len(frame)
+                yield frame
+            if got == 0:
+                yield pd.DataFrame({c: pd.Series([], dtype=object) for c in self.columns})
             return
         reader = pd.read_csv(
             self.path,

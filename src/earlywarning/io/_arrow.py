@@ -10,6 +10,7 @@ table written is written chunk by chunk (:class:`ParquetTableWriter`, which
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,7 +25,7 @@ from earlywarning.errors import (
     ProfileFileError,
 )
 
-__all__ = ["ParquetTableWriter", "read_arrow_file"]
+__all__ = ["ParquetBatches", "ParquetTableWriter", "read_arrow_file"]
 
 _READERS = {"parquet": ("pyarrow.parquet", "Parquet"), "feather": ("pyarrow.feather", "Feather")}
 
@@ -49,6 +50,51 @@ def read_arrow_file(path: Path, fmt: str) -> pd.DataFrame:
         seen.add(column)
     frame, _ = to_pandas(table, "read_profiles")
     return frame
+
+
+class ParquetBatches:
+    """A Parquet file opened to be read in batches, so that a large file is never held whole:
+    its columns (checked as :func:`read_arrow_file` checks them) and rows from its metadata,
+    then :meth:`frames` of at most ``chunk_rows`` rows each, as pandas with the rows' places in
+    the file as their index.
+
+    Raises:
+        ArrowDependencyError: when pyarrow is not installed.
+        ProfileFileError: when the file is not Parquet, repeats a name, or a batch cannot be read.
+    """
+
+    def __init__(self, path: Path) -> None:
+        pq: Any = require("pyarrow.parquet", ArrowDependencyError, "Parquet files need", "arrow")
+        self.path = path
+        try:
+            self.file = pq.ParquetFile(path)
+        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+            raise ProfileFileError(path, f"cannot be read as Parquet: {exc}") from None
+        self.columns = [str(name) for name in self.file.schema_arrow.names]
+        seen: set[str] = set()
+        for column in self.columns:
+            if column in seen:
+                raise ProfileFileError(path, f"column {column!r} appears twice")
+            seen.add(column)
+        self.rows = int(self.file.metadata.num_rows)
+
+    def frames(self, chunk_rows: int) -> Iterator[pd.DataFrame]:
+        pa: Any = require("pyarrow", ArrowDependencyError, "Parquet files need", "arrow")
+        start = 0
+        batches = self.file.iter_batches(batch_size=min(chunk_rows, 1 << 20))
+        while True:
+            try:
+                batch = next(batches, None)
+            except (OSError, ValueError) as exc:
+                raise ProfileFileError(
+                    self.path, f"cannot be read as Parquet after row {start}: {exc}"
+                ) from None
+            if batch is None:
+                return
+            frame, _ = to_pandas(pa.Table.from_batches([batch]), "read_profiles")
+            frame.index = pd.RangeIndex(start, start + len(frame))
+            start += len(frame)
+            yield frame
 
 
 class ParquetTableWriter:
