@@ -64,7 +64,9 @@ class ParquetBatches:
     """
 
     def __init__(self, path: Path) -> None:
-        pq: Any = require("pyarrow.parquet", ArrowDependencyError, "Parquet files need", "arrow")
+        pq: Any = require(
+            "pyarrow.parquet", ArrowDependencyError, "Parquet and Feather files need", "arrow"
+        )
         self.path = path
         try:
             self.file = pq.ParquetFile(path)
@@ -79,7 +81,9 @@ class ParquetBatches:
         self.rows = int(self.file.metadata.num_rows)
 
     def frames(self, chunk_rows: int) -> Iterator[pd.DataFrame]:
-        pa: Any = require("pyarrow", ArrowDependencyError, "Parquet files need", "arrow")
+        pa: Any = require(
+            "pyarrow", ArrowDependencyError, "Parquet and Feather files need", "arrow"
+        )
         start = 0
         batches = self.file.iter_batches(batch_size=min(chunk_rows, 1 << 20))
         while True:
