@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
+import runpy
 import sys
+import warnings
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -42,17 +43,31 @@ EXPECTED: dict[str, list[str]] = {
 }
 
 
-def run(script: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, str(script), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-    )
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
+    """``run(script, *args, cwd=...)``: the script as ``python script ARGS`` runs it, from
+    ``cwd``, but in this process (an interpreter's start costs more than the script): its exit
+    code, what it printed, and what it wrote to stderr or warned, which should be nothing.
+
+    The examples use only names that a plain ``import earlywarning`` binds (test_api checks
+    them), so nothing this process imported before can stand in for a missing import.
+    """
+
+    def run_script(script: Path, *args: str, cwd: Path) -> tuple[int, str, str]:
+        capsys.readouterr()
+        with monkeypatch.context() as patch, warnings.catch_warnings(record=True) as caught:
+            patch.chdir(cwd)
+            patch.setattr(sys, "argv", [str(script), *args])
+            warnings.simplefilter("always")
+            try:
+                runpy.run_path(str(script), run_name="__main__")
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        out, err = capsys.readouterr()
+        return code, out, err + "".join(f"{w.category.__name__}: {w.message}\n" for w in caught)
+
+    return run_script
 
 
 def test_every_example_has_expectations() -> None:
@@ -61,22 +76,22 @@ def test_every_example_has_expectations() -> None:
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
-def test_example_runs_and_prints_its_key_lines(script: Path, tmp_path: Path) -> None:
+def test_example_runs_and_prints_its_key_lines(script: Path, tmp_path: Path, run: Any) -> None:
     # run from an empty directory: the scripts must not depend on the working directory
-    result = run(script, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert not result.stderr, result.stderr  # no warnings either
+    code, stdout, stderr = run(script, cwd=tmp_path)
+    assert code == 0, stderr
+    assert not stderr, stderr  # no warnings either
     for pattern in EXPECTED[script.name]:
-        assert re.search(pattern, result.stdout, flags=re.MULTILINE), (
-            f"{script.name} did not print a line matching {pattern!r}:\n{result.stdout}"
+        assert re.search(pattern, stdout, flags=re.MULTILINE), (
+            f"{script.name} did not print a line matching {pattern!r}:\n{stdout}"
         )
     assert not list(tmp_path.iterdir()), "an example wrote into its working directory"
 
 
-def test_score_many_writes_every_row_to_the_path_given(tmp_path: Path) -> None:
+def test_score_many_writes_every_row_to_the_path_given(tmp_path: Path, run: Any) -> None:
     out = tmp_path / "scores.csv"
-    result = run(ROOT / "examples" / "score_many.py", str(out), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    code, _, stderr = run(ROOT / "examples" / "score_many.py", str(out), cwd=tmp_path)
+    assert code == 0, stderr
     table = pd.read_csv(out)
     assert list(table["council"]) == [f"Council {c}" for c in "ABCDE"]
     assert list(table.columns[:2]) == ["council", "year"]

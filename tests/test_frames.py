@@ -172,13 +172,14 @@ def test_a_nan_in_a_polars_or_arrow_column_is_missing_as_in_pandas() -> None:
 
 @pytest.fixture(scope="module")
 def without_pyarrow(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Two polars frames scored in one interpreter that cannot find pyarrow: the six profiles
-    and 20,000 distinct random ones (with a failed row and a missing council), their sources,
-    and what was shown of how the text of the big one was read.
+    """Frames scored in one interpreter that cannot find pyarrow: as polars, the six profiles
+    and 20,000 distinct random ones (with a failed row and a missing council), and what was
+    shown of how the text of the big one was read; as pandas, the six profiles read from CSV,
+    how pandas held their text, and their scores with ranges. Also the sources.
 
     pandas decides how it holds text when it is imported, so pyarrow is hidden from a fresh
     interpreter before anything imports pandas, as if it were not installed; one interpreter
-    serves both tests."""
+    serves the three tests (starting one costs more than what each of them scores)."""
     sys.path.insert(0, str(REPO / "benchmarks"))
     from bench_score import random_profiles
 
@@ -190,6 +191,8 @@ def without_pyarrow(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     df.loc[9, "council"] = None
     big = folder / "distinct.csv"
     df.to_csv(big, index=False)
+    source = folder / "profiles.csv"
+    profiles().to_csv(source, index=False)
     script = (
         "import sys, json\n"
         "sys.modules['pyarrow'] = None\n"
@@ -200,15 +203,21 @@ def without_pyarrow(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         f"frame = pl.read_csv({str(big)!r})\n"
         "read, _ = to_pandas(frame, 'test')\n"
         "shared = read['council'][0] is read['council'][1] and read['council'][9] is None\n"
+        f"table = ew.io.read_profiles({str(source)!r})\n"
+        "storage = getattr(table['council'].dtype, 'storage', 'python')\n"
+        "out = ew.score_frame(table, ranges=True)\n"
         "print(json.dumps({'schema': {k: str(v) for k, v in small.schema.items()},\n"
         "                  'rows': small.to_dict(as_series=False), 'shared': shared,\n"
-        "                  'scored': ew.score_frame(frame).to_dict(as_series=False)}))\n"
+        "                  'scored': ew.score_frame(frame).to_dict(as_series=False),\n"
+        "                  'pandas_storage': storage,\n"
+        "                  'pandas_table': out.astype(object).where(out.notna(), None)\n"
+        "                                  .to_json(orient='split')}))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode == 0, result.stderr
-    return {"small": small, "big": big, **json.loads(result.stdout)}
+    return {"small": small, "big": big, "source": source, **json.loads(result.stdout)}
 
 
 def test_distinct_rows_without_pyarrow_give_polars_what_they_give_with_it(
@@ -233,28 +242,15 @@ def test_polars_without_pyarrow_gives_the_same_figures(without_pyarrow: dict[str
     assert schema["red_flag"] == "String" and rows["score"].count(None) >= 3
 
 
-def test_pandas_without_pyarrow_gives_the_same_table(tmp_path: Path) -> None:
+def test_pandas_without_pyarrow_gives_the_same_table(without_pyarrow: dict[str, Any]) -> None:
     # pandas holds text as Python objects without pyarrow: the result is built from objects
     # (the test extra installs pyarrow, so this runs in an interpreter that cannot find it)
-    source = tmp_path / "profiles.csv"
-    profiles().to_csv(source, index=False)
-    script = (
-        "import sys\n"
-        "sys.modules['pyarrow'] = None\n"
-        "import earlywarning as ew, pandas as pd\n"
-        f"frame = ew.io.read_profiles({str(source)!r})\n"
-        "assert getattr(frame['council'].dtype, 'storage', 'python') == 'python'\n"
-        "out = ew.score_frame(frame, ranges=True)\n"
-        "print(out.astype(object).where(out.notna(), None).to_json(orient='split'))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert result.returncode == 0, result.stderr
+    assert without_pyarrow["pandas_storage"] == "python"
     with pytest.warns(ew.SuppressedValuesWarning):  # the judgement "x", read as missing
-        expected = ew.score_frame(ew.io.read_profiles(source), ranges=True)
+        expected = ew.score_frame(ew.io.read_profiles(without_pyarrow["source"]), ranges=True)
     expected = expected.astype(object).where(expected.notna(), None)
-    assert json.loads(result.stdout) == json.loads(expected.to_json(orient="split"))
+    got = json.loads(without_pyarrow["pandas_table"])
+    assert got == json.loads(expected.to_json(orient="split"))
 
 
 def test_what_if_frame_takes_polars_and_arrow_alternatives() -> None:

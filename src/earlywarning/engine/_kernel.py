@@ -83,7 +83,6 @@ class Compiled:
     total_weight: float
     combo_points: np.ndarray  # (J,)
     combo_flags: np.ndarray  # (J,) int8
-    content_hash: str
     measures: frozenset[str]  # every measure the rules read
     lowest: int  # the least total of scaled points any row can reach
     totals: tuple[np.ndarray, np.ndarray] | None  # score and band of each total from lowest
@@ -97,6 +96,12 @@ class Compiled:
         if hit is None:
             hit = self.plans[key] = _plan(self, key)
         return hit
+
+    @cached_property
+    def content_hash(self) -> str:
+        """The ruleset's content hash, worked out when a result first stamps it: hashing
+        serialises the whole ruleset, and a fit compiles hundreds of candidates it never stamps."""
+        return self.rules.content_hash
 
     @cached_property
     def points_of(self) -> np.ndarray | None:
@@ -146,7 +151,6 @@ def _compile(rules: Ruleset) -> Compiled:
         total_weight=float(sum(_scaled(w, scale) for w in weights)),
         combo_points=np.array([_scaled(c.points, scale) for c in rules.combinations], dtype),
         combo_flags=np.array([_flag(c.red_flag) for c in rules.combinations], np.int8),
-        content_hash=rules.content_hash,
         measures=frozenset(ind.measure for ind in rules.indicators)
         | frozenset(c.measure for combo in rules.combinations for c in combo.conditions),
         lowest=lowest,
