@@ -591,9 +591,15 @@ def test_bad_questions_are_refused() -> None:
 
 
 def test_the_template_reads_back_and_shows_the_national_figures(tmp_path: Path) -> None:
-    national = {"council": "Derbyshire", "agency_rate_pct": 4.3, "turnover_rate_pct": float("nan")}
+    national = {
+        "council": "Derbyshire",
+        "agency_rate_pct": 4.3,
+        "turnover_rate_pct": float("nan"),
+        "demand_change_pct": -42.380216,
+    }
     text = local_template("derbyshire", 2016, national)
     assert "#   agency_rate_pct: 4.3  (agency social workers, % of FTE)" in text
+    assert "#   demand_change_pct: -42.38  (" in text  # to two decimals, enough to check by
     assert "turnover_rate_pct" not in text.split("# Missing")[0]  # NaN is not a figure
     for where in ("budget book", "section 251", "establishment lists", "democratic services"):
         assert where in text

@@ -50,7 +50,8 @@ def _national(national: Mapping[str, Any] | None) -> list[str]:
     for spec in FIELDS:
         value = national.get(spec.name)
         if spec.name not in ("council", "year", "la_code") and _present(value):
-            shown = f"{value:g}" if isinstance(value, float) else str(value)
+            # two decimals are enough to check a figure against one's own records
+            shown = f"{round(value, 2):g}" if isinstance(value, float) else str(value)
             lines.append(f"#   {spec.name}: {shown}  ({spec.description})")
     return lines
 
