@@ -460,3 +460,17 @@ def test_a_single_profile_with_a_suppressed_value_gets_the_notice(tmp_path, caps
     assert "1 cell holds a suppression code, read as missing: agency_rate_pct 1" in (
         capsys.readouterr().err
     )
+
+
+def test_the_text_table_shows_coverage_as_a_percentage(tmp_path: Path, capsys):
+    """On a screen a share of the ruleset's weight reads as 42%, not 0.4225352112676056."""
+    rows = tmp_path / "two.csv"
+    rows.write_text(
+        "council,year,dcs_changes,agency_rate_pct\nA,2020,2,30\nB,2020,,\n", encoding="utf-8"
+    )
+    assert main(["score", str(rows), "--format", "text"]) == 0
+    shown = capsys.readouterr().out
+    frame = ew.score_frame(ew.io.read_profiles(rows))
+    for coverage in frame["coverage"]:
+        assert f"{coverage:.0%}" in shown
+        assert f"{coverage:.6f}"[:6] not in shown

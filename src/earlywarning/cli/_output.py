@@ -189,6 +189,9 @@ class TextWriter(Writer):
         with pd.option_context("display.max_rows", 200, "display.width", 200):
             # a blank reads better than NaN for "no error" and "no red flag" in a terminal
             shown = table.astype(object).where(table.notna(), "")
+            if "coverage" in table:  # a share of the ruleset's weight reads as a percentage
+                known = table["coverage"].notna()
+                shown.loc[known, "coverage"] = [f"{c:.0%}" for c in table.loc[known, "coverage"]]
             self.stream.write(terminal_text(shown.to_string(index=False)) + "\n")
         r = self.ruleset
         self.stream.write(
