@@ -262,20 +262,21 @@ def _fire_tables(
     Built once per content (read-only): the many rulesets a fit tries differ in levels only.
     """
     points = (comp.combo_points.tobytes(), np.dtype(comp.dtype).str)
-    key = (matrix.tobytes(), matrix.shape, needed.tobytes(), tuple(lifts), *points)
+    # the table's limit is part of the key: the layout of the marks follows it (see _tables)
+    key = (matrix.tobytes(), matrix.shape, needed.tobytes(), tuple(lifts), *points, TABLE_BITS)
     return _fire_tables_of(key, comp.combo_flags.tobytes())
 
 
 @lru_cache(maxsize=64)
 def _fire_tables_of(key: tuple[Any, ...], flags: bytes) -> tuple[np.ndarray | None, np.ndarray]:
-    matrix_bytes, shape, needed_bytes, lifts, point_bytes, dtype = key
+    matrix_bytes, shape, needed_bytes, lifts, point_bytes, dtype, table_bits = key
     matrix = np.frombuffer(matrix_bytes, np.int16).reshape(shape)
     needed = np.frombuffer(needed_bytes, np.int16)
     sets = np.arange(1 << len(lifts))
     raised = np.full(len(sets), -1)
     for k, f in enumerate(lifts):  # the lifts ascend: the highest bit set wins
         raised[(sets >> k) & 1 == 1] = f
-    if len(matrix) > TABLE_BITS:
+    if len(matrix) > table_bits:
         flag_of = np.repeat(raised, 2).astype(np.int8)
         flag_of.flags.writeable = False
         return None, flag_of
