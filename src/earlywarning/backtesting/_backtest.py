@@ -19,14 +19,13 @@ from earlywarning.backtesting._common import (
     FOLLOW_UP_YEARS,
     GOOD,
     STATUSES,
-    area_judgements,
     ilacs_judgements,
     outcome_of,
     period_of,
     unpublished,
 )
 from earlywarning.backtesting._report import Backtest
-from earlywarning.datasets import LocalLike, outcomes_as_at, profile_years
+from earlywarning.datasets import LocalLike, area_judgements, outcomes_as_at, profile_years
 from earlywarning.datasets.neighbours import NeighboursLike, grouping
 from earlywarning.errors import EarlyWarningError
 from earlywarning.metrics import cluster_ratio_interval, risk_ratio_interval, wilson_interval

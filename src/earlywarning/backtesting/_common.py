@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from earlywarning.datasets import TRAINING_CUTOFF, ofsted_judgements
-from earlywarning.outcomes import AREAS, derive_outcomes
+from earlywarning.outcomes import derive_outcomes
 
 __all__ = [
     "BACKTEST_NEIGHBOURS",
@@ -22,7 +22,6 @@ __all__ = [
     "GOOD",
     "GROUPS",
     "STATUSES",
-    "area_judgements",
     "ilacs_judgements",
     "interval_text",
     "outcome_of",
@@ -64,38 +63,6 @@ def ilacs_judgements() -> pd.DataFrame:
     return found[["la_code", "date", "rating"]].sort_values("date").reset_index(drop=True)
 
 
-def area_judgements(codes: pd.Series, dates: pd.Series, *, before: bool) -> pd.DataFrame:
-    """Each row's judgement of each area of :data:`~earlywarning.outcomes.AREAS`: from the
-    council's judgement dated on ``dates`` (``before=False``: the inspection followed up), or
-    from its last judgement dated before them (``before=True``: the one a list or an inspection
-    looked back to). None where there is none, or the row has no date.
-
-    The outcomes by area read these, so that a backtest or a band's frequencies can follow a
-    leadership or a help-and-protection judgement as they follow the overall one.
-    """
-    known = ofsted_judgements().loc[:, ["la_code", "date", *AREAS]].dropna(subset=["date"])
-    keys = pd.DataFrame(
-        {"la_code": codes.to_numpy(dtype=object), "date": pd.to_datetime(dates).to_numpy()}
-    )
-    keys["_row"] = np.arange(len(keys))
-    dated = keys[keys["date"].notna()].astype(
-        {"la_code": known["la_code"].dtype, "date": known["date"].dtype}
-    )
-    found = pd.merge_asof(
-        dated.sort_values("date"),
-        known.sort_values("date"),
-        on="date",
-        by="la_code",
-        direction="backward",
-        allow_exact_matches=not before,
-    )
-    if not before:  # only the judgement of that very day, never an older one
-        exact = known.set_index(["la_code", "date"]).index
-        found.loc[~pd.MultiIndex.from_frame(found[["la_code", "date"]]).isin(exact), AREAS] = None
-    out = found.set_index("_row").reindex(np.arange(len(keys)))[list(AREAS)].astype(object)
-    return out.where(out.notna(), None).set_axis(codes.index)
-
-
 def unpublished(day: dt.date) -> set[str]:
     """Councils whose last inspection began before ``day`` but was published on or after it.
 
@@ -125,7 +92,7 @@ def outcome_of(
 
     The one place the backtest reads an outcome: an outcome added to
     :data:`~earlywarning.outcomes.OUTCOMES` is usable here by its name; the outcomes by area
-    need the areas' judgements (:func:`area_judgements`), new and previous.
+    need the areas' judgements (:func:`earlywarning.datasets.area_judgements`), new and previous.
     """
     return derive_outcomes(new, previous, new_areas=new_areas, prev_areas=prev_areas)[name]
 

@@ -17,14 +17,19 @@ import pandas as pd
 from earlywarning._display import card, cells, note
 from earlywarning.backtesting._common import (
     BACKTEST_NEIGHBOURS,
-    area_judgements,
     ilacs_judgements,
     interval_text,
     outcome_of,
     period_of,
     share_text,
 )
-from earlywarning.datasets import TRAINING_CUTOFF, data_location, outcomes_as_at, profiles_at
+from earlywarning.datasets import (
+    TRAINING_CUTOFF,
+    area_judgements,
+    data_location,
+    outcomes_as_at,
+    profiles_at,
+)
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
 from earlywarning.metrics import brier_score, wilson_interval

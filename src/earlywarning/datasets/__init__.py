@@ -127,6 +127,7 @@ __all__ = [
     "PROFILE_COLUMNS",
     "TRAINING_CUTOFF",
     "LocalLike",
+    "area_judgements",
     "as_local",
     "data_location",
     "data_status",
@@ -609,31 +610,50 @@ def _every_council(years: Sequence[int], model: str | None) -> list[pd.DataFrame
     return [built[(y, model)] for y in years]
 
 
-def _area_judgements(codes: pd.Series, starts: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each inspection's judgement of each area, and the previous judgement's (from the Ofsted
-    judgements: the judgement dated at the inspection's start, and the last one before it)."""
-    known = judgements().loc[:, ["la_code", "date", *AREAS]]
-    keys = pd.DataFrame({"la_code": codes.to_numpy(), "date": starts.to_numpy()})
-    keys["la_code"] = keys["la_code"].astype(known["la_code"].dtype)
-    keys["date"] = keys["date"].astype(known["date"].dtype)
-    new = keys.merge(known.drop_duplicates(["la_code", "date"]), on=["la_code", "date"], how="left")
+def area_judgements(codes: pd.Series, dates: pd.Series, *, before: bool) -> pd.DataFrame:
+    """Each row's Ofsted judgement of each area of :data:`~earlywarning.outcomes.AREAS`.
+
+    With ``before=False``, the council's judgement dated on the row's date (the inspection
+    itself); with ``before=True``, its last judgement dated before it (the one an inspection, or
+    a watch list on that day, looks back to). None where there is none, or the row has no date.
+    The outcomes by area read these, for the inspections validated and those backtested alike.
+
+    Args:
+        codes: each row's council, by ONS code.
+        dates: each row's day (NaT: no judgement to find).
+        before: the judgement before the day, rather than the one on it.
+
+    Returns:
+        A column per area, object dtype, on the index of ``codes``.
+
+    Example:
+        >>> import pandas as pd
+        >>> from earlywarning.datasets import area_judgements
+        >>> codes, days = pd.Series(["E10000007"]), pd.Series([pd.Timestamp("2016-01-01")])
+        >>> area_judgements(codes, days, before=True)["leadership"].tolist()  # February 2014's
+        ['good']
+    """
+    known = judgements().loc[:, ["la_code", "date", *AREAS]].dropna(subset=["date"])
+    keys = pd.DataFrame(
+        {"la_code": codes.to_numpy(dtype=object), "date": pd.to_datetime(dates).to_numpy()}
+    )
     keys["_row"] = np.arange(len(keys))
-    prev = pd.merge_asof(
-        keys.sort_values("date"),
+    dated = keys[keys["date"].notna()].astype(
+        {"la_code": known["la_code"].dtype, "date": known["date"].dtype}
+    )
+    found = pd.merge_asof(
+        dated.sort_values("date"),
         known.sort_values("date"),
         on="date",
         by="la_code",
         direction="backward",
-        allow_exact_matches=False,
-    ).sort_values("_row")
-
-    def areas(frame: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame(
-            {a: frame[a].astype(object).where(frame[a].notna(), None).to_numpy() for a in AREAS},
-            dtype=object,
-        )
-
-    return areas(new), areas(prev)
+        allow_exact_matches=not before,
+    )
+    if not before:  # only the judgement of that very day, never an older one
+        exact = known.set_index(["la_code", "date"]).index
+        found.loc[~pd.MultiIndex.from_frame(found[["la_code", "date"]]).isin(exact), AREAS] = None
+    out = found.set_index("_row").reindex(np.arange(len(keys)))[list(AREAS)].astype(object)
+    return out.where(out.notna(), None).set_axis(codes.index)
 
 
 def inspection_profiles(
@@ -687,7 +707,9 @@ def inspection_profiles(
     out["prev_rating"] = pd.Series(
         canonical_ratings(table["prev_overall"]).to_numpy(), index=out.index, dtype=object
     )
-    new_areas, prev_areas = _area_judgements(table["la_code"], table["inspection_start"])
+    codes, starts = table["la_code"], table["inspection_start"]
+    new_areas = area_judgements(codes, starts, before=False)
+    prev_areas = area_judgements(codes, starts, before=True)
     for area in AREAS:
         for when, areas in (("new", new_areas), ("prev", prev_areas)):
             out[f"{when}_{area}"] = pd.Series(areas[area].to_numpy(), index=out.index, dtype=object)
