@@ -17,6 +17,8 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -65,6 +67,25 @@ def _sklearn() -> dict[str, Any]:
     }
 
 
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """BLAS held to one thread while the baseline fits.
+
+    The problems are tiny (a few hundred rows, a dozen measures): a multi-threaded BLAS spends
+    far longer waking and synchronising its threads than computing, and where every core is
+    already busy (a batch of runs, the test workers) it spends several times the CPU of a single
+    thread. threadpoolctl is a dependency of scikit-learn, so it is here whenever the baseline is.
+    """
+    limits = require(
+        "threadpoolctl",
+        ValidationDependencyError,
+        "the logistic-regression baseline needs",
+        "validation",
+    ).threadpool_limits
+    with limits(limits=1, user_api="blas"):
+        yield
+
+
 def baseline_inputs(ruleset: Ruleset | None = None) -> tuple[str, ...]:
     """The measures the baseline uses: those the ruleset reads that the national data provides.
 
@@ -111,7 +132,8 @@ def cross_validated(inputs: np.ndarray, outcome: np.ndarray, folds: int, seed: i
     sk = _sklearn()
     model = _model(sk)
     splitter = sk["StratifiedKFold"](n_splits=folds, shuffle=True, random_state=seed)
-    proba = sk["cross_val_predict"](model, inputs, outcome, cv=splitter, method="predict_proba")
+    with _one_blas_thread():
+        proba = sk["cross_val_predict"](model, inputs, outcome, cv=splitter, method="predict_proba")
     return np.asarray(proba, dtype=float)[:, 1]
 
 
@@ -136,5 +158,7 @@ def fitted_and_applied(
         True
     """
     model = _model(_sklearn())
-    model.fit(inputs, outcome)
-    return np.asarray(model.predict_proba(applied_to), dtype=float)[:, 1]
+    with _one_blas_thread():
+        model.fit(inputs, outcome)
+        proba = model.predict_proba(applied_to)
+    return np.asarray(proba, dtype=float)[:, 1]
