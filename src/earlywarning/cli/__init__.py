@@ -10,6 +10,7 @@ file being written is removed); 141 the output was closed early (``| head``).
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import sys
@@ -138,6 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@functools.cache
+def _parser() -> argparse.ArgumentParser:
+    """The parser :func:`main` reads arguments with, built once per process: parsing only reads
+    it, and a notebook or a test suite calls ``main`` hundreds of times."""
+    return build_parser()
+
+
 def commands_by_task() -> str:
     """The commands under their tasks, for ``earlywarning --help``.
 
@@ -177,7 +185,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out if out is not None else sys.stdout
     # on a terminal, whatever a command prints passes terminal_text: no escape sequence acts
     shown: Any = _TerminalStream(out) if _is_terminal(out) else out
-    args = build_parser().parse_args(argv)
+    args = _parser().parse_args(argv)
     handler: Handler = args.handler
     try:
         with warnings.catch_warnings(), _on_sigterm():
