@@ -87,6 +87,10 @@ HOSTILE = [
     "2023-02-30: a\n",
     "a: 2023-02-28 25:00:00\n",
     "a: !!binary +++\n",
+    "a: !!bool x\n",
+    "? !!bool maybe\n: 1\n",
+    "a: !!timestamp x\n",
+    "a: !!timestamp 2023-02-30\n",
     # empty values, which libyaml's parser places apart from PyYAML's
     "a:\n",
     "a:",
@@ -264,3 +268,20 @@ def test_the_fast_loader_composes_and_constructs_in_python():
 def test_without_libyaml_the_reference_reads_everything(monkeypatch, text):
     monkeypatch.setattr(_yaml, "_FastLoader", None)
     check_alike(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("id: x\nflag: !!bool maybe\n", "'maybe' is not true or false"),
+        ("id: x\nwhen: !!timestamp soon\n", "'soon' is not a date"),
+        ("id: x\n? !!bool perhaps\n: 1\n", "'perhaps' is not true or false"),
+    ],
+)
+def test_an_explicit_tag_on_text_it_cannot_read_is_a_problem_with_its_line(text, refused):
+    # PyYAML's own constructors fail here with a KeyError or an AttributeError
+    found: list[RuleProblem] = []
+    assert parse_yaml(text, "f.yaml", found) == (None, None)
+    assert [(p.line, p.message.splitlines()[0]) for p in found] == [
+        (2, f"not valid YAML: {refused}")
+    ]

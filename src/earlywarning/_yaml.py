@@ -51,6 +51,7 @@ class _Refusal(NamedTuple):
 
 
 _INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_BOOL, _TIMESTAMP = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"
 # YAML 1.2's core schema: decimal (leading zeros and all), 0o octal and 0x hex integers; floats
 # with a point or an exponent, and the infinities and NaN spelled as YAML spells them.
 _CORE_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
@@ -130,6 +131,24 @@ def _core_float(loader: _Loading, node: yaml.Node) -> float:
     return float(special.get(text, text))
 
 
+def _explicit_bool(loader: _Loading, node: yaml.Node) -> bool:
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]  # a scalar node here
+    if text.lower() not in loader.bool_values:  # an explicit !!bool on text that is not one
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{excerpt(text)} is not true or false", node.start_mark
+        )
+    return bool(loader.bool_values[text.lower()])
+
+
+def _explicit_timestamp(loader: _Loading, node: yaml.Node) -> Any:
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]  # a scalar node here
+    if not loader.timestamp_regexp.match(text):  # an explicit !!timestamp on text that is not one
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{excerpt(text)} is not a date", node.start_mark
+        )
+    return loader.construct_yaml_timestamp(node)  # type: ignore[arg-type]  # a scalar node
+
+
 _Loading.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT)]
     for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
@@ -139,6 +158,9 @@ _Loading.add_implicit_resolver(_FLOAT, _CORE_FLOAT, list("-+0123456789."))
 # the stubs allow only PyYAML's own loaders here
 _Loading.add_constructor(_INT, _core_int)  # type: ignore[type-var]
 _Loading.add_constructor(_FLOAT, _core_float)  # type: ignore[type-var]
+# PyYAML's own fail with a KeyError or an AttributeError on text that is no boolean or date
+_Loading.add_constructor(_BOOL, _explicit_bool)  # type: ignore[type-var]
+_Loading.add_constructor(_TIMESTAMP, _explicit_timestamp)  # type: ignore[type-var]
 
 
 class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _Loading):
