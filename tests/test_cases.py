@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
+import earlywarning.cases as cases_module
 from earlywarning.cases import (
     IDENTITY_FIELDS,
     SEED_FILES,
@@ -313,3 +315,58 @@ def test_models_refuse_inconsistent_data() -> None:
 def test_cases_are_frozen(cases: list[Case]) -> None:
     with pytest.raises(ValueError):
         cases[0].id = "changed"  # type: ignore[misc]
+
+
+# Reading again: load_cases keeps what it read, by the files' names and contents
+
+
+def test_an_edited_case_file_is_read_anew_even_at_the_same_size_and_time(tmp_path: Path) -> None:
+    shutil.copy(CASES_DIR / "durham-2016.yaml", tmp_path)
+    path = tmp_path / "durham-2016.yaml"
+    assert load_cases(tmp_path)[0].summary.startswith("Durham had been rated outstanding")
+    stat = path.stat()
+    edited = path.read_bytes().replace(b"Durham had been", b"Durham was once", 1)
+    assert len(edited) == stat.st_size
+    path.write_bytes(edited)
+    # the same modification time as before: an edit within one tick of a coarse clock
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_mtime_ns == stat.st_mtime_ns
+    assert load_cases(tmp_path)[0].summary.startswith("Durham was once rated outstanding")
+
+
+def test_a_case_file_broken_after_a_clean_load_is_refused(tmp_path: Path) -> None:
+    shutil.copy(CASES_DIR / "durham-2016.yaml", tmp_path)
+    path = tmp_path / "durham-2016.yaml"
+    good = path.read_text(encoding="utf-8")
+    load_cases(tmp_path)
+    path.write_text(good.replace("la_code: E06000047", "la_code: X06000047"), encoding="utf-8")
+    with pytest.raises(RuleFileError, match="X06000047"):
+        load_cases(tmp_path)
+    path.write_text(good, encoding="utf-8")
+    assert [c.id for c in load_cases(tmp_path)] == ["durham-2016"]
+
+
+def test_a_caller_changing_the_cases_it_was_given_changes_nothing_for_the_next() -> None:
+    first = load_cases()
+    before = [c.model_dump() for c in first]
+    first[0].profile["dcs_changes"] = 99
+    first[0].evidence.clear()
+    first.pop()
+    again = load_cases()
+    assert [c.model_dump() for c in again] == before
+    assert again[0] is not first[0] and again[0].profile is not first[0].profile
+
+
+def test_the_kept_cases_are_the_cases_read_afresh(tmp_path: Path) -> None:
+    load_cases()  # kept, if it was not already
+    fresh = cases_module._load_all(sorted(CASES_DIR.glob("*.yaml")))
+    assert load_cases() == fresh and load_cases(CASES_DIR) == fresh
+    # a few directories are kept, not every one ever read
+    for i in range(cases_module._READ_KEPT + 2):
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        text = (CASES_DIR / "durham-2016.yaml").read_text(encoding="utf-8")
+        changed = text.replace("service requires", f"{i} requires")
+        (folder / "durham-2016.yaml").write_text(changed, encoding="utf-8")
+        assert f"{i} requires" in load_cases(folder)[0].summary
+    assert len(cases_module._READ) == cases_module._READ_KEPT

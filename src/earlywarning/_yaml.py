@@ -6,14 +6,20 @@ gives), so that all read files the same way and point at problems the same way: 
 and line. Numbers are read as written, by YAML 1.2's core schema: ``017`` is seventeen (not
 YAML 1.1's octal fifteen), ``1:30`` is text (not ninety), ``1e3`` is a thousand and ``1_000`` is
 text; ``yes`` and ``no`` still read as true and false, as the profile and rule files use them.
+
+The text is parsed by libyaml's C parser where PyYAML has it (its wheels do), several times
+faster than PyYAML's pure-Python one, which stays the reference: composing, the refusals and
+the numbers are the same Python code over either parser's events, and a text libyaml fails on,
+or might read otherwise (see ``_read_fast``), is read by the reference, so every problem is
+worded and placed as PyYAML words and places it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
@@ -44,17 +50,38 @@ class _Refusal(NamedTuple):
     node: yaml.Node  # where it is: the anchored node, or the stand-in for an alias
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, composing without anchors, aliases or deep nesting, and reading
-    numbers by YAML 1.2's core schema (see the module's docstring).
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_BOOL, _TIMESTAMP = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"
+# YAML 1.2's core schema: decimal (leading zeros and all), 0o octal and 0x hex integers; floats
+# with a point or an exponent, and the infinities and NaN spelled as YAML spells them.
+_CORE_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_CORE_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
 
-    An alias is never followed (a stand-in takes its place), so an alias bomb costs no more
-    than its text; the file is refused. Nesting is bounded before the composer recurses, so a
-    pile of brackets ends in a refusal rather than a ``RecursionError``.
+
+class _Loading(yaml.composer.Composer, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    """A safe loader without its parser: the composer, constructor and resolver both parsers
+    below share, so that the two loaders differ in nothing but where the events come from.
+
+    The composer takes no anchors, aliases or deep nesting. An alias is never followed (a
+    stand-in takes its place), so an alias bomb costs no more than its text; the file is refused.
+    Nesting is bounded before the composer recurses, so a pile of brackets ends in a refusal
+    rather than a ``RecursionError``.
     """
 
-    def __init__(self, text: str, kind: str = "rule and case files") -> None:
-        super().__init__(text)
+    if TYPE_CHECKING:  # the parser's, which comes with the events: declared for the checker only
+
+        def check_event(self, *choices: type[yaml.Event]) -> bool: ...
+        def peek_event(self) -> Any: ...  # an event, its marks PyYAML's or libyaml's
+        def get_event(self) -> Any: ...
+        def dispose(self) -> None: ...
+
+    def _start(self, kind: str) -> None:
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
         self.refusals: list[_Refusal] = []
         self.depth = 0
         self.too_deep: yaml.Mark | None = None
@@ -62,11 +89,11 @@ class _Loader(yaml.SafeLoader):
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.get_event()  # type: ignore[no-untyped-call]  # untyped in the stubs
+            event = self.get_event()
             stand_in = yaml.ScalarNode(_NULL, "", event.start_mark, event.end_mark)
             self.refusals.append(_Refusal(f"YAML alias *{event.anchor[:30]}", stand_in))
             return stand_in
-        event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in the stubs
+        event = self.peek_event()
         self.depth += 1
         try:
             if self.depth > MAX_NESTING:
@@ -82,23 +109,7 @@ class _Loader(yaml.SafeLoader):
         return node
 
 
-_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
-# YAML 1.2's core schema: decimal (leading zeros and all), 0o octal and 0x hex integers; floats
-# with a point or an exponent, and the infinities and NaN spelled as YAML spells them.
-_CORE_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
-_CORE_FLOAT = re.compile(
-    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-)
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT)]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(_INT, _CORE_INT, list("-+0123456789"))
-_Loader.add_implicit_resolver(_FLOAT, _CORE_FLOAT, list("-+0123456789."))
-
-
-def _core_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+def _core_int(loader: _Loading, node: yaml.Node) -> int:
     text = str(loader.construct_scalar(node))  # type: ignore[arg-type]  # a scalar node here
     if text.startswith(("0o", "0x")):
         return int(text[2:], 8 if text[1] == "o" else 16)
@@ -110,7 +121,7 @@ def _core_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
         ) from None
 
 
-def _core_float(loader: yaml.SafeLoader, node: yaml.Node) -> float:
+def _core_float(loader: _Loading, node: yaml.Node) -> float:
     text = str(loader.construct_scalar(node)).lower()  # type: ignore[arg-type]  # a scalar
     special = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
     if not (_CORE_FLOAT.match(text) or _CORE_INT.match(text)) or "_" in text:
@@ -120,8 +131,78 @@ def _core_float(loader: yaml.SafeLoader, node: yaml.Node) -> float:
     return float(special.get(text, text))
 
 
-_Loader.add_constructor(_INT, _core_int)
-_Loader.add_constructor(_FLOAT, _core_float)
+def _explicit_bool(loader: _Loading, node: yaml.Node) -> bool:
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]  # a scalar node here
+    if text.lower() not in loader.bool_values:  # an explicit !!bool on text that is not one
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{excerpt(text)} is not true or false", node.start_mark
+        )
+    return bool(loader.bool_values[text.lower()])
+
+
+def _explicit_timestamp(loader: _Loading, node: yaml.Node) -> Any:
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]  # a scalar node here
+    if not loader.timestamp_regexp.match(text):  # an explicit !!timestamp on text that is not one
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{excerpt(text)} is not a date", node.start_mark
+        )
+    return loader.construct_yaml_timestamp(node)  # type: ignore[arg-type]  # a scalar node
+
+
+_Loading.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT)]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+_Loading.add_implicit_resolver(_INT, _CORE_INT, list("-+0123456789"))
+_Loading.add_implicit_resolver(_FLOAT, _CORE_FLOAT, list("-+0123456789."))
+# the stubs allow only PyYAML's own loaders here
+_Loading.add_constructor(_INT, _core_int)  # type: ignore[type-var]
+_Loading.add_constructor(_FLOAT, _core_float)  # type: ignore[type-var]
+# PyYAML's own fail with a KeyError or an AttributeError on text that is no boolean or date
+_Loading.add_constructor(_BOOL, _explicit_bool)  # type: ignore[type-var]
+_Loading.add_constructor(_TIMESTAMP, _explicit_timestamp)  # type: ignore[type-var]
+
+
+class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _Loading):
+    """PyYAML's pure-Python reader, scanner and parser under the shared loading: the reference
+    reading, and the one whose words every problem is given in."""
+
+    def __init__(self, text: str, kind: str = "rule and case files") -> None:
+        yaml.reader.Reader.__init__(self, text)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        self._start(kind)
+
+
+class _LeftToReference(yaml.MarkedYAMLError):
+    """A text the fast loader leaves to the reference, since the two might read it apart."""
+
+
+_FastLoader: Callable[[str, str], _Loading] | None = None
+if yaml.__with_libyaml__:  # in PyYAML's wheels; a build from source may lack it
+    import yaml._yaml
+
+    class _CLoader(_Loading, yaml._yaml.CParser):
+        """The shared loading on libyaml's C scanner and parser, several times faster.
+
+        Only the events come from C: ``_Loading`` comes before ``CParser`` in the method order,
+        so the composer (``get_single_node``, ``compose_node`` ...) is the Python one above.
+        """
+
+        def __init__(self, text: str, kind: str = "rule and case files") -> None:
+            yaml._yaml.CParser.__init__(self, text)
+            self._start(kind)
+
+        def compose_scalar_node(self, anchor: Any) -> yaml.ScalarNode:
+            event = self.peek_event()
+            if not event.value and not event.style:
+                # an empty value (``a:``, ``{a: }``): where the text holds nothing, libyaml's
+                # parser sometimes places it at the next token and PyYAML after the last one,
+                # a line apart; and it reads ``!`` on nothing as text, PyYAML as null
+                raise _LeftToReference(None, None, "an empty value", event.start_mark)
+            return super().compose_scalar_node(anchor)
+
+    _FastLoader = _CLoader
 
 
 def _too_deep(kind: str) -> str:
@@ -187,6 +268,55 @@ def parse_yaml(
         >>> print(found[0])  # doctest: +ELLIPSIS
         p.yaml:1 at a: YAML anchor &x refused: profile files may not use anchors or aliases; ...
     """
+    if _FastLoader is not None:
+        fast = _read_fast(_FastLoader, text, file, kind, mapping)
+        if fast is not None:
+            doc, node, found = fast
+            problems += found
+            return doc, node
+    return _read_reference(text, file, problems, kind, mapping)
+
+
+# Characters around which libyaml reads some texts that PyYAML refuses or reads otherwise, so a
+# text holding one is left to the reference: a tab (libyaml takes it as a space in more places),
+# "?" (libyaml lets it into a plain scalar in a flow collection) and a byte-order mark (libyaml
+# skips one at the start of any line, PyYAML only at the start of the text, and counts it).
+_READ_APART = ("\t", "?", "\ufeff")
+# a block scalar's header with a comment straight after it: libyaml reads it, PyYAML refuses it
+_HEADER_COMMENT = re.compile(r"[|>][-+0-9]*#")
+
+
+def _read_fast(
+    loader_class: Callable[[str, str], _Loading], text: str, file: str, kind: str, mapping: bool
+) -> tuple[Any, yaml.Node | None, list[RuleProblem]] | None:
+    """The text read on libyaml's parser, or None when it is left to :func:`_read_reference`.
+
+    The two parsers give the same events for a text both read cleanly, but not the same words
+    for a text that is not YAML (libyaml's marks carry no snippet, and its reader refuses a
+    control character as it meets it, not before parsing starts). So a text the fast reading
+    fails on in any way is read again from the start by the reference, and its problems are
+    given as the reference gives them; a failure costs a second parse, which is cheap.
+    """
+    if any(c in text for c in _READ_APART) or _HEADER_COMMENT.search(text):
+        return None
+    found: list[RuleProblem] = []
+    try:
+        loader = loader_class(text, kind)
+    except ValueError:  # text UTF-8 cannot encode (a lone surrogate): the reference refuses it
+        return None
+    try:
+        doc, node = _compose_and_construct(loader, file, found, mapping)
+    except (yaml.YAMLError, ValueError, OverflowError):
+        return None
+    finally:
+        loader.dispose()
+    return doc, node, found
+
+
+def _read_reference(
+    text: str, file: str, problems: list[RuleProblem], kind: str, mapping: bool
+) -> tuple[Any, yaml.Node | None]:
+    """The text read on PyYAML's pure-Python parser: the reading :func:`parse_yaml` promises."""
     try:
         loader = _Loader(text, kind)
     except yaml.reader.ReaderError as exc:
@@ -216,7 +346,7 @@ def parse_yaml(
 
 
 def _compose_and_construct(
-    loader: _Loader, file: str, problems: list[RuleProblem], mapping: bool
+    loader: _Loading, file: str, problems: list[RuleProblem], mapping: bool
 ) -> tuple[Any, yaml.Node | None]:
     node = loader.get_single_node()
     if node is None:
@@ -241,7 +371,7 @@ def _compose_and_construct(
     return doc, node
 
 
-def _unconstructible(loader: _Loader, file: str, root: yaml.Node) -> list[RuleProblem]:
+def _unconstructible(loader: _Loading, file: str, root: yaml.Node) -> list[RuleProblem]:
     """Every scalar PyYAML's safe constructor refuses, as problems with their lines."""
     # the failed construction left its half-built objects behind: start afresh, one scalar a time
     loader.constructed_objects, loader.recursive_objects, loader.state_generators = {}, {}, []
@@ -300,7 +430,7 @@ def _nodes(root: yaml.Node) -> Iterator[tuple[yaml.Node, tuple[str | int, ...]]]
             todo.extend((value, (*path, str(key.value))) for key, value in node.value)
 
 
-def _drop_repeats(loader: _Loader, file: str, root: yaml.Node) -> list[RuleProblem]:
+def _drop_repeats(loader: _Loading, file: str, root: yaml.Node) -> list[RuleProblem]:
     """Every key written twice in one mapping, as problems; the later pairs leave the tree.
 
     Keys are compared as the values they load as (``yes`` and ``true`` are the same key), and

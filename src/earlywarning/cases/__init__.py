@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections.abc import Sequence
@@ -297,7 +298,8 @@ def load_cases(path: str | Path | None = None) -> list[Case]:
         path: a directory of case files. ``None`` loads the bundled cases.
 
     Returns:
-        The cases, sorted by ``id``.
+        The cases, sorted by ``id``: a copy of its own for each caller, since the cases of a
+        directory are read once for as long as its files' contents stay the same.
 
     Raises:
         RuleFileError: listing every problem in every file at once, each with the file, the YAML
@@ -318,6 +320,39 @@ def load_cases(path: str | Path | None = None) -> list[Case]:
     if not files:
         raise RuleFileError([RuleProblem(str(root), "", "no *.yaml case files in the directory")])
 
+    key = _contents(files)
+    cases = _READ.get(key) if key is not None else None
+    if cases is None:
+        cases = _load_all(files)
+        if key is not None and _contents(files) == key:  # unchanged while it was read
+            _READ[key] = cases
+            while len(_READ) > _READ_KEPT:
+                del _READ[next(iter(_READ))]
+    # the models are frozen, but their profile and evidence are dicts a caller could change
+    return copy.deepcopy(cases)
+
+
+_READ: dict[tuple[tuple[str, bytes], ...], list[Case]] = {}
+"""Cases read and checked, by the names and contents of their files: what they are a function of.
+
+Many callers load the same cases over and over (each calibration and validation run); keyed
+by content rather than by modification time, a file edited within one tick of the clock, to
+the same size, is still read anew. Only directories that load cleanly are kept.
+"""
+_READ_KEPT = 8  # directories of cases kept; the bundled one is the one read again and again
+
+
+def _contents(files: list[Path]) -> tuple[tuple[str, bytes], ...] | None:
+    """Each file's name and bytes, or None when one cannot be read (its problem is reported
+    when it is loaded)."""
+    try:
+        return tuple((file.name, file.read_bytes()) for file in files)
+    except OSError:
+        return None
+
+
+def _load_all(files: list[Path]) -> list[Case]:
+    """The cases in ``files``, sorted by id, or every problem with them raised at once."""
     problems: list[RuleProblem] = []
     cases: list[Case] = []
     seen: dict[str, Path] = {}
