@@ -46,33 +46,54 @@ _SPEND_BASE_YEAR = 2011
 _TREND_YEARS = 2
 
 
+# The panel's columns the inputs read (every other column is left out of the merge below).
+_PANEL_COLUMNS = (
+    *CENSUS_FIELDS.values(),
+    "referrals_rate_10k_calc",
+    "cjw_referrals_rate_10k",
+    "cin_at31_rate_10k_calc",
+    "cjw_cin_rate_10k",
+    "cla_31mar_rate_10k",
+    "cjw_cla_rate_10k",
+    "cjw_s251_prevent_per_child_gbp",
+)
+
+
 @cached
 def council_inputs() -> pd.DataFrame:
     """Per (council, year) inputs, indexed by (la_code, year), other codes' rows merged in."""
     rows = panel()
     rows = rows[~rows["la_code"].str.contains("/", regex=False)]
     codes = sorted(set(rows["la_code"]) - set(ALIASES))
-    frames = []
-    for code in codes:
-        for rank, source in enumerate(INPUT_SOURCES.get(code, (code,))):
-            part = rows[rows["la_code"] == source].copy()
-            part["la_code"] = code
-            part["_rank"] = rank
-            frames.append(part)
-    merged = pd.concat(frames, ignore_index=True).sort_values("_rank", kind="stable")
+    at = rows.groupby("la_code", sort=False).indices  # each code's rows, in panel order
+    none = np.array([], dtype=np.intp)
+    # every council's rows from each of its sources, all the first sources' before any second's:
+    # one take of the panel, where a frame per council and source was most of the build's time
+    parts = [
+        (rank, code, at.get(source, none))
+        for code in codes
+        for rank, source in enumerate(INPUT_SOURCES.get(code, (code,)))
+    ]
+    parts.sort(key=lambda part: part[0])  # stable: by rank, then code
+    take = np.concatenate([found for _, _, found in parts])
+    names = np.concatenate([np.full(len(found), code, dtype=object) for _, code, found in parts])
+    merged = rows.iloc[take][["year", *_PANEL_COLUMNS]].copy()
+    merged.insert(0, "la_code", pd.Series(names, index=merged.index, dtype=rows["la_code"].dtype))
     # first() takes, column by column, the first non-missing value in rank order
     merged = merged.groupby(["la_code", "year"]).first()
-    out = pd.DataFrame(index=merged.index)
-    for field, column in CENSUS_FIELDS.items():
-        out[field] = merged[column]
-    out["referrals_dfe"] = merged["referrals_rate_10k_calc"]
-    out["referrals_webb"] = merged["cjw_referrals_rate_10k"]
-    out["cin_rate_per_10k"] = merged["cin_at31_rate_10k_calc"].fillna(merged["cjw_cin_rate_10k"])
-    out["cla_dfe"] = merged["cla_31mar_rate_10k"]
-    out["cla_webb"] = merged["cjw_cla_rate_10k"]
-    out["cla_rate_per_10k"] = out["cla_dfe"].fillna(out["cla_webb"])
-    out["prevent_per_child"] = merged["cjw_s251_prevent_per_child_gbp"]
-    return out
+    return pd.DataFrame(
+        {
+            **{field: merged[column] for field, column in CENSUS_FIELDS.items()},
+            "referrals_dfe": merged["referrals_rate_10k_calc"],
+            "referrals_webb": merged["cjw_referrals_rate_10k"],
+            "cin_rate_per_10k": merged["cin_at31_rate_10k_calc"].fillna(merged["cjw_cin_rate_10k"]),
+            "cla_dfe": merged["cla_31mar_rate_10k"],
+            "cla_webb": merged["cjw_cla_rate_10k"],
+            "cla_rate_per_10k": merged["cla_31mar_rate_10k"].fillna(merged["cjw_cla_rate_10k"]),
+            "prevent_per_child": merged["cjw_s251_prevent_per_child_gbp"],
+        },
+        index=merged.index,
+    )
 
 
 def pct_change(new: np.ndarray, old: np.ndarray) -> np.ndarray:
