@@ -442,33 +442,33 @@ def profiles_at(
     names = council_names()
     data_years = points.dt.year.to_numpy(dtype=int) - 1
     region = regions().set_index("la_code")["region"]
-    out = pd.DataFrame(
-        {
-            "council": pd.Series([names[c] for c in codes], dtype=object),
-            "year": points.dt.year.to_numpy(dtype="int64"),
-            "la_code": pd.Series(codes, dtype=object),
-            "region": pd.Series(region.reindex(codes).to_numpy(), dtype=object),
-        }
-    )
     previous = _previous(codes, points, as_judgements(judgements))
-    out["previous_rating"] = (
-        previous["previous_rating"].astype(object).where(previous["previous_rating"].notna(), None)
-    )
-    fill_measures(out, codes, data_years, neighbours)
-    spend_years = out.pop("spend_year").to_numpy()
-    out = out.loc[:, list(PROFILE_COLUMNS)]
+    fields: dict[str, Any] = {
+        "council": pd.Series([names[c] for c in codes], dtype=object),
+        "year": points.dt.year.to_numpy(dtype="int64"),
+        "la_code": pd.Series(codes, dtype=object),
+        "region": pd.Series(region.reindex(codes).to_numpy(), dtype=object),
+        "previous_rating": previous["previous_rating"]
+        .astype(object)
+        .where(previous["previous_rating"].notna(), None),
+        **fill_measures(codes, data_years, neighbours),
+    }
+    columns = {name: fields[name] for name in PROFILE_COLUMNS}
     if provenance:
-        out["profile_date"] = points.to_numpy()
-        out["previous_rating_date"] = previous["previous_rating_date"].to_numpy()
         basis = previous["previous_rating_basis"]
-        # object whatever the rows hold (pandas 3 would read a column of text alone as str),
-        # so that one council's rows and every council's agree
-        out["previous_rating_basis"] = pd.Series(
-            basis.astype(object).where(basis.notna(), None).to_numpy(), dtype=object
-        )
-        out["census_year"] = data_years
-        out["demand_year"] = data_years
-        out["spend_year"] = spend_years
+        columns |= {
+            "profile_date": points.to_numpy(),
+            "previous_rating_date": previous["previous_rating_date"].to_numpy(),
+            # object whatever the rows hold (pandas 3 would read a column of text alone as str),
+            # so that one council's rows and every council's agree
+            "previous_rating_basis": pd.Series(
+                basis.astype(object).where(basis.notna(), None).to_numpy(), dtype=object
+            ),
+            "census_year": data_years,
+            "demand_year": data_years,
+            "spend_year": fields["spend_year"],
+        }
+    out = pd.DataFrame(columns)
     if facts is not None:
         first = list(out.columns)
         overrides = merge_local(out, codes, points, facts)

@@ -6,6 +6,7 @@ Private to the package; :func:`earlywarning.datasets.profiles_at` documents the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -20,11 +21,9 @@ __all__ = [
     "CENSUS_FIELDS",
     "PEER_FIELDS",
     "TREND_FIELDS",
-    "change_within_one_source",
+    "Reader",
     "council_inputs",
     "fill_measures",
-    "latest_spend",
-    "lookup",
     "pct_change",
 ]
 
@@ -102,99 +101,135 @@ def pct_change(new: np.ndarray, old: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(change), change, np.nan)
 
 
-def lookup(inputs: pd.DataFrame, column: str, codes: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """``column`` of ``inputs`` (indexed by council code and year) for each code and year; NaN
-    where the panel has no such row.
+@dataclass(frozen=True)
+class _Grid:
+    """The inputs as one council-by-year array per column (NaN where the panel has no row), and
+    the preventative spend's latest year with a figure up to each year: read by position."""
 
-    Each pair is found by its position in the index's two levels, with no index built of the
-    pairs: the builder looks up some twenty columns for every profile it makes."""
+    codes: pd.Index
+    years: np.ndarray  # sorted
+    columns: dict[str, np.ndarray]
+    spend_latest: np.ndarray  # per council and year, the year position of the latest spend; -1
+
+
+@cached
+def _grids() -> dict[int, tuple[pd.DataFrame, _Grid]]:
+    return {}  # the grid of the inputs frame of that id (kept, so that the id stays its own)
+
+
+def _grid() -> _Grid:
+    """The grid of :func:`council_inputs` as it is now: built again whenever that cache was
+    emptied and filled anew."""
+    inputs = council_inputs()
+    grids = _grids()
+    if id(inputs) not in grids:
+        grids.clear()
+        grids[id(inputs)] = (inputs, _grid_of(inputs))
+    return grids[id(inputs)][1]
+
+
+def _grid_of(inputs: pd.DataFrame) -> _Grid:
     index = inputs.index
     assert isinstance(index, pd.MultiIndex)  # council_inputs: (la_code, year)
-    code_at = index.levels[0].get_indexer(pd.Index(codes))
-    year_at = index.levels[1].get_indexer(pd.Index(years))
-    width = len(index.levels[1])
-    found = (code_at >= 0) & (year_at >= 0)
-    rows = pd.Index(index.codes[0].astype(np.int64) * width + index.codes[1])
-    at = np.where(found, rows.get_indexer(code_at.astype(np.int64) * width + year_at), -1)
-    values = inputs[column].to_numpy(dtype=float, na_value=np.nan)
-    return np.where(at >= 0, values[at], np.nan)
+    shape = (len(index.levels[0]), len(index.levels[1]))
+    columns = {}
+    for column in inputs.columns:
+        grid = np.full(shape, np.nan)
+        grid[index.codes[0], index.codes[1]] = inputs[column].to_numpy(dtype=float, na_value=np.nan)
+        columns[column] = grid
+    # groupby's levels are sorted; the spend's year positions run forward to the next figure
+    has = ~np.isnan(columns["prevent_per_child"])
+    latest = np.maximum.accumulate(np.where(has, np.arange(shape[1]), -1), axis=1)
+    return _Grid(index.levels[0], index.levels[1].to_numpy(dtype=np.int64), columns, latest)
 
 
-def change_within_one_source(
-    inputs: pd.DataFrame,
-    sources: tuple[str, str],
-    codes: np.ndarray,
-    years: np.ndarray,
-    lookback: int,
-    change: Callable[[np.ndarray, np.ndarray], np.ndarray],
-) -> np.ndarray:
-    """A change over ``lookback`` years from the first source with both ends, never mixing two.
+class Reader:
+    """The inputs of a list of councils, each read in the year paired with it.
 
-    ``change`` takes the figures now and ``lookback`` years earlier: :func:`pct_change`, or the
-    arithmetic of a trend measure (:mod:`earlywarning.profile.derived`).
-    """
-    found = np.full(len(codes), np.nan)
-    for source in sources:
-        now = lookup(inputs, source, codes, years)
-        then = lookup(inputs, source, codes, years - lookback)
-        found = np.where(np.isnan(found), change(now, then), found)
-    return found
+    Each council is found once among the inputs' codes, and each year by its position among
+    their years: the builder reads some twenty columns for every profile it makes."""
 
+    def __init__(self, codes: np.ndarray) -> None:
+        self._grid = _grid()
+        self._code_at = self._grid.codes.get_indexer(pd.Index(codes, dtype=object))
 
-def latest_spend(
-    inputs: pd.DataFrame, codes: np.ndarray, years: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Preventative spend per child, and its year, in the latest year with data up to ``years``."""
-    spend = inputs["prevent_per_child"].dropna().reset_index()
-    spend = spend.rename(columns={"year": "_data_year"}).sort_values("_data_year")
-    keys = pd.DataFrame({"la_code": codes, "_year": years, "_row": np.arange(len(codes))})
-    # merge_asof needs one key type on both sides (pandas 2 reads text as object, 3 as str)
-    keys["la_code"] = keys["la_code"].astype(spend["la_code"].dtype)
-    found = pd.merge_asof(
-        keys.sort_values("_year"),
-        spend,
-        left_on="_year",
-        right_on="_data_year",
-        by="la_code",
-        direction="backward",
-    ).sort_values("_row")
-    # a change from the base year to itself is no change measured: leave it missing
-    spend_year = found["_data_year"].to_numpy(dtype=float, na_value=np.nan)
-    later = spend_year > _SPEND_BASE_YEAR
-    latest = found["prevent_per_child"].to_numpy(dtype=float, na_value=np.nan)
-    return np.where(later, latest, np.nan), np.where(later, spend_year, np.nan)
+    def _at(self, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The row and year positions of each pair, and whether the inputs have it."""
+        known = self._grid.years
+        year_at = np.searchsorted(known, years)
+        inside = year_at < len(known)
+        found = (self._code_at >= 0) & inside
+        found[inside] &= known[year_at[inside]] == np.asarray(years)[inside]
+        return found, np.where(found, year_at, 0)
+
+    def lookup(self, column: str, years: np.ndarray) -> np.ndarray:
+        """``column`` for each council in its year; NaN where the panel has no such row."""
+        found, year_at = self._at(years)
+        values = self._grid.columns[column][np.where(found, self._code_at, 0), year_at]
+        return np.where(found, values, np.nan)
+
+    def latest_spend(self, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Preventative spend per child, and its year, in the latest year with data up to
+        ``years``."""
+        grid = self._grid
+        # the position of the last of the inputs' years on or before each year (-1: none)
+        before = np.searchsorted(grid.years, years, side="right") - 1
+        rows = np.where(self._code_at >= 0, self._code_at, 0)
+        at = np.where((self._code_at >= 0) & (before >= 0), before, 0)
+        latest = np.where((self._code_at >= 0) & (before >= 0), grid.spend_latest[rows, at], -1)
+        found = latest >= 0
+        spend_year = np.where(found, grid.years[np.where(found, latest, 0)], np.nan)
+        spend = grid.columns["prevent_per_child"][rows, np.where(found, latest, 0)]
+        # a change from the base year to itself is no change measured: leave it missing
+        later = spend_year > _SPEND_BASE_YEAR
+        return np.where(later, spend, np.nan), np.where(later, spend_year, np.nan)
+
+    def change_within_one_source(
+        self,
+        sources: tuple[str, str],
+        years: np.ndarray,
+        lookback: int,
+        change: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    ) -> np.ndarray:
+        """A change over ``lookback`` years from the first source with both ends, never mixing
+        two.
+
+        ``change`` takes the figures now and ``lookback`` years earlier: :func:`pct_change`, or
+        the arithmetic of a trend measure (:mod:`earlywarning.profile.derived`).
+        """
+        found = np.full(len(years), np.nan)
+        for source in sources:
+            now = self.lookup(source, years)
+            then = self.lookup(source, years - lookback)
+            found = np.where(np.isnan(found), change(now, then), found)
+        return found
 
 
 def fill_measures(
-    out: pd.DataFrame,
-    codes: np.ndarray,
-    data_years: np.ndarray,
-    neighbours: NeighboursLike = None,
-) -> None:
-    """Fill the census, demand and spend fields, and the peer and trend measures, in place."""
-    inputs = council_inputs()
-    for field in CENSUS_FIELDS:
-        out[field] = lookup(inputs, field, codes, data_years)
-    out["demand_change_pct"] = change_within_one_source(
-        inputs,
+    codes: np.ndarray, data_years: np.ndarray, neighbours: NeighboursLike = None
+) -> dict[str, np.ndarray]:
+    """The census, demand and spend fields, the peer and trend measures, and ``spend_year``."""
+    read = Reader(codes)
+    out = {field: read.lookup(field, data_years) for field in CENSUS_FIELDS}
+    out["demand_change_pct"] = read.change_within_one_source(
         ("referrals_dfe", "referrals_webb"),
-        codes,
         data_years,
         LOOKBACK_YEARS,  # the rules' one lookback, as the local facts read it
         pct_change,
     )
-    out["cla_rate_per_10k"] = lookup(inputs, "cla_rate_per_10k", codes, data_years)
-    out["cin_rate_per_10k"] = lookup(inputs, "cin_rate_per_10k", codes, data_years)
-    base = lookup(inputs, "prevent_per_child", codes, np.full(len(codes), _SPEND_BASE_YEAR))
-    latest, spend_years = latest_spend(inputs, codes, data_years)
+    out["cla_rate_per_10k"] = read.lookup("cla_rate_per_10k", data_years)
+    out["cin_rate_per_10k"] = read.lookup("cin_rate_per_10k", data_years)
+    base = read.lookup("prevent_per_child", np.full(len(codes), _SPEND_BASE_YEAR))
+    latest, out["spend_year"] = read.latest_spend(data_years)
     out["early_help_spend_change_pct"] = pct_change(latest, base)
-    out["spend_year"] = spend_years
+    inputs = council_inputs()
     for field, measure in PEER_FIELDS.items():
         median = neighbour_median(inputs[measure], codes, data_years, neighbours=neighbours)
-        out[field] = DERIVED_BY_NAME[field].forward(out[measure].to_numpy(dtype=float), median)
+        out[field] = DERIVED_BY_NAME[field].forward(out[measure], median)
     for field, measure in TREND_FIELDS.items():
-        then = lookup(inputs, measure, codes, data_years - _TREND_YEARS)
-        out[field] = DERIVED_BY_NAME[field].forward(out[measure].to_numpy(dtype=float), then)
-    out[CLA_CHANGE_2Y.name] = change_within_one_source(
-        inputs, ("cla_dfe", "cla_webb"), codes, data_years, _TREND_YEARS, CLA_CHANGE_2Y.forward
+        then = read.lookup(measure, data_years - _TREND_YEARS)
+        out[field] = DERIVED_BY_NAME[field].forward(out[measure], then)
+    out[CLA_CHANGE_2Y.name] = read.change_within_one_source(
+        ("cla_dfe", "cla_webb"), data_years, _TREND_YEARS, CLA_CHANGE_2Y.forward
     )
+    return out

@@ -375,14 +375,39 @@ def neighbour_median(
         >>> neighbour_median(v, ["E10000007"], [2020]).tolist()
         [4.5]
     """
-    lookup = values.dropna().to_dict()
     model = grouping(neighbours)
-    out = np.full(len(la_codes), np.nan)
-    for i, (code, year) in enumerate(zip(la_codes, years, strict=True)):
-        near = model.of(str(code))
-        if near is None:
-            continue
-        found = [lookup[(c, int(year))] for c, _ in near if (c, int(year)) in lookup]
-        if len(found) >= minimum:
-            out[i] = float(np.median(found))
+    pairs = list(zip(la_codes, years, strict=True))
+    out = np.full(len(pairs), np.nan)
+    listed = [
+        (i, near) for i, (code, _) in enumerate(pairs) if (near := model.of(str(code))) is not None
+    ]
+    if not listed:
+        return out
+    # each listed council's ten neighbours in its year, as one (councils, 10) table of figures
+    wanted = pd.MultiIndex.from_arrays(
+        [
+            [c for _, near in listed for c, _ in near],
+            np.repeat([int(pairs[i][1]) for i, _ in listed], len(_SN)),
+        ]
+    )
+    known = values.dropna()
+    known = known[~known.index.duplicated(keep="last")]  # a repeated pair: its last figure counts
+    at = known.index.get_indexer(wanted)  # -1, not found, reads the NaN appended
+    figures = np.append(known.to_numpy(dtype=float), np.nan)[at].reshape(-1, len(_SN))
+    out[[i for i, _ in listed]] = _median_of_enough(figures, minimum)
     return out
+
+
+def _median_of_enough(figures: np.ndarray, minimum: int) -> np.ndarray:
+    """Each row's median over its figures (NaN: none), NaN where fewer than ``minimum``.
+
+    The median is :func:`numpy.median`'s arithmetic on the row's figures, done for every row at
+    once: the middle figure, or the mean of the two middle ones."""
+    count = np.count_nonzero(~np.isnan(figures), axis=1)
+    ordered = np.sort(figures, axis=1)  # the missing sort last
+    rows = np.arange(len(figures))
+    low = ordered[rows, np.maximum(count - 1, 0) // 2]
+    high = ordered[rows, count // 2 - (count == 0)]
+    with np.errstate(invalid="ignore"):
+        median = np.where(count % 2 == 1, low, (low + high) / 2.0)
+    return np.where((count >= minimum) & (count > 0), median, np.nan)
