@@ -1,4 +1,5 @@
-"""How the profile builder reads the panel: per-council inputs by year, changes and peer measures.
+"""How the profile builder reads the panel: per-council inputs by year, changes and peer measures;
+and where a day falls among a council's dated rows, for the judgements before and after it.
 
 Private to the package; :func:`earlywarning.datasets.profiles_at` documents the conventions.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,7 @@ __all__ = [
     "council_inputs",
     "fill_measures",
     "pct_change",
+    "rows_around",
 ]
 
 # The workforce census measures, as the profile field each one fills.
@@ -233,3 +236,34 @@ def fill_measures(
         ("cla_dfe", "cla_webb"), data_years, _TREND_YEARS, CLA_CHANGE_2Y.forward
     )
     return out
+
+
+def rows_around(
+    known_codes: np.ndarray, known_days: np.ndarray, codes: Any, days: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each (council, day) pair, the row of the known rows (their councils, and their days as
+    datetime64[ns], none missing) that is the council's last before the day, and its first on or
+    after it; -1 where there is none. Rows of one council and day keep the order they are given.
+
+    Every pair is found by one binary search: a row's key, and a pair's, is the council's place
+    among the councils and the day's among all the days, so the first row at or after a pair's
+    key is its council's first on or after its day, or else another council's.
+    """
+    place = {code: i for i, code in enumerate(sorted(set(known_codes)))}
+    council = np.array([place[c] for c in known_codes], dtype=np.int64)
+    asked = np.array([place.get(c, -1) for c in codes], dtype=np.int64)
+    none = np.full(len(asked), -1, dtype=np.int64)
+    if not len(council):
+        return none, none.copy()
+    ranks = np.unique(np.concatenate([known_days, days]).view(np.int64), return_inverse=True)[1]
+    ranks = ranks.reshape(-1)
+    width = len(ranks) + 1
+    keys = council * width + ranks[: len(council)]
+    order = np.argsort(keys, kind="stable")
+    owner = council[order]  # each sorted row's council
+    at = np.searchsorted(keys[order], asked * width + ranks[len(council) :], side="left")
+    after = np.where(at < len(order), at, 0)
+    before = np.where(at > 0, at - 1, 0)
+    has_after = (at < len(order)) & (owner[after] == asked)
+    has_before = (at > 0) & (owner[before] == asked)
+    return np.where(has_before, order[before], -1), np.where(has_after, order[after], -1)

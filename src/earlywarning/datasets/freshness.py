@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from earlywarning.datasets._england import judgements, outcomes_as_at
+from earlywarning.datasets._inputs import rows_around
 from earlywarning.vocabulary import rating_words
 
 __all__ = [
@@ -97,15 +98,10 @@ def _nanoseconds(values: Any) -> np.ndarray:
 
 
 def _later(codes: pd.Series, on: np.ndarray, user: pd.DataFrame | None) -> list[str | None]:
-    """For each profile, the first judgement known on or after the profile's date, as the note
-    says it (None: none).
+    """For each profile, the first judgement known on or after the profile's date (ties in the
+    order they are known), as the note says it; None where there is none.
 
-    The judgements are ordered by council and date (ties in the order they are known) and the
-    profiles' (council, date) pairs found among them by one binary search: a pair's key, and a
-    judgement's, is the council's place among the councils and the date's among all the dates,
-    so the first judgement at or after a profile's key is its council's first on or after its
-    day, or else another council's (none later). The data's and a user's judgements are both
-    refused without a date, so none is missing one.
+    The data's and a user's judgements are both refused without a date, so none is missing one.
     """
     known = judgements()
     known_codes = known["la_code"].to_numpy(dtype=object)
@@ -115,23 +111,10 @@ def _later(codes: pd.Series, on: np.ndarray, user: pd.DataFrame | None) -> list[
         known_codes = np.concatenate([known_codes, user["la_code"].to_numpy(dtype=object)])
         known_days = np.concatenate([known_days, _nanoseconds(user["date"])])
         ratings = np.concatenate([ratings, user["rating"].to_numpy(dtype=object)])
-    place = {code: i for i, code in enumerate(sorted(set(known_codes)))}
-    council = np.array([place[c] for c in known_codes], dtype=np.int64)
-    asked = np.array([place.get(c, -1) for c in codes], dtype=np.int64)
-    days = np.concatenate([known_days, on]).view(np.int64)
-    ranks = np.unique(days, return_inverse=True)[1].reshape(-1)
-    width = len(days) + 1
-    if not len(council):
-        return [None] * len(asked)
-    keys = council * width + ranks[: len(known_days)]
-    order = np.argsort(keys, kind="stable")  # ties keep the order they are known in
-    keys = keys[order]
-    found = np.searchsorted(keys, asked * width + ranks[len(known_days) :], side="left")
-    good = (asked >= 0) & (found < len(keys))
-    good[good] &= keys[found[good]] // width == asked[good]
+    later = rows_around(known_codes, known_days, codes, on)[1]
     return [
-        f"{rating_words(ratings[i])} ({pd.Timestamp(known_days[i]):%d %b %Y})" if ok else None
-        for i, ok in zip(order[np.where(good, found, 0)].tolist(), good.tolist(), strict=True)
+        f"{rating_words(ratings[i])} ({pd.Timestamp(known_days[i]):%d %b %Y})" if i >= 0 else None
+        for i in later.tolist()
     ]
 
 
