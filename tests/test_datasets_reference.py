@@ -247,7 +247,10 @@ def test_neighbour_medians_of_odd_inputs_match_the_reference() -> None:
         index=pd.MultiIndex.from_arrays([[*near, near[0]], [2020] * 11]),
     )
     empty = pd.Series(np.nan, index=repeated.index)
-    for values in (repeated, empty):
+    # figures not indexed by (code, year) pairs have no pair to find
+    by_code = pd.Series(range(10), index=near)
+    by_three = pd.Series(range(10), index=pd.MultiIndex.from_arrays([near, [2020] * 10, [1] * 10]))
+    for values in (repeated, empty, by_code, by_three):
         args = (["E10000007", "E99999999", "E10000007"], [2020, 2020, 2021])
         np.testing.assert_array_equal(
             neighbour_median(values, *args), reference_neighbour_median(values, *args), strict=True

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -240,6 +241,15 @@ def _regions() -> pd.DataFrame:
     return out
 
 
+@cached
+def _places() -> dict[str, tuple[Any, Any]]:
+    """Each council's DfE number and region, as :func:`regions` gives them."""
+    table = _regions()
+    return dict(
+        zip(table["la_code"], zip(table["la_number"], table["region"], strict=True), strict=True)
+    )
+
+
 def regions() -> pd.DataFrame:
     """Every council in the data with its DfE number and region.
 
@@ -326,7 +336,7 @@ def statistical_neighbours(council: str, neighbours: NeighboursLike = None) -> p
     found = found_model.of(code)
     if found is None:
         raise EarlyWarningError(f"statistical_neighbours: no grouping for {council!r} ({code})")
-    table = _regions().set_index("la_code")
+    places = _places()
     names = council_names()
     source = found_model.borrowed.get(code, (code, found_model.model))[0]
     out = pd.DataFrame(
@@ -334,8 +344,8 @@ def statistical_neighbours(council: str, neighbours: NeighboursLike = None) -> p
             "rank": np.arange(1, 11),
             "la_code": [c for c, _ in found],
             "council": [names[c] for c, _ in found],
-            "la_number": [table.loc[c, "la_number"] for c, _ in found],
-            "region": [table.loc[c, "region"] for c, _ in found],
+            "la_number": [places[c][0] for c, _ in found],
+            "region": [places[c][1] for c, _ in found],
             "closeness": [label for _, label in found],
             "grouping_of": names[source],
         }
@@ -383,17 +393,23 @@ def neighbour_median(
     ]
     if not listed:
         return out
-    # each listed council's ten neighbours in its year, as one (councils, 10) table of figures
-    wanted = pd.MultiIndex.from_arrays(
-        [
-            [c for _, near in listed for c, _ in near],
-            np.repeat([int(pairs[i][1]) for i, _ in listed], len(_SN)),
-        ]
-    )
     known = values.dropna()
     known = known[~known.index.duplicated(keep="last")]  # a repeated pair: its last figure counts
-    at = known.index.get_indexer(wanted)  # -1, not found, reads the NaN appended
-    figures = np.append(known.to_numpy(dtype=float), np.nan)[at].reshape(-1, len(_SN))
+    # each listed council's ten neighbours in its year, as one (councils, 10) table of figures,
+    # read from a dense table of the figures by the positions of their code and year
+    index = known.index
+    if not isinstance(index, pd.MultiIndex) or index.nlevels != 2:
+        return out  # no (code, year) pair to find: as every pair were missing
+    code_at = {code: i for i, code in enumerate(index.levels[0])}
+    near_at = np.array([code_at.get(c, -1) for _, near in listed for c, _ in near], dtype=np.int64)
+    years_at = np.repeat(
+        index.levels[1].get_indexer(pd.Index([int(pairs[i][1]) for i, _ in listed])), len(_SN)
+    )
+    width = len(index.levels[1])
+    table = np.full(len(index.levels[0]) * width + 1, np.nan)  # the last: "not found"
+    table[index.codes[0].astype(np.int64) * width + index.codes[1]] = known.to_numpy(dtype=float)
+    at = np.where((near_at >= 0) & (years_at >= 0), near_at * width + years_at, -1)
+    figures = table[at].reshape(-1, len(_SN))
     out[[i for i, _ in listed]] = _median_of_enough(figures, minimum)
     return out
 
