@@ -240,6 +240,12 @@ def profile_years() -> tuple[int, int]:
         >>> profile_years()
         (2011, 2026)
     """
+    return _profile_years()
+
+
+@cached
+def _profile_years() -> tuple[int, int]:
+    # every call of england_profiles checks its years against these: read the panel once
     rows = panel()
     census = rows.loc[rows["csww_caseload_fte"].notna(), "year"]
     last = int(census.max()) if len(census) else int(rows["year"].max())
