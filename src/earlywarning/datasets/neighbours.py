@@ -130,14 +130,16 @@ def _number_codes() -> dict[str, str]:
 
 def _rows(table: pd.DataFrame, what: str) -> dict[str, tuple[tuple[str, str], ...]]:
     numbers = _number_codes()
-    unknown = sorted({str(n) for n in table[["la_number", *_SN]].to_numpy().ravel()} - set(numbers))
+    # each column read as text once (a frame's records, cell by cell, were most of the reading)
+    own = [str(n) for n in table["la_number"].tolist()]
+    near = [[str(n) for n in table[sn].tolist()] for sn in _SN]
+    closeness = [[str(c) for c in table[f"{sn}_closeness"].tolist()] for sn in _SN]
+    unknown = sorted({*own, *(n for column in near for n in column)} - set(numbers))
     if unknown:
         raise EarlyWarningError(f"{what}: DfE council numbers not in the data: {unknown}")
     return {
-        numbers[str(row["la_number"])]: tuple(
-            (numbers[str(row[sn])], str(row[f"{sn}_closeness"])) for sn in _SN
-        )
-        for row in table.to_dict("records")
+        numbers[number]: tuple((numbers[near[k][row]], closeness[k][row]) for k in range(len(_SN)))
+        for row, number in enumerate(own)
     }
 
 
