@@ -80,7 +80,7 @@ from earlywarning.datasets._england import (
     resolve_councils,
     use_data,
 )
-from earlywarning.datasets._inputs import fill_measures
+from earlywarning.datasets._inputs import fill_measures, rows_around
 from earlywarning.datasets._local import (
     FIELD_SOURCES,
     LOCAL_COLUMN,
@@ -240,6 +240,12 @@ def profile_years() -> tuple[int, int]:
         >>> profile_years()
         (2011, 2026)
     """
+    return _profile_years()
+
+
+@cached
+def _profile_years() -> tuple[int, int]:
+    # every call of england_profiles checks its years against these: read the panel once
     rows = panel()
     census = rows.loc[rows["csww_caseload_fte"].notna(), "year"]
     last = int(census.max()) if len(census) else int(rows["year"].max())
@@ -337,33 +343,42 @@ def ilacs_inspections(period: PeriodChoice = "training") -> pd.DataFrame:
 
 def _previous(codes: np.ndarray, points: pd.Series, user: pd.DataFrame | None) -> pd.DataFrame:
     """The last judgement of each council dated strictly before each point in time."""
-    known = all_judgements(user).rename(
+    known = all_judgements(user)
+    dates = known["date"]
+    # compared at the judgements' own resolution, as the points are read at it
+    at = points.astype(dates.dtype).to_numpy(dtype="datetime64[ns]")
+    row = rows_around(
+        known["la_code"].to_numpy(dtype=object), dates.to_numpy(dtype="datetime64[ns]"), codes, at
+    )[0]
+    # row -1 (no judgement before) is no row of the judgements: missing in every column
+    found = known.reset_index(drop=True).reindex(row).reset_index(drop=True)
+    return found.rename(
         columns={
             "date": "previous_rating_date",
             "rating": "previous_rating",
             "rating_basis": "previous_rating_basis",
         }
     )
-    known = known.sort_values("previous_rating_date")
-    keys = pd.DataFrame({"la_code": codes, "_at": points.to_numpy(), "_row": np.arange(len(codes))})
-    # merge_asof needs one key type on both sides (pandas 2 reads text as object, 3 as str)
-    keys["la_code"] = keys["la_code"].astype(known["la_code"].dtype)
-    keys["_at"] = keys["_at"].astype(known["previous_rating_date"].dtype)
-    found = pd.merge_asof(
-        keys.sort_values("_at"),
-        known,
-        left_on="_at",
-        right_on="previous_rating_date",
-        by="la_code",
-        direction="backward",
-        allow_exact_matches=False,
-    ).sort_values("_row")
-    return found.reset_index(drop=True)
+
+
+def _nanoseconds(dates: Sequence[dt.date] | pd.Series) -> Any:
+    """The points in time as datetime64[ns]: plain days and datetime columns read directly,
+    anything else (datetimes, text, a mixture) parsed one by one."""
+    if (
+        isinstance(dates, pd.Series)
+        and isinstance(dates.dtype, np.dtype)
+        and dates.dtype.kind == "M"
+    ):
+        return dates.to_numpy(dtype="datetime64[ns]")
+    given = list(dates)
+    if all(type(d) is dt.date for d in given):  # not datetimes, a subclass with a time of day
+        return np.array(given, dtype="datetime64[D]").astype("datetime64[ns]")
+    return pd.to_datetime(pd.Series(given, dtype=object)).astype("datetime64[ns]").to_numpy()
 
 
 def _checked_pairs(la_codes: Sequence[str], dates: Sequence[dt.date] | pd.Series) -> Any:
     codes = np.array([ALIASES.get(str(c), str(c)) for c in la_codes], dtype=object)
-    points = pd.to_datetime(pd.Series(list(dates), dtype=object)).astype("datetime64[ns]")
+    points = pd.Series(_nanoseconds(dates))
     if len(points) != len(codes):
         raise EarlyWarningError(
             f"profiles_at: {len(codes)} council codes but {len(points)} dates; pair them one to one"
@@ -442,33 +457,33 @@ def profiles_at(
     names = council_names()
     data_years = points.dt.year.to_numpy(dtype=int) - 1
     region = regions().set_index("la_code")["region"]
-    out = pd.DataFrame(
-        {
-            "council": pd.Series([names[c] for c in codes], dtype=object),
-            "year": points.dt.year.to_numpy(dtype="int64"),
-            "la_code": pd.Series(codes, dtype=object),
-            "region": pd.Series(region.reindex(codes).to_numpy(), dtype=object),
-        }
-    )
     previous = _previous(codes, points, as_judgements(judgements))
-    out["previous_rating"] = (
-        previous["previous_rating"].astype(object).where(previous["previous_rating"].notna(), None)
-    )
-    fill_measures(out, codes, data_years, neighbours)
-    spend_years = out.pop("spend_year").to_numpy()
-    out = out.loc[:, list(PROFILE_COLUMNS)]
+    fields: dict[str, Any] = {
+        "council": pd.Series([names[c] for c in codes], dtype=object),
+        "year": points.dt.year.to_numpy(dtype="int64"),
+        "la_code": pd.Series(codes, dtype=object),
+        "region": pd.Series(region.reindex(codes).to_numpy(), dtype=object),
+        "previous_rating": previous["previous_rating"]
+        .astype(object)
+        .where(previous["previous_rating"].notna(), None),
+        **fill_measures(codes, data_years, neighbours),
+    }
+    columns = {name: fields[name] for name in PROFILE_COLUMNS}
     if provenance:
-        out["profile_date"] = points.to_numpy()
-        out["previous_rating_date"] = previous["previous_rating_date"].to_numpy()
         basis = previous["previous_rating_basis"]
-        # object whatever the rows hold (pandas 3 would read a column of text alone as str),
-        # so that one council's rows and every council's agree
-        out["previous_rating_basis"] = pd.Series(
-            basis.astype(object).where(basis.notna(), None).to_numpy(), dtype=object
-        )
-        out["census_year"] = data_years
-        out["demand_year"] = data_years
-        out["spend_year"] = spend_years
+        columns |= {
+            "profile_date": points.to_numpy(),
+            "previous_rating_date": previous["previous_rating_date"].to_numpy(),
+            # object whatever the rows hold (pandas 3 would read a column of text alone as str),
+            # so that one council's rows and every council's agree
+            "previous_rating_basis": pd.Series(
+                basis.astype(object).where(basis.notna(), None).to_numpy(), dtype=object
+            ),
+            "census_year": data_years,
+            "demand_year": data_years,
+            "spend_year": fields["spend_year"],
+        }
+    out = pd.DataFrame(columns)
     if facts is not None:
         first = list(out.columns)
         overrides = merge_local(out, codes, points, facts)

@@ -1,4 +1,5 @@
-"""How the profile builder reads the panel: per-council inputs by year, changes and peer measures.
+"""How the profile builder reads the panel: per-council inputs by year, changes and peer measures;
+and where a day falls among a council's dated rows, for the judgements before and after it.
 
 Private to the package; :func:`earlywarning.datasets.profiles_at` documents the conventions.
 """
@@ -6,6 +7,8 @@ Private to the package; :func:`earlywarning.datasets.profiles_at` documents the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,12 +23,11 @@ __all__ = [
     "CENSUS_FIELDS",
     "PEER_FIELDS",
     "TREND_FIELDS",
-    "change_within_one_source",
+    "Reader",
     "council_inputs",
     "fill_measures",
-    "latest_spend",
-    "lookup",
     "pct_change",
+    "rows_around",
 ]
 
 # The workforce census measures, as the profile field each one fills.
@@ -46,33 +48,54 @@ _SPEND_BASE_YEAR = 2011
 _TREND_YEARS = 2
 
 
+# The panel's columns the inputs read (every other column is left out of the merge below).
+_PANEL_COLUMNS = (
+    *CENSUS_FIELDS.values(),
+    "referrals_rate_10k_calc",
+    "cjw_referrals_rate_10k",
+    "cin_at31_rate_10k_calc",
+    "cjw_cin_rate_10k",
+    "cla_31mar_rate_10k",
+    "cjw_cla_rate_10k",
+    "cjw_s251_prevent_per_child_gbp",
+)
+
+
 @cached
 def council_inputs() -> pd.DataFrame:
     """Per (council, year) inputs, indexed by (la_code, year), other codes' rows merged in."""
     rows = panel()
     rows = rows[~rows["la_code"].str.contains("/", regex=False)]
     codes = sorted(set(rows["la_code"]) - set(ALIASES))
-    frames = []
-    for code in codes:
-        for rank, source in enumerate(INPUT_SOURCES.get(code, (code,))):
-            part = rows[rows["la_code"] == source].copy()
-            part["la_code"] = code
-            part["_rank"] = rank
-            frames.append(part)
-    merged = pd.concat(frames, ignore_index=True).sort_values("_rank", kind="stable")
+    at = rows.groupby("la_code", sort=False).indices  # each code's rows, in panel order
+    none = np.array([], dtype=np.intp)
+    # every council's rows from each of its sources, all the first sources' before any second's:
+    # one take of the panel, where a frame per council and source was most of the build's time
+    parts = [
+        (rank, code, at.get(source, none))
+        for code in codes
+        for rank, source in enumerate(INPUT_SOURCES.get(code, (code,)))
+    ]
+    parts.sort(key=lambda part: part[0])  # stable: by rank, then code
+    take = np.concatenate([found for _, _, found in parts])
+    names = np.concatenate([np.full(len(found), code, dtype=object) for _, code, found in parts])
+    merged = rows.iloc[take][["year", *_PANEL_COLUMNS]].copy()
+    merged.insert(0, "la_code", pd.Series(names, index=merged.index, dtype=rows["la_code"].dtype))
     # first() takes, column by column, the first non-missing value in rank order
     merged = merged.groupby(["la_code", "year"]).first()
-    out = pd.DataFrame(index=merged.index)
-    for field, column in CENSUS_FIELDS.items():
-        out[field] = merged[column]
-    out["referrals_dfe"] = merged["referrals_rate_10k_calc"]
-    out["referrals_webb"] = merged["cjw_referrals_rate_10k"]
-    out["cin_rate_per_10k"] = merged["cin_at31_rate_10k_calc"].fillna(merged["cjw_cin_rate_10k"])
-    out["cla_dfe"] = merged["cla_31mar_rate_10k"]
-    out["cla_webb"] = merged["cjw_cla_rate_10k"]
-    out["cla_rate_per_10k"] = out["cla_dfe"].fillna(out["cla_webb"])
-    out["prevent_per_child"] = merged["cjw_s251_prevent_per_child_gbp"]
-    return out
+    return pd.DataFrame(
+        {
+            **{field: merged[column] for field, column in CENSUS_FIELDS.items()},
+            "referrals_dfe": merged["referrals_rate_10k_calc"],
+            "referrals_webb": merged["cjw_referrals_rate_10k"],
+            "cin_rate_per_10k": merged["cin_at31_rate_10k_calc"].fillna(merged["cjw_cin_rate_10k"]),
+            "cla_dfe": merged["cla_31mar_rate_10k"],
+            "cla_webb": merged["cjw_cla_rate_10k"],
+            "cla_rate_per_10k": merged["cla_31mar_rate_10k"].fillna(merged["cjw_cla_rate_10k"]),
+            "prevent_per_child": merged["cjw_s251_prevent_per_child_gbp"],
+        },
+        index=merged.index,
+    )
 
 
 def pct_change(new: np.ndarray, old: np.ndarray) -> np.ndarray:
@@ -81,99 +104,166 @@ def pct_change(new: np.ndarray, old: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(change), change, np.nan)
 
 
-def lookup(inputs: pd.DataFrame, column: str, codes: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """``column`` of ``inputs`` (indexed by council code and year) for each code and year; NaN
-    where the panel has no such row.
+@dataclass(frozen=True)
+class _Grid:
+    """The inputs as one council-by-year array per column (NaN where the panel has no row), and
+    the preventative spend's latest year with a figure up to each year: read by position."""
 
-    Each pair is found by its position in the index's two levels, with no index built of the
-    pairs: the builder looks up some twenty columns for every profile it makes."""
+    codes: pd.Index
+    years: np.ndarray  # sorted
+    columns: dict[str, np.ndarray]
+    spend_latest: np.ndarray  # per council and year, the year position of the latest spend; -1
+
+
+@cached
+def _grids() -> dict[int, tuple[pd.DataFrame, _Grid]]:
+    return {}  # the grid of the inputs frame of that id (kept, so that the id stays its own)
+
+
+def _grid() -> _Grid:
+    """The grid of :func:`council_inputs` as it is now: built again whenever that cache was
+    emptied and filled anew."""
+    inputs = council_inputs()
+    grids = _grids()
+    if id(inputs) not in grids:
+        grids.clear()
+        grids[id(inputs)] = (inputs, _grid_of(inputs))
+    return grids[id(inputs)][1]
+
+
+def _grid_of(inputs: pd.DataFrame) -> _Grid:
     index = inputs.index
     assert isinstance(index, pd.MultiIndex)  # council_inputs: (la_code, year)
-    code_at = index.levels[0].get_indexer(pd.Index(codes))
-    year_at = index.levels[1].get_indexer(pd.Index(years))
-    width = len(index.levels[1])
-    found = (code_at >= 0) & (year_at >= 0)
-    rows = pd.Index(index.codes[0].astype(np.int64) * width + index.codes[1])
-    at = np.where(found, rows.get_indexer(code_at.astype(np.int64) * width + year_at), -1)
-    values = inputs[column].to_numpy(dtype=float, na_value=np.nan)
-    return np.where(at >= 0, values[at], np.nan)
+    shape = (len(index.levels[0]), len(index.levels[1]))
+    columns = {}
+    for column in inputs.columns:
+        grid = np.full(shape, np.nan)
+        grid[index.codes[0], index.codes[1]] = inputs[column].to_numpy(dtype=float, na_value=np.nan)
+        columns[column] = grid
+    # groupby's levels are sorted; the spend's year positions run forward to the next figure
+    has = ~np.isnan(columns["prevent_per_child"])
+    latest = np.maximum.accumulate(np.where(has, np.arange(shape[1]), -1), axis=1)
+    return _Grid(index.levels[0], index.levels[1].to_numpy(dtype=np.int64), columns, latest)
 
 
-def change_within_one_source(
-    inputs: pd.DataFrame,
-    sources: tuple[str, str],
-    codes: np.ndarray,
-    years: np.ndarray,
-    lookback: int,
-    change: Callable[[np.ndarray, np.ndarray], np.ndarray],
-) -> np.ndarray:
-    """A change over ``lookback`` years from the first source with both ends, never mixing two.
+class Reader:
+    """The inputs of a list of councils, each read in the year paired with it.
 
-    ``change`` takes the figures now and ``lookback`` years earlier: :func:`pct_change`, or the
-    arithmetic of a trend measure (:mod:`earlywarning.profile.derived`).
-    """
-    found = np.full(len(codes), np.nan)
-    for source in sources:
-        now = lookup(inputs, source, codes, years)
-        then = lookup(inputs, source, codes, years - lookback)
-        found = np.where(np.isnan(found), change(now, then), found)
-    return found
+    Each council is found once among the inputs' codes, and each year by its position among
+    their years: the builder reads some twenty columns for every profile it makes."""
 
+    def __init__(self, codes: np.ndarray) -> None:
+        self._grid = _grid()
+        self._code_at = self._grid.codes.get_indexer(pd.Index(codes, dtype=object))
 
-def latest_spend(
-    inputs: pd.DataFrame, codes: np.ndarray, years: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Preventative spend per child, and its year, in the latest year with data up to ``years``."""
-    spend = inputs["prevent_per_child"].dropna().reset_index()
-    spend = spend.rename(columns={"year": "_data_year"}).sort_values("_data_year")
-    keys = pd.DataFrame({"la_code": codes, "_year": years, "_row": np.arange(len(codes))})
-    # merge_asof needs one key type on both sides (pandas 2 reads text as object, 3 as str)
-    keys["la_code"] = keys["la_code"].astype(spend["la_code"].dtype)
-    found = pd.merge_asof(
-        keys.sort_values("_year"),
-        spend,
-        left_on="_year",
-        right_on="_data_year",
-        by="la_code",
-        direction="backward",
-    ).sort_values("_row")
-    # a change from the base year to itself is no change measured: leave it missing
-    spend_year = found["_data_year"].to_numpy(dtype=float, na_value=np.nan)
-    later = spend_year > _SPEND_BASE_YEAR
-    latest = found["prevent_per_child"].to_numpy(dtype=float, na_value=np.nan)
-    return np.where(later, latest, np.nan), np.where(later, spend_year, np.nan)
+    def _at(self, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The row and year positions of each pair, and whether the inputs have it."""
+        known = self._grid.years
+        year_at = np.searchsorted(known, years)
+        inside = year_at < len(known)
+        found = (self._code_at >= 0) & inside
+        found[inside] &= known[year_at[inside]] == np.asarray(years)[inside]
+        return found, np.where(found, year_at, 0)
+
+    def lookup(self, column: str, years: np.ndarray) -> np.ndarray:
+        """``column`` for each council in its year; NaN where the panel has no such row."""
+        found, year_at = self._at(years)
+        values = self._grid.columns[column][np.where(found, self._code_at, 0), year_at]
+        return np.where(found, values, np.nan)
+
+    def latest_spend(self, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Preventative spend per child, and its year, in the latest year with data up to
+        ``years``."""
+        grid = self._grid
+        # the position of the last of the inputs' years on or before each year (-1: none)
+        before = np.searchsorted(grid.years, years, side="right") - 1
+        rows = np.where(self._code_at >= 0, self._code_at, 0)
+        at = np.where((self._code_at >= 0) & (before >= 0), before, 0)
+        latest = np.where((self._code_at >= 0) & (before >= 0), grid.spend_latest[rows, at], -1)
+        found = latest >= 0
+        spend_year = np.where(found, grid.years[np.where(found, latest, 0)], np.nan)
+        spend = grid.columns["prevent_per_child"][rows, np.where(found, latest, 0)]
+        # a change from the base year to itself is no change measured: leave it missing
+        later = spend_year > _SPEND_BASE_YEAR
+        return np.where(later, spend, np.nan), np.where(later, spend_year, np.nan)
+
+    def change_within_one_source(
+        self,
+        sources: tuple[str, str],
+        years: np.ndarray,
+        lookback: int,
+        change: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    ) -> np.ndarray:
+        """A change over ``lookback`` years from the first source with both ends, never mixing
+        two.
+
+        ``change`` takes the figures now and ``lookback`` years earlier: :func:`pct_change`, or
+        the arithmetic of a trend measure (:mod:`earlywarning.profile.derived`).
+        """
+        found = np.full(len(years), np.nan)
+        for source in sources:
+            now = self.lookup(source, years)
+            then = self.lookup(source, years - lookback)
+            found = np.where(np.isnan(found), change(now, then), found)
+        return found
 
 
 def fill_measures(
-    out: pd.DataFrame,
-    codes: np.ndarray,
-    data_years: np.ndarray,
-    neighbours: NeighboursLike = None,
-) -> None:
-    """Fill the census, demand and spend fields, and the peer and trend measures, in place."""
-    inputs = council_inputs()
-    for field in CENSUS_FIELDS:
-        out[field] = lookup(inputs, field, codes, data_years)
-    out["demand_change_pct"] = change_within_one_source(
-        inputs,
+    codes: np.ndarray, data_years: np.ndarray, neighbours: NeighboursLike = None
+) -> dict[str, np.ndarray]:
+    """The census, demand and spend fields, the peer and trend measures, and ``spend_year``."""
+    read = Reader(codes)
+    out = {field: read.lookup(field, data_years) for field in CENSUS_FIELDS}
+    out["demand_change_pct"] = read.change_within_one_source(
         ("referrals_dfe", "referrals_webb"),
-        codes,
         data_years,
         LOOKBACK_YEARS,  # the rules' one lookback, as the local facts read it
         pct_change,
     )
-    out["cla_rate_per_10k"] = lookup(inputs, "cla_rate_per_10k", codes, data_years)
-    out["cin_rate_per_10k"] = lookup(inputs, "cin_rate_per_10k", codes, data_years)
-    base = lookup(inputs, "prevent_per_child", codes, np.full(len(codes), _SPEND_BASE_YEAR))
-    latest, spend_years = latest_spend(inputs, codes, data_years)
+    out["cla_rate_per_10k"] = read.lookup("cla_rate_per_10k", data_years)
+    out["cin_rate_per_10k"] = read.lookup("cin_rate_per_10k", data_years)
+    base = read.lookup("prevent_per_child", np.full(len(codes), _SPEND_BASE_YEAR))
+    latest, out["spend_year"] = read.latest_spend(data_years)
     out["early_help_spend_change_pct"] = pct_change(latest, base)
-    out["spend_year"] = spend_years
+    inputs = council_inputs()
     for field, measure in PEER_FIELDS.items():
         median = neighbour_median(inputs[measure], codes, data_years, neighbours=neighbours)
-        out[field] = DERIVED_BY_NAME[field].forward(out[measure].to_numpy(dtype=float), median)
+        out[field] = DERIVED_BY_NAME[field].forward(out[measure], median)
     for field, measure in TREND_FIELDS.items():
-        then = lookup(inputs, measure, codes, data_years - _TREND_YEARS)
-        out[field] = DERIVED_BY_NAME[field].forward(out[measure].to_numpy(dtype=float), then)
-    out[CLA_CHANGE_2Y.name] = change_within_one_source(
-        inputs, ("cla_dfe", "cla_webb"), codes, data_years, _TREND_YEARS, CLA_CHANGE_2Y.forward
+        then = read.lookup(measure, data_years - _TREND_YEARS)
+        out[field] = DERIVED_BY_NAME[field].forward(out[measure], then)
+    out[CLA_CHANGE_2Y.name] = read.change_within_one_source(
+        ("cla_dfe", "cla_webb"), data_years, _TREND_YEARS, CLA_CHANGE_2Y.forward
     )
+    return out
+
+
+def rows_around(
+    known_codes: np.ndarray, known_days: np.ndarray, codes: Any, days: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each (council, day) pair, the row of the known rows (their councils, and their days as
+    datetime64[ns], none missing) that is the council's last before the day, and its first on or
+    after it; -1 where there is none. Rows of one council and day keep the order they are given.
+
+    Every pair is found by one binary search: a row's key, and a pair's, is the council's place
+    among the councils and the day's among all the days, so the first row at or after a pair's
+    key is its council's first on or after its day, or else another council's.
+    """
+    place = {code: i for i, code in enumerate(sorted(set(known_codes)))}
+    council = np.array([place[c] for c in known_codes], dtype=np.int64)
+    asked = np.array([place.get(c, -1) for c in codes], dtype=np.int64)
+    none = np.full(len(asked), -1, dtype=np.int64)
+    if not len(council):
+        return none, none.copy()
+    ranks = np.unique(np.concatenate([known_days, days]).view(np.int64), return_inverse=True)[1]
+    ranks = ranks.reshape(-1)
+    width = len(ranks) + 1
+    keys = council * width + ranks[: len(council)]
+    order = np.argsort(keys, kind="stable")
+    owner = council[order]  # each sorted row's council
+    at = np.searchsorted(keys[order], asked * width + ranks[len(council) :], side="left")
+    after = np.where(at < len(order), at, 0)
+    before = np.where(at > 0, at - 1, 0)
+    has_after = (at < len(order)) & (owner[after] == asked)
+    has_before = (at > 0) & (owner[before] == asked)
+    return np.where(has_before, order[before], -1), np.where(has_after, order[after], -1)

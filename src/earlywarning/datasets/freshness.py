@@ -23,13 +23,13 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from earlywarning.datasets._england import judgements, outcomes_as_at
+from earlywarning.datasets._inputs import rows_around
 from earlywarning.vocabulary import rating_words
 
 __all__ = [
@@ -75,46 +75,67 @@ def judgement_text(rating: Any, date: Any, on: Any) -> str:
     """A previous judgement as outputs show it: the rating, its date and its age."""
     if rating is None or pd.isna(rating):
         return "none known"
-    when = f"{pd.Timestamp(date):%d %b %Y}, {age_years(date, on):.1f} years before"
-    return f"{rating_words(rating)} ({when})"
+    return _judged(rating, pd.Timestamp(date), age_years(date, on))
 
 
-def _later(
-    codes: pd.Series, on: pd.Series, user: pd.DataFrame | None
-) -> list[tuple[str, pd.Timestamp] | None]:
-    """For each profile, the first judgement known after the profile's date, if any.
+def _judged(rating: Any, date: pd.Timestamp, age: float) -> str:
+    return f"{rating_words(rating)} ({date:%d %b %Y}, {age:.1f} years before)"
 
-    The judgements are sorted once by council and date (ties in the order they are known),
-    and each profile's is found by a binary search within its council's: a watch list asks
-    this for every council, and a filter of the table per profile was most of its time.
+
+_DAY = np.timedelta64(1, "D")
+
+
+def _days(on: np.ndarray, then: np.ndarray) -> np.ndarray:
+    """Whole days from each ``then`` to its ``on`` (both datetime64[ns]; NaN where either is
+    missing), rounded down as :func:`age_years` counts them."""
+    missing = np.isnat(then) | np.isnat(on)
+    gap = np.where(missing, np.timedelta64(0, "ns"), on - then)
+    return np.where(missing, np.nan, (gap // _DAY).astype(float))
+
+
+def _nanoseconds(values: Any) -> np.ndarray:
+    return np.asarray(pd.to_datetime(values).to_numpy(dtype="datetime64[ns]"))
+
+
+def _later(codes: pd.Series, on: np.ndarray, user: pd.DataFrame | None) -> list[str | None]:
+    """For each profile, the first judgement known on or after the profile's date (ties in the
+    order they are known), as the note says it; None where there is none.
+
+    The data's and a user's judgements are both refused without a date, so none is missing one.
     """
-    known = judgements()[["la_code", "date", "rating"]]
+    known = judgements()
+    known_codes = known["la_code"].to_numpy(dtype=object)
+    known_days = _nanoseconds(known["date"])
+    ratings = known["rating"].to_numpy(dtype=object)
     if user is not None and len(user):
-        known = pd.concat([known, user[["la_code", "date", "rating"]]], ignore_index=True)
-    # only the councils asked about are sorted: a report asks about one of some 150
-    known = known[known["la_code"].isin(set(codes))]
-    known = known.sort_values(["la_code", "date"], kind="stable", ignore_index=True)
-    dates = pd.DatetimeIndex(known["date"])
-    ratings = known["rating"].tolist()
-    spans = {code: (at[0], at[-1] + 1) for code, at in known.groupby("la_code").indices.items()}
-    out: list[tuple[str, pd.Timestamp] | None] = []
-    for code, day in zip(codes, on, strict=True):
-        first, end = spans.get(code, (0, 0))
-        i = first + int(dates[first:end].searchsorted(day, side="left"))
-        out.append((ratings[i], dates[i]) if i < end else None)
-    return out
+        known_codes = np.concatenate([known_codes, user["la_code"].to_numpy(dtype=object)])
+        known_days = np.concatenate([known_days, _nanoseconds(user["date"])])
+        ratings = np.concatenate([ratings, user["rating"].to_numpy(dtype=object)])
+    later = rows_around(known_codes, known_days, codes, on)[1]
+    return [
+        f"{rating_words(ratings[i])} ({pd.Timestamp(known_days[i]):%d %b %Y})" if i >= 0 else None
+        for i in later.tolist()
+    ]
 
 
-def _stale(row: Mapping[Hashable, Any], on: pd.Timestamp) -> list[str]:
-    notes = []
+def _stale(profiles: pd.DataFrame, on: np.ndarray) -> list[list[str]]:
+    """Each profile's notes of figures more than :data:`STALE_YEARS` old, column by column."""
+    notes: list[list[str]] = [[] for _ in range(len(profiles))]
     for column, (what, (month, day), fields) in FIGURE_DATES.items():
-        year = row.get(column)
-        if year is None or pd.isna(year) or not any(pd.notna(row.get(f)) for f in fields):
+        if column not in profiles:
             continue
-        stands = dt.date(int(year), month, day)
-        age = age_years(stands, on)
-        if age > STALE_YEARS:
-            notes.append(f"{what} of {stands:%B %Y} is {age:.1f} years old")
+        shown = np.zeros(len(profiles), dtype=bool)
+        for field in fields:
+            if field in profiles:
+                shown |= profiles[field].notna().to_numpy()
+        years = profiles[column]
+        rows = np.flatnonzero(years.notna().to_numpy() & shown)
+        stands = [dt.date(int(year), month, day) for year in years.iloc[rows]]
+        then = np.array(stands, dtype="datetime64[D]").astype("datetime64[ns]")
+        ages = _days(on[rows], then) / _DAYS_PER_YEAR
+        for row, when, age in zip(rows.tolist(), stands, ages.tolist(), strict=True):
+            if age > STALE_YEARS:
+                notes[row].append(f"{what} of {when:%B %Y} is {age:.1f} years old")
     return notes
 
 
@@ -130,30 +151,25 @@ def freshness(profiles: pd.DataFrame, user: pd.DataFrame | None = None) -> pd.Da
         judgement), ``previous_rating_text`` (rating, date and age) and ``notes`` (text, ``""``
         when there is nothing to say).
     """
-    on = pd.to_datetime(profiles["profile_date"])
-    ages = [age_years(d, o) for d, o in zip(profiles["previous_rating_date"], on, strict=True)]
-    later = _later(profiles["la_code"], on, user)
+    on = _nanoseconds(profiles["profile_date"])
+    judged = pd.to_datetime(profiles["previous_rating_date"])
+    ages = _days(on, _nanoseconds(judged)) / _DAYS_PER_YEAR
+    basis = profiles.get("previous_rating_basis", pd.Series(None, index=profiles.index))
     notes = []
-    for row, day, nxt in zip(profiles.to_dict("records"), on, later, strict=True):
-        here = _stale(row, day)
+    for here, nxt, read in zip(
+        _stale(profiles, on), _later(profiles["la_code"], on, user), basis, strict=True
+    ):
         if nxt is not None:
-            said = f"{rating_words(nxt[0])} ({nxt[1]:%d %b %Y})"
-            here.insert(0, f"a later judgement is known: {said}")
-        if row.get("previous_rating_basis") == "sub-judgements":
+            here.insert(0, f"a later judgement is known: {nxt}")
+        if read == "sub-judgements":
             here.insert(0, "previous rating read from the sub-judgements (no overall grade)")
         notes.append("; ".join(here))
     texts = [
-        judgement_text(r, d, o)
-        for r, d, o in zip(
-            profiles["previous_rating"], profiles["previous_rating_date"], on, strict=True
-        )
+        "none known" if r is None or pd.isna(r) else _judged(r, pd.Timestamp(d), age)
+        for r, d, age in zip(profiles["previous_rating"], judged, ages.tolist(), strict=True)
     ]
     return pd.DataFrame(
-        {
-            "previous_rating_age_years": np.array(ages, dtype=float),
-            "previous_rating_text": texts,
-            "notes": notes,
-        },
+        {"previous_rating_age_years": ages, "previous_rating_text": texts, "notes": notes},
         index=profiles.index,
     )
 

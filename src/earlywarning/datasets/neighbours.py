@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -129,14 +130,16 @@ def _number_codes() -> dict[str, str]:
 
 def _rows(table: pd.DataFrame, what: str) -> dict[str, tuple[tuple[str, str], ...]]:
     numbers = _number_codes()
-    unknown = sorted({str(n) for n in table[["la_number", *_SN]].to_numpy().ravel()} - set(numbers))
+    # each column read as text once (a frame's records, cell by cell, were most of the reading)
+    own = [str(n) for n in table["la_number"].tolist()]
+    near = [[str(n) for n in table[sn].tolist()] for sn in _SN]
+    closeness = [[str(c) for c in table[f"{sn}_closeness"].tolist()] for sn in _SN]
+    unknown = sorted({*own, *(n for column in near for n in column)} - set(numbers))
     if unknown:
         raise EarlyWarningError(f"{what}: DfE council numbers not in the data: {unknown}")
     return {
-        numbers[str(row["la_number"])]: tuple(
-            (numbers[str(row[sn])], str(row[f"{sn}_closeness"])) for sn in _SN
-        )
-        for row in table.to_dict("records")
+        numbers[number]: tuple((numbers[near[k][row]], closeness[k][row]) for k in range(len(_SN)))
+        for row, number in enumerate(own)
     }
 
 
@@ -240,6 +243,15 @@ def _regions() -> pd.DataFrame:
     return out
 
 
+@cached
+def _places() -> dict[str, tuple[Any, Any]]:
+    """Each council's DfE number and region, as :func:`regions` gives them."""
+    table = _regions()
+    return dict(
+        zip(table["la_code"], zip(table["la_number"], table["region"], strict=True), strict=True)
+    )
+
+
 def regions() -> pd.DataFrame:
     """Every council in the data with its DfE number and region.
 
@@ -326,7 +338,7 @@ def statistical_neighbours(council: str, neighbours: NeighboursLike = None) -> p
     found = found_model.of(code)
     if found is None:
         raise EarlyWarningError(f"statistical_neighbours: no grouping for {council!r} ({code})")
-    table = _regions().set_index("la_code")
+    places = _places()
     names = council_names()
     source = found_model.borrowed.get(code, (code, found_model.model))[0]
     out = pd.DataFrame(
@@ -334,8 +346,8 @@ def statistical_neighbours(council: str, neighbours: NeighboursLike = None) -> p
             "rank": np.arange(1, 11),
             "la_code": [c for c, _ in found],
             "council": [names[c] for c, _ in found],
-            "la_number": [table.loc[c, "la_number"] for c, _ in found],
-            "region": [table.loc[c, "region"] for c, _ in found],
+            "la_number": [places[c][0] for c, _ in found],
+            "region": [places[c][1] for c, _ in found],
             "closeness": [label for _, label in found],
             "grouping_of": names[source],
         }
@@ -375,14 +387,45 @@ def neighbour_median(
         >>> neighbour_median(v, ["E10000007"], [2020]).tolist()
         [4.5]
     """
-    lookup = values.dropna().to_dict()
     model = grouping(neighbours)
-    out = np.full(len(la_codes), np.nan)
-    for i, (code, year) in enumerate(zip(la_codes, years, strict=True)):
-        near = model.of(str(code))
-        if near is None:
-            continue
-        found = [lookup[(c, int(year))] for c, _ in near if (c, int(year)) in lookup]
-        if len(found) >= minimum:
-            out[i] = float(np.median(found))
+    pairs = list(zip(la_codes, years, strict=True))
+    out = np.full(len(pairs), np.nan)
+    listed = [
+        (i, near) for i, (code, _) in enumerate(pairs) if (near := model.of(str(code))) is not None
+    ]
+    if not listed:
+        return out
+    known = values.dropna()
+    known = known[~known.index.duplicated(keep="last")]  # a repeated pair: its last figure counts
+    # each listed council's ten neighbours in its year, as one (councils, 10) table of figures,
+    # read from a dense table of the figures by the positions of their code and year
+    index = known.index
+    if not isinstance(index, pd.MultiIndex) or index.nlevels != 2:
+        return out  # no (code, year) pair to find: as every pair were missing
+    code_at = {code: i for i, code in enumerate(index.levels[0])}
+    near_at = np.array([code_at.get(c, -1) for _, near in listed for c, _ in near], dtype=np.int64)
+    years_at = np.repeat(
+        index.levels[1].get_indexer(pd.Index([int(pairs[i][1]) for i, _ in listed])), len(_SN)
+    )
+    width = len(index.levels[1])
+    table = np.full(len(index.levels[0]) * width + 1, np.nan)  # the last: "not found"
+    table[index.codes[0].astype(np.int64) * width + index.codes[1]] = known.to_numpy(dtype=float)
+    at = np.where((near_at >= 0) & (years_at >= 0), near_at * width + years_at, -1)
+    figures = table[at].reshape(-1, len(_SN))
+    out[[i for i, _ in listed]] = _median_of_enough(figures, minimum)
     return out
+
+
+def _median_of_enough(figures: np.ndarray, minimum: int) -> np.ndarray:
+    """Each row's median over its figures (NaN: none), NaN where fewer than ``minimum``.
+
+    The median is :func:`numpy.median`'s arithmetic on the row's figures, done for every row at
+    once: the middle figure, or the mean of the two middle ones."""
+    count = np.count_nonzero(~np.isnan(figures), axis=1)
+    ordered = np.sort(figures, axis=1)  # the missing sort last
+    rows = np.arange(len(figures))
+    low = ordered[rows, np.maximum(count - 1, 0) // 2]
+    high = ordered[rows, count // 2 - (count == 0)]
+    with np.errstate(invalid="ignore"):
+        median = np.where(count % 2 == 1, low, (low + high) / 2.0)
+    return np.where((count >= minimum) & (count > 0), median, np.nan)
