@@ -134,7 +134,7 @@ def uses_columns(start: Ruleset, cols: ProfileColumns, y: np.ndarray, grid_point
     where it does not, a comparison with the reference checks only the engine against itself."""
     first = evaluate_columns(cols, start)
     keep = ~np.isnan(first.score)
-    return _points(start, first, keep, y, _knobs(start), grid_points) is not None
+    return _points(start, start.to_data(), first, keep, y, _knobs(start), grid_points) is not None
 
 
 def test_the_search_matches_the_reference_on_the_training_inspections(
@@ -329,7 +329,7 @@ def test_points_that_are_not_decimal_are_scored_by_the_engine(
     cols, y = _columns(inspections, inspections["below_good"])
     first = evaluate_columns(cols, start)
     keep = ~np.isnan(first.score)
-    columns = _points(start, first, keep, y, _knobs(start), 9)
+    columns = _points(start, start.to_data(), first, keep, y, _knobs(start), 9)
     assert (columns is not None) == integer
     if columns is not None:
         assert columns.scale == 1000

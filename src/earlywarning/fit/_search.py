@@ -2,6 +2,11 @@
 
 Private machinery: :func:`search` and :class:`Move` are public within this module and used by
 :mod:`earlywarning.fit`, which turns each move into a :class:`~earlywarning.fit.Change`.
+
+A search tries thousands of candidate values and keeps a few dozen. Each candidate is scored
+in integer columns of every rule's points (:class:`_Points`), where only the moved rule is
+worked out again, and built as a ruleset only if it could be chosen; the engine scores the
+starting and the fitted ruleset, and every candidate when the points are not whole decimals.
 """
 
 from __future__ import annotations
@@ -263,7 +268,7 @@ class _Points:
     ) -> tuple[int, np.ndarray, np.ndarray | None]:
         """The column ``knob`` moves, its points with ``value``, and the indicator's new levels."""
         if knob.level is None:
-            c = len(self.level[0]) + knob.index
+            c = self.level.shape[1] + knob.index
             return c, self.fires[:, knob.index] * self._scaled(value), None
         i, j = knob.index, knob.level
         if knob.field == "points":
@@ -298,6 +303,7 @@ class _Points:
 
 def _points(
     start: Ruleset,
+    data: dict[str, Any],
     first: Evaluation,
     keep: np.ndarray,
     y: np.ndarray,
@@ -318,7 +324,7 @@ def _points(
     scale = _scale_of(numbers)
     if scale is None or sum(abs(x) for x in numbers) * scale >= 2**53:
         return None
-    points = _Points(start, start.to_data(), first, keep, y, scale)
+    points = _Points(start, data, first, keep, y, scale)
     scores = np.clip(points.total, 0, _TOP * scale) / scale
     return points if np.array_equal(scores, first.score[keep]) else None
 
@@ -441,7 +447,7 @@ def search(
         return start, before, before, changes, rows_used
     current, data, score = start, start.to_data(), before
     knobs = _knobs(start)
-    points = _points(start, first, keep, y, knobs, grid_points)
+    points = _points(start, data, first, keep, y, knobs, grid_points)
     rng = np.random.default_rng(seed) if seed is not None else None
     for round_no in range(1, max_rounds + 1):
         moved = False
