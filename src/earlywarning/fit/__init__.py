@@ -179,11 +179,12 @@ def fit(
     tries, for one number at a time, ``grid_points`` values evenly spread across its bounds,
     keeping the level edges strictly increasing (a level's ``from`` and the previous level's
     ``below`` move together, so no gap or overlap can open) and the points monotone in the
-    declared direction. Each candidate is rebuilt through the loader's checks, and scored on
-    the profiles by the engine. A move is kept only when it raises the AUC by more than
-    ``min_gain``; among equally good values the smallest change wins. Rounds repeat until no
-    move helps or ``max_rounds`` is reached. Thresholds of combination conditions and the
-    bands are not moved.
+    declared direction. Each candidate is scored on the profiles as the engine scores them
+    (working out again only the points of the rule it moves), and a candidate that could be
+    chosen is rebuilt through the loader's checks, so one it refuses is never kept. A move is
+    kept only when it raises the AUC by more than ``min_gain``; among equally good values the
+    smallest change wins. Rounds repeat until no move helps or ``max_rounds`` is reached.
+    Thresholds of combination conditions and the bands are not moved.
 
     With few rows a fit finds patterns that are not there; ``loo=True`` refits without each row
     in turn (with ``loo_rounds`` rounds each) and scores the row it left out, so the held-out
