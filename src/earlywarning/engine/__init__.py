@@ -31,7 +31,7 @@ from earlywarning._frames import (
 )
 from earlywarning.engine._evaluation import Evaluation, evaluate, evaluate_columns
 from earlywarning.engine._fill import exact, scored_fills
-from earlywarning.engine._kernel import Compiled, compiled, run, unscaled
+from earlywarning.engine._kernel import MAX_SCORE, Compiled, compiled, run, scale_of, unscaled
 from earlywarning.engine._ranges import (
     fill_missing,
     impact,
@@ -52,6 +52,7 @@ from earlywarning.profile import (
 from earlywarning.rules import BAND_NAMES, Ruleset, default_ruleset
 
 __all__ = [
+    "MAX_SCORE",
     "Evaluation",
     "evaluate",
     "evaluate_columns",
@@ -60,6 +61,7 @@ __all__ = [
     "range_arrays",
     "range_columns",
     "result_frame",
+    "scale_of",
     "score",
     "score_frame",
     "with_ranges",

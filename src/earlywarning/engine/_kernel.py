@@ -33,6 +33,8 @@ more, the conditions met are counted by a matrix product."""
 # hundredths (or of a finer decimal step, up to a millionth), so sums are exact and need no
 # rounding; a ruleset with other points is evaluated in floats by the same code.
 _SCALES = (100, 1000, 10_000, 100_000, 1_000_000)
+MAX_SCORE = 100
+"""Scores are totals of points clamped to 0..MAX_SCORE."""
 INT16_MAX = 32_767
 # mixed-radix pattern codes of one group stay below this, so an int64 holds them
 _PATTERN_LIMIT = 2**62
@@ -120,9 +122,14 @@ def compiled(rules: Ruleset) -> Compiled:
     return _compile(rules)
 
 
-def _scale_of(numbers: list[float]) -> int | None:
+def scale_of(numbers: list[float]) -> int | None:
     """The smallest decimal step of which every number is a whole multiple, exactly: the
-    float of n / scale must be the number itself, so integer sums give the same points."""
+    float of n / scale must be the number itself, so integer sums give the same points.
+
+    Example:
+        >>> scale_of([10, 2.5, 0.25]), scale_of([0.001]), scale_of([1 / 3])
+        (100, 1000, None)
+    """
     for scale in _SCALES:
         if all(abs(x) < 2**40 and round(x * scale) / scale == x for x in numbers):
             return scale
@@ -132,7 +139,7 @@ def _scale_of(numbers: list[float]) -> int | None:
 def _compile(rules: Ruleset) -> Compiled:
     every = [lv.points for ind in rules.indicators for lv in ind.levels]
     every += [c.points for c in rules.combinations]
-    scale = _scale_of(every)
+    scale = scale_of(every)
     if scale is None:
         dtype: Any = np.float64
     else:
@@ -188,11 +195,11 @@ def _totals(
 
 
 def _score(total: np.ndarray, scale: int | None) -> np.ndarray:
-    """Scores from totals of scaled points: clamped to 0..100."""
+    """Scores from totals of scaled points: clamped to 0..MAX_SCORE."""
     if scale:
-        out: np.ndarray = np.minimum(np.maximum(total, 0), 100 * scale) / scale
+        out: np.ndarray = np.minimum(np.maximum(total, 0), MAX_SCORE * scale) / scale
         return out
-    rounded: np.ndarray = np.round(np.minimum(np.maximum(total, 0.0), 100.0), 6)
+    rounded: np.ndarray = np.round(np.minimum(np.maximum(total, 0.0), float(MAX_SCORE)), 6)
     return rounded
 
 

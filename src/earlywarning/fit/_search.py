@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from earlywarning.engine import Evaluation, evaluate_columns
+from earlywarning.engine import MAX_SCORE, Evaluation, evaluate_columns, scale_of
 from earlywarning.errors import RuleFileError
 from earlywarning.metrics import auc
 from earlywarning.profile import ProfileColumns
@@ -168,19 +168,6 @@ def auc_of(rules: Ruleset, cols: ProfileColumns, y: np.ndarray) -> float:
     return auc(s[keep], y[keep])
 
 
-# The decimal steps a search's points may be whole numbers of, finest last, as in the engine:
-# with one of them every total is an exact integer, so its order and its ties are the engine's.
-_SCALES = (100, 1000, 10_000, 100_000, 1_000_000)
-_TOP = 100  # scores are clamped to 0..100
-
-
-def _scale_of(numbers: list[float]) -> int | None:
-    for scale in _SCALES:
-        if all(abs(x) < 2**40 and round(x * scale) / scale == x for x in numbers):
-            return scale
-    return None
-
-
 @dataclass(frozen=True)
 class _Group:
     """Rules whose points are netted together: a mitigation and the risks it offsets (it takes
@@ -290,7 +277,7 @@ class _Points:
         """The AUC with ``knob`` moved from ``old`` to ``value``."""
         c, column, _ = self._moved(data, knob, old, value)
         total = self._total(c, column)[0]
-        return auc(np.clip(total, 0, _TOP * self.scale), self.y)
+        return auc(np.clip(total, 0, MAX_SCORE * self.scale), self.y)
 
     def accept(self, data: dict[str, Any], knob: Knob, old: float, value: float) -> None:
         """Keep the move of ``knob`` from ``old`` to ``value`` (``data`` from before it)."""
@@ -321,11 +308,11 @@ def _points(
     numbers += [
         v for kn in knobs if kn.field == "points" for v in _grid(kn.low, kn.high, grid_points)
     ]
-    scale = _scale_of(numbers)
+    scale = scale_of(numbers)
     if scale is None or sum(abs(x) for x in numbers) * scale >= 2**53:
         return None
     points = _Points(start, data, first, keep, y, scale)
-    scores = np.clip(points.total, 0, _TOP * scale) / scale
+    scores = np.clip(points.total, 0, MAX_SCORE * scale) / scale
     return points if np.array_equal(scores, first.score[keep]) else None
 
 
