@@ -819,6 +819,34 @@ def test_an_ofsted_workbook_declaring_entities_is_refused() -> None:
         read_source(path)
 
 
+_NAME_FORMULA = 'table:formula="of:=UPPER([.C3])"'
+
+
+def test_an_ofsted_workbook_cell_left_as_a_formula_with_no_value_is_refused() -> None:
+    # an OpenDocument formula cell with no value type (never calculated) read as an empty name
+    path = _outcomes(f"<table:table-cell {_NAME_FORMULA}/>")
+    with pytest.raises(ew.DataSourceError, match="holds a formula with no value saved") as err:
+        read_source(path)
+    assert (err.value.sheet, err.value.row) == (HISTORY, 2)
+
+
+def test_an_ofsted_workbooks_calculated_formulas_are_read_as_their_values() -> None:
+    from earlywarning.io.spreadsheet import read_workbook
+
+    calculated = (
+        f'<table:table-cell {_NAME_FORMULA} office:value-type="string">'
+        "<text:p>Derbyshire</text:p></table:table-cell>"
+    )
+    sheet = read_workbook(_outcomes(calculated))[HISTORY]
+    assert sheet.uncached == frozenset()
+    assert dict(sheet.rows)[2][2] == "Derbyshire"
+    # two uncalculated columns in one run: both are known, the row keeps them as empty cells
+    repeated = f'<table:table-cell table:number-columns-repeated="2" {_NAME_FORMULA}/>'
+    sheet = read_workbook(_outcomes(repeated))[HISTORY]
+    assert sheet.uncached == {(2, 2), (2, 3)}
+    assert dict(sheet.rows)[2][2:4] == (None, None)
+
+
 def test_a_grade_left_as_a_formula_with_no_value_is_refused() -> None:
     # read with openpyxl's data_only, the formula's cell was an empty grade: a silent blank
     openpyxl = pytest.importorskip("openpyxl")

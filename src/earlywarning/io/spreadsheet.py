@@ -69,9 +69,10 @@ class Sheet:
     name: str
     rows: tuple[tuple[int, tuple[Any, ...]], ...]
     uncached: frozenset[tuple[int, int]] = frozenset()
-    """The (row, 0-based column) of each formula cell with no value saved in the file (an Excel
+    """The (row, 0-based column) of each formula cell with no value saved in the file (a
     workbook written by a program and never calculated), read as empty: a reader refuses one it
-    reads, and only a second reading of the file can tell them from empty cells."""
+    reads. (For an Excel workbook only a second reading of the file can tell them from empty
+    cells; an OpenDocument cell says so itself.)"""
 
 
 def read_workbook(
@@ -155,11 +156,13 @@ def _ods(
     with book.open("content.xml") as fh:
         name = ""
         rows: list[tuple[int, tuple[Any, ...]]] = []
+        uncached: set[tuple[int, int]] = set()
         number = built = 0
         for event, element in ElementTree.iterparse(fh, events=("start", "end")):
             if event == "start":
                 if element.tag == f"{_TABLE}table":
                     name, rows, number, built = element.get(f"{_TABLE}name", ""), [], 0, 0
+                    uncached = set()
                     if name in out:
                         raise DataSourceError(file, f"has two sheets named {excerpt(name)}")
                 continue
@@ -167,7 +170,7 @@ def _ods(
                 try:
                     repeat = _count(element, f"{_TABLE}number-rows-repeated")
                     keep = (wanted is None or name in wanted) and (head is None or len(rows) < head)
-                    cells = _ods_cells(element) if keep else ()
+                    cells, formulas = _ods_cells(element) if keep else ((), ())
                     built += len(cells) * repeat
                     if cells and (number + repeat > EXCEL_ROWS or built > MAX_SHEET_CELLS):
                         raise _Refused(
@@ -178,12 +181,13 @@ def _ods(
                     raise DataSourceError(file, str(exc), sheet=name, row=number + 1) from None
                 for _ in range(repeat if cells else 0):
                     rows.append((number + 1, cells))
+                    uncached.update((number + 1, j) for j in formulas)
                     number += 1
                 number += 0 if cells else repeat
                 element.clear()
             elif element.tag == f"{_TABLE}table":
                 if wanted is None or name in wanted:
-                    out[name] = Sheet(name, tuple(rows))
+                    out[name] = Sheet(name, tuple(rows), frozenset(uncached))
                 element.clear()
     return out
 
@@ -198,24 +202,30 @@ def _count(element: ElementTree.Element, attribute: str, most: int = EXCEL_ROWS)
     return int(text)
 
 
-def _ods_cells(row: ElementTree.Element) -> tuple[Any, ...]:
-    """A row's values; runs of empty cells are counted, not built, until a value follows."""
+def _ods_cells(row: ElementTree.Element) -> tuple[tuple[Any, ...], tuple[int, ...]]:
+    """A row's values, and the 0-based columns of its formulas with no value saved (a file
+    written by a program and never calculated: read as empty, see :attr:`Sheet.uncached`).
+    Runs of empty cells are counted, not built, until a value or such a formula follows."""
     cells: list[Any] = []
+    formulas: list[int] = []
     empty = 0
     for cell in row:
         if cell.tag not in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
             continue
         repeat = _count(cell, f"{_TABLE}number-columns-repeated", MAX_COLUMNS)
         value = _ods_value(cell, len(cells) + empty + 1)
-        if value is None:
+        uncalculated = value is None and cell.get(f"{_TABLE}formula") is not None
+        if value is None and not uncalculated:
             empty += repeat
             continue
         if len(cells) + empty + repeat > MAX_COLUMNS:
             raise _Refused(f"has values beyond column {MAX_COLUMNS:,}, the last a sheet has")
         cells.extend([None] * empty)
         empty = 0
+        if uncalculated:
+            formulas.extend(range(len(cells), len(cells) + repeat))
         cells.extend([value] * repeat)
-    return tuple(cells)
+    return tuple(cells), tuple(formulas)
 
 
 def _ods_value(cell: ElementTree.Element, column: int) -> Any:

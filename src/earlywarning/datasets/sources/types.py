@@ -208,7 +208,7 @@ def check_cached(file: Path, sheet: Sheet, row: int, columns: dict[str, int]) ->
         if (row, j) in sheet.uncached:
             raise Where(file, sheet=sheet.name, row=row).error(
                 f"{header} holds a formula with no value saved in the file: not as published "
-                "(open and save it in Excel to keep the values)"
+                "(open and save it in Excel or LibreOffice to keep the values)"
             )
 
 
