@@ -19,7 +19,7 @@ import math
 import re
 import zipfile
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -154,42 +154,57 @@ def _ods(
 ) -> dict[str, Sheet]:
     out: dict[str, Sheet] = {}
     with book.open("content.xml") as fh:
-        name = ""
-        rows: list[tuple[int, tuple[Any, ...]]] = []
-        uncached: set[tuple[int, int]] = set()
-        number = built = 0
+        sheet = _SheetRows("")
         for event, element in ElementTree.iterparse(fh, events=("start", "end")):
             if event == "start":
                 if element.tag == f"{_TABLE}table":
-                    name, rows, number, built = element.get(f"{_TABLE}name", ""), [], 0, 0
-                    uncached = set()
-                    if name in out:
-                        raise DataSourceError(file, f"has two sheets named {excerpt(name)}")
+                    sheet = _SheetRows(element.get(f"{_TABLE}name", ""))
+                    if sheet.name in out:
+                        raise DataSourceError(file, f"has two sheets named {excerpt(sheet.name)}")
                 continue
             if element.tag == f"{_TABLE}table-row":
+                read = wanted is None or sheet.name in wanted
                 try:
-                    repeat = _count(element, f"{_TABLE}number-rows-repeated")
-                    keep = (wanted is None or name in wanted) and (head is None or len(rows) < head)
-                    cells, formulas = _ods_cells(element) if keep else ((), ())
-                    built += len(cells) * repeat
-                    if cells and (number + repeat > EXCEL_ROWS or built > MAX_SHEET_CELLS):
-                        raise _Refused(
-                            f"holds values in more than the {EXCEL_ROWS:,} rows or "
-                            f"{MAX_SHEET_CELLS:,} cells read from a sheet"
-                        )
+                    sheet.add(element, read and (head is None or len(sheet.rows) < head))
                 except _Refused as exc:
-                    raise DataSourceError(file, str(exc), sheet=name, row=number + 1) from None
-                for _ in range(repeat if cells else 0):
-                    rows.append((number + 1, cells))
-                    uncached.update((number + 1, j) for j in formulas)
-                    number += 1
-                number += 0 if cells else repeat
+                    raise DataSourceError(
+                        file, str(exc), sheet=sheet.name, row=sheet.number + 1
+                    ) from None
                 element.clear()
             elif element.tag == f"{_TABLE}table":
-                if wanted is None or name in wanted:
-                    out[name] = Sheet(name, tuple(rows), frozenset(uncached))
+                if wanted is None or sheet.name in wanted:
+                    out[sheet.name] = Sheet(
+                        sheet.name, tuple(sheet.rows), frozenset(sheet.uncached)
+                    )
                 element.clear()
     return out
+
+
+@dataclass
+class _SheetRows:
+    """The rows of the sheet being read, as :func:`_ods` walks its XML."""
+
+    name: str
+    rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
+    uncached: set[tuple[int, int]] = field(default_factory=set)
+    number: int = 0  # rows passed, empty ones included
+    built: int = 0  # cells built, repeated rows counted as often as they repeat
+
+    def add(self, row: ElementTree.Element, keep: bool) -> None:
+        """The next row (its values only if ``keep``), or :class:`_Refused`."""
+        repeat = _count(row, f"{_TABLE}number-rows-repeated")
+        cells, formulas = _ods_cells(row) if keep else ((), ())
+        self.built += len(cells) * repeat
+        if cells and (self.number + repeat > EXCEL_ROWS or self.built > MAX_SHEET_CELLS):
+            raise _Refused(
+                f"holds values in more than the {EXCEL_ROWS:,} rows or "
+                f"{MAX_SHEET_CELLS:,} cells read from a sheet"
+            )
+        for _ in range(repeat if cells else 0):
+            self.number += 1
+            self.rows.append((self.number, cells))
+            self.uncached.update((self.number, j) for j in formulas)
+        self.number += 0 if cells else repeat
 
 
 def _count(element: ElementTree.Element, attribute: str, most: int = EXCEL_ROWS) -> int:
