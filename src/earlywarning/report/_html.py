@@ -297,13 +297,13 @@ def _figure_class(matplotlib: Any) -> Any:
 
     matplotlib measures a text afresh for each new renderer, and ``savefig`` makes a new one for
     every chart, so the same tick labels, titles and names were measured on every page: that was
-    about a sixth of a page's time. The sizes are the ones matplotlib computes, so the SVG is the
+    about an eighth of a page's time. The sizes are the ones matplotlib computes, so the SVG is the
     same bytes (tests/test_report_speed.py). Sharing one TextToPath between renderers is what
     matplotlib itself does for its text paths (``matplotlib.textpath.text_to_path``).
     """
 
     class Measure(matplotlib.textpath.TextToPath):  # type: ignore[misc]
-        LIMIT = 4096  # sizes remembered; a batch of England's pages needs about 2,000
+        LIMIT = 4096  # sizes remembered before all are forgotten: a bound on the memory held
 
         def __init__(self) -> None:
             super().__init__()
