@@ -255,6 +255,13 @@ _DRAWING = threading.Lock()
 # whatever the user's own settings, since TeX would read a council's name as markup.
 _SETTINGS = {"svg.fonttype": "none", "text.usetex": False}
 
+# Settings that change what drawing costs, never what it draws (tests/test_report_speed.py draws
+# each chart with and without them and compares the bytes). A title placed by hand at the top of
+# the axes (1.0, where matplotlib's placement starts) spares the measuring of the y axis's tick
+# labels that matplotlib's placement does for every title on every draw, to move a title clear of
+# tick labels above the axes; no chart here has any.
+_SPEED = {"axes.titley": 1.0}
+
 
 @contextmanager
 def _figures() -> Iterator[Any]:
@@ -262,8 +269,69 @@ def _figures() -> Iterator[Any]:
     with the user's figures or another thread's), under the drawing lock and the settings."""
     matplotlib = require("matplotlib", ReportDependencyError, "reports need", "report")
     require("matplotlib.figure", ReportDependencyError, "reports need", "report")
-    with _DRAWING, matplotlib.rc_context(_SETTINGS):
-        yield matplotlib.figure.Figure
+    require("matplotlib.textpath", ReportDependencyError, "reports need", "report")
+    figure = _figure_class(matplotlib)
+    with _DRAWING, matplotlib.rc_context({**_SETTINGS, **_SPEED}):
+        figure.measure.fonts = _font_settings(matplotlib)
+        yield figure
+
+
+# The settings that decide which font a text is measured in, and at what size and kerning.
+_FONT_SETTINGS = ("font.", "text.", "mathtext.")
+
+
+def _font_settings(matplotlib: Any) -> tuple[object, ...]:
+    """What a text's measured size depends on besides the text and its font properties: the font
+    settings in force (a generic family such as sans-serif is resolved through them) and the
+    fonts matplotlib knows."""
+    rc = matplotlib.rcParams
+    keys = sorted(k for k in rc if k.startswith(_FONT_SETTINGS))
+    fonts = matplotlib.font_manager.fontManager.ttflist
+    return (*(repr(rc[k]) for k in keys), len(fonts))
+
+
+@cache
+def _figure_class(matplotlib: Any) -> Any:
+    """``matplotlib.figure.Figure`` whose drawing measures text through one shared
+    :class:`TextToPath` that remembers each text's size.
+
+    matplotlib measures a text afresh for each new renderer, and ``savefig`` makes a new one for
+    every chart, so the same tick labels, titles and names were measured on every page: that was
+    about an eighth of a page's time. The sizes are the ones matplotlib computes, so the SVG is the
+    same bytes (tests/test_report_speed.py). Sharing one TextToPath between renderers is what
+    matplotlib itself does for its text paths (``matplotlib.textpath.text_to_path``).
+    """
+
+    class Measure(matplotlib.textpath.TextToPath):  # type: ignore[misc]
+        LIMIT = 4096  # sizes remembered before all are forgotten: a bound on the memory held
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.fonts: tuple[object, ...] = ()
+            self.sizes: dict[tuple[object, ...], tuple[float, float, float]] = {}
+
+        def get_text_width_height_descent(self, s: str, prop: Any, ismath: Any) -> Any:
+            # a copy of the properties: they are mutable, and their hash follows their state
+            key = (self.fonts, s, prop.copy(), ismath)
+            size = self.sizes.get(key)
+            if size is None:
+                if len(self.sizes) >= self.LIMIT:
+                    self.sizes.clear()
+                size = super().get_text_width_height_descent(s, prop, ismath)
+                self.sizes[key] = size
+            return size
+
+    class Figure(matplotlib.figure.Figure):  # type: ignore[misc]
+        measure = Measure()
+
+        def draw(self, renderer: Any) -> None:
+            # savefig draws through a MixedModeRenderer holding the SVG renderer as _renderer
+            target = getattr(renderer, "_renderer", renderer)
+            if isinstance(getattr(target, "_text2path", None), matplotlib.textpath.TextToPath):
+                target._text2path = self.measure
+            super().draw(renderer)
+
+    return Figure
 
 
 _SVG = "{http://www.w3.org/2000/svg}"
