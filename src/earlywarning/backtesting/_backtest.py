@@ -32,7 +32,7 @@ from earlywarning.metrics import cluster_ratio_interval, risk_ratio_interval, wi
 from earlywarning.outcomes import OUTCOME_NAMES
 from earlywarning.parameters import MAX_RESAMPLES, MAX_SEED, check_whole, check_years
 from earlywarning.rules import Ruleset, load_ruleset
-from earlywarning.watchlist import watchlist
+from earlywarning.watchlist import watchlists
 
 __all__ = ["backtest", "backtest_years"]
 
@@ -67,11 +67,8 @@ def backtest_years() -> tuple[int, int]:
     return FIRST_BACKTEST_YEAR, last
 
 
-def _council_years(
-    year: int, rules: Ruleset, outcome: str, neighbours: NeighboursLike, local: LocalLike
-) -> pd.DataFrame:
+def _council_years(year: int, listed: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """One row per council on 1 January ``year``: the watch list's view and what came next."""
-    listed = watchlist(year, rules, neighbours=neighbours, local=local)
     rows = listed[
         ["council", "la_code", "score", "band", "previous_rating", "previous_rating_date"]
     ].copy()
@@ -124,19 +121,19 @@ def _rates(rows: pd.DataFrame, outcome: str, group: str) -> dict[str, Any]:
 
 def _per_council(rows: pd.DataFrame, outcome: str, chosen: pd.Series) -> np.ndarray:
     """Per council: rows and outcomes among ``chosen``, then among the not flagged (known only)."""
-    known = rows[outcome].notna()
-    hit = rows[outcome].fillna(False).astype(bool)
-    base = rows["group"] == "not flagged"
-    frame = pd.DataFrame(
-        {
-            "n": (chosen & known).astype(int),
-            "events": (chosen & hit).astype(int),
-            "base_n": (base & known).astype(int),
-            "base_events": (base & hit).astype(int),
-            "la_code": rows["la_code"],
-        }
+    known = rows[outcome].notna().to_numpy()
+    hit = rows[outcome].fillna(False).astype(bool).to_numpy()
+    base = (rows["group"] == "not flagged").to_numpy()
+    mine = chosen.to_numpy()
+    # each council's sums, in code order: one count per council by bincount, not a groupby
+    council = np.unique(rows["la_code"].to_numpy(dtype=object), return_inverse=True)[1]
+    councils = int(council.max()) + 1 if len(council) else 0
+    return np.column_stack(
+        [
+            np.bincount(council.reshape(-1), weights=part, minlength=councils)
+            for part in (mine & known, mine & hit, base & known, base & hit)
+        ]
     )
-    return frame.groupby("la_code", sort=True).sum().to_numpy(dtype=float)
 
 
 def _lift(
@@ -290,9 +287,8 @@ def backtest(
     """
     chosen, resamples, seed = _checked(years, outcome, resamples, seed)
     rules = ruleset if ruleset is not None else load_ruleset()
-    rows = pd.concat(
-        [_council_years(y, rules, outcome, neighbours, local) for y in chosen], ignore_index=True
-    )
+    lists = watchlists(chosen, rules, neighbours=neighbours, local=local)
+    rows = pd.concat([_council_years(y, lists[y], outcome) for y in chosen], ignore_index=True)
     bands = [str(band.name) for band in rules.bands]
     return Backtest(
         outcome=outcome,
