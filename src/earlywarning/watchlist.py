@@ -272,10 +272,11 @@ def _list_of(year: int, both: pd.DataFrame, neighbours: NeighboursLike) -> pd.Da
     """The year's councils from the scored years, compared with two years before and with
     their neighbours, the sliding first."""
     now = both[both["year"] == year].reset_index(drop=True)
-    then = both[both["year"] == year - LOOKBACK_YEARS].set_index("la_code")
-    now["score_2y_before"] = then["score"].reindex(now["la_code"]).to_numpy()
-    now["band_2y_before"] = then["band"].reindex(now["la_code"]).to_numpy()
-    scores = now.set_index(["la_code", "year"])["score"]
+    then = both[both["year"] == year - LOOKBACK_YEARS]
+    for column in ("score", "band"):  # each column on the codes, not the whole frame
+        found = then[column].set_axis(then["la_code"]).reindex(now["la_code"])
+        now[f"{column}_2y_before"] = found.to_numpy()
+    scores = now["score"].set_axis(pd.MultiIndex.from_arrays([now["la_code"], now["year"]]))
     now["neighbours_median_score"] = neighbour_median(
         scores, now["la_code"].to_numpy(), now["year"].to_numpy(), neighbours=neighbours
     )

@@ -37,9 +37,9 @@ from earlywarning.watchlist import watchlists
 __all__ = ["backtest", "backtest_years"]
 
 
-def _next_judgements(codes: pd.Series, start: dt.date) -> pd.DataFrame:
-    """Each council's first ILACS judgement dated on or after ``start``: date and rating."""
-    known = ilacs_judgements()
+def _next_judgements(codes: pd.Series, start: dt.date, known: pd.DataFrame) -> pd.DataFrame:
+    """Each council's first ILACS judgement (of ``known``, :func:`ilacs_judgements`) dated on
+    or after ``start``: date and rating."""
     first = known[known["date"] >= pd.Timestamp(start)].drop_duplicates("la_code")
     found = first.set_index("la_code").reindex(codes.to_numpy())
     rating = found["rating"].astype(object)
@@ -67,8 +67,11 @@ def backtest_years() -> tuple[int, int]:
     return FIRST_BACKTEST_YEAR, last
 
 
-def _council_years(year: int, listed: pd.DataFrame, outcome: str) -> pd.DataFrame:
-    """One row per council on 1 January ``year``: the watch list's view and what came next."""
+def _council_years(
+    year: int, listed: pd.DataFrame, outcome: str, known: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per council on 1 January ``year``: the watch list's view and what came next
+    (the ILACS judgements ``known``)."""
     rows = listed[
         ["council", "la_code", "score", "band", "previous_rating", "previous_rating_date"]
     ].copy()
@@ -81,7 +84,7 @@ def _council_years(year: int, listed: pd.DataFrame, outcome: str) -> pd.DataFram
     )
     rows.loc[rows["la_code"].isin(unpublished(start)), "group"] = "judgement unpublished"
     as_at = outcomes_as_at()
-    found = _next_judgements(rows["la_code"], start)
+    found = _next_judgements(rows["la_code"], start, known)
     inside = found["next_date"].notna() & (found["next_date"] < pd.Timestamp(end))
     inside &= found["next_date"] <= pd.Timestamp(as_at)
     rows["next_date"] = found["next_date"].where(inside)
@@ -104,16 +107,18 @@ def _council_years(year: int, listed: pd.DataFrame, outcome: str) -> pd.DataFram
 
 def _rates(rows: pd.DataFrame, outcome: str, group: str) -> dict[str, Any]:
     """Councils of one group, those inspected, those with the outcome, its rate and interval."""
-    mine = rows[rows["group"] == group]
-    known = mine[mine[outcome].notna()]
-    hits = int(known[outcome].astype(bool).sum())
-    low, high = wilson_interval(hits, len(known))
+    happened = rows[outcome].to_numpy()  # True, False, or None where not known
+    mine = (rows["group"] == group).to_numpy()
+    known = mine & pd.notna(happened)
+    hits = int(happened[known].astype(bool).sum())
+    inspected = int(known.sum())
+    low, high = wilson_interval(hits, inspected)
     prefix = group.replace(" ", "_")
     return {
-        prefix: len(mine),
-        f"{prefix}_inspected": len(known),
+        prefix: int(mine.sum()),
+        f"{prefix}_inspected": inspected,
         f"{prefix}_{outcome}": hits,
-        f"{prefix}_rate": hits / len(known) if len(known) else float("nan"),
+        f"{prefix}_rate": hits / inspected if inspected else float("nan"),
         f"{prefix}_low": low,
         f"{prefix}_high": high,
     }
@@ -288,7 +293,10 @@ def backtest(
     chosen, resamples, seed = _checked(years, outcome, resamples, seed)
     rules = ruleset if ruleset is not None else load_ruleset()
     lists = watchlists(chosen, rules, neighbours=neighbours, local=local)
-    rows = pd.concat([_council_years(y, lists[y], outcome) for y in chosen], ignore_index=True)
+    known = ilacs_judgements()
+    rows = pd.concat(
+        [_council_years(y, lists[y], outcome, known) for y in chosen], ignore_index=True
+    )
     bands = [str(band.name) for band in rules.bands]
     return Backtest(
         outcome=outcome,
