@@ -94,17 +94,25 @@ def _scored(
     )
     profiles = found.loc[:, [c for c in found.columns if c in FIELD_NAMES]]
     scored = score_frame(profiles, rules)
-    out = found[["council", "la_code", "region", "year", "previous_rating"]].copy()
-    out["previous_rating_date"] = found["previous_rating_date"]
-    out["previous_rating_basis"] = found["previous_rating_basis"]
     fresh = freshness(found, user)
-    out["previous_rating_age_years"] = fresh["previous_rating_age_years"].round(2)
-    out["notes"] = fresh["notes"]
+    notes = fresh["notes"]
     if LOCAL_COLUMN in found.columns:  # say which councils were scored on their own facts
         said = [f"local facts for {', '.join(f)}" if f else "" for f in found[LOCAL_COLUMN]]
-        out["notes"] = ["; ".join(filter(None, n)) for n in zip(out["notes"], said, strict=True)]
-    for col in ("score", "band", "coverage", "reasons"):
-        out[col] = scored[col]
+        notes = pd.Series(
+            ["; ".join(filter(None, n)) for n in zip(notes, said, strict=True)], index=found.index
+        )
+    listed = ["council", "la_code", "region", "year", "previous_rating"]
+    listed += ["previous_rating_date", "previous_rating_basis"]
+    out = pd.concat(  # one frame of the columns, not one column at a time
+        [
+            found[listed],
+            fresh["previous_rating_age_years"].round(2),
+            notes.rename("notes"),
+            scored[["score", "band", "coverage", "reasons"]],
+        ],
+        axis=1,
+    )
+    out.attrs.update(found.attrs)  # with local facts, the national figures they replaced
     return out
 
 
