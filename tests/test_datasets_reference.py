@@ -26,6 +26,7 @@ from earlywarning.datasets import _inputs, freshness
 from earlywarning.datasets._england import ALIASES, INPUT_SOURCES, judgements, panel
 from earlywarning.datasets.neighbours import grouping, neighbour_codes, neighbour_median
 from earlywarning.datasets.user_judgements import all_judgements, as_judgements
+from earlywarning.outcomes import AREAS
 from earlywarning.vocabulary import rating_words
 
 YEARS = (2012, 2016, 2020, 2023, 2025, 2026)
@@ -106,6 +107,19 @@ def reference_previous(codes: np.ndarray, points: pd.Series, user: Any) -> pd.Da
             else (pd.NaT, None, None)
         )
     return pd.DataFrame(rows, columns=["date", "rating", "rating_basis"])
+
+
+def reference_area_judgements(codes: pd.Series, days: pd.Series, before: bool) -> pd.DataFrame:
+    """Each row's area judgements by a filter of the council's judgements, one row at a time."""
+    by_council = dict(iter(judgements().groupby("la_code")))
+    rows = []
+    for code, day in zip(codes, days, strict=True):
+        mine = by_council.get(code, judgements().iloc[:0])
+        mine = mine[(mine["date"] < day) if before else (mine["date"] == day)]
+        last = mine.sort_values("date", kind="stable").tail(1)
+        rows.append([last[a].iloc[0] if len(last) else None for a in AREAS])
+    found = pd.DataFrame(rows, columns=list(AREAS), index=codes.index, dtype=object)
+    return found.where(found.notna(), None)
 
 
 def _reference_stale(row: Mapping[Hashable, Any], on: pd.Timestamp) -> list[str]:
@@ -337,6 +351,29 @@ def test_rows_around_a_day_are_the_last_before_and_first_on_or_after(
         later = [n for d, n in mine if d >= when]
         assert before[i] == (earlier[-1] if earlier else -1)
         assert after[i] == (later[0] if later else -1)
+
+
+@pytest.mark.parametrize("before", [False, True])
+def test_area_judgements_match_a_filter_per_row(before: bool) -> None:
+    """One search among the judgements finds what a filter of each council's would: every
+    inspection's day, a time on a judgement's day and the day after, no day, an unknown council."""
+    table = datasets.ilacs_inspections("all")
+    days = [
+        *table["inspection_start"],
+        *pd.to_datetime(
+            ["2014-02-10", "2014-02-10T09:00", "2014-02-11", "2023-10-30"], format="ISO8601"
+        ),
+        pd.NaT,
+        pd.Timestamp("2020-01-01"),
+    ]
+    codes = [*table["la_code"], "E10000007", "E10000007", "E10000007", "E10000007"]
+    codes += ["E10000007", "E99999999"]
+    index = pd.Index(np.arange(len(codes))[::-1] * 3)  # any index: the result keeps it
+    codes_s, days_s = pd.Series(codes, index=index), pd.Series(days, index=index)
+    fast = datasets.area_judgements(codes_s, days_s, before=before)
+    slow = reference_area_judgements(codes_s, days_s, before)
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    assert fast.notna().any().all()  # every area judged somewhere
 
 
 # ----------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from earlywarning.neighbours import (
 )
 from earlywarning.profile import FIELD_NAMES
 from earlywarning.trajectories import rising_risk
-from earlywarning.watchlist import WATCHLIST_COLUMNS, render_watchlist
+from earlywarning.watchlist import WATCHLIST_COLUMNS, render_watchlist, watchlists
 
 # Councils whose ONS code changed, by the old code and the current one.
 RECODED = {
@@ -454,6 +454,28 @@ def test_watchlist_2026_reaches_the_newest_census() -> None:
     )
     with pytest.raises(EarlyWarningError, match="Wessex"):
         ew.watchlist(2026, region="Wessex")
+
+
+@pytest.mark.parametrize("local", [None, "derbyshire.yaml"])
+def test_watch_lists_built_together_are_each_years_own(local: str | None) -> None:
+    """Years scored in one frame (a list's own, and the one two years before it, shared with
+    another list) give each year the list it has alone, attrs and all."""
+    facts = None if local is None else Path(__file__).parents[1] / "examples" / "local" / local
+    together = watchlists([2019, 2012, 2021, 2019], local=facts, neighbours="2021")
+    assert list(together) == [2019, 2012, 2021]
+    for year, listed in together.items():
+        alone = ew.watchlist(year, local=facts, neighbours="2021")
+        pd.testing.assert_frame_equal(listed, alone, check_exact=True)
+        assert list(listed.attrs) == list(alone.attrs)
+        for key, value in alone.attrs.items():
+            if isinstance(value, pd.DataFrame):
+                pd.testing.assert_frame_equal(listed.attrs[key], value, check_exact=True)
+            else:
+                assert listed.attrs[key] == value, key
+    if local is not None:  # the council's own facts reached the lists
+        assert together[2021]["notes"].str.contains("local facts for").any()
+    with pytest.raises(EarlyWarningError, match="watchlist: year"):
+        watchlists([2019, 1999])
 
 
 # ----------------------------------------------------------------------------------------------

@@ -146,10 +146,9 @@ def _neighbour_table(
     """The council's ten neighbours with their scores that year (NaN if not in existence)."""
     code = str(frame["la_code"].iloc[row])
     sn = statistical_neighbours(code, neighbours)
-    scores = frame.set_index("la_code")
     out = sn[["rank", "la_code", "council", "region", "closeness"]].copy()
-    for col in ("score", "band", "coverage", "previous_rating"):
-        out[col] = scores[col].reindex(out["la_code"]).to_numpy()
+    for col in ("score", "band", "coverage", "previous_rating"):  # on the codes, column by column
+        out[col] = frame[col].set_axis(frame["la_code"]).reindex(out["la_code"]).to_numpy()
     out.attrs["note"] = sn.attrs["note"]
     out.attrs["model"] = sn.attrs["model"]
     return out

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,7 @@ from earlywarning.datasets.neighbours import REGIONS, NeighboursLike, grouping, 
 from earlywarning.datasets.user_judgements import JudgementsLike, as_judgements, judgements_note
 from earlywarning.engine import score_frame
 from earlywarning.errors import EarlyWarningError
+from earlywarning.local import LocalFacts
 from earlywarning.parameters import check_year
 from earlywarning.profile import FIELD_NAMES
 from earlywarning.rules import Ruleset, load_ruleset
@@ -47,6 +49,7 @@ __all__ = [
     "render_watchlist",
     "watchlist",
     "watchlist_to_text",
+    "watchlists",
 ]
 
 LOOKBACK_YEARS = 2
@@ -91,17 +94,25 @@ def _scored(
     )
     profiles = found.loc[:, [c for c in found.columns if c in FIELD_NAMES]]
     scored = score_frame(profiles, rules)
-    out = found[["council", "la_code", "region", "year", "previous_rating"]].copy()
-    out["previous_rating_date"] = found["previous_rating_date"]
-    out["previous_rating_basis"] = found["previous_rating_basis"]
     fresh = freshness(found, user)
-    out["previous_rating_age_years"] = fresh["previous_rating_age_years"].round(2)
-    out["notes"] = fresh["notes"]
+    notes = fresh["notes"]
     if LOCAL_COLUMN in found.columns:  # say which councils were scored on their own facts
         said = [f"local facts for {', '.join(f)}" if f else "" for f in found[LOCAL_COLUMN]]
-        out["notes"] = ["; ".join(filter(None, n)) for n in zip(out["notes"], said, strict=True)]
-    for col in ("score", "band", "coverage", "reasons"):
-        out[col] = scored[col]
+        notes = pd.Series(
+            ["; ".join(filter(None, n)) for n in zip(notes, said, strict=True)], index=found.index
+        )
+    listed = ["council", "la_code", "region", "year", "previous_rating"]
+    listed += ["previous_rating_date", "previous_rating_basis"]
+    out = pd.concat(  # one frame of the columns, not one column at a time
+        [
+            found[listed],
+            fresh["previous_rating_age_years"].round(2),
+            notes.rename("notes"),
+            scored[["score", "band", "coverage", "reasons"]],
+        ],
+        axis=1,
+    )
+    out.attrs.update(found.attrs)  # with local facts, the national figures they replaced
     return out
 
 
@@ -178,15 +189,102 @@ def watchlist(
     wanted = _region(region)
     rules = ruleset if ruleset is not None else load_ruleset()
     user = as_judgements(judgements)
-    years = [y for y in (int(year) - LOOKBACK_YEARS, int(year)) if y >= first]
     facts = as_local(local)
-    both = _scored(years, rules, user, neighbours, facts)
-    both["rising"] = rising_risk(both, lookback_years=LOOKBACK_YEARS, by="la_code")
+    now = _lists([int(year)], rules, user, neighbours, facts)[int(year)]
+    keep = np.ones(len(now), dtype=bool)
+    if wanted is not None:
+        keep &= (now["region"] == wanted).to_numpy()
+    if sliding_only:
+        keep &= now["sliding"].to_numpy(dtype=bool)
+    out = now.loc[keep, list(WATCHLIST_COLUMNS)].reset_index(drop=True)
+    out.attrs.update(_attrs(int(year), rules, user, neighbours, facts))
+    out.attrs.update({"region": wanted, "sliding_only": sliding_only})
+    return out
+
+
+def watchlists(
+    years: Sequence[int],
+    ruleset: Ruleset | None = None,
+    *,
+    judgements: JudgementsLike = None,
+    neighbours: NeighboursLike = None,
+    local: LocalLike = None,
+) -> dict[int, pd.DataFrame]:
+    """The watch list of each of ``years``, as :func:`watchlist` gives it with no filter.
+
+    The lists are built together: each year's profiles are built and scored once, though one
+    year is both a list's own and the year two years before another's (the backtest follows a
+    list every year).
+
+    Args:
+        years: the years, each as :func:`watchlist`'s ``year``.
+        ruleset: the ruleset; ``None`` is the bundled default.
+        judgements: the user's own Ofsted judgements (see :func:`watchlist`).
+        neighbours: the neighbour model (see :func:`watchlist`).
+        local: the councils' own facts, or the path of a facts file (see :func:`watchlist`).
+
+    Returns:
+        Each year's list, by year in the order given (a year given twice once).
+
+    Raises:
+        EarlyWarningError: for a year outside the data or a bad judgements table.
+
+    Example:
+        >>> from earlywarning.watchlist import watchlists
+        >>> lists = watchlists([2020, 2021])
+        >>> sorted(lists), lists[2021].attrs["year"]
+        ([2020, 2021], 2021)
+    """
+    first, last = profile_years()
+    chosen = [check_year(y, first, last, "watchlist: year") for y in years]
+    rules = ruleset if ruleset is not None else load_ruleset()
+    user = as_judgements(judgements)
+    facts = as_local(local)
+    found = _lists(chosen, rules, user, neighbours, facts)
+    lists = {}
+    for year, now in found.items():
+        out = now.loc[:, list(WATCHLIST_COLUMNS)].reset_index(drop=True)
+        out.attrs.update(_attrs(year, rules, user, neighbours, facts))
+        out.attrs.update({"region": None, "sliding_only": False})
+        lists[year] = out
+    return lists
+
+
+def _lists(
+    years: list[int],
+    rules: Ruleset,
+    user: pd.DataFrame | None,
+    neighbours: NeighboursLike,
+    facts: LocalFacts | None,
+) -> dict[int, pd.DataFrame]:
+    """Each year's councils, the sliding first, every column computed: the one place a watch
+    list is made. The years the lists need, their own and the ones they look back to, are
+    scored together in one frame, each once. With local facts each list is scored on its own
+    years: the frame's attrs name the national figures the facts replaced in the years scored,
+    and a list keeps them."""
+    first = profile_years()[0]
+    wanted = list(dict.fromkeys(int(y) for y in years))
+    out = {}
+    for batch in [wanted] if facts is None else [[y] for y in wanted]:
+        needed = {y - LOOKBACK_YEARS for y in batch if y - LOOKBACK_YEARS >= first}
+        both = _scored(sorted(needed | set(batch)), rules, user, neighbours, facts)
+        # each row looks back to its own council's row LOOKBACK_YEARS before: the other years
+        # in the frame do not change it
+        both["rising"] = rising_risk(both, lookback_years=LOOKBACK_YEARS, by="la_code")
+        for year in batch:
+            out[year] = _list_of(year, both, neighbours)
+    return {year: out[year] for year in wanted}
+
+
+def _list_of(year: int, both: pd.DataFrame, neighbours: NeighboursLike) -> pd.DataFrame:
+    """The year's councils from the scored years, compared with two years before and with
+    their neighbours, the sliding first."""
     now = both[both["year"] == year].reset_index(drop=True)
-    then = both[both["year"] == year - LOOKBACK_YEARS].set_index("la_code")
-    now["score_2y_before"] = then["score"].reindex(now["la_code"]).to_numpy()
-    now["band_2y_before"] = then["band"].reindex(now["la_code"]).to_numpy()
-    scores = now.set_index(["la_code", "year"])["score"]
+    then = both[both["year"] == year - LOOKBACK_YEARS]
+    for column in ("score", "band"):  # each column on the codes, not the whole frame
+        found = then[column].set_axis(then["la_code"]).reindex(now["la_code"])
+        now[f"{column}_2y_before"] = found.to_numpy()
+    scores = now["score"].set_axis(pd.MultiIndex.from_arrays([now["la_code"], now["year"]]))
     now["neighbours_median_score"] = neighbour_median(
         scores, now["la_code"].to_numpy(), now["year"].to_numpy(), neighbours=neighbours
     )
@@ -194,28 +292,27 @@ def watchlist(
     high = now["band"].isin(SLIDING_BANDS).to_numpy()
     rising = (now["rising"] == True).to_numpy()  # noqa: E712 (None is not rising)
     now["sliding"] = was_good & (high | rising)
-    now = now.sort_values(
+    return now.sort_values(
         ["sliding", "score", "council"], ascending=[False, False, True], kind="stable"
     )
-    keep = np.ones(len(now), dtype=bool)
-    if wanted is not None:
-        keep &= (now["region"] == wanted).to_numpy()
-    if sliding_only:
-        keep &= now["sliding"].to_numpy(dtype=bool)
-    out = now.loc[keep, list(WATCHLIST_COLUMNS)].reset_index(drop=True)
-    out.attrs.update(
-        {
-            "year": int(year),
-            "ruleset": f"{rules.id} {rules.version} ({rules.content_hash})",
-            "judgements": judgements_note(user),
-            "outcomes_note": outcomes_note(dt.date(int(year), 1, 1), user),
-            "neighbours": grouping(neighbours).model,
-            "local": local_note(facts, dt.date(int(year), 1, 1)) if facts is not None else "",
-            "region": wanted,
-            "sliding_only": sliding_only,
-        }
-    )
-    return out
+
+
+def _attrs(
+    year: int,
+    rules: Ruleset,
+    user: pd.DataFrame | None,
+    neighbours: NeighboursLike,
+    facts: LocalFacts | None,
+) -> dict[str, object]:
+    day = dt.date(year, 1, 1)
+    return {
+        "year": year,
+        "ruleset": f"{rules.id} {rules.version} ({rules.content_hash})",
+        "judgements": judgements_note(user),
+        "outcomes_note": outcomes_note(day, user),
+        "neighbours": grouping(neighbours).model,
+        "local": local_note(facts, day) if facts is not None else "",
+    }
 
 
 def watchlist_to_text(table: pd.DataFrame) -> str:

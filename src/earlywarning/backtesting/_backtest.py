@@ -32,14 +32,14 @@ from earlywarning.metrics import cluster_ratio_interval, risk_ratio_interval, wi
 from earlywarning.outcomes import OUTCOME_NAMES
 from earlywarning.parameters import MAX_RESAMPLES, MAX_SEED, check_whole, check_years
 from earlywarning.rules import Ruleset, load_ruleset
-from earlywarning.watchlist import watchlist
+from earlywarning.watchlist import watchlists
 
 __all__ = ["backtest", "backtest_years"]
 
 
-def _next_judgements(codes: pd.Series, start: dt.date) -> pd.DataFrame:
-    """Each council's first ILACS judgement dated on or after ``start``: date and rating."""
-    known = ilacs_judgements()
+def _next_judgements(codes: pd.Series, start: dt.date, known: pd.DataFrame) -> pd.DataFrame:
+    """Each council's first ILACS judgement (of ``known``, :func:`ilacs_judgements`) dated on
+    or after ``start``: date and rating."""
     first = known[known["date"] >= pd.Timestamp(start)].drop_duplicates("la_code")
     found = first.set_index("la_code").reindex(codes.to_numpy())
     rating = found["rating"].astype(object)
@@ -68,10 +68,10 @@ def backtest_years() -> tuple[int, int]:
 
 
 def _council_years(
-    year: int, rules: Ruleset, outcome: str, neighbours: NeighboursLike, local: LocalLike
+    year: int, listed: pd.DataFrame, outcome: str, known: pd.DataFrame
 ) -> pd.DataFrame:
-    """One row per council on 1 January ``year``: the watch list's view and what came next."""
-    listed = watchlist(year, rules, neighbours=neighbours, local=local)
+    """One row per council on 1 January ``year``: the watch list's view and what came next
+    (the ILACS judgements ``known``)."""
     rows = listed[
         ["council", "la_code", "score", "band", "previous_rating", "previous_rating_date"]
     ].copy()
@@ -84,7 +84,7 @@ def _council_years(
     )
     rows.loc[rows["la_code"].isin(unpublished(start)), "group"] = "judgement unpublished"
     as_at = outcomes_as_at()
-    found = _next_judgements(rows["la_code"], start)
+    found = _next_judgements(rows["la_code"], start, known)
     inside = found["next_date"].notna() & (found["next_date"] < pd.Timestamp(end))
     inside &= found["next_date"] <= pd.Timestamp(as_at)
     rows["next_date"] = found["next_date"].where(inside)
@@ -107,16 +107,18 @@ def _council_years(
 
 def _rates(rows: pd.DataFrame, outcome: str, group: str) -> dict[str, Any]:
     """Councils of one group, those inspected, those with the outcome, its rate and interval."""
-    mine = rows[rows["group"] == group]
-    known = mine[mine[outcome].notna()]
-    hits = int(known[outcome].astype(bool).sum())
-    low, high = wilson_interval(hits, len(known))
+    happened = rows[outcome].to_numpy()  # True, False, or None where not known
+    mine = (rows["group"] == group).to_numpy()
+    known = mine & pd.notna(happened)
+    hits = int(happened[known].astype(bool).sum())
+    inspected = int(known.sum())
+    low, high = wilson_interval(hits, inspected)
     prefix = group.replace(" ", "_")
     return {
-        prefix: len(mine),
-        f"{prefix}_inspected": len(known),
+        prefix: int(mine.sum()),
+        f"{prefix}_inspected": inspected,
         f"{prefix}_{outcome}": hits,
-        f"{prefix}_rate": hits / len(known) if len(known) else float("nan"),
+        f"{prefix}_rate": hits / inspected if inspected else float("nan"),
         f"{prefix}_low": low,
         f"{prefix}_high": high,
     }
@@ -124,19 +126,19 @@ def _rates(rows: pd.DataFrame, outcome: str, group: str) -> dict[str, Any]:
 
 def _per_council(rows: pd.DataFrame, outcome: str, chosen: pd.Series) -> np.ndarray:
     """Per council: rows and outcomes among ``chosen``, then among the not flagged (known only)."""
-    known = rows[outcome].notna()
-    hit = rows[outcome].fillna(False).astype(bool)
-    base = rows["group"] == "not flagged"
-    frame = pd.DataFrame(
-        {
-            "n": (chosen & known).astype(int),
-            "events": (chosen & hit).astype(int),
-            "base_n": (base & known).astype(int),
-            "base_events": (base & hit).astype(int),
-            "la_code": rows["la_code"],
-        }
+    known = rows[outcome].notna().to_numpy()
+    hit = rows[outcome].fillna(False).astype(bool).to_numpy()
+    base = (rows["group"] == "not flagged").to_numpy()
+    mine = chosen.to_numpy()
+    # each council's sums, in code order: one count per council by bincount, not a groupby
+    council = np.unique(rows["la_code"].to_numpy(dtype=object), return_inverse=True)[1]
+    councils = int(council.max()) + 1 if len(council) else 0
+    return np.column_stack(
+        [
+            np.bincount(council.reshape(-1), weights=part, minlength=councils)
+            for part in (mine & known, mine & hit, base & known, base & hit)
+        ]
     )
-    return frame.groupby("la_code", sort=True).sum().to_numpy(dtype=float)
 
 
 def _lift(
@@ -290,8 +292,10 @@ def backtest(
     """
     chosen, resamples, seed = _checked(years, outcome, resamples, seed)
     rules = ruleset if ruleset is not None else load_ruleset()
+    lists = watchlists(chosen, rules, neighbours=neighbours, local=local)
+    known = ilacs_judgements()
     rows = pd.concat(
-        [_council_years(y, rules, outcome, neighbours, local) for y in chosen], ignore_index=True
+        [_council_years(y, lists[y], outcome, known) for y in chosen], ignore_index=True
     )
     bands = [str(band.name) for band in rules.bands]
     return Backtest(

@@ -57,7 +57,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -648,27 +648,49 @@ def area_judgements(codes: pd.Series, dates: pd.Series, *, before: bool) -> pd.D
         >>> area_judgements(codes, days, before=True)["leadership"].tolist()  # February 2014's
         ['good']
     """
-    known = judgements().loc[:, ["la_code", "date", *AREAS]].dropna(subset=["date"])
-    keys = pd.DataFrame(
-        {"la_code": codes.to_numpy(dtype=object), "date": pd.to_datetime(dates).to_numpy()}
-    )
-    keys["_row"] = np.arange(len(keys))
-    dated = keys[keys["date"].notna()].astype(
-        {"la_code": known["la_code"].dtype, "date": known["date"].dtype}
-    )
-    found = pd.merge_asof(
-        dated.sort_values("date"),
-        known.sort_values("date"),
-        on="date",
-        by="la_code",
-        direction="backward",
-        allow_exact_matches=not before,
-    )
+    known = _dated_judgements()
+    asked = pd.Series(pd.to_datetime(dates).to_numpy()).astype(known.unit).to_numpy()
+    day = asked.astype("datetime64[ns]")
+    # the last judgement before the day; on the day itself, the last before the next instant
+    # that is the day's own, if there is one
+    last = day if before else day + np.timedelta64(1, "ns")
+    at = rows_around(known.codes, known.dates, codes.to_numpy(dtype=object), last)[0]
+    hit = ~np.isnat(day) & (at >= 0)
     if not before:  # only the judgement of that very day, never an older one
-        exact = known.set_index(["la_code", "date"]).index
-        found.loc[~pd.MultiIndex.from_frame(found[["la_code", "date"]]).isin(exact), AREAS] = None
-    out = found.set_index("_row").reindex(np.arange(len(keys)))[list(AREAS)].astype(object)
-    return out.where(out.notna(), None).set_axis(codes.index)
+        hit[hit] &= known.dates[at[hit]] == day[hit]
+    found = {}
+    for area in AREAS:
+        found[area] = np.full(len(codes), None, dtype=object)
+        found[area][hit] = known.areas[area][at[hit]]
+    return pd.DataFrame(found, index=codes.index, dtype=object)
+
+
+class _Dated(NamedTuple):
+    """The judgements with a date, as arrays for :func:`rows_around`."""
+
+    unit: np.dtype[Any]  # the dtype of the judgements' own dates: a row's day is read as one
+    codes: np.ndarray
+    dates: np.ndarray  # datetime64[ns]
+    areas: dict[str, np.ndarray]  # each area's judgement, None where not judged
+
+
+@cached
+def _dated_judgements() -> _Dated:
+    known = judgements().loc[:, ["la_code", "date", *AREAS]].dropna(subset=["date"])
+    # in date order (numpy's default sort, as pandas' sort_values): of two judgements of one
+    # council on one day the later in this order is found, as pandas.merge_asof found it
+    known = known.iloc[np.argsort(known["date"].to_numpy())]
+    areas = {}
+    for area in AREAS:
+        values = np.array(known[area], dtype=object)  # a copy: the cached frame stays
+        values[pd.isna(values)] = None
+        areas[area] = values
+    return _Dated(
+        np.dtype(str(known["date"].dtype)),
+        known["la_code"].to_numpy(dtype=object),
+        known["date"].to_numpy().astype("datetime64[ns]"),
+        areas,
+    )
 
 
 def inspection_profiles(
