@@ -75,6 +75,9 @@ def _council_years(
     rows = listed[
         ["council", "la_code", "score", "band", "previous_rating", "previous_rating_date"]
     ].copy()
+    # The list's attrs describe that one year's list, and with local facts they hold a frame of
+    # the figures replaced, which pandas cannot compare when it joins the years: not carried.
+    rows.attrs = {}
     rows.insert(0, "year", year)
     rows["sliding"] = listed["sliding"].astype(bool)
     start, end = dt.date(year, 1, 1), dt.date(year + FOLLOW_UP_YEARS, 1, 1)
