@@ -270,18 +270,22 @@ def polars_text(name: str, blocks: Iterable[str], missing: np.ndarray) -> Any:
     return column
 
 
-def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """Codes into the distinct values of a text column held in Arrow or as categories, with
-    the values as Python objects; None for a column held otherwise."""
+def _coded(dtype: Any) -> bool:
+    """Whether a column of ``dtype`` holds text in Arrow or as categories (:func:`_codes`)."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        return True
+    return (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or "string" in str(
+        getattr(dtype, "pyarrow_dtype", "")
+    )
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into the distinct values of a text column held in Arrow or as categories
+    (:func:`_coded`), with the values as Python objects."""
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         categories = dtype.categories
         return column.cat.codes.to_numpy(), categories.to_numpy(dtype=object)
-    arrow_text = (
-        isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
-    ) or "string" in str(getattr(dtype, "pyarrow_dtype", ""))
-    if not arrow_text:
-        return None
     codes, uniques = pd.factorize(column)  # in Arrow: dictionary_encode
     return codes, np.asarray(uniques, dtype=object)
 
@@ -306,12 +310,11 @@ def shared_text(frame: pd.DataFrame, names: Collection[str]) -> pd.DataFrame:
     if not frame.columns.is_unique:
         return frame  # the engine refuses repeated names, naming them: leave that to it
     changed: dict[str, pd.Series] = {}
-    for name in frame.columns:
-        if name not in names:
-            continue
-        coded = _codes(frame[name])
-        if coded is not None:
-            codes, values = coded
+    # the dtypes first, all at once: on a small frame, taking each column out of the frame to
+    # look at its dtype costs more than the rest
+    for name, dtype in zip(frame.columns, frame.dtypes.tolist(), strict=True):
+        if name in names and _coded(dtype):
+            codes, values = _codes(frame[name])
             cells = missing_last(values, np.nan)[codes]  # code -1 (missing) takes the NaN
             changed[name] = pd.Series(cells, index=frame.index, dtype=object, copy=False)
     if not changed:
