@@ -3,6 +3,8 @@
 A column of numpy numbers, or of text alone, is checked without pandas' per-column work
 (profile._columns, profile._cells): here each shortcut is compared with the general path the
 same cells take when they arrive as Python objects, which is how every other column is read.
+Text held in Arrow in a small frame is read a string per cell, not by codes (_frames): the
+two are compared too.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from helpers import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from earlywarning._frames import _SHARE_FROM, shared_text
 from earlywarning.profile import profile_columns
 from earlywarning.profile._cells import is_missing, text_column
 
@@ -86,3 +89,26 @@ def test_a_column_of_text_reads_as_each_cell_does(values: list[str]) -> None:
     assert text.tolist() == [None if is_missing(v) else v.strip() for v in values]
     assert not not_text.any()
     assert text.dtype == object
+
+
+arrow_texts = st.lists(
+    st.one_of(st.none(), st.text(alphabet=" Kent\u00e9-", max_size=4)), min_size=1, max_size=6
+)
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(arrow_texts, st.sampled_from(["str", "string", "large_string[pyarrow]"]))
+def test_small_arrow_text_reads_as_by_codes(values: list[str | None], dtype: str) -> None:
+    small = pd.DataFrame({"council": pd.array(values, dtype=dtype)})
+    # the same rows repeated past the size from which the distinct values are shared
+    copies = _SHARE_FROM // len(values) + 1
+    large = pd.DataFrame({"council": pd.array(values * copies, dtype=dtype)})
+    by_cell = shared_text(small, {"council"})["council"]
+    by_code = shared_text(large, {"council"})["council"].iloc[: len(values)]
+    assert len(large) >= _SHARE_FROM
+    assert by_cell.dtype == by_code.dtype == object
+    assert by_cell.index.equals(by_code.index)
+    for a, b in zip(by_cell.tolist(), by_code.tolist(), strict=True):
+        # a missing cell is the float NaN in both (so that quoting it in a message agrees)
+        assert type(a) is type(b)
+        assert a == b or (isinstance(a, float) and np.isnan(a) and np.isnan(b))

@@ -70,6 +70,8 @@ class ProfileColumns:
 
 
 def _refuse_duplicate_columns(columns: pd.Index) -> None:
+    if columns.is_unique:  # known to the index once asked: the search below is per call
+        return
     twice = columns[columns.duplicated()]
     if len(twice):
         name = twice[0]
