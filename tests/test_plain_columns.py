@@ -30,7 +30,7 @@ NUMBER_FIELDS = (
     "budget_baseline_gbp_m",
     "budget_current_gbp_m",
 )
-DTYPES = ("float64", "float32", "int64", "uint64", "int8")
+DTYPES = ("float64", "float32", "int64", "uint64", "int8", "bool")
 
 cells = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True, width=64),
@@ -40,6 +40,8 @@ cells = st.one_of(
 
 def _column(values: list[float], dtype: str) -> np.ndarray:
     x = np.array(values, dtype=float)
+    if dtype == "bool":
+        return x > 0.5  # a yes/no column, or a number field given yes/no (refused)
     if dtype.startswith(("int", "uint")):
         info = np.iinfo(dtype)
         # in the type's range: the shortcut for integers is about reading them, not casting

@@ -252,7 +252,8 @@ def _number_message(spec: FieldSpec, raw: pd.Series, i: int, x: float) -> str:
 
 def _flag_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
     dtype = raw.dtype
-    if pd.api.types.is_bool_dtype(dtype) and not raw.isna().any():
+    # (numpy's bool has no missing value to look for; pandas' nullable boolean has)
+    if pd.api.types.is_bool_dtype(dtype) and (isinstance(dtype, np.dtype) or not raw.isna().any()):
         return raw.to_numpy(dtype=float)
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
         # numbers are yes/no when they are 0 or 1, as the one-value parser reads them (a plain
