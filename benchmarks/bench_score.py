@@ -21,6 +21,9 @@ drawn within each field's range, it prints:
   caps, bands and coverage), checked to give the same scores and bands as ``score_frame``;
 * ``score_frame`` with and without reasons, each as a ratio to that floor;
 * the median time of ``score()`` on one profile, in µs, with and without the score range;
+* the fixed cost of ``score_frame`` on small frames (1, 10 and 150 rows, as the tests, notebooks
+  and commands score them): CPU time per call (``time.process_time``, best of several rounds),
+  as a ratio to one deep ``DataFrame.copy`` of the same rows in pandas, timed in the same run;
 * the peak memory ``score_frame`` allocates (tracemalloc, plus the peak of pyarrow's own
   memory pool, which tracemalloc cannot see), as a ratio to the input table's size; polars'
   own allocations (the text of a polars result) are seen by neither;
@@ -49,6 +52,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -252,6 +256,32 @@ def score_median_us(
     return statistics.median(times) * 1e6
 
 
+def cpu_per_call(calls: int, fn: Callable[[], object]) -> float:
+    """The CPU time (``time.process_time``) of one call of ``fn``, over ``calls`` calls."""
+    start = time.process_time()
+    for _ in range(calls):
+        fn()
+    return (time.process_time() - start) / calls
+
+
+def small_frame_costs(rules: ew.Ruleset, sizes: tuple[int, ...] = (1, 10, 150)) -> None:
+    """Print the CPU time of ``score_frame`` on small frames, against a copy of each."""
+    for rows in sizes:
+        plain = random_profiles(rows, seed=1)
+        table = as_kind(plain, FRAME)
+        ew.score_frame(table, rules)
+        copies: list[float] = []
+        scores: list[float] = []
+        for _ in range(7):  # rounds taking turns, as best_of: a burst of load slows both
+            copies.append(cpu_per_call(50, plain.copy))
+            scores.append(cpu_per_call(50, partial(ew.score_frame, table, rules)))
+        best = min(scores)
+        print(
+            f"score_frame on {rows:>3} rows        {best * 1e3:6.2f} ms  "
+            f"{best / min(copies):.0f}x a DataFrame.copy of them (CPU time)"
+        )
+
+
 _POOLS: list[Any] = []
 
 
@@ -401,6 +431,7 @@ def main() -> None:
     print(f"score() median                {score_median_us(plain, rules):6.0f} µs (with ranges)")
     bare = score_median_us(plain, rules, ranges=False)
     print(f"score(ranges=False) median    {bare:6.0f} µs")
+    small_frame_costs(rules)
     print(f"score_frame peak memory       {peak_memory_ratio(frame, rules):6.1f}x the input frame")
     rss = rss_growth_ratio(rows)
     if rss is not None:

@@ -270,25 +270,45 @@ def polars_text(name: str, blocks: Iterable[str], missing: np.ndarray) -> Any:
     return column
 
 
-def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """Codes into the distinct values of a text column held in Arrow or as categories, with
-    the values as Python objects; None for a column held otherwise."""
+def _coded(dtype: Any) -> bool:
+    """Whether a column of ``dtype`` holds text in Arrow or as categories (:func:`_shared`)."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        return True
+    return (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or "string" in str(
+        getattr(dtype, "pyarrow_dtype", "")
+    )
+
+
+# Up to this many rows, text in Arrow is read a string per cell: sharing a few strings saves
+# nothing worth having, and finding the distinct values costs more than the strings (on this
+# machine the two cost the same near 3,000 rows)
+_SHARE_FROM = 1_000
+
+
+def _shared(column: pd.Series) -> np.ndarray:
+    """The cells of a text column held in Arrow or as categories (:func:`_coded`) as Python
+    objects, NaN where missing; from codes into the distinct values, which the cells share."""
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        categories = dtype.categories
-        return column.cat.codes.to_numpy(), categories.to_numpy(dtype=object)
-    arrow_text = (
-        isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
-    ) or "string" in str(getattr(dtype, "pyarrow_dtype", ""))
-    if not arrow_text:
-        return None
-    codes, uniques = pd.factorize(column)  # in Arrow: dictionary_encode
-    return codes, np.asarray(uniques, dtype=object)
+        codes, values = column.cat.codes.to_numpy(), dtype.categories.to_numpy(dtype=object)
+    elif len(column) < _SHARE_FROM and (
+        isinstance(dtype, pd.StringDtype)
+        or str(getattr(dtype, "pyarrow_dtype", "")) in ("string", "large_string")
+    ):
+        # (plain text only: other Arrow types that hold text go by codes, as they always have)
+        cells: np.ndarray = column.to_numpy(dtype=object, na_value=np.nan)
+        return cells
+    else:
+        codes, uniques = pd.factorize(column)  # in Arrow: dictionary_encode
+        values = np.asarray(uniques, dtype=object)
+    shared: np.ndarray = missing_last(values, np.nan)[codes]  # code -1 (missing) takes the NaN
+    return shared
 
 
 def shared_text(frame: pd.DataFrame, names: Collection[str]) -> pd.DataFrame:
     """``frame`` with each column named in ``names`` that holds text in Arrow (or categories)
-    as an object column whose cells share one Python string per distinct value.
+    as an object column whose cells share one Python string per distinct value (from a
+    thousand rows; in a smaller frame the strings are too few to be worth sharing).
 
     The engine reads text columns as Python objects; reading an Arrow column so would make a
     new string for every cell. Missing cells read as NaN, as Arrow text reads. The caller's
@@ -306,13 +326,11 @@ def shared_text(frame: pd.DataFrame, names: Collection[str]) -> pd.DataFrame:
     if not frame.columns.is_unique:
         return frame  # the engine refuses repeated names, naming them: leave that to it
     changed: dict[str, pd.Series] = {}
-    for name in frame.columns:
-        if name not in names:
-            continue
-        coded = _codes(frame[name])
-        if coded is not None:
-            codes, values = coded
-            cells = missing_last(values, np.nan)[codes]  # code -1 (missing) takes the NaN
+    # the dtypes first, all at once: on a small frame, taking each column out of the frame to
+    # look at its dtype costs more than the rest
+    for name, dtype in zip(frame.columns, frame.dtypes.tolist(), strict=True):
+        if name in names and _coded(dtype):
+            cells = _shared(frame[name])
             changed[name] = pd.Series(cells, index=frame.index, dtype=object, copy=False)
     if not changed:
         return frame

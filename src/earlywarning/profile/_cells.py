@@ -172,6 +172,13 @@ def text_column(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         codes, uniques = pd.factorize(cells, use_na_sentinel=False)
     except TypeError:  # an unhashable cell: read every cell
         codes, uniques = np.arange(len(cells)), cells
+    if pd.api.types.infer_dtype(uniques, skipna=False) == "string":
+        # every cell is text (the usual case): is_missing of text is its being blank, and no
+        # cell is one pandas calls missing
+        stripped = np.array([v.strip() for v in uniques.tolist()], dtype=object)
+        blank = stripped == ""
+        stripped[blank] = None
+        return stripped[codes], blank[codes], np.zeros(len(cells), dtype=bool)
     values = list(uniques)
     missing = np.array([is_missing(v) for v in values], dtype=bool)
     text = np.empty(len(values), dtype=object)

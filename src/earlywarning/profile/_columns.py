@@ -70,6 +70,8 @@ class ProfileColumns:
 
 
 def _refuse_duplicate_columns(columns: pd.Index) -> None:
+    if columns.is_unique:  # known to the index once asked: the search below is per call
+        return
     twice = columns[columns.duplicated()]
     if len(twice):
         name = twice[0]
@@ -102,29 +104,33 @@ def profile_columns(frame: pd.DataFrame) -> ProfileColumns:
     def fail(mask: np.ndarray, message: Callable[[int], str] | str) -> None:
         # Keep the first problem found for each row. Messages are built only for the rows that
         # fail, so a clean million-row frame never formats a string.
+        if not mask.any():
+            return  # the usual case, and on a small frame the cost of the rest is all overhead
         todo = np.flatnonzero(mask & ~has_error)
         for i in todo:
             errors[i] = message if isinstance(message, str) else message(int(i))
         has_error[todo] = True
 
+    # each field's column is read from the frame once (a column of a frame is a new Series
+    # each time it is asked for)
+    raw = {spec.name: frame[spec.name] for spec in FIELDS if spec.name in frame.columns}
     values: dict[str, np.ndarray] = {}
     for spec in FIELDS:
-        if spec.kind in ("text", "rating") or spec.name not in frame.columns:
+        if spec.kind in ("text", "rating") or spec.name not in raw:
             continue
-        raw = frame[spec.name]
-        values[spec.name] = _numeric_column(spec, raw, fail)
+        values[spec.name] = _numeric_column(spec, raw[spec.name], fail)
 
     grade = np.full(n, np.nan)
-    if "previous_rating" in frame.columns:
-        grade = _rating_column(frame["previous_rating"], fail)
+    if "previous_rating" in raw:
+        grade = _rating_column(raw["previous_rating"], fail)
 
-    _text_column("council", frame, fail, required=True)
-    _text_column("la_code", frame, fail, required=False)
-    _text_column("region", frame, fail, required=False)
+    _text_column("council", raw, n, fail, required=True)
+    _text_column("la_code", raw, n, fail, required=False)
+    _text_column("region", raw, n, fail, required=False)
     year = values.get("year", np.full(n, np.nan))
-    fail(np.isnan(year), _messages("year", frame.get("year"), "is required", quote_blank=True))
+    fail(np.isnan(year), _messages("year", raw.get("year"), "is required", quote_blank=True))
 
-    values["budget_cut_pct"] = _budget_cut_column(values, frame, fail)
+    values["budget_cut_pct"] = _budget_cut_column(values, raw, n, fail)
     measures = derived_columns(values, grade, n)
     failed = has_error
     if failed.any():
@@ -139,9 +145,10 @@ _CURRENT, _BASELINE = BUDGET_CUT.inputs
 _FROM_FIELDS = tuple(d for d in DERIVED if not d.given)
 
 
-def _budget_cut_column(values: dict[str, np.ndarray], frame: pd.DataFrame, fail: Any) -> Any:
+def _budget_cut_column(
+    values: dict[str, np.ndarray], raw: dict[str, pd.Series], n: int, fail: Any
+) -> Any:
     """The cut of each row: derived from the two budgets where both are given, else as given."""
-    n = len(frame)
     nan = np.full(n, np.nan)
     baseline = values.get(_BASELINE, nan)
     current = values.get(_CURRENT, nan)
@@ -151,7 +158,7 @@ def _budget_cut_column(values: dict[str, np.ndarray], frame: pd.DataFrame, fail:
     if zero_base.any():
         fail(
             zero_base,
-            _messages(_BASELINE, frame[_BASELINE], ZERO_BASELINE),
+            _messages(_BASELINE, raw[_BASELINE], ZERO_BASELINE),
         )
     # a tiny baseline or target can overflow to an infinite cut or excess, which scores as the
     # lowest or highest level like any other extreme value: no warning for it
@@ -161,7 +168,7 @@ def _budget_cut_column(values: dict[str, np.ndarray], frame: pd.DataFrame, fail:
     fail(
         conflict,
         lambda i: (
-            f"budget_cut_pct: {quoted(scalar_of(frame['budget_cut_pct'].iloc[i]))} "
+            f"budget_cut_pct: {quoted(scalar_of(raw['budget_cut_pct'].iloc[i]))} "
             + contradiction(float(baseline[i]), float(current[i]), float(derived[i]))
         ),
     )
@@ -210,22 +217,30 @@ def _numeric_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
     if pd.api.types.is_bool_dtype(dtype):
         fail(~pd.isna(raw).to_numpy(dtype=bool), _messages(spec.name, raw, "is not a number"))
         return np.full(n, np.nan)
-    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
-        x = raw.to_numpy(dtype=float, na_value=np.nan)
-        present = ~pd.isna(raw).to_numpy(dtype=bool)
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiu":
+        # a plain numpy column (the usual case): each cell is a number or NaN (missing), so none
+        # is 'not a number'; pandas' conversion with na_value, and its isna (numpy's isnan
+        # here), cost more than the whole check of a small column
+        x = raw.to_numpy().astype(float, copy=False)
+        infinite = np.isinf(x)
+        finite = np.isfinite(x)
     else:
-        # the single-profile parser's results, in bulk where the cells are plain (pandas' own
-        # parser differs on "1_000", "nan" and others); complex numbers are read cell by cell
-        x, present = number_column(raw)
-    not_number = present & np.isnan(x)
-    fail(not_number, _messages(spec.name, raw, "is not a number"))
-    infinite = present & np.isinf(x)
+        if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
+            x = raw.to_numpy(dtype=float, na_value=np.nan)
+            present = ~pd.isna(raw).to_numpy(dtype=bool)
+        else:
+            # the single-profile parser's results, in bulk where the cells are plain (pandas'
+            # own parser differs on "1_000", "nan" and others); complex numbers are read cell
+            # by cell
+            x, present = number_column(raw)
+        fail(present & np.isnan(x), _messages(spec.name, raw, "is not a number"))
+        infinite = present & np.isinf(x)
+        finite = present & np.isfinite(x)
     if infinite.any():
         fail(infinite, lambda i: _number_message(spec, raw, i, float(x[i])))
-    finite = present & np.isfinite(x)
-    for problem, refused in RANGE_RULES[spec.name]:
-        with np.errstate(invalid="ignore"):
-            mask = finite & refused(x)
+    with np.errstate(invalid="ignore"):  # entered once a column: it costs as much as a rule
+        refusals = [(problem, finite & refused(x)) for problem, refused in RANGE_RULES[spec.name]]
+    for problem, mask in refusals:
         fail(mask, _messages(spec.name, raw, problem))
     return np.where(finite, x, np.nan)
 
@@ -237,11 +252,14 @@ def _number_message(spec: FieldSpec, raw: pd.Series, i: int, x: float) -> str:
 
 def _flag_column(spec: FieldSpec, raw: pd.Series, fail: Any) -> np.ndarray:
     dtype = raw.dtype
-    if pd.api.types.is_bool_dtype(dtype) and not raw.isna().any():
+    # (numpy's bool has no missing value to look for; pandas' nullable boolean has)
+    if pd.api.types.is_bool_dtype(dtype) and (isinstance(dtype, np.dtype) or not raw.isna().any()):
         return raw.to_numpy(dtype=float)
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
-        # numbers are yes/no when they are 0 or 1, as the one-value parser reads them
-        x = raw.to_numpy(dtype=float, na_value=np.nan)
+        # numbers are yes/no when they are 0 or 1, as the one-value parser reads them (a plain
+        # numpy column as it is: the conversion with na_value costs more than the check)
+        plain = isinstance(dtype, np.dtype) and dtype.kind in "fiu"
+        x = raw.to_numpy().astype(float) if plain else raw.to_numpy(dtype=float, na_value=np.nan)
         bad = ~np.isnan(x) & (x != 0) & (x != 1)
     else:
 
@@ -280,13 +298,14 @@ def _rating_column(raw: pd.Series, fail: Any) -> np.ndarray:
     return np.where(bad, np.nan, x)
 
 
-def _text_column(name: str, frame: pd.DataFrame, fail: Any, required: bool) -> np.ndarray:
-    n = len(frame)
-    if name not in frame.columns:
+def _text_column(
+    name: str, columns: dict[str, pd.Series], n: int, fail: Any, required: bool
+) -> np.ndarray:
+    if name not in columns:
         if required:
             fail(np.ones(n, dtype=bool), f"{name}: None is required")
         return np.full(n, None, dtype=object)
-    raw = frame[name]
+    raw = columns[name]
     text, missing, not_text = text_column(raw)
     if required:
         fail(missing, _messages(name, raw, "is required", quote_blank=True))
