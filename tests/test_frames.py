@@ -367,3 +367,29 @@ def test_a_csv_read_by_pandas_with_any_dtype_backend_scores_the_same(backend: An
     plain_read = pd.read_csv(EXAMPLE)
     held = pd.read_csv(EXAMPLE, dtype_backend=backend)
     pd.testing.assert_frame_equal(ew.score_frame(held), ew.score_frame(plain_read))
+
+
+@pytest.mark.parametrize(
+    ("arrow_type", "cells"),
+    [
+        (pa.list_(pa.string()), [["Derby"], ["Kent"]]),
+        (pa.struct([("name", pa.string())]), [{"name": "Derby"}, {"name": "Kent"}]),
+    ],
+)
+def test_text_inside_an_arrow_list_or_struct_is_refused_row_by_row(
+    arrow_type: Any, cells: list[Any]
+) -> None:
+    # Arrow cannot find the distinct values of such a column: it ended in a bare
+    # ArrowNotImplementedError; now each row is refused, naming the field and its value
+    frame = pd.DataFrame({"council": pd.array(cells, dtype=pd.ArrowDtype(arrow_type))})
+    frame["year"] = 2020
+    out = ew.score_frame(frame)
+    assert out["score"].isna().all()
+    assert [e.split(":")[0] for e in out["error"]] == ["council", "council"]
+    assert "Derby" in out["error"][0]
+    # a dictionary of text is text: read as its values
+    words = pa.array(["Derby", "Kent"]).dictionary_encode()
+    plain = ew.score_frame(
+        pd.DataFrame({"council": pd.array(words, dtype=pd.ArrowDtype(words.type)), "year": 2020})
+    )
+    assert plain["error"].isna().all()

@@ -270,13 +270,20 @@ def polars_text(name: str, blocks: Iterable[str], missing: np.ndarray) -> Any:
     return column
 
 
+# Arrow's types of plain text; a dictionary of one of them is text too. A list or a struct of
+# text is not: Arrow cannot find its distinct values, and the engine refuses its cells one by one.
+_ARROW_TEXT = ("string", "large_string", "string_view")
+
+
 def _coded(dtype: Any) -> bool:
     """Whether a column of ``dtype`` holds text in Arrow or as categories (:func:`_shared`)."""
     if isinstance(dtype, pd.CategoricalDtype):
         return True
-    return (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or "string" in str(
-        getattr(dtype, "pyarrow_dtype", "")
-    )
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return True
+    kind = str(getattr(dtype, "pyarrow_dtype", ""))
+    values = kind.removeprefix("dictionary<values=").split(",")[0]
+    return kind in _ARROW_TEXT or (kind.startswith("dictionary<") and values in _ARROW_TEXT)
 
 
 # Up to this many rows, text in Arrow is read a string per cell: sharing a few strings saves
